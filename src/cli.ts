@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile } from './config/load.js';
+import type { FuseboxConfig } from './config/schema.js';
+import { createGateway } from './gateway.js';
+import { createLogger } from './log.js';
+
+/** `fusebox start | check-config`: the command line. Exit 0 ok, 1 runtime failure, 2 bad usage or config. */
+const HELP = `fusebox — a local LLM API gateway
+
+Usage:
+  fusebox start [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL]
+  fusebox check-config [--config FILE]
+  fusebox --help | --version
+
+Options:
+  -c, --config FILE     the YAML config (default: fusebox.yaml)
+      --host HOST       listen address (overrides server.host)
+      --port PORT       listen port (overrides server.port)
+      --log-level LVL   trace, debug, info, warn, error (default: info)
+`;
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c', default: 'fusebox.yaml' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'log-level': { type: 'string', default: 'info' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (error) {
+    process.stderr.write(`fusebox: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const command = positionals[0];
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  switch (command) {
+    case 'check-config':
+      return checkConfig(values);
+    case 'start':
+      return start(values);
+    default:
+      process.stderr.write(`fusebox: unknown command "${command}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+function readConfig(values: Values): FuseboxConfig | null {
+  try {
+    return loadConfigFile(values.config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`fusebox: ${error.message}\n`);
+    return null;
+  }
+}
+
+function checkConfig(values: Values): number {
+  const config = readConfig(values);
+  if (!config) return 2;
+  const credentials = config.backends.reduce((n, b) => n + b.credentials.length, 0);
+  process.stdout.write(
+    `${values.config}: ok (${config.backends.length} backends, ${credentials} credentials, listens on ${config.server.host}:${config.server.port})\n`,
+  );
+  return 0;
+}
+
+function withOverrides(config: FuseboxConfig, values: Values): FuseboxConfig | string {
+  const port = values.port === undefined ? config.server.port : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) return `--port: expected a port number, got "${values.port}"`;
+  return { ...config, server: { ...config.server, host: values.host ?? config.server.host, port } };
+}
+
+async function start(values: Values): Promise<number> {
+  const loaded = readConfig(values);
+  if (!loaded) return 2;
+  const config = withOverrides(loaded, values);
+  if (typeof config === 'string') {
+    process.stderr.write(`fusebox: ${config}\n`);
+    return 2;
+  }
+  const logger = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true });
+  const gateway = createGateway(config, { logger });
+  try {
+    await gateway.listen();
+  } catch (error) {
+    logger.error({ err: error }, `cannot listen on ${config.server.host}:${config.server.port}`);
+    await gateway.close();
+    return 1;
+  }
+  logger.info({ url: gateway.url, backends: config.backends.map((b) => b.id) }, `fusebox listening on ${gateway.url}`);
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down: finishing in-flight requests');
+      gateway.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'error during shutdown');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`fusebox: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

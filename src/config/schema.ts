@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+/**
+ * The shape of fusebox.yaml. Parsed once at boot; the parsed object is deep-frozen.
+ * Every default here is documented in docs/configuration.md.
+ */
+
+const httpUrl = z
+  .string()
+  .refine(isHttpUrl, { message: 'expected an http(s) URL without user:password' });
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+const noLineBreaks = z.string().refine((v) => !/[\r\n]/.test(v), {
+  message: 'must not contain CR or LF',
+});
+
+const positiveMs = z.number().int().positive();
+
+export const timeoutsSchema = z
+  .object({
+    connectMs: positiveMs.default(10_000),
+    firstChunkMs: positiveMs.default(15_000),
+    idleMs: positiveMs.default(60_000),
+    totalMs: positiveMs.default(600_000),
+  })
+  .strict();
+
+export const breakerSchema = z
+  .object({
+    failureThreshold: z.number().int().min(1).default(5),
+    recoveryMs: positiveMs.default(300_000),
+    halfOpenProbes: z.number().int().min(1).default(1),
+  })
+  .strict();
+
+const quotaSchema = z
+  .object({
+    requests: z.number().int().positive(),
+    per: z.enum(['minute', 'hour', 'day']),
+  })
+  .strict();
+
+const credentialSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected 1-64 letters, digits, _ . or -' })
+      .optional(),
+    apiKey: noLineBreaks.min(1, { message: 'must not be empty' }),
+    quota: quotaSchema.optional(),
+  })
+  .strict();
+
+const backendSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
+      message: 'expected 1-64 letters, digits, _ . or -',
+    }),
+    kind: z.enum(['openai']).default('openai'),
+    priority: z.number().int().min(0).default(0),
+    models: z.array(z.string().min(1)).min(1).default(['*']),
+    baseUrls: z.array(httpUrl).min(1, { message: 'at least one base URL is required' }),
+    credentials: z.array(credentialSchema).min(1, { message: 'at least one credential is required' }),
+    timeouts: timeoutsSchema.prefault({}),
+    breaker: breakerSchema.prefault({}),
+  })
+  .strict();
+
+const serverSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(8765),
+    maxBodyBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    maxConcurrent: z.number().int().positive().default(256),
+    maxQueued: z.number().int().min(0).default(1024),
+  })
+  .strict();
+
+const routingSchema = z
+  .object({
+    maxAttempts: z.number().int().min(1).max(20).default(4),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: serverSchema.prefault({}),
+    dataDir: z.string().min(1).default('./.fusebox'),
+    routing: routingSchema.prefault({}),
+    backends: z
+      .array(backendSchema)
+      .min(1, { message: 'at least one backend is required' })
+      .superRefine((backends, ctx) => {
+        const seen = new Set<string>();
+        backends.forEach((backend, index) => {
+          if (seen.has(backend.id)) {
+            ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate backend id "${backend.id}"` });
+          }
+          seen.add(backend.id);
+          const credentialIds = new Set<string>();
+          backend.credentials.forEach((credential, ci) => {
+            if (credential.id === undefined) return;
+            if (credentialIds.has(credential.id)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [index, 'credentials', ci, 'id'],
+                message: `duplicate credential id "${credential.id}"`,
+              });
+            }
+            credentialIds.add(credential.id);
+          });
+        });
+      }),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+type ParsedConfig = z.output<typeof configSchema>;
+export type BackendConfig = DeepReadonly<ParsedConfig['backends'][number]>;
+export type CredentialConfig = BackendConfig['credentials'][number];
+export type TimeoutsConfig = BackendConfig['timeouts'];
+export type BreakerConfig = BackendConfig['breaker'];
+export type FuseboxConfig = DeepReadonly<ParsedConfig>;
+
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;

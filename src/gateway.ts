@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { FuseboxConfig } from './config/schema.js';
+import { createActorTree, type ActorTree, type ActorTreeOptions } from './actors/actor-tree.js';
+import { systemClock, type Clock } from './actors/clock.js';
+import { startDeadlineTicker } from './actors/deadline-ticker.js';
+import { actorLayout } from './actors/layout.js';
+import { createHttpServer } from './http/server.js';
+import { createUpstreamTransport } from './http/upstream.js';
+import { createRequestHandler, type RequestSummary } from './routing/handle-request.js';
+import { createPipeline } from './routing/pipeline.js';
+import type { Random } from './routing/random.js';
+import { buildRouteTable, credentialSecrets } from './routing/route-table.js';
+import { FuseboxError } from './errors.js';
+import { createLogger } from './log.js';
+
+/**
+ * The composition root: builds the actors, the routing pipeline and the HTTP server from one
+ * config, with every dependency (logger, clock, random source) passed in.
+ */
+export interface GatewayDeps {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  /** Key of the HMAC that names credentials without an id. */
+  readonly fingerprintKey?: string;
+  readonly inspect?: ActorTreeOptions['inspect'];
+}
+
+export interface Gateway {
+  readonly config: FuseboxConfig;
+  readonly actors: ActorTree;
+  /** Starts listening on the configured host and port (port 0 picks a free one). */
+  listen(): Promise<AddressInfo>;
+  /** The base URL clients use, once listening (e.g. http://127.0.0.1:8765/v1). */
+  readonly url: string;
+  /** Stops taking requests, lets in-flight ones finish, then releases everything. */
+  close(): Promise<void>;
+}
+
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Gateway {
+  const logger = deps.logger ?? createLogger();
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const fingerprintKey = deps.fingerprintKey ?? randomBytes(32).toString('hex');
+
+  const actors = createActorTree({ layout: actorLayout(config, fingerprintKey), ...(deps.inspect ? { inspect: deps.inspect } : {}) });
+  const ticker = startDeadlineTicker(actors, clock);
+  const table = buildRouteTable(config);
+  const transport = createUpstreamTransport({ secrets: credentialSecrets(config, fingerprintKey), clock });
+  const handle = createRequestHandler({
+    table,
+    tree: actors,
+    random,
+    clock,
+    transport,
+    maxAttempts: config.routing.maxAttempts,
+    maxResponseBytes: MAX_RESPONSE_BYTES,
+  });
+  const pipeline = createPipeline<RequestSummary>({
+    maxConcurrent: config.server.maxConcurrent,
+    maxQueued: config.server.maxQueued,
+    handle,
+    onDone: (job, summary) => {
+      logger.info(
+        { reqId: job.id, model: job.model, stream: job.stream, ...summary, ms: clock.now() - job.receivedAt },
+        'request',
+      );
+    },
+    onError: (job, error) => {
+      logger.error({ reqId: job.id, err: error }, 'request failed unexpectedly');
+      job.sink.fail(new FuseboxError('internal_error', 'internal error'));
+    },
+  });
+
+  let closing = false;
+  const server: Server = createHttpServer({ config, table, pipeline, logger, clock, closing: () => closing });
+  let address: AddressInfo | null = null;
+
+  return {
+    config,
+    actors,
+    get url() {
+      if (!address) throw new Error('the gateway is not listening');
+      return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/v1`;
+    },
+    listen() {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.server.port, config.server.host, () => {
+          server.off('error', reject);
+          address = server.address() as AddressInfo;
+          resolve(address);
+        });
+      });
+    },
+    async close() {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await pipeline.drain();
+      server.closeIdleConnections();
+      await stopped;
+      pipeline.close();
+      ticker.stop();
+      await transport.close();
+      actors.stop();
+    },
+  };
+}

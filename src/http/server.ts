@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { FuseboxConfig } from '../config/schema.js';
+import { FuseboxError } from '../errors.js';
+import type { Clock } from '../actors/clock.js';
+import type { RouteTable } from '../routing/route-table.js';
+import type { Job } from '../routing/types.js';
+import { readBody } from './body.js';
+import { createClientSink } from './client-sink.js';
+import { errorBody, errorHeaders } from './error-body.js';
+import { openAiJob, openAiModelList, OPENAI_ROUTES } from './openai-routes.js';
+
+/**
+ * The node:http front door: limits, parsing, request ids, then a Job into the pipeline.
+ * Everything the client did wrong is answered here, in the OpenAI error format.
+ */
+export interface JobSubmitter {
+  submit(job: Job): boolean;
+}
+
+export interface ServerDeps {
+  readonly config: FuseboxConfig;
+  readonly table: RouteTable;
+  readonly pipeline: JobSubmitter;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** True while the gateway is shutting down: new requests get 503. */
+  readonly closing: () => boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createHttpServer(deps: ServerDeps): Server {
+  const server = createServer({ requestTimeout: 300_000, headersTimeout: 30_000 }, (req, res) => {
+    handle(req, res, deps).catch((error: unknown) => {
+      deps.logger.error({ err: error }, 'unexpected error while handling a request');
+      sendError(res, new FuseboxError('internal_error', 'internal error'), requestIdOf(req));
+    });
+  });
+  return server;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
+  const requestId = requestIdOf(req);
+  const started = deps.clock.now();
+  const url = new URL(req.url ?? '/', 'http://fusebox.local');
+  const logRejected = (error: FuseboxError) => {
+    deps.logger.info({ reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started }, 'request');
+    sendError(res, error, requestId);
+  };
+
+  if (url.pathname === '/healthz' && req.method === 'GET') {
+    return sendJson(res, 200, { status: 'ok' }, requestId);
+  }
+  if (url.pathname === '/v1/models' && req.method === 'GET') {
+    return sendJson(res, 200, openAiModelList(deps.table), requestId);
+  }
+  const route = OPENAI_ROUTES.get(url.pathname);
+  if (!route) return logRejected(new FuseboxError('unknown_url', `unknown route ${req.method} ${url.pathname}`));
+  if (req.method !== 'POST') {
+    return logRejected(new FuseboxError('method_not_allowed', `${url.pathname} accepts POST only`));
+  }
+  if (deps.closing()) return logRejected(new FuseboxError('shutting_down', 'fusebox is shutting down', 1000));
+
+  const body = await readBody(req, deps.config.server.maxBodyBytes);
+  if (body instanceof FuseboxError) {
+    res.setHeader('connection', 'close');
+    return logRejected(body);
+  }
+  const client = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) client.abort();
+  });
+  const job = openAiJob({
+    route,
+    body,
+    headers: req.headers,
+    requestId,
+    receivedAt: started,
+    signal: client.signal,
+    sink: createClientSink(res, 'openai', requestId),
+    table: deps.table,
+  });
+  if (job instanceof FuseboxError) return logRejected(job);
+  if (!deps.pipeline.submit(job)) {
+    logRejected(new FuseboxError('overloaded', 'fusebox is at its concurrency limit; retry shortly', 1000));
+  }
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, requestId: string): void {
+  const body = Buffer.from(JSON.stringify(value));
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(body.length),
+    'x-request-id': requestId,
+  });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, error: FuseboxError, requestId: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = errorBody('openai', error);
+  res.writeHead(error.status, {
+    ...errorHeaders(error),
+    'content-length': String(body.length),
+    'x-request-id': requestId,
+  });
+  res.end(body);
+}

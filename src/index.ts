@@ -1,0 +1,10 @@
+export { createGateway, type Gateway, type GatewayDeps } from './gateway.js';
+export { loadConfigFile, parseConfig, parseConfigText, ConfigError } from './config/load.js';
+export type { FuseboxConfig, ConfigInput, BackendConfig } from './config/schema.js';
+export { createLogger } from './log.js';
+export { seededRandom, type Random } from './routing/random.js';
+export type { Clock } from './actors/clock.js';
+export type { ActorTree, ActorView, ActorChange } from './actors/actor-tree.js';
+export { breakerMachine, admission, type BreakerContext, type BreakerState } from './machines/breaker.js';
+export { healthScore } from './machines/health.js';
+export { FuseboxError, ERRORS, type ErrorCode } from './errors.js';

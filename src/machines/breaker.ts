@@ -1,0 +1,208 @@
+import { assign, setup } from 'xstate';
+import type { BreakerEvent } from './events.js';
+import { freshHealth, recordFailure, recordSuccess, type Health } from './health.js';
+import {
+  credentialFailed,
+  credentialSucceeded,
+  freshCredential,
+  type CredentialInput,
+  type CredentialState,
+} from './credentials.js';
+
+/**
+ * The breaker machine: closed → open after `failureThreshold` consecutive failures;
+ * open → half_open once `openUntil` has passed (on a `clock.tick` or a `probe.start`);
+ * half_open admits `halfOpenProbes` probes; a probe success closes, a probe failure re-opens.
+ *
+ * Backend, BaseURL and credential-pool actors all run this machine (their `role` differs);
+ * a pool additionally keeps its credentials' state in context. Deadlines are wall-clock
+ * times in context, never `after` timers, so a restored snapshot keeps its deadline exactly.
+ */
+export type ActorRole = 'backend' | 'baseurl' | 'pool';
+
+export interface BreakerPolicy {
+  readonly failureThreshold: number;
+  readonly recoveryMs: number;
+  readonly halfOpenProbes: number;
+}
+
+export interface BreakerInput {
+  readonly id: string;
+  readonly role: ActorRole;
+  readonly policy: BreakerPolicy;
+  readonly credentials?: readonly CredentialInput[];
+}
+
+export interface Transition {
+  readonly at: number;
+  readonly from: BreakerState;
+  readonly to: BreakerState;
+  readonly reason: string;
+}
+
+export interface BreakerContext {
+  readonly id: string;
+  readonly role: ActorRole;
+  readonly policy: BreakerPolicy;
+  readonly openUntil: number | null;
+  readonly probesInFlight: number;
+  readonly health: Health;
+  readonly credentials: Readonly<Record<string, CredentialState>>;
+  readonly lastTransition: Transition | null;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+type Ev<T extends BreakerEvent['type']> = Extract<BreakerEvent, { type: T }>;
+
+function initialContext(input: BreakerInput): BreakerContext {
+  const credentials: Record<string, CredentialState> = {};
+  for (const credential of input.credentials ?? []) credentials[credential.id] = freshCredential(credential);
+  return {
+    id: input.id,
+    role: input.role,
+    policy: input.policy,
+    openUntil: null,
+    probesInFlight: 0,
+    health: freshHealth,
+    credentials,
+    lastTransition: null,
+  };
+}
+
+function withCredential(
+  context: BreakerContext,
+  id: string | undefined,
+  update: (credential: CredentialState) => CredentialState,
+): BreakerContext['credentials'] {
+  const credential = id === undefined ? undefined : context.credentials[id];
+  if (!credential || id === undefined) return context.credentials;
+  return { ...context.credentials, [id]: update(credential) };
+}
+
+function transition(at: number, from: BreakerState, to: BreakerState, reason: string): Transition {
+  return { at, from, to, reason };
+}
+
+export const breakerMachine = setup({
+  types: {} as { context: BreakerContext; events: BreakerEvent; input: BreakerInput },
+  guards: {
+    reachesThreshold: ({ context, event }) =>
+      event.type === 'call.failed' && context.health.consecutiveFailures + 1 >= context.policy.failureThreshold,
+    deadlinePassed: ({ context, event }) => context.openUntil === null || event.at >= context.openUntil,
+    hasPermit: ({ context }) => context.probesInFlight < context.policy.halfOpenProbes,
+    isProbe: ({ event }) => 'probe' in event && event.probe,
+  },
+  actions: {
+    recordSuccess: assign(({ context, event }) => {
+      const e = event as Ev<'call.succeeded'>;
+      return {
+        health: recordSuccess(context.health, e.at, e.latencyMs),
+        credentials: withCredential(context, e.credentialId, (c) => credentialSucceeded(c, e.at, e.latencyMs, e.quota)),
+      };
+    }),
+    recordFailure: assign(({ context, event }) => {
+      const e = event as Ev<'call.failed'>;
+      return {
+        health: recordFailure(context.health, e.at, e.code),
+        credentials: withCredential(context, e.credentialId, (c) =>
+          credentialFailed(c, e.at, e.code, e.cooldownUntil, e.disable),
+        ),
+      };
+    }),
+    openAfterFailures: assign(({ context, event }, params: { from: BreakerState }) => {
+      const e = event as Ev<'call.failed'>;
+      const from = params.from;
+      const reason = from === 'half_open'
+        ? `probe failed (${e.code})`
+        : `${context.policy.failureThreshold} consecutive failures (last: ${e.code})`;
+      return {
+        openUntil: e.at + context.policy.recoveryMs,
+        probesInFlight: 0,
+        lastTransition: transition(e.at, from, 'open', reason),
+      };
+    }),
+    openUntilTrip: assign(({ context, event }) => {
+      const e = event as Ev<'breaker.trip'>;
+      const from = context.lastTransition?.to ?? 'closed';
+      return {
+        openUntil: Math.max(e.until, context.openUntil ?? 0),
+        probesInFlight: 0,
+        lastTransition: transition(e.at, from, 'open', e.reason),
+      };
+    }),
+    enterHalfOpen: assign(({ event }) => ({
+      probesInFlight: 0,
+      lastTransition: transition(event.at, 'open', 'half_open', 'recovery deadline passed'),
+    })),
+    takePermit: assign(({ context }) => ({ probesInFlight: context.probesInFlight + 1 })),
+    returnPermit: assign(({ context }) => ({ probesInFlight: Math.max(0, context.probesInFlight - 1) })),
+    close: assign(({ event }) => ({
+      openUntil: null,
+      probesInFlight: 0,
+      lastTransition: transition(event.at, 'half_open', 'closed', 'probe succeeded'),
+    })),
+  },
+}).createMachine({
+  id: 'breaker',
+  context: ({ input }) => initialContext(input),
+  initial: 'closed',
+  states: {
+    closed: {
+      on: {
+        'call.succeeded': { actions: 'recordSuccess' },
+        'call.failed': [
+          {
+            guard: 'reachesThreshold',
+            target: 'open',
+            actions: ['recordFailure', { type: 'openAfterFailures', params: { from: 'closed' } }],
+          },
+          { actions: 'recordFailure' },
+        ],
+        'breaker.trip': { target: 'open', actions: 'openUntilTrip' },
+      },
+    },
+    open: {
+      on: {
+        'clock.tick': { guard: 'deadlinePassed', target: 'half_open', actions: 'enterHalfOpen' },
+        'probe.start': { guard: 'deadlinePassed', target: 'half_open', actions: ['enterHalfOpen', 'takePermit'] },
+        // Late results of calls that started before the breaker opened: health only.
+        'call.succeeded': { actions: 'recordSuccess' },
+        'call.failed': { actions: 'recordFailure' },
+        'breaker.trip': { actions: 'openUntilTrip' },
+      },
+    },
+    half_open: {
+      on: {
+        'probe.start': { guard: 'hasPermit', actions: 'takePermit' },
+        'call.succeeded': [
+          { guard: 'isProbe', target: 'closed', actions: ['recordSuccess', 'close'] },
+          { actions: 'recordSuccess' },
+        ],
+        'call.failed': [
+          {
+            guard: 'isProbe',
+            target: 'open',
+            actions: ['recordFailure', { type: 'openAfterFailures', params: { from: 'half_open' } }],
+          },
+          { actions: 'recordFailure' },
+        ],
+        'call.released': { guard: 'isProbe', actions: 'returnPermit' },
+        'breaker.trip': { target: 'open', actions: 'openUntilTrip' },
+      },
+    },
+  },
+});
+
+export type BreakerMachine = typeof breakerMachine;
+
+/** How a breaker in `state` admits a new call at `now`: freely, as a probe, or not at all. */
+export type Admission = 'free' | 'probe' | 'blocked';
+
+export function admission(state: BreakerState, context: BreakerContext, now: number): Admission {
+  if (state === 'closed') return 'free';
+  if (state === 'open') {
+    return context.openUntil !== null && now >= context.openUntil ? 'probe' : 'blocked';
+  }
+  return context.probesInFlight < context.policy.halfOpenProbes ? 'probe' : 'blocked';
+}

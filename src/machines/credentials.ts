@@ -1,0 +1,111 @@
+import { freshHealth, healthScore, recordFailure, recordSuccess, type Health } from './health.js';
+import type { QuotaReading } from './events.js';
+
+/**
+ * The state a credential pool keeps per credential. Pure data and pure updates; the secret
+ * itself never appears here, only the credential's id.
+ */
+export type QuotaPeriod = 'minute' | 'hour' | 'day';
+
+export interface LocalQuota {
+  readonly limit: number;
+  readonly periodMs: number;
+  readonly windowStart: number;
+  readonly used: number;
+}
+
+export interface CredentialState {
+  readonly id: string;
+  readonly health: Health;
+  readonly cooldownUntil: number | null;
+  /** Consecutive rate-limit cooldowns, for the exponential cooldown when no hint is given. */
+  readonly cooldownStreak: number;
+  /** Why the credential is disabled (401/403); null while enabled. */
+  readonly disabled: string | null;
+  readonly quota: LocalQuota | null;
+  /** The last reading of the upstream's rate-limit headers. */
+  readonly upstreamQuota: (QuotaReading & { at: number }) | null;
+}
+
+export interface CredentialInput {
+  readonly id: string;
+  readonly quota?: { readonly requests: number; readonly per: QuotaPeriod };
+}
+
+export const PERIOD_MS: Record<QuotaPeriod, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+export function freshCredential(input: CredentialInput): CredentialState {
+  return {
+    id: input.id,
+    health: freshHealth,
+    cooldownUntil: null,
+    cooldownStreak: 0,
+    disabled: null,
+    quota: input.quota
+      ? { limit: input.quota.requests, periodMs: PERIOD_MS[input.quota.per], windowStart: 0, used: 0 }
+      : null,
+    upstreamQuota: null,
+  };
+}
+
+export function credentialSucceeded(
+  credential: CredentialState,
+  at: number,
+  latencyMs?: number,
+  quota?: QuotaReading,
+): CredentialState {
+  return {
+    ...credential,
+    health: recordSuccess(credential.health, at, latencyMs),
+    cooldownStreak: 0,
+    quota: countUse(credential.quota, at),
+    upstreamQuota: quota ? { ...quota, at } : credential.upstreamQuota,
+  };
+}
+
+export function credentialFailed(
+  credential: CredentialState,
+  at: number,
+  code: string,
+  cooldownUntil?: number,
+  disable?: boolean,
+): CredentialState {
+  return {
+    ...credential,
+    health: recordFailure(credential.health, at, code),
+    cooldownUntil: cooldownUntil ?? credential.cooldownUntil,
+    cooldownStreak: cooldownUntil === undefined ? credential.cooldownStreak : credential.cooldownStreak + 1,
+    disabled: disable ? code : credential.disabled,
+    quota: countUse(credential.quota, at),
+  };
+}
+
+export function isUsable(credential: CredentialState, now: number): boolean {
+  if (credential.disabled !== null) return false;
+  if (credential.cooldownUntil !== null && credential.cooldownUntil > now) return false;
+  return remainingRatio(credential, now) > 0;
+}
+
+/** Remaining share of the quota, 0–1: the tighter of the local count and the upstream's headers. */
+export function remainingRatio(credential: CredentialState, now: number): number {
+  let ratio = 1;
+  const local = credential.quota;
+  if (local) {
+    const used = now - local.windowStart >= local.periodMs ? 0 : local.used;
+    ratio = Math.min(ratio, Math.max(0, (local.limit - used) / local.limit));
+  }
+  const upstream = credential.upstreamQuota;
+  if (upstream && upstream.limit > 0) ratio = Math.min(ratio, Math.max(0, upstream.remaining / upstream.limit));
+  return ratio;
+}
+
+/** weight = remaining-quota ratio × 0.6 + health/100 × 0.4 */
+export function credentialWeight(credential: CredentialState, now: number): number {
+  return remainingRatio(credential, now) * 0.6 + (healthScore(credential.health, now) / 100) * 0.4;
+}
+
+function countUse(quota: LocalQuota | null, at: number): LocalQuota | null {
+  if (!quota) return null;
+  if (at - quota.windowStart >= quota.periodMs) return { ...quota, windowStart: at, used: 1 };
+  return { ...quota, used: quota.used + 1 };
+}

@@ -1,0 +1,41 @@
+/**
+ * Every event an actor accepts. Each carries its own time (`at`, ms since the epoch), so a
+ * recorded stream of events replays to the same states under a simulated clock.
+ * No event carries a secret: credentials are named by id.
+ */
+export interface QuotaReading {
+  readonly remaining: number;
+  readonly limit: number;
+}
+
+export type BreakerEvent =
+  /** Take a half-open probe permit (sent by the router before a probing attempt). */
+  | { type: 'probe.start'; at: number }
+  | {
+      type: 'call.succeeded';
+      at: number;
+      probe: boolean;
+      latencyMs?: number;
+      credentialId?: string;
+      quota?: QuotaReading;
+    }
+  | {
+      type: 'call.failed';
+      at: number;
+      probe: boolean;
+      /** A short stable code: `http_503`, `connect_refused`, `timeout_first_chunk`, `http_429`… */
+      code: string;
+      credentialId?: string;
+      /** For credential-scope failures: the credential rests until then. */
+      cooldownUntil?: number;
+      /** For 401/403: the credential is disabled until reset. */
+      disable?: boolean;
+    }
+  /** A call that says nothing about health (client disconnect, client error): give back the permit. */
+  | { type: 'call.released'; at: number; probe: boolean }
+  /** Time passes: an open breaker whose deadline has come goes half_open. */
+  | { type: 'clock.tick'; at: number }
+  /** Open at once until `until`, whatever the counters say (capacity exhausted). */
+  | { type: 'breaker.trip'; at: number; until: number; reason: string };
+
+export type BreakerEventType = BreakerEvent['type'];

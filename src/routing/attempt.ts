@@ -1,0 +1,150 @@
+import { FuseboxError } from '../errors.js';
+import type { Clock } from '../actors/clock.js';
+import { classify, type Outcome } from './classify.js';
+import type { Route } from './plan.js';
+import type { Attempt, Job, Transport, UpstreamBody, UpstreamReply } from './types.js';
+import { UpstreamBodyError } from './types.js';
+
+/**
+ * One upstream attempt: send, classify, and either commit the answer to the client or hand
+ * back a failure for the next route. Nothing reaches the client before the attempt has
+ * proved itself (a 2xx with a complete JSON body, or a stream's first chunk).
+ */
+export interface AttemptResult {
+  readonly outcome: Outcome;
+  /** True once the client has been answered (success, client error, or a committed stream). */
+  readonly answered: boolean;
+  /** The status the client was answered with, when answered. */
+  readonly status?: number;
+  readonly latencyMs?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Set when a committed stream broke after its first chunk. */
+  readonly brokeMidStream?: string;
+}
+
+export interface AttemptDeps {
+  readonly transport: Transport;
+  readonly clock: Clock;
+  /** Largest non-streamed upstream body accepted. */
+  readonly maxResponseBytes: number;
+}
+
+export async function runAttempt(
+  job: Job,
+  route: Route,
+  answerHeaders: () => Record<string, string>,
+  deps: AttemptDeps,
+): Promise<AttemptResult> {
+  const attempt: Attempt = {
+    job,
+    backend: route.backend.config,
+    baseUrlIndex: route.baseUrlIndex,
+    credentialId: route.credentialId,
+  };
+  const reply = await deps.transport.send(attempt, job.signal);
+  if (reply.kind === 'failed') {
+    return { outcome: classify({ kind: 'failed', code: cancelledOr(job, reply.code) }, deps.clock.now()), answered: false };
+  }
+  const outcome = classify({ kind: 'response', status: reply.status, headers: reply.headers }, deps.clock.now());
+  if (outcome.kind === 'success' && job.stream && isEventStream(reply.headers)) {
+    return streamThrough(job, reply, answerHeaders, deps);
+  }
+  if (outcome.kind === 'success' || outcome.kind === 'client_error') {
+    return answerWhole(job, reply, outcome, answerHeaders, deps);
+  }
+  reply.body.cancel('discarded');
+  return { outcome, answered: false, headers: reply.headers };
+}
+
+type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
+
+async function answerWhole(
+  job: Job,
+  reply: ResponseReply,
+  outcome: Outcome,
+  answerHeaders: () => Record<string, string>,
+  deps: AttemptDeps,
+): Promise<AttemptResult> {
+  let body: Buffer;
+  try {
+    body = await readAll(reply.body, deps.maxResponseBytes);
+  } catch (error) {
+    const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
+    return { outcome: classify({ kind: 'failed', code: cancelledOr(job, code) }, deps.clock.now()), answered: false };
+  }
+  job.sink.respond(reply.status, { ...reply.headers, ...answerHeaders() }, body);
+  return { outcome, answered: true, status: reply.status, latencyMs: reply.headersAfterMs, headers: reply.headers };
+}
+
+async function streamThrough(
+  job: Job,
+  reply: ResponseReply,
+  answerHeaders: () => Record<string, string>,
+  deps: AttemptDeps,
+): Promise<AttemptResult> {
+  const started = deps.clock.now() - reply.headersAfterMs;
+  let first: Buffer | null;
+  try {
+    first = await reply.body.next();
+  } catch (error) {
+    const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
+    return { outcome: classify({ kind: 'failed', code: cancelledOr(job, code) }, deps.clock.now()), answered: false };
+  }
+  if (first === null) return { outcome: { kind: 'endpoint_failure', code: 'empty_stream' }, answered: false };
+  const latencyMs = deps.clock.now() - started;
+  job.sink.start(reply.status, { ...reply.headers, ...answerHeaders() });
+  const brokeMidStream = await pump(job, reply.body, first);
+  return {
+    outcome: { kind: 'success' },
+    answered: true,
+    status: reply.status,
+    latencyMs,
+    headers: reply.headers,
+    ...(brokeMidStream ? { brokeMidStream } : {}),
+  };
+}
+
+/** Copies the stream to the client; returns the failure code if the upstream broke. */
+async function pump(job: Job, body: UpstreamBody, first: Buffer): Promise<string | undefined> {
+  let chunk: Buffer | null = first;
+  try {
+    while (chunk !== null) {
+      await job.sink.write(chunk);
+      if (job.signal.aborted) {
+        body.cancel('client_cancelled');
+        return undefined;
+      }
+      chunk = await body.next();
+    }
+    job.sink.end();
+    return undefined;
+  } catch (error) {
+    if (job.signal.aborted) return undefined;
+    const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
+    body.cancel(code);
+    job.sink.fail(new FuseboxError('upstream_failed', `the upstream stream broke off (${code})`));
+    return code;
+  }
+}
+
+async function readAll(body: UpstreamBody, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
+    size += chunk.length;
+    if (size > limit) {
+      body.cancel('response_too_large');
+      throw new UpstreamBodyError('response_too_large', `upstream response over ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+function cancelledOr(job: Job, code: string): string {
+  return job.signal.aborted ? 'client_cancelled' : code;
+}
+
+function isEventStream(headers: Readonly<Record<string, string>>): boolean {
+  return (headers['content-type'] ?? '').startsWith('text/event-stream');
+}

@@ -1,0 +1,71 @@
+import { Subject, catchError, defer, EMPTY, finalize, mergeMap, tap, type Subscription } from 'rxjs';
+import type { Job } from './types.js';
+
+/**
+ * The request pipeline: jobs enter `submit`, run at most `maxConcurrent` at a time, and wait
+ * in a bounded queue beyond that. A job refused because the queue is full is the caller's to
+ * answer (503 at once). Each job's own failure is caught inside its inner pipe, so one bad
+ * request never ends the stream.
+ */
+export interface Pipeline<R> {
+  /** False when the queue is full: the job was not taken. */
+  submit(job: Job): boolean;
+  readonly inFlight: number;
+  /** Resolves when every accepted job has finished. */
+  drain(): Promise<void>;
+  close(): void;
+}
+
+export interface PipelineOptions<R> {
+  readonly maxConcurrent: number;
+  readonly maxQueued: number;
+  readonly handle: (job: Job) => Promise<R>;
+  readonly onDone: (job: Job, result: R) => void;
+  readonly onError: (job: Job, error: unknown) => void;
+}
+
+export function createPipeline<R>(options: PipelineOptions<R>): Pipeline<R> {
+  const jobs$ = new Subject<Job>();
+  let accepted = 0;
+  let idle: (() => void)[] = [];
+
+  const subscription: Subscription = jobs$
+    .pipe(
+      mergeMap(
+        (job) =>
+          defer(() => options.handle(job)).pipe(
+            tap((result) => options.onDone(job, result)),
+            catchError((error: unknown) => {
+              options.onError(job, error);
+              return EMPTY;
+            }),
+            finalize(() => {
+              accepted -= 1;
+              if (accepted === 0) for (const resolve of idle.splice(0)) resolve();
+            }),
+          ),
+        options.maxConcurrent,
+      ),
+    )
+    .subscribe();
+
+  return {
+    submit(job) {
+      if (accepted >= options.maxConcurrent + options.maxQueued) return false;
+      accepted += 1;
+      jobs$.next(job);
+      return true;
+    },
+    get inFlight() {
+      return accepted;
+    },
+    drain() {
+      return accepted === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve));
+    },
+    close() {
+      jobs$.complete();
+      subscription.unsubscribe();
+      idle = [];
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { BackendConfig, FuseboxConfig } from '../config/schema.js';
+import {
+  DEFAULT_POOL,
+  backendActorId,
+  baseUrlActorId,
+  credentialId,
+  poolActorId,
+} from '../actors/layout.js';
+import { modelMatcher, type ModelMatcher } from './model-match.js';
+
+/** The static half of routing, built once from the config: who serves what, under which ids. */
+export interface BackendRoute {
+  readonly config: BackendConfig;
+  readonly actorId: string;
+  readonly baseUrlActorIds: readonly string[];
+  readonly poolActorId: string;
+  readonly serves: ModelMatcher;
+}
+
+export interface RouteTable {
+  readonly backends: readonly BackendRoute[];
+  /** Model names configured explicitly (globs excluded), for `GET /v1/models`. */
+  readonly modelNames: readonly string[];
+  servesModel(model: string): boolean;
+}
+
+export function buildRouteTable(config: FuseboxConfig): RouteTable {
+  const backends = config.backends.map((backend) => ({
+    config: backend,
+    actorId: backendActorId(backend.id),
+    baseUrlActorIds: backend.baseUrls.map((_url, index) => baseUrlActorId(backend.id, index)),
+    poolActorId: poolActorId(backend.id, DEFAULT_POOL),
+    serves: modelMatcher(backend.models),
+  }));
+  const modelNames = [...new Set(config.backends.flatMap((b) => b.models.filter((m) => !m.includes('*'))))];
+  return {
+    backends,
+    modelNames,
+    servesModel: (model) => backends.some((b) => b.serves(model)),
+  };
+}
+
+/** Secrets by (backend, credential id), for the HTTP layer only. */
+export function credentialSecrets(config: FuseboxConfig, fingerprintKey: string): Map<string, string> {
+  const secrets = new Map<string, string>();
+  for (const backend of config.backends) {
+    for (const credential of backend.credentials) {
+      secrets.set(secretKey(backend.id, credentialId(credential, fingerprintKey)), credential.apiKey);
+    }
+  }
+  return secrets;
+}
+
+export function secretKey(backendId: string, credentialIdValue: string): string {
+  return `${backendId}\u0000${credentialIdValue}`;
+}

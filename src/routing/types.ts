@@ -1,0 +1,80 @@
+import type { BackendConfig } from '../config/schema.js';
+import type { FuseboxError } from '../errors.js';
+
+/**
+ * The contracts between the routing pipeline and the HTTP layer. Routing declares what it
+ * needs (a Transport to reach upstreams, a ClientSink to answer the client); src/http
+ * implements both and createGateway wires them together.
+ */
+export type Protocol = 'openai';
+
+export interface Job {
+  readonly id: string;
+  readonly protocol: Protocol;
+  readonly model: string;
+  readonly stream: boolean;
+  /** Path appended to the BaseURL, e.g. `/chat/completions`. */
+  readonly upstreamPath: string;
+  readonly body: Buffer;
+  /** Client headers that may be forwarded (already filtered by the HTTP layer). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly receivedAt: number;
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+  readonly sink: ClientSink;
+}
+
+export interface ClientSink {
+  /** True once the status line has been sent: from then on, no failover. */
+  readonly started: boolean;
+  /** A whole response at once. */
+  respond(status: number, headers: Record<string, string>, body: Buffer): void;
+  /** Begin a streamed response. */
+  start(status: number, headers: Record<string, string>): void;
+  /** Write one chunk; resolves when the client has taken it (backpressure). */
+  write(chunk: Buffer): Promise<void>;
+  end(): void;
+  /** Answer with an error: a whole error response, or an in-band error event once started. */
+  fail(error: FuseboxError, headers?: Record<string, string>): void;
+}
+
+export interface Attempt {
+  readonly job: Job;
+  readonly backend: BackendConfig;
+  readonly baseUrlIndex: number;
+  readonly credentialId: string;
+}
+
+/** What came back from one upstream call, before classification. */
+export type UpstreamReply =
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly afterMs: number }
+  | {
+      readonly kind: 'response';
+      readonly status: number;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body: UpstreamBody;
+      /** ms from sending the request to the response headers. */
+      readonly headersAfterMs: number;
+    };
+
+/** Pull-based body with backpressure: the upstream is paused while chunks are not taken. */
+export interface UpstreamBody {
+  /** The next chunk, or null at the end; rejects with an UpstreamBodyError. */
+  next(): Promise<Buffer | null>;
+  /** Abort the upstream request; pending and later `next()` calls reject. */
+  cancel(reason: string): void;
+}
+
+export class UpstreamBodyError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UpstreamBodyError';
+  }
+}
+
+export interface Transport {
+  send(attempt: Attempt, signal: AbortSignal): Promise<UpstreamReply>;
+}

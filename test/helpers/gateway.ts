@@ -1,0 +1,47 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
+import { parseConfig } from '../../src/config/load.js';
+import { REDACT_PATHS } from '../../src/log.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+
+/** A real gateway on 127.0.0.1 with a free port and a logger whose lines the test can read. */
+export interface TestGateway {
+  readonly gateway: Gateway;
+  readonly url: string;
+  readonly logs: Record<string, unknown>[];
+  readonly rawLogs: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(
+  input: Omit<ConfigInput, 'server'> & { server?: ConfigInput['server'] },
+  deps: GatewayDeps = {},
+): Promise<TestGateway> {
+  const config = parseConfig({ ...input, server: { port: 0, ...input.server } });
+  const rawLogs: string[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        rawLogs.push(line);
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  const logger = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const gateway = createGateway(config, { logger, ...deps });
+  await gateway.listen();
+  return { gateway, url: gateway.url, logs, rawLogs, close: () => gateway.close() };
+}
+
+/** Two-backend config for a list of upstream base URLs, one backend per URL list. */
+export function backendsFor(...groups: { id: string; baseUrls: string[]; priority?: number; apiKey?: string }[]) {
+  return groups.map((group) => ({
+    id: group.id,
+    priority: group.priority ?? 0,
+    baseUrls: group.baseUrls,
+    credentials: [{ id: `${group.id}-key`, apiKey: group.apiKey ?? `sk-${group.id}-secret` }],
+  }));
+}
