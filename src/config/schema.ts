@@ -64,7 +64,7 @@ const backendSchema = z
     id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
       message: 'expected 1-64 letters, digits, _ . or -',
     }),
-    kind: z.enum(['openai']).default('openai'),
+    kind: z.enum(['openai', 'anthropic', 'gemini']).default('openai'),
     priority: z.number().int().min(0).default(0),
     models: z.array(z.string().min(1)).min(1).default(['*']),
     baseUrls: z.array(httpUrl).min(1, { message: 'at least one base URL is required' }),

@@ -45,7 +45,7 @@ export function openAiJob(parts: JobParts): Job | FuseboxError {
   if (stream !== undefined && typeof stream !== 'boolean') {
     return new FuseboxError('invalid_request', '"stream" must be true or false');
   }
-  if (!parts.table.servesModel(model)) {
+  if (!parts.table.servesModel('openai', model)) {
     return new FuseboxError('model_not_found', `the model "${model}" is not served by any configured backend`);
   }
   return {
@@ -65,6 +65,6 @@ export function openAiJob(parts: JobParts): Job | FuseboxError {
 export function openAiModelList(table: RouteTable): unknown {
   return {
     object: 'list',
-    data: table.modelNames.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fusebox' })),
+    data: table.modelNames('openai').map((id) => ({ id, object: 'model', created: 0, owned_by: 'fusebox' })),
   };
 }

@@ -49,6 +49,8 @@ export interface BreakerContext {
   readonly health: Health;
   readonly credentials: Readonly<Record<string, CredentialState>>;
   readonly lastTransition: Transition | null;
+  /** Held open by an operator: no deadline lets it go, only release or reset. */
+  readonly isolated: boolean;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -67,6 +69,7 @@ function initialContext(input: BreakerInput): BreakerContext {
     health: freshHealth,
     credentials,
     lastTransition: null,
+    isolated: false,
   };
 }
 
@@ -89,7 +92,9 @@ export const breakerMachine = setup({
   guards: {
     reachesThreshold: ({ context, event }) =>
       event.type === 'call.failed' && context.health.consecutiveFailures + 1 >= context.policy.failureThreshold,
-    deadlinePassed: ({ context, event }) => context.openUntil === null || event.at >= context.openUntil,
+    deadlinePassed: ({ context, event }) =>
+      !context.isolated && (context.openUntil === null || event.at >= context.openUntil),
+    isIsolated: ({ context }) => context.isolated,
     hasPermit: ({ context }) => context.probesInFlight < context.policy.halfOpenProbes,
     isProbe: ({ event }) => 'probe' in event && event.probe,
   },
@@ -137,6 +142,30 @@ export const breakerMachine = setup({
     })),
     takePermit: assign(({ context }) => ({ probesInFlight: context.probesInFlight + 1 })),
     returnPermit: assign(({ context }) => ({ probesInFlight: Math.max(0, context.probesInFlight - 1) })),
+    isolate: assign(({ context, event }) => ({
+      isolated: true,
+      openUntil: null,
+      probesInFlight: 0,
+      lastTransition: transition(event.at, context.lastTransition?.to ?? 'closed', 'open', 'isolated by operator'),
+    })),
+    release: assign(({ event }) => ({
+      isolated: false,
+      probesInFlight: 0,
+      lastTransition: transition(event.at, 'open', 'half_open', 'released by operator'),
+    })),
+    reset: assign(({ context, event }) => ({
+      isolated: false,
+      openUntil: null,
+      probesInFlight: 0,
+      health: freshHealth,
+      credentials: Object.fromEntries(
+        Object.entries(context.credentials).map(([id, c]) => [
+          id,
+          { ...c, health: freshHealth, cooldownUntil: null, cooldownStreak: 0, disabled: null },
+        ]),
+      ),
+      lastTransition: transition(event.at, context.lastTransition?.to ?? 'closed', 'closed', 'reset by operator'),
+    })),
     close: assign(({ event }) => ({
       openUntil: null,
       probesInFlight: 0,
@@ -147,6 +176,10 @@ export const breakerMachine = setup({
   id: 'breaker',
   context: ({ input }) => initialContext(input),
   initial: 'closed',
+  on: {
+    'operator.isolate': { target: '.open', actions: 'isolate' },
+    'operator.reset': { target: '.closed', actions: 'reset' },
+  },
   states: {
     closed: {
       on: {
@@ -170,6 +203,7 @@ export const breakerMachine = setup({
         'call.succeeded': { actions: 'recordSuccess' },
         'call.failed': { actions: 'recordFailure' },
         'breaker.trip': { actions: 'openUntilTrip' },
+        'operator.release': { guard: 'isIsolated', target: 'half_open', actions: 'release' },
       },
     },
     half_open: {
@@ -202,7 +236,7 @@ export type Admission = 'free' | 'probe' | 'blocked';
 export function admission(state: BreakerState, context: BreakerContext, now: number): Admission {
   if (state === 'closed') return 'free';
   if (state === 'open') {
-    return context.openUntil !== null && now >= context.openUntil ? 'probe' : 'blocked';
+    return !context.isolated && context.openUntil !== null && now >= context.openUntil ? 'probe' : 'blocked';
   }
   return context.probesInFlight < context.policy.halfOpenProbes ? 'probe' : 'blocked';
 }

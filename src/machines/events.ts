@@ -36,6 +36,12 @@ export type BreakerEvent =
   /** Time passes: an open breaker whose deadline has come goes half_open. */
   | { type: 'clock.tick'; at: number }
   /** Open at once until `until`, whatever the counters say (capacity exhausted). */
-  | { type: 'breaker.trip'; at: number; until: number; reason: string };
+  | { type: 'breaker.trip'; at: number; until: number; reason: string }
+  /** Operator: force open until released or reset. */
+  | { type: 'operator.isolate'; at: number }
+  /** Operator: end an isolation; the next call is a half-open probe. */
+  | { type: 'operator.release'; at: number }
+  /** Operator: close and forget counters, cooldowns and disabled flags. */
+  | { type: 'operator.reset'; at: number };
 
 export type BreakerEventType = BreakerEvent['type'];

@@ -48,7 +48,7 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job) => Promise<R
 
     while (attempts.length < deps.maxAttempts && !job.signal.aborted) {
       const now = deps.clock.now();
-      const choice = chooseRoute(job.model, deps.table, read, now, deps.random, excluded);
+      const choice = chooseRoute(job.protocol, job.model, deps.table, read, now, deps.random, excluded);
       lastSkipped = choice.skipped;
       if (!choice.route) {
         retryAfterMs = choice.retryAfterMs;

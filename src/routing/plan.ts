@@ -3,6 +3,7 @@ import { admission } from '../machines/breaker.js';
 import { credentialWeight, isUsable, type CredentialState } from '../machines/credentials.js';
 import { healthScore } from '../machines/health.js';
 import type { Random } from './random.js';
+import type { Protocol } from './types.js';
 import type { BackendRoute, RouteTable } from './route-table.js';
 import { weightedPick } from './select.js';
 
@@ -41,6 +42,7 @@ export const credentialExclusion = (backendId: string, credentialIdValue: string
   `${backendId}/${credentialIdValue}`;
 
 export function chooseRoute(
+  protocol: Protocol,
   model: string,
   table: RouteTable,
   read: ReadActor,
@@ -50,7 +52,7 @@ export function chooseRoute(
 ): RouteChoice {
   const skipped: Skip[] = [];
   const wakeTimes: number[] = [];
-  const candidates = table.backends.filter((backend) => backend.serves(model));
+  const candidates = table.backends.filter((backend) => backend.config.kind === protocol && backend.serves(model));
 
   for (const backend of orderBackends(candidates, read, now)) {
     const route = routeWithin(backend, read, now, random, excluded, skipped, wakeTimes);

@@ -7,6 +7,7 @@ import {
   poolActorId,
 } from '../actors/layout.js';
 import { modelMatcher, type ModelMatcher } from './model-match.js';
+import type { Protocol } from './types.js';
 
 /** The static half of routing, built once from the config: who serves what, under which ids. */
 export interface BackendRoute {
@@ -19,9 +20,9 @@ export interface BackendRoute {
 
 export interface RouteTable {
   readonly backends: readonly BackendRoute[];
-  /** Model names configured explicitly (globs excluded), for `GET /v1/models`. */
-  readonly modelNames: readonly string[];
-  servesModel(model: string): boolean;
+  /** Model names configured explicitly (globs excluded), per protocol, for model listings. */
+  modelNames(protocol: Protocol): readonly string[];
+  servesModel(protocol: Protocol, model: string): boolean;
 }
 
 export function buildRouteTable(config: FuseboxConfig): RouteTable {
@@ -32,11 +33,14 @@ export function buildRouteTable(config: FuseboxConfig): RouteTable {
     poolActorId: poolActorId(backend.id, DEFAULT_POOL),
     serves: modelMatcher(backend.models),
   }));
-  const modelNames = [...new Set(config.backends.flatMap((b) => b.models.filter((m) => !m.includes('*'))))];
   return {
     backends,
-    modelNames,
-    servesModel: (model) => backends.some((b) => b.serves(model)),
+    modelNames: (protocol) => [
+      ...new Set(
+        config.backends.filter((b) => b.kind === protocol).flatMap((b) => b.models.filter((m) => !m.includes('*'))),
+      ),
+    ],
+    servesModel: (protocol, model) => backends.some((b) => b.config.kind === protocol && b.serves(model)),
   };
 }
 

@@ -6,7 +6,8 @@ import type { FuseboxError } from '../errors.js';
  * needs (a Transport to reach upstreams, a ClientSink to answer the client); src/http
  * implements both and createGateway wires them together.
  */
-export type Protocol = 'openai';
+/** The client's API; a request is routed only to backends of the same `kind`. */
+export type Protocol = 'openai' | 'anthropic' | 'gemini';
 
 export interface Job {
   readonly id: string;
