@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import type { FuseboxConfig } from './config/schema.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './log.js';
+import { fuseboxVersion } from './version.js';
 
 /** `fusebox start | check-config`: the command line. Exit 0 ok, 1 runtime failure, 2 bad usage or config. */
 const HELP = `fusebox — a local LLM API gateway
@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    process.stdout.write(`${version()}\n`);
+    process.stdout.write(`${fuseboxVersion()}\n`);
     return 0;
   }
   const command = positionals[0];
@@ -119,11 +119,6 @@ async function start(values: Values): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 main(process.argv.slice(2)).then(
