@@ -38,6 +38,21 @@ export const breakerSchema = z
     failureThreshold: z.number().int().min(1).default(5),
     recoveryMs: positiveMs.default(300_000),
     halfOpenProbes: z.number().int().min(1).default(1),
+    /** Optional: also open when ≥ thresholdPercent of the last `window` calls failed. */
+    failureRate: z
+      .object({
+        thresholdPercent: z.number().min(1).max(100),
+        window: z.number().int().min(1).max(1000).default(20),
+        minimumCalls: z.number().int().min(1).default(10),
+      })
+      .strict()
+      .optional(),
+    /** Optional: a time to first byte over this counts as a failure (the answer still reaches the client). */
+    slowCallMs: positiveMs.optional(),
+    /** A re-open within reopenWindowMs of closing multiplies the open time, up to maxRecoveryMs. */
+    reopenMultiplier: z.number().min(1).max(100).default(2),
+    reopenWindowMs: positiveMs.default(300_000),
+    maxRecoveryMs: positiveMs.default(1_800_000),
   })
   .strict();
 
@@ -56,6 +71,8 @@ const credentialSchema = z
       .optional(),
     apiKey: noLineBreaks.min(1, { message: 'must not be empty' }),
     quota: quotaSchema.optional(),
+    /** Share of the quota (0–1) kept back: under it the credential is used only when no other is left. */
+    reserve: z.number().min(0).max(1).optional(),
   })
   .strict();
 
@@ -87,14 +104,54 @@ const serverSchema = z
 const routingSchema = z
   .object({
     maxAttempts: z.number().int().min(1).max(20).default(4),
+    /** Retries in a sliding 10 s window may not exceed max(share × requests, minPerSecond × 10). */
+    retryBudget: z
+      .object({
+        share: z.number().min(0).max(10).default(0.2),
+        minPerSecond: z.number().min(0).default(3),
+      })
+      .strict()
+      .prefault({}),
+    /** When every route is cooling down, wait this long at most for the earliest to recover (0 = fail at once). */
+    waitForRecoveryMs: z.number().int().min(0).max(600_000).default(0),
   })
   .strict();
+
+const poolNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected 1-64 letters, digits, _ . or -' });
+
+/** A named model pool: the models it matches, where it falls back to, and how names map there. */
+const modelPoolSchema = z
+  .object({
+    match: z.array(z.string().min(1)).min(1),
+    fallback: poolNameSchema.optional(),
+    /** Model names (or globs) of this pool → the model to ask the fallback pool for. */
+    mapModels: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** The pool breaker, per (backend, pool); the backend's breaker settings when absent. */
+    breaker: breakerSchema.optional(),
+  })
+  .strict();
+
+const modelPoolsSchema = z
+  .record(poolNameSchema, modelPoolSchema)
+  .default({})
+  .superRefine((pools, ctx) => {
+    for (const [name, pool] of Object.entries(pools)) {
+      if (name === 'default') {
+        ctx.addIssue({ code: 'custom', path: [name], message: '"default" is reserved for models no pool matches' });
+      }
+      if (pool.fallback === undefined) continue;
+      if (pool.fallback === name || !(pool.fallback in pools)) {
+        ctx.addIssue({ code: 'custom', path: [name, 'fallback'], message: `unknown fallback pool "${pool.fallback}"` });
+      }
+    }
+  });
 
 export const configSchema = z
   .object({
     server: serverSchema.prefault({}),
     dataDir: z.string().min(1).default('./.fusebox'),
     routing: routingSchema.prefault({}),
+    modelPools: modelPoolsSchema,
     backends: z
       .array(backendSchema)
       .min(1, { message: 'at least one backend is required' })
@@ -128,6 +185,7 @@ export type BackendConfig = DeepReadonly<ParsedConfig['backends'][number]>;
 export type CredentialConfig = BackendConfig['credentials'][number];
 export type TimeoutsConfig = BackendConfig['timeouts'];
 export type BreakerConfig = BackendConfig['breaker'];
+export type ModelPoolConfig = DeepReadonly<ParsedConfig['modelPools'][string]>;
 export type FuseboxConfig = DeepReadonly<ParsedConfig>;
 
 export type DeepReadonly<T> = T extends (infer U)[]

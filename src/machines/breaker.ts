@@ -1,5 +1,6 @@
 import { assign, setup } from 'xstate';
 import type { BreakerEvent } from './events.js';
+import { nextOpenStreak, openDurationMs, pushCall, rateTrips, type BreakerPolicy } from './breaker-policy.js';
 import { freshHealth, recordFailure, recordSuccess, type Health } from './health.js';
 import {
   credentialFailed,
@@ -10,9 +11,11 @@ import {
 } from './credentials.js';
 
 /**
- * The breaker machine: closed → open after `failureThreshold` consecutive failures;
+ * The breaker machine: closed → open after `failureThreshold` consecutive failures (or when
+ * the optional failure-rate window trips);
  * open → half_open once `openUntil` has passed (on a `clock.tick` or a `probe.start`);
  * half_open admits `halfOpenProbes` probes; a probe success closes, a probe failure re-opens.
+ * A breaker that re-opens soon after closing stays open longer each time (see breaker-policy).
  *
  * Backend, BaseURL and credential-pool actors all run this machine (their `role` differs);
  * a pool additionally keeps its credentials' state in context. Deadlines are wall-clock
@@ -20,11 +23,7 @@ import {
  */
 export type ActorRole = 'backend' | 'baseurl' | 'pool';
 
-export interface BreakerPolicy {
-  readonly failureThreshold: number;
-  readonly recoveryMs: number;
-  readonly halfOpenProbes: number;
-}
+export type { BreakerPolicy } from './breaker-policy.js';
 
 export interface BreakerInput {
   readonly id: string;
@@ -51,6 +50,12 @@ export interface BreakerContext {
   readonly lastTransition: Transition | null;
   /** Held open by an operator: no deadline lets it go, only release or reset. */
   readonly isolated: boolean;
+  /** Outcomes in the failure-rate window since the breaker last closed (true = success). */
+  readonly calls: readonly boolean[];
+  /** Re-opens in a row soon after closing; grows the open time. */
+  readonly openStreak: number;
+  /** When the breaker last closed after a probe, for the re-open rule. */
+  readonly closedAt: number | null;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -70,6 +75,9 @@ function initialContext(input: BreakerInput): BreakerContext {
     credentials,
     lastTransition: null,
     isolated: false,
+    calls: [],
+    openStreak: 0,
+    closedAt: null,
   };
 }
 
@@ -91,7 +99,9 @@ export const breakerMachine = setup({
   types: {} as { context: BreakerContext; events: BreakerEvent; input: BreakerInput },
   guards: {
     reachesThreshold: ({ context, event }) =>
-      event.type === 'call.failed' && context.health.consecutiveFailures + 1 >= context.policy.failureThreshold,
+      event.type === 'call.failed' &&
+      (context.health.consecutiveFailures + 1 >= context.policy.failureThreshold ||
+        rateTrips(context.policy, pushCall(context.policy, context.calls ?? [], false))),
     deadlinePassed: ({ context, event }) =>
       !context.isolated && (context.openUntil === null || event.at >= context.openUntil),
     isIsolated: ({ context }) => context.isolated,
@@ -103,26 +113,34 @@ export const breakerMachine = setup({
       const e = event as Ev<'call.succeeded'>;
       return {
         health: recordSuccess(context.health, e.at, e.latencyMs),
+        calls: pushCall(context.policy, context.calls ?? [], true),
         credentials: withCredential(context, e.credentialId, (c) => credentialSucceeded(c, e.at, e.latencyMs, e.quota)),
       };
     }),
     recordFailure: assign(({ context, event }) => {
       const e = event as Ev<'call.failed'>;
       return {
-        health: recordFailure(context.health, e.at, e.code),
+        health: recordFailure(context.health, e.at, e.code, e.latencyMs),
+        calls: pushCall(context.policy, context.calls ?? [], false),
         credentials: withCredential(context, e.credentialId, (c) =>
-          credentialFailed(c, e.at, e.code, e.cooldownUntil, e.disable),
+          credentialFailed(c, e.at, e.code, e.cooldownUntil, e.disable, e.quota),
         ),
       };
     }),
     openAfterFailures: assign(({ context, event }, params: { from: BreakerState }) => {
       const e = event as Ev<'call.failed'>;
       const from = params.from;
+      const consecutive = context.health.consecutiveFailures >= context.policy.failureThreshold;
       const reason = from === 'half_open'
         ? `probe failed (${e.code})`
-        : `${context.policy.failureThreshold} consecutive failures (last: ${e.code})`;
+        : consecutive
+          ? `${context.policy.failureThreshold} consecutive failures (last: ${e.code})`
+          : `failure rate over ${context.policy.failureRate?.thresholdPercent}% (last: ${e.code})`;
+      const openStreak = nextOpenStreak(context.policy, context.openStreak ?? 0, context.closedAt ?? null, e.at, from === 'half_open');
       return {
-        openUntil: e.at + context.policy.recoveryMs,
+        openUntil: e.at + openDurationMs(context.policy, openStreak),
+        openStreak,
+        calls: [],
         probesInFlight: 0,
         lastTransition: transition(e.at, from, 'open', reason),
       };
@@ -140,6 +158,10 @@ export const breakerMachine = setup({
       probesInFlight: 0,
       lastTransition: transition(event.at, 'open', 'half_open', 'recovery deadline passed'),
     })),
+    disableCredential: assign(({ context, event }) => {
+      const e = event as Ev<'credential.disable'>;
+      return { credentials: withCredential(context, e.credentialId, (c) => ({ ...c, disabled: e.reason })) };
+    }),
     takePermit: assign(({ context }) => ({ probesInFlight: context.probesInFlight + 1 })),
     returnPermit: assign(({ context }) => ({ probesInFlight: Math.max(0, context.probesInFlight - 1) })),
     isolate: assign(({ context, event }) => ({
@@ -157,6 +179,9 @@ export const breakerMachine = setup({
       isolated: false,
       openUntil: null,
       probesInFlight: 0,
+      calls: [],
+      openStreak: 0,
+      closedAt: null,
       health: freshHealth,
       credentials: Object.fromEntries(
         Object.entries(context.credentials).map(([id, c]) => [
@@ -169,6 +194,8 @@ export const breakerMachine = setup({
     close: assign(({ event }) => ({
       openUntil: null,
       probesInFlight: 0,
+      calls: [],
+      closedAt: event.at,
       lastTransition: transition(event.at, 'half_open', 'closed', 'probe succeeded'),
     })),
   },
@@ -179,6 +206,7 @@ export const breakerMachine = setup({
   on: {
     'operator.isolate': { target: '.open', actions: 'isolate' },
     'operator.reset': { target: '.closed', actions: 'reset' },
+    'credential.disable': { actions: 'disableCredential' },
   },
   states: {
     closed: {

@@ -25,12 +25,18 @@ export interface CredentialState {
   readonly quota: LocalQuota | null;
   /** The last reading of the upstream's rate-limit headers. */
   readonly upstreamQuota: (QuotaReading & { at: number }) | null;
+  /** Share of the quota (0–1) kept back: under it, the credential is used only when no other is left. */
+  readonly reserve: number;
 }
 
 export interface CredentialInput {
   readonly id: string;
   readonly quota?: { readonly requests: number; readonly per: QuotaPeriod };
+  readonly reserve?: number;
 }
+
+/** An upstream quota reading without a reset time counts for this long after it was taken. */
+export const UPSTREAM_QUOTA_TTL_MS = 60_000;
 
 export const PERIOD_MS: Record<QuotaPeriod, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
@@ -45,6 +51,7 @@ export function freshCredential(input: CredentialInput): CredentialState {
       ? { limit: input.quota.requests, periodMs: PERIOD_MS[input.quota.per], windowStart: 0, used: 0 }
       : null,
     upstreamQuota: null,
+    reserve: input.reserve ?? 0,
   };
 }
 
@@ -69,10 +76,12 @@ export function credentialFailed(
   code: string,
   cooldownUntil?: number,
   disable?: boolean,
+  quota?: QuotaReading,
 ): CredentialState {
   return {
     ...credential,
     health: recordFailure(credential.health, at, code),
+    upstreamQuota: quota ? { ...quota, at } : credential.upstreamQuota,
     cooldownUntil: cooldownUntil ?? credential.cooldownUntil,
     cooldownStreak: cooldownUntil === undefined ? credential.cooldownStreak : credential.cooldownStreak + 1,
     disabled: disable ? code : credential.disabled,
@@ -95,8 +104,17 @@ export function remainingRatio(credential: CredentialState, now: number): number
     ratio = Math.min(ratio, Math.max(0, (local.limit - used) / local.limit));
   }
   const upstream = credential.upstreamQuota;
-  if (upstream && upstream.limit > 0) ratio = Math.min(ratio, Math.max(0, upstream.remaining / upstream.limit));
+  if (upstream && upstream.limit > 0 && !isStale(upstream, now)) ratio = Math.min(ratio, Math.max(0, upstream.remaining / upstream.limit));
   return ratio;
+}
+
+/** True when the credential's remaining quota is under its configured reserve. */
+export function underReserve(credential: CredentialState, now: number): boolean {
+  return (credential.reserve ?? 0) > 0 && remainingRatio(credential, now) < credential.reserve;
+}
+
+function isStale(reading: QuotaReading & { at: number }, now: number): boolean {
+  return reading.resetAt !== undefined ? now >= reading.resetAt : now - reading.at >= UPSTREAM_QUOTA_TTL_MS;
 }
 
 /** weight = remaining-quota ratio × 0.6 + health/100 × 0.4 */

@@ -6,6 +6,8 @@
 export interface QuotaReading {
   readonly remaining: number;
   readonly limit: number;
+  /** When the upstream's window resets (ms since the epoch); the reading is void after it. */
+  readonly resetAt?: number;
 }
 
 export type BreakerEvent =
@@ -30,7 +32,13 @@ export type BreakerEvent =
       cooldownUntil?: number;
       /** For 401/403: the credential is disabled until reset. */
       disable?: boolean;
+      /** Time to first byte, when the call got that far (a slow call still has one). */
+      latencyMs?: number;
+      /** The upstream's rate-limit headers on this failure (a 429 often carries them). */
+      quota?: QuotaReading;
     }
+  /** Disable one credential without counting a call (a sibling pool's credential failed auth). */
+  | { type: 'credential.disable'; at: number; credentialId: string; reason: string }
   /** A call that says nothing about health (client disconnect, client error): give back the permit. */
   | { type: 'call.released'; at: number; probe: boolean }
   /** Time passes: an open breaker whose deadline has come goes half_open. */

@@ -41,13 +41,15 @@ export function recordSuccess(health: Health, at: number, latencyMs?: number): H
   };
 }
 
-export function recordFailure(health: Health, at: number, code: string): Health {
+/** A failure; `latencyMs` is given when the call still reached its first byte (a slow call). */
+export function recordFailure(health: Health, at: number, code: string, latencyMs?: number): Health {
   return {
     ...health,
     recent: pushBounded(health.recent, false, HEALTH_WINDOW),
     consecutiveFailures: health.consecutiveFailures + 1,
     lastFailureAt: at,
     lastErrors: pushBounded(health.lastErrors, code, LAST_ERRORS),
+    latencyMs: latencyMs === undefined ? health.latencyMs : ewma(health.latencyMs, latencyMs),
   };
 }
 
