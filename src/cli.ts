@@ -4,6 +4,8 @@ import { ConfigError, loadConfigFile } from './config/load.js';
 import type { FuseboxConfig } from './config/schema.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './log.js';
+import { listenRefusal } from './http/listen-policy.js';
+import { configSecrets } from './secret-scrub.js';
 import { fuseboxVersion } from './version.js';
 
 /** `fusebox start | check-config`: the command line. Exit 0 ok, 1 runtime failure, 2 bad usage or config. */
@@ -12,6 +14,7 @@ const HELP = `fusebox — a local LLM API gateway
 Usage:
   fusebox start [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL]
   fusebox check-config [--config FILE]
+  fusebox demo [--duration SECONDS]   (scripted upstreams, live actor table; --help for more)
   fusebox --help | --version
 
 Options:
@@ -33,6 +36,8 @@ const OPTIONS = {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
 export async function main(argv: string[]): Promise<number> {
+  // The demo has its own options; it is loaded only when asked for.
+  if (argv[0] === 'demo') return (await import('./demo/run-demo.js')).demoMain(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
@@ -95,7 +100,12 @@ async function start(values: Values): Promise<number> {
     process.stderr.write(`fusebox: ${config}\n`);
     return 2;
   }
-  const logger = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true });
+  const refusal = listenRefusal(config.server);
+  if (refusal) {
+    process.stderr.write(`fusebox: ${refusal}\n`);
+    return 2;
+  }
+  const logger = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true, secrets: configSecrets(config) });
   const gateway = createGateway(config, { logger });
   try {
     await gateway.listen();

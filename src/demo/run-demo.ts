@@ -1,0 +1,211 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import type { ActorChange } from '../actors/actor-tree.js';
+import { parseConfig } from '../config/load.js';
+import { createGateway, type Gateway } from '../gateway.js';
+import { REDACT_PATHS } from '../log.js';
+import { actorRows, formatTable } from './actor-table.js';
+import { startDemoLoad, type DemoLoad } from './demo-load.js';
+import { demoConfig, startDemoUpstreams, type DemoUpstreams } from './demo-setup.js';
+import { endpointLines } from './where-to-look.js';
+
+/**
+ * `fusebox demo`: three scripted upstreams, fusebox in front, a client load, and a live table
+ * of every actor. Interactive until Ctrl-C; with `--duration` (or when stdout is not a
+ * terminal) it prints the table as plain text every few seconds. Exit 0 when no client saw
+ * an error, 1 otherwise, 2 on bad usage.
+ */
+export const DEMO_HELP = `fusebox demo — watch fusebox route around failing upstreams (no API keys needed)
+
+Usage:
+  fusebox demo [--duration SECONDS] [--port PORT] [--workers N] [--every SECONDS] [--plain]
+
+Options:
+      --duration SECONDS  stop after this long (default: run until Ctrl-C)
+      --port PORT         fusebox's port (default: 8765, or a free one if taken)
+      --workers N         concurrent clients (default: 4)
+      --every SECONDS     how often to print the table in plain mode (default: 5)
+      --plain             plain text even on a terminal
+`;
+
+const OPTIONS = {
+  duration: { type: 'string' },
+  port: { type: 'string', default: '8765' },
+  workers: { type: 'string', default: '4' },
+  every: { type: 'string', default: '5' },
+  plain: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface DemoOptions {
+  readonly durationMs: number | null;
+  readonly port: number;
+  readonly workers: number;
+  readonly everyMs: number;
+  readonly live: boolean;
+}
+
+export function parseDemoArgs(argv: string[], isTty: boolean): DemoOptions | string {
+  let values;
+  try {
+    values = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false }).values;
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (values.help) return 'help';
+  const number = (name: string, raw: string | undefined, min: number): number | string => {
+    const n = Number(raw);
+    return raw !== undefined && Number.isFinite(n) && n >= min ? n : `--${name}: expected a number ≥ ${min}, got "${raw}"`;
+  };
+  const duration = values.duration === undefined ? null : number('duration', values.duration, 1);
+  const port = number('port', values.port, 0);
+  const workers = number('workers', values.workers, 1);
+  const every = number('every', values.every, 1);
+  for (const v of [duration, port, workers, every]) if (typeof v === 'string') return v;
+  return {
+    durationMs: duration === null ? null : (duration as number) * 1000,
+    port: Math.floor(port as number),
+    workers: Math.floor(workers as number),
+    everyMs: (every as number) * 1000,
+    live: isTty && !values.plain && duration === null,
+  };
+}
+
+export async function demoMain(argv: string[]): Promise<number> {
+  const options = parseDemoArgs(argv, process.stdout.isTTY === true);
+  if (options === 'help') {
+    process.stdout.write(DEMO_HELP);
+    return 0;
+  }
+  if (typeof options === 'string') {
+    process.stderr.write(`fusebox demo: ${options}\n\n${DEMO_HELP}`);
+    return 2;
+  }
+  return runDemo(options);
+}
+
+interface Running {
+  readonly upstreams: DemoUpstreams;
+  readonly gateway: Gateway;
+  readonly load: DemoLoad;
+  readonly dataDir: string;
+  readonly logFile: string;
+  readonly startedAt: number;
+  readonly transitions: string[];
+}
+
+async function start(options: DemoOptions): Promise<Running> {
+  const upstreams = await startDemoUpstreams();
+  const dataDir = mkdtempSync(join(tmpdir(), 'fusebox-demo-'));
+  const logFile = join(tmpdir(), 'fusebox-demo.log');
+  const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination({ dest: logFile, sync: false, append: false }));
+  const gateway = await listenWithFallback(options.port, (port) =>
+    createGateway(parseConfig(demoConfig(upstreams, port, join(dataDir, 'data'))), { logger }),
+  );
+  const transitions: string[] = [];
+  gateway.actors.changes$.subscribe((change) => noteTransition(change, transitions));
+  const load = await startDemoLoad({ baseURL: gateway.url, workers: options.workers, pauseMs: 150 });
+  return { upstreams, gateway, load, dataDir, logFile, startedAt: Date.now(), transitions };
+}
+
+async function listenWithFallback(port: number, build: (port: number) => Gateway): Promise<Gateway> {
+  const gateway = build(port);
+  try {
+    await gateway.listen();
+    return gateway;
+  } catch (error) {
+    await gateway.close();
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
+    const fallback = build(0);
+    await fallback.listen();
+    return fallback;
+  }
+}
+
+function noteTransition(change: ActorChange, transitions: string[]): void {
+  if (change.from === change.to) return;
+  const time = new Date(change.event.at).toISOString().slice(11, 19);
+  const reason = change.after.context.lastTransition?.reason ?? change.event.type;
+  transitions.push(`${time}  ${change.actorId}: ${change.from} → ${change.to} (${reason})`);
+  if (transitions.length > 6) transitions.shift();
+}
+
+async function runDemo(options: DemoOptions): Promise<number> {
+  let running: Running;
+  try {
+    running = await start(options);
+  } catch (error) {
+    process.stderr.write(`fusebox demo: cannot start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const where = await endpointLines(running.gateway.url, running.logFile);
+  const draw = options.live ? liveDrawer() : plainDrawer();
+  const frame = () => draw(screen(running, where, options.live));
+  const timer = setInterval(frame, options.live ? 500 : options.everyMs);
+  frame();
+  await untilStopped(options.durationMs);
+  clearInterval(timer);
+  return stop(running, where);
+}
+
+function untilStopped(durationMs: number | null): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      clearTimeout(deadline);
+      resolve();
+    };
+    const deadline = durationMs === null ? undefined : setTimeout(done, durationMs);
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+async function stop(running: Running, where: readonly string[]): Promise<number> {
+  await running.load.stop();
+  const last = screen(running, where, false);
+  await running.gateway.close();
+  await running.upstreams.close();
+  rmSync(running.dataDir, { recursive: true, force: true });
+  const { errors } = running.load.stats;
+  process.stdout.write(`\n${last.join('\n')}\n\ndemo stopped cleanly: ${errors} client-visible error(s).\n`);
+  return errors === 0 ? 0 : 1;
+}
+
+function screen(running: Running, where: readonly string[], color: boolean): string[] {
+  const { stats } = running.load;
+  const now = Date.now();
+  const seconds = ((now - running.startedAt) / 1000).toFixed(0);
+  const served = running.upstreams.served;
+  const actors = running.gateway.actors;
+  const errors = `client-visible errors: ${stats.errors}${stats.lastError ? ` (last: ${stats.lastError})` : ''}`;
+  return [
+    `fusebox demo — ${running.gateway.url} — ${seconds}s — Ctrl-C to stop`,
+    `client requests: ${stats.json} JSON + ${stats.stream} streamed ok, slowest ${stats.slowestMs} ms; ${errors}`,
+    `upstream calls: slow ${served.slow}, flaky ${served.flaky}, steady ${served.steady}`,
+    '',
+    ...formatTable(actorRows(actors.ids, (id) => actors.view(id), now), color),
+    '',
+    'recent breaker transitions:',
+    ...(running.transitions.length > 0 ? running.transitions.map((t) => `  ${t}`) : ['  (none yet)']),
+    '',
+    ...where,
+  ];
+}
+
+function liveDrawer(): (lines: string[]) => void {
+  let first = true;
+  return (lines) => {
+    const prefix = first ? '\x1b[2J\x1b[H' : '\x1b[H';
+    first = false;
+    process.stdout.write(`${prefix}${lines.map((line) => `${line}\x1b[K`).join('\n')}\n\x1b[J`);
+  };
+}
+
+function plainDrawer(): (lines: string[]) => void {
+  return (lines) => process.stdout.write(`${lines.join('\n')}\n\n`);
+}
