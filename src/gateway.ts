@@ -1,12 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { FuseboxConfig } from './config/schema.js';
-import { createActorTree, type ActorTree, type ActorTreeOptions } from './actors/actor-tree.js';
+import type { ActorTree, ActorTreeOptions } from './actors/actor-tree.js';
+import { startFleetMemory } from './actors/memory.js';
+import { openSnapshotStore, type SnapshotStore } from './actors/snapshot-store.js';
+import { fuseboxVersion } from './version.js';
 import { systemClock, type Clock } from './actors/clock.js';
 import { startDeadlineTicker } from './actors/deadline-ticker.js';
-import { actorLayout } from './actors/layout.js';
 import { createHttpServer } from './http/server.js';
 import { createUpstreamTransport } from './http/upstream.js';
 import { createRequestHandler, type RequestSummary } from './routing/handle-request.js';
@@ -27,6 +28,10 @@ export interface GatewayDeps {
   /** Key of the HMAC that names credentials without an id. */
   readonly fingerprintKey?: string;
   readonly inspect?: ActorTreeOptions['inspect'];
+  /** Remember actor state here (see `openGateway`); the gateway owns and closes it. */
+  readonly store?: SnapshotStore;
+  /** Record every actor event to this NDJSON file (overrides config `eventLog`). */
+  readonly eventLog?: string;
 }
 
 export interface Gateway {
@@ -46,9 +51,17 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   const logger = deps.logger ?? createLogger();
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
-  const fingerprintKey = deps.fingerprintKey ?? randomBytes(32).toString('hex');
-
-  const actors = createActorTree({ layout: actorLayout(config, fingerprintKey), ...(deps.inspect ? { inspect: deps.inspect } : {}) });
+  const eventLog = deps.eventLog ?? config.eventLog;
+  const memory = startFleetMemory(config, {
+    clock,
+    logger,
+    version: fuseboxVersion(),
+    ...(deps.store ? { store: deps.store } : {}),
+    ...(eventLog ? { eventLog } : {}),
+    ...(deps.fingerprintKey ? { fingerprintKey: deps.fingerprintKey } : {}),
+    ...(deps.inspect ? { inspect: deps.inspect } : {}),
+  });
+  const { tree: actors, fingerprintKey } = memory;
   const ticker = startDeadlineTicker(actors, clock);
   const table = buildRouteTable(config);
   const transport = createUpstreamTransport({ secrets: credentialSecrets(config, fingerprintKey), clock });
@@ -108,7 +121,24 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
       pipeline.close();
       ticker.stop();
       await transport.close();
-      actors.stop();
+      await memory.close();
     },
   };
+}
+
+/**
+ * `createGateway` with memory: opens the snapshot store under `config.dataDir` first (or uses
+ * `deps.store`), so actors start as they were left. Throws `DataDirLockedError` when another
+ * process holds the directory; a corrupt store is moved aside and replaced (see snapshot-store).
+ */
+export async function openGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  const logger = deps.logger ?? createLogger();
+  const clock = deps.clock ?? systemClock;
+  const store = deps.store ?? (await openSnapshotStore({ dataDir: config.dataDir, logger, now: () => clock.now() }));
+  try {
+    return createGateway(config, { ...deps, logger, store });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }

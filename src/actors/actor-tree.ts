@@ -1,8 +1,9 @@
-import { createActor, type ActorRefFrom, type InspectionEvent } from 'xstate';
+import { createActor, type ActorRefFrom, type InspectionEvent, type Snapshot } from 'xstate';
 import { Subject, type Observable } from 'rxjs';
 import { breakerMachine, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
 import type { BreakerEvent } from '../machines/events.js';
 import { supervisorMachine } from '../machines/supervisor.js';
+import type { RestoredView } from './restore.js';
 
 /**
  * The living actor system: one supervisor and its breaker actors. All events reach actors
@@ -24,7 +25,11 @@ export interface ActorChange {
 
 export interface ActorTree {
   readonly ids: readonly string[];
+  /** The inputs the actors were built from (ids, roles, policies, credential ids; no secrets). */
+  readonly layout: readonly BreakerInput[];
   view(actorId: string): ActorView;
+  /** `getPersistedSnapshot()` of one actor: what the snapshot store and the event log keep. */
+  persisted(actorId: string): Snapshot<unknown>;
   send(actorId: string, event: BreakerEvent): void;
   readonly changes$: Observable<ActorChange>;
   stop(): void;
@@ -36,11 +41,14 @@ export interface ActorTreeOptions {
   readonly layout: readonly BreakerInput[];
   /** Passed to XState's `createActor` (the Stately inspector, when enabled). */
   readonly inspect?: (event: InspectionEvent) => void;
+  /** Actors to start in a remembered state instead of fresh (see restore.ts). */
+  readonly restored?: ReadonlyMap<string, RestoredView>;
 }
 
 export function createActorTree(options: ActorTreeOptions): ActorTree {
   const root = createActor(supervisorMachine, {
     input: { layout: options.layout },
+    ...(options.restored?.size ? { snapshot: rootSnapshot(options.layout, options.restored) } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
   root.start();
@@ -60,6 +68,8 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
 
   return {
     ids: [...refs.keys()],
+    layout: options.layout,
+    persisted: (actorId) => ref(actorId).getPersistedSnapshot(),
     view(actorId) {
       const snapshot = ref(actorId).getSnapshot();
       return { state: snapshot.value as BreakerState, context: snapshot.context };
@@ -83,4 +93,25 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
       root.stop();
     },
   };
+}
+
+interface PersistedRoot {
+  readonly children: Record<string, { snapshot: Record<string, unknown> }>;
+}
+
+/**
+ * Restoring a root restores its children from `snapshot.children` (spawn has no snapshot
+ * option, and a restored root does not re-run the entry that spawns). So the root's
+ * persisted snapshot is built here: a fresh root for this layout, computed but never started,
+ * with each remembered child's value and context put in place of its fresh ones. Actors new
+ * to the layout keep their fresh snapshot; actors absent from it are simply not there.
+ */
+function rootSnapshot(layout: readonly BreakerInput[], restored: ReadonlyMap<string, RestoredView>): Snapshot<unknown> {
+  const template = createActor(supervisorMachine, { input: { layout } }).getPersistedSnapshot() as unknown as PersistedRoot;
+  const children: PersistedRoot['children'] = {};
+  for (const [id, child] of Object.entries(template.children)) {
+    const view = restored.get(id);
+    children[id] = view ? { ...child, snapshot: { ...child.snapshot, value: view.value, context: view.context } } : child;
+  }
+  return { ...template, children } as unknown as Snapshot<unknown>;
 }

@@ -150,6 +150,8 @@ export const configSchema = z
   .object({
     server: serverSchema.prefault({}),
     dataDir: z.string().min(1).default('./.fusebox'),
+    /** Record every actor event to this NDJSON file (see docs/replay.md); `--record` overrides. */
+    eventLog: z.string().min(1).optional(),
     routing: routingSchema.prefault({}),
     modelPools: modelPoolsSchema,
     backends: z

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { BreakerContext, BreakerState } from '../machines/breaker.js';
+
+/**
+ * The value stored under each actor's key: the actor's persisted XState snapshot plus the
+ * schema version it was written with. `decodeRecord` is the one gate every stored value
+ * passes on its way back in: it parses, migrates older schemas and validates the fields
+ * restore depends on; anything else is reported as a reason to discard, never thrown.
+ */
+export const SCHEMA_VERSION = 1;
+
+export interface StoredActor {
+  readonly schema: number;
+  /** Wall-clock time of the write. */
+  readonly savedAt: number;
+  /** What the actor stood for when written (a BaseURL's URL), so a reordered config is noticed. */
+  readonly identity?: string;
+  /** `actor.getPersistedSnapshot()` of a breaker actor. */
+  readonly snapshot: { readonly value: BreakerState; readonly context: BreakerContext } & Record<string, unknown>;
+}
+
+const time = z.number().finite().nullable();
+const health = z.looseObject({
+  recent: z.array(z.boolean()),
+  consecutiveFailures: z.number().int().min(0),
+  lastSuccessAt: time,
+  lastFailureAt: time,
+  latencyMs: time,
+  lastErrors: z.array(z.string()),
+});
+const credential = z.looseObject({
+  id: z.string(),
+  health,
+  cooldownUntil: time,
+  cooldownStreak: z.number().int().min(0),
+  disabled: z.string().nullable(),
+  quota: z
+    .looseObject({ limit: z.number(), periodMs: z.number(), windowStart: z.number(), used: z.number() })
+    .nullable(),
+  upstreamQuota: z.looseObject({ remaining: z.number(), limit: z.number(), at: z.number() }).nullable(),
+});
+const state = z.enum(['closed', 'open', 'half_open']);
+const context = z.looseObject({
+  id: z.string(),
+  policy: z.looseObject({ failureThreshold: z.number(), recoveryMs: z.number(), halfOpenProbes: z.number() }),
+  openUntil: time,
+  probesInFlight: z.number().int().min(0),
+  health,
+  credentials: z.record(z.string(), credential),
+  lastTransition: z
+    .looseObject({ at: z.number(), from: state, to: state, reason: z.string() })
+    .nullable(),
+  isolated: z.boolean(),
+});
+const recordSchema = z.looseObject({
+  schema: z.literal(SCHEMA_VERSION),
+  savedAt: z.number(),
+  identity: z.string().optional(),
+  snapshot: z.looseObject({ status: z.literal('active'), value: state, context }),
+});
+
+/**
+ * Migrations from older schemas, keyed by the version they upgrade from. None yet: schema 1 is
+ * the first. A record whose schema has no migration path is discarded with a warning.
+ */
+const MIGRATIONS: Readonly<Record<number, (old: Record<string, unknown>) => Record<string, unknown>>> = {};
+
+export type Decoded = { readonly ok: true; readonly record: StoredActor } | { readonly ok: false; readonly reason: string };
+
+export function decodeRecord(text: string): Decoded {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not valid JSON' };
+  }
+  if (typeof raw !== 'object' || raw === null) return { ok: false, reason: 'not an object' };
+  let value = raw as Record<string, unknown>;
+  while (typeof value.schema === 'number' && value.schema < SCHEMA_VERSION) {
+    const migrate = MIGRATIONS[value.schema];
+    if (!migrate) return { ok: false, reason: `schema ${value.schema} is older than ${SCHEMA_VERSION} and cannot be migrated` };
+    value = migrate(value);
+  }
+  if (typeof value.schema === 'number' && value.schema > SCHEMA_VERSION) {
+    return { ok: false, reason: `schema ${value.schema} is newer than this fusebox understands (${SCHEMA_VERSION})` };
+  }
+  const parsed = recordSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'unknown'}` };
+  }
+  return { ok: true, record: parsed.data as unknown as StoredActor };
+}
+
+export function encodeRecord(snapshot: unknown, savedAt: number, identity?: string): string {
+  return JSON.stringify({ schema: SCHEMA_VERSION, savedAt, ...(identity === undefined ? {} : { identity }), snapshot });
+}
