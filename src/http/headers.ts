@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Protocol } from '../routing/types.js';
 
 /** Header rules in both directions. Names are lower-case throughout. */
 const HOP_BY_HOP = new Set([
@@ -13,24 +14,47 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-/** Client headers an upstream may see; everything else (credentials included) is dropped. */
-const FORWARDED_REQUEST_HEADERS = new Set([
-  'content-type',
-  'accept',
-  'user-agent',
-  'openai-beta',
-  'openai-organization',
-  'openai-project',
-]);
+/**
+ * Client headers an upstream may see, per protocol; everything else (credentials included)
+ * is dropped. A backend may name extras (`forwardHeaders`), never credentials (the config
+ * schema refuses them).
+ */
+const COMMON_REQUEST_HEADERS = ['content-type', 'accept', 'user-agent'];
+const PROTOCOL_REQUEST_HEADERS: Readonly<Record<Protocol, ReadonlySet<string>>> = {
+  openai: new Set([...COMMON_REQUEST_HEADERS, 'openai-beta', 'openai-organization', 'openai-project']),
+  anthropic: new Set([...COMMON_REQUEST_HEADERS, 'anthropic-version', 'anthropic-beta']),
+  gemini: new Set([...COMMON_REQUEST_HEADERS, 'x-goog-api-client']),
+};
 
 export type HeaderMap = Record<string, string>;
 
-/** The client's headers that may travel upstream (allow-list; hop-by-hop never pass). */
-export function forwardableRequestHeaders(incoming: IncomingHttpHeaders): HeaderMap {
+/**
+ * The client's headers that may travel upstream: the protocol's allow-list plus `extras`
+ * (the union of the backends' `forwardHeaders`; `forUpstream` narrows to one backend's).
+ */
+export function forwardableRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  protocol: Protocol = 'openai',
+  extras: ReadonlySet<string> = NO_EXTRAS,
+): HeaderMap {
   const out: HeaderMap = {};
-  for (const name of FORWARDED_REQUEST_HEADERS) {
-    const value = incoming[name];
-    if (typeof value === 'string') out[name] = value;
+  for (const names of [PROTOCOL_REQUEST_HEADERS[protocol], extras]) {
+    for (const name of names) {
+      const value = incoming[name];
+      if (typeof value === 'string') out[name] = value;
+    }
+  }
+  return out;
+}
+
+const NO_EXTRAS: ReadonlySet<string> = new Set();
+
+/** A job's forwardable headers narrowed to what one backend accepts. */
+export function forUpstream(headers: Readonly<HeaderMap>, protocol: Protocol, extras: readonly string[]): HeaderMap {
+  const allowed = PROTOCOL_REQUEST_HEADERS[protocol];
+  const out: HeaderMap = {};
+  for (const name in headers) {
+    if (allowed.has(name) || extras.includes(name)) out[name] = headers[name]!;
   }
   return out;
 }

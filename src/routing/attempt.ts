@@ -8,7 +8,8 @@ import { UpstreamBodyError } from './types.js';
 /**
  * One upstream attempt: send, classify, and either commit the answer to the client or hand
  * back a failure for the next route. Nothing reaches the client before the attempt has
- * proved itself (a 2xx with a complete JSON body, or a stream's first chunk).
+ * proved itself (a 2xx with a complete JSON body, or a stream's first data event: the
+ * Transport resolves a streamed reply only once it has one, and fails empty streams).
  */
 export interface AttemptResult {
   readonly outcome: Outcome;
@@ -41,6 +42,10 @@ export async function runAttempt(
     baseUrlIndex: route.baseUrlIndex,
     credentialId: route.credentialId,
   };
+  if (deps.clock.now() >= job.receivedAt + attempt.backend.timeouts.totalMs) {
+    // The request's total deadline has passed: this route was never tried, so it is blamed for nothing.
+    return { outcome: { kind: 'cancelled' }, answered: false };
+  }
   const reply = await deps.transport.send(attempt, job.signal);
   if (reply.kind === 'failed') {
     return { outcome: classify({ kind: 'failed', code: cancelledOr(job, reply.code) }, deps.clock.now()), answered: false };

@@ -1,0 +1,104 @@
+/**
+ * The cheap part of SSE the stream guard needs, on raw bytes and across chunk boundaries:
+ * "has the first data event arrived, and is it an error?" and, at the end, "did the stream
+ * finish with its protocol's terminal event?". Nothing is decoded or parsed beyond the first
+ * few bytes of each line before the first data event; after it, nothing at all.
+ */
+
+/** What the first data event turned out to be. */
+export type FirstEvent = 'data' | 'error';
+
+/** Bytes of each line kept for classification: enough for `event: error` and `data: {"error"`. */
+const PREFIX_BYTES = 48;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Feeds chunks until the first data event: an SSE `data:` line whose value is neither empty
+ * nor `[DONE]`. It is an error event when its event name is `error` (Anthropic) or its value
+ * starts with `{"error"` (OpenAI, Gemini). A line counts once its line break has arrived.
+ */
+export class FirstEventScanner {
+  private prefix = Buffer.alloc(PREFIX_BYTES);
+  private prefixLength = 0;
+  private afterCR = false;
+  private eventName = '';
+  private found: FirstEvent | null = null;
+
+  /** The first event once seen, else null. */
+  get first(): FirstEvent | null {
+    return this.found;
+  }
+
+  /** Scans one chunk; returns the first event once it has been seen. */
+  push(chunk: Buffer): FirstEvent | null {
+    for (let i = 0; i < chunk.length && this.found === null; i++) {
+      const byte = chunk[i]!;
+      if (byte === LF && this.afterCR) {
+        this.afterCR = false;
+        continue;
+      }
+      this.afterCR = byte === CR;
+      if (byte === LF || byte === CR) {
+        this.endLine();
+      } else if (this.prefixLength < PREFIX_BYTES) {
+        this.prefix[this.prefixLength++] = byte;
+      }
+    }
+    return this.found;
+  }
+
+  private endLine(): void {
+    const line = this.prefix.toString('latin1', 0, this.prefixLength);
+    this.prefixLength = 0;
+    if (line.length === 0) {
+      this.eventName = '';
+    } else if (line.startsWith('event:')) {
+      this.eventName = fieldValue(line, 6).trim();
+    } else if (line.startsWith('data:')) {
+      const value = fieldValue(line, 5);
+      if (value.trim() === '' || value.trim() === '[DONE]') return;
+      this.found = this.eventName === 'error' || /^\{\s*"error"/.test(value) ? 'error' : 'data';
+    }
+  }
+}
+
+/** The field value after `name:`, without the one optional leading space (SSE rules). */
+function fieldValue(line: string, nameLength: number): string {
+  return line.charCodeAt(nameLength) === 0x20 ? line.slice(nameLength + 1) : line.slice(nameLength);
+}
+
+/**
+ * Whether a stream's last bytes hold its protocol's terminal event: OpenAI's `data: [DONE]`,
+ * Anthropic's `message_stop`. Gemini has none (null: cannot tell). `tail` is the stream's
+ * last bytes (the last chunk or two), never the whole stream.
+ */
+export function endsComplete(protocol: 'openai' | 'anthropic' | 'gemini', tail: Buffer): boolean | null {
+  if (protocol === 'gemini') return null;
+  const marker = protocol === 'openai' ? '[DONE]' : 'message_stop';
+  const from = Math.max(0, tail.length - 512);
+  return tail.indexOf(marker, from, 'latin1') !== -1;
+}
+
+/**
+ * Keeps a stream's last bytes for `endsComplete`: a reference to the last chunk when it is
+ * long enough, else a small copy of the last few bytes (copies only ever involve tiny chunks).
+ */
+export class TailKeeper {
+  private last: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly min = 128) {}
+
+  push(chunk: Buffer): void {
+    if (chunk.length >= this.min) {
+      this.last = chunk;
+    } else if (chunk.length > 0) {
+      const kept = this.last.subarray(Math.max(0, this.last.length - this.min));
+      this.last = Buffer.concat([kept, chunk]);
+    }
+  }
+
+  tail(): Buffer {
+    return this.last;
+  }
+}
