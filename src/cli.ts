@@ -4,6 +4,8 @@ import { ConfigError, loadConfigFile } from './config/load.js';
 import type { FuseboxConfig } from './config/schema.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './log.js';
+import { listenRefusal } from './http/listen-policy.js';
+import { configSecrets } from './secret-scrub.js';
 import { fuseboxVersion } from './version.js';
 
 /** `fusebox start | check-config`: the command line. Exit 0 ok, 1 runtime failure, 2 bad usage or config. */
@@ -98,7 +100,12 @@ async function start(values: Values): Promise<number> {
     process.stderr.write(`fusebox: ${config}\n`);
     return 2;
   }
-  const logger = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true });
+  const refusal = listenRefusal(config.server);
+  if (refusal) {
+    process.stderr.write(`fusebox: ${refusal}\n`);
+    return 2;
+  }
+  const logger = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true, secrets: configSecrets(config) });
   const gateway = createGateway(config, { logger });
   try {
     await gateway.listen();

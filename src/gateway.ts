@@ -16,6 +16,7 @@ import type { Random } from './routing/random.js';
 import { buildRouteTable, credentialSecrets } from './routing/route-table.js';
 import { FuseboxError } from './errors.js';
 import { createLogger } from './log.js';
+import { createRetryBudget } from './routing/retry-budget.js';
 
 /**
  * The composition root: builds the actors, the routing pipeline and the HTTP server from one
@@ -73,16 +74,17 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
     transport,
     maxAttempts: config.routing.maxAttempts,
     maxResponseBytes: MAX_RESPONSE_BYTES,
+    retryBudget: createRetryBudget(config.routing.retryBudget),
+    waitForRecoveryMs: config.routing.waitForRecoveryMs,
   });
   const pipeline = createPipeline<RequestSummary>({
     maxConcurrent: config.server.maxConcurrent,
     maxQueued: config.server.maxQueued,
     handle,
     onDone: (job, summary) => {
-      logger.info(
-        { reqId: job.id, model: job.model, stream: job.stream, ...summary, ms: clock.now() - job.receivedAt },
-        'request',
-      );
+      const { skipped, considered, ...outcome } = summary;
+      logger.info({ reqId: job.id, model: job.model, stream: job.stream, ...outcome, ms: clock.now() - job.receivedAt }, 'request');
+      if (logger.isLevelEnabled('debug')) logger.debug({ reqId: job.id, considered, skipped }, 'route decisions');
     },
     onError: (job, error) => {
       logger.error({ reqId: job.id, err: error }, 'request failed unexpectedly');

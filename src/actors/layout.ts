@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { BackendConfig, FuseboxConfig } from '../config/schema.js';
-import type { BreakerInput } from '../machines/breaker.js';
+import type { BreakerInput, BreakerPolicy } from '../machines/breaker.js';
 
 /**
  * Which actors a config asks for, and the ids they go by. Credentials are named by their
@@ -22,23 +22,50 @@ export function credentialId(
   return `fp-${digest.slice(0, 12)}`;
 }
 
+/** Re-open backoff defaults: ×2 per re-open within 5 minutes of closing, at most 30 minutes. */
+export const REOPEN_DEFAULTS = { reopenMultiplier: 2, reopenWindowMs: 300_000, maxRecoveryMs: 1_800_000 } as const;
+
+/** A configured breaker as the machine's policy, with the re-open defaults filled in. */
+export function breakerPolicy(breaker: BackendConfig['breaker']): BreakerPolicy {
+  const { failureRate, slowCallMs } = breaker;
+  return {
+    failureThreshold: breaker.failureThreshold,
+    recoveryMs: breaker.recoveryMs,
+    halfOpenProbes: breaker.halfOpenProbes,
+    reopenMultiplier: breaker.reopenMultiplier ?? REOPEN_DEFAULTS.reopenMultiplier,
+    reopenWindowMs: breaker.reopenWindowMs ?? REOPEN_DEFAULTS.reopenWindowMs,
+    maxRecoveryMs: breaker.maxRecoveryMs ?? REOPEN_DEFAULTS.maxRecoveryMs,
+    ...(failureRate ? { failureRate } : {}),
+    ...(slowCallMs !== undefined ? { slowCallMs } : {}),
+  };
+}
+
+/**
+ * The model pools every backend gets a credential-pool actor for: each configured pool, then
+ * `default` (for models no pool matches). Without `modelPools` in the config: `default` only.
+ */
+export function modelPoolNames(config: FuseboxConfig): string[] {
+  return [...Object.keys(config.modelPools ?? {}), DEFAULT_POOL];
+}
+
 export function actorLayout(config: FuseboxConfig, fingerprintKey: string): BreakerInput[] {
   const layout: BreakerInput[] = [];
   for (const backend of config.backends) {
-    const policy = backend.breaker;
+    const policy = breakerPolicy(backend.breaker);
     layout.push({ id: backendActorId(backend.id), role: 'backend', policy });
     backend.baseUrls.forEach((_url, index) => {
       layout.push({ id: baseUrlActorId(backend.id, index), role: 'baseurl', policy });
     });
-    layout.push({
-      id: poolActorId(backend.id, DEFAULT_POOL),
-      role: 'pool',
-      policy,
-      credentials: backend.credentials.map((credential) => ({
-        id: credentialId(credential, fingerprintKey),
-        ...(credential.quota ? { quota: credential.quota } : {}),
-      })),
-    });
+    const credentials = backend.credentials.map((credential) => ({
+      id: credentialId(credential, fingerprintKey),
+      ...(credential.quota ? { quota: credential.quota } : {}),
+      ...(credential.reserve !== undefined ? { reserve: credential.reserve } : {}),
+    }));
+    for (const pool of modelPoolNames(config)) {
+      const poolBreaker = config.modelPools?.[pool]?.breaker;
+      const poolPolicy = poolBreaker ? breakerPolicy(poolBreaker) : policy;
+      layout.push({ id: poolActorId(backend.id, pool), role: 'pool', policy: poolPolicy, credentials });
+    }
   }
   return layout;
 }

@@ -10,6 +10,7 @@ import { readBody } from './body.js';
 import { createClientSink } from './client-sink.js';
 import { errorBody, errorHeaders } from './error-body.js';
 import { openAiJob, openAiModelList, OPENAI_ROUTES } from './openai-routes.js';
+import { createRequestGuard, type RequestGuard } from './request-guard.js';
 
 /**
  * The node:http front door: limits, parsing, request ids, then a Job into the pipeline.
@@ -32,8 +33,9 @@ export interface ServerDeps {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createHttpServer(deps: ServerDeps): Server {
-  const server = createServer({ requestTimeout: 300_000, headersTimeout: 30_000 }, (req, res) => {
-    handle(req, res, deps).catch((error: unknown) => {
+  const guard = createRequestGuard(deps.config.server, deps.logger);
+  const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
+    handle(req, res, deps, guard).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'unexpected error while handling a request');
       sendError(res, new FuseboxError('internal_error', 'internal error'), requestIdOf(req));
     });
@@ -41,8 +43,9 @@ export function createHttpServer(deps: ServerDeps): Server {
   return server;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, guard: RequestGuard): Promise<void> {
   const requestId = requestIdOf(req);
+  if (guard(req, res, requestId)) return;
   const started = deps.clock.now();
   const url = new URL(req.url ?? '/', 'http://fusebox.local');
   const logRejected = (error: FuseboxError) => {
@@ -86,6 +89,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   if (!deps.pipeline.submit(job)) {
     logRejected(new FuseboxError('overloaded', 'fusebox is at its concurrency limit; retry shortly', 1000));
   }
+}
+
+/** Slow-loris guards; the check runs often enough for the configured header timeout to bite. */
+function serverTimeouts(server: FuseboxConfig['server']) {
+  return {
+    headersTimeout: server.headersTimeoutMs,
+    requestTimeout: server.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(server.headersTimeoutMs / 2))),
+  };
 }
 
 function requestIdOf(req: IncomingMessage): string {

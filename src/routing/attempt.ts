@@ -1,6 +1,7 @@
 import { FuseboxError } from '../errors.js';
 import type { Clock } from '../actors/clock.js';
 import { classify, type Outcome } from './classify.js';
+import { refineRateLimited } from './rate-limit-body.js';
 import type { Route } from './plan.js';
 import type { Attempt, Job, Transport, UpstreamBody, UpstreamReply } from './types.js';
 import { UpstreamBodyError } from './types.js';
@@ -57,6 +58,8 @@ export async function runAttempt(
   if (outcome.kind === 'success' || outcome.kind === 'client_error') {
     return answerWhole(job, reply, outcome, answerHeaders, deps);
   }
+  // A 429's body may say how long to wait, or that the model (not the key) is out of capacity.
+  if (outcome.kind === 'rate_limited') return { outcome: await refineRateLimited(outcome, reply.body), answered: false, headers: reply.headers };
   reply.body.cancel('discarded');
   return { outcome, answered: false, headers: reply.headers };
 }

@@ -10,6 +10,8 @@ export type Outcome =
   | { readonly kind: 'endpoint_failure'; readonly code: string }
   /** 429: only this credential rests, for the hint when there is one. */
   | { readonly kind: 'rate_limited'; readonly code: string; readonly retryAfterMs: number | null }
+  /** 429 saying the model itself has no capacity: the (backend, model pool) rests; fall back. */
+  | { readonly kind: 'capacity_exhausted'; readonly code: string; readonly retryAfterMs: number | null }
   /** 401/403: this credential is disabled. */
   | { readonly kind: 'auth_failed'; readonly code: string }
   /** 400/404/422 and other 4xx: the client's own fault; returned as is. */
@@ -35,5 +37,10 @@ export function classify(observed: Observed, now: number): Outcome {
 
 /** Whether the request should go on to another route after this outcome. */
 export function failsOver(outcome: Outcome): boolean {
-  return outcome.kind === 'endpoint_failure' || outcome.kind === 'rate_limited' || outcome.kind === 'auth_failed';
+  return (
+    outcome.kind === 'endpoint_failure' ||
+    outcome.kind === 'rate_limited' ||
+    outcome.kind === 'capacity_exhausted' ||
+    outcome.kind === 'auth_failed'
+  );
 }

@@ -1,32 +1,38 @@
 import type { ActorTree } from '../actors/actor-tree.js';
-import { FuseboxError } from '../errors.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
+import type { BackendSlots } from './backend-slots.js';
 import { failsOver, type Outcome } from './classify.js';
-import { chooseRoute, credentialExclusion, type Route, type Skip } from './plan.js';
+import { jobForModel } from './fallback-job.js';
+import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion, type Considered, type Route, type Skip } from './plan.js';
+import { quotaFromHeaders } from './quota-headers.js';
 import type { Random } from './random.js';
 import { outcomeEvents } from './report.js';
+import { codeOf, finalError, gatewayHeaders, note, type AttemptNote } from './request-notes.js';
+import type { RetryBudget } from './retry-budget.js';
 import type { RouteTable } from './route-table.js';
 import type { Job } from './types.js';
 
+export { gatewayHeaders, type AttemptNote } from './request-notes.js';
+
 /**
  * Serves one client request: choose a route, attempt it, tell the actors, and fail over to
- * the next route until one answers or `maxAttempts` is spent. Returns what happened, for
- * the request's log line.
+ * the next route until one answers, `maxAttempts` is spent, or the retry budget says stop.
+ * When every route is resting but one recovers within `waitForRecoveryMs`, waits for it.
+ * Returns what happened, for the request's log line.
  */
-export interface AttemptNote {
-  readonly backend: string;
-  readonly baseUrl: number;
-  readonly credential: string;
-  readonly outcome: string;
-  readonly ms: number;
-}
-
 export interface RequestSummary {
   readonly status: number;
   readonly backend: string | null;
   readonly attempts: readonly AttemptNote[];
   readonly error?: string;
+  /** `from->to` model pools when the answer came from a fallback pool. */
+  readonly fallback?: string;
+  /** ms spent waiting for a route to recover. */
+  readonly waitedMs?: number;
+  readonly retryBudgetExhausted?: boolean;
+  /** For the debug log: why routes were skipped, and the candidates' scores and weights. */
   readonly skipped?: readonly Skip[];
+  readonly considered?: readonly Considered[];
 }
 
 export interface HandlerDeps extends AttemptDeps {
@@ -34,55 +40,113 @@ export interface HandlerDeps extends AttemptDeps {
   readonly tree: ActorTree;
   readonly random: Random;
   readonly maxAttempts: number;
+  /** Per-backend concurrency caps; a full backend is skipped, not failed. */
+  readonly slots?: BackendSlots;
+  readonly retryBudget?: RetryBudget;
+  /** 0 or absent: never wait for recovery. */
+  readonly waitForRecoveryMs?: number;
 }
+
+/** The shortest wait for recovery, so a deadline that has just passed cannot spin the loop. */
+const MIN_WAIT_MS = 10;
 
 export function createRequestHandler(deps: HandlerDeps): (job: Job) => Promise<RequestSummary> {
   const read = (actorId: string) => deps.tree.view(actorId);
 
   return async function handleRequest(job) {
-    const excluded = new Set<string>();
+    deps.retryBudget?.recordRequest(deps.clock.now());
+    const memory = emptyMemory();
+    const jobs = new Map<string, Job>();
     const attempts: AttemptNote[] = [];
-    let lastSkipped: readonly Skip[] = [];
+    let decisions: { skipped: readonly Skip[]; considered: readonly Considered[] } = { skipped: [], considered: [] };
     let retryAfterMs: number | null = null;
     let lastCode: string | null = null;
+    let waitedMs = 0;
+    let budgetExhausted = false;
 
     while (attempts.length < deps.maxAttempts && !job.signal.aborted) {
       const now = deps.clock.now();
-      const choice = chooseRoute(job.protocol, job.model, deps.table, read, now, deps.random, excluded);
-      lastSkipped = choice.skipped;
+      const choice = chooseRoute(job.protocol, job.model, deps.table, read, now, deps.random, memory);
+      decisions = { skipped: choice.skipped, considered: choice.considered };
       if (!choice.route) {
-        retryAfterMs = choice.retryAfterMs;
+        const wait = waitFor(choice.retryAfterMs, waitedMs, deps.waitForRecoveryMs ?? 0);
+        if (wait === null) {
+          retryAfterMs = choice.retryAfterMs;
+          break;
+        }
+        await sleep(deps, wait, job.signal);
+        waitedMs += wait;
+        memory.rateLimited.clear();
+        memory.sticky.clear();
+        continue;
+      }
+      if (attempts.length > 0 && deps.retryBudget && !deps.retryBudget.tryRetry(now)) {
+        budgetExhausted = true;
         break;
       }
       const route = choice.route;
+      if (deps.slots && !deps.slots.tryTake(route.backend, memory.excluded)) continue;
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: now });
-      const result = await attemptAndReport(job, route, attempts.length + 1, deps);
+      const routeJob = jobForModel(job, route.model, jobs);
+      const result = await attemptAndReport(routeJob, route, attempts.length + 1, deps).finally(() =>
+        deps.slots?.give(route.backend),
+      );
       attempts.push(note(route, result.outcome, deps.clock.now() - now));
       if (result.answered) {
-        return { status: statusOf(result), backend: route.backend.config.id, attempts, skipped: lastSkipped };
+        return {
+          status: result.status ?? 200,
+          backend: route.backend.config.id,
+          attempts,
+          ...(route.fallback ? { fallback: route.fallback } : {}),
+          ...(waitedMs > 0 ? { waitedMs } : {}),
+          ...decisions,
+        };
       }
       if (result.outcome.kind === 'cancelled') break;
       lastCode = codeOf(result.outcome);
-      excludeAfter(result.outcome, route, excluded);
+      remember(result.outcome, route, memory);
     }
     if (job.signal.aborted) return { status: 499, backend: null, attempts, error: 'client_cancelled' };
-    const error = finalError(attempts.length, lastCode, retryAfterMs);
+    const error = finalError(attempts.length, lastCode, retryAfterMs, budgetExhausted);
     job.sink.fail(error, gatewayHeaders(attempts.length, null));
-    return { status: error.status, backend: null, attempts, error: error.code, skipped: lastSkipped };
+    return {
+      status: error.status,
+      backend: null,
+      attempts,
+      error: error.code,
+      ...(budgetExhausted ? { retryBudgetExhausted: true } : {}),
+      ...(waitedMs > 0 ? { waitedMs } : {}),
+      ...decisions,
+    };
   };
 }
 
-async function attemptAndReport(
-  job: Job,
-  route: Route,
-  attemptNumber: number,
-  deps: HandlerDeps,
-): Promise<AttemptResult> {
-  const credential = deps.tree.view(route.backend.poolActorId).context.credentials[route.credentialId];
-  const answerHeaders = () => gatewayHeaders(attemptNumber, route.backend.config.id);
+/** How long to wait for the earliest recovery, or null when it is too far (or unknown). */
+function waitFor(retryAfterMs: number | null, waitedMs: number, limitMs: number): number | null {
+  if (retryAfterMs === null || limitMs <= 0) return null;
+  const wait = Math.max(MIN_WAIT_MS, retryAfterMs);
+  return waitedMs + wait <= limitMs ? wait : null;
+}
+
+function sleep(deps: HandlerDeps, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      deps.clock.clearTimeout(handle);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const handle = deps.clock.setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function attemptAndReport(job: Job, route: Route, attemptNumber: number, deps: HandlerDeps): Promise<AttemptResult> {
+  const credential = deps.tree.view(route.poolActorId).context.credentials[route.credentialId];
+  const answerHeaders = () => gatewayHeaders(attemptNumber, route.backend.config.id, route.fallback);
   const result = await runAttempt(job, route, answerHeaders, deps);
   const at = deps.clock.now();
-  const facts = { route, outcome: result.outcome, at, ...(credential ? { credential } : {}) };
+  const quota = quotaFromHeaders(result.headers, at);
+  const facts = { route, outcome: result.outcome, at, ...(credential ? { credential } : {}), ...(quota ? { quota } : {}) };
   const latency = result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs };
   for (const { actorId, event } of outcomeEvents({ ...facts, ...latency })) deps.tree.send(actorId, event);
   if (result.brokeMidStream) {
@@ -92,57 +156,24 @@ async function attemptAndReport(
   return result;
 }
 
-function excludeAfter(outcome: Outcome, route: Route, excluded: Set<string>): void {
+/** What this request must not try again after a failed attempt (see RequestMemory). */
+function remember(outcome: Outcome, route: Route, memory: ReturnType<typeof emptyMemory>): void {
   if (!failsOver(outcome)) return;
-  if (outcome.kind === 'endpoint_failure') {
-    excluded.add(route.backend.baseUrlActorIds[route.baseUrlIndex]!);
-  } else {
-    excluded.add(credentialExclusion(route.backend.config.id, route.credentialId));
-  }
-}
-
-function finalError(attempts: number, lastCode: string | null, retryAfterMs: number | null): FuseboxError {
-  if (attempts === 0) {
-    return new FuseboxError(
-      'no_route_available',
-      'no healthy backend is available for this model right now',
-      retryAfterMs ?? 1000,
-    );
-  }
-  const code = lastCode ?? 'unknown';
-  const message = `all ${attempts} attempt(s) failed (last: ${code})`;
-  if (code.startsWith('timeout')) return new FuseboxError('upstream_timeout', message);
-  return new FuseboxError('upstream_failed', message, retryAfterMs ?? undefined);
-}
-
-export function gatewayHeaders(attempts: number, backend: string | null): Record<string, string> {
-  const headers: Record<string, string> = { 'x-fusebox-attempts': String(attempts) };
-  if (backend !== null) headers['x-fusebox-backend'] = backend;
-  return headers;
-}
-
-function note(route: Route, outcome: Outcome, ms: number): AttemptNote {
-  return {
-    backend: route.backend.config.id,
-    baseUrl: route.baseUrlIndex,
-    credential: route.credentialId,
-    outcome: codeOf(outcome),
-    ms,
-  };
-}
-
-function codeOf(outcome: Outcome): string {
+  const baseUrl = route.backend.baseUrlActorIds[route.baseUrlIndex]!;
+  const credential = credentialExclusion(route.poolActorId, route.credentialId);
   switch (outcome.kind) {
-    case 'success':
-    case 'cancelled':
-      return outcome.kind;
-    case 'client_error':
-      return `http_${outcome.status}`;
+    case 'endpoint_failure':
+      memory.excluded.add(baseUrl);
+      return;
+    case 'rate_limited':
+      memory.rateLimited.add(pairExclusion(baseUrl, route.credentialId));
+      memory.rateLimited.add(credential);
+      memory.sticky.set(route.poolActorId, route.credentialId);
+      return;
+    case 'capacity_exhausted':
+      memory.excluded.add(route.poolActorId);
+      return;
     default:
-      return outcome.code;
+      memory.excluded.add(credential);
   }
-}
-
-function statusOf(result: AttemptResult): number {
-  return result.status ?? 200;
 }

@@ -1,17 +1,20 @@
 import type { ActorView } from '../actors/actor-tree.js';
-import { admission } from '../machines/breaker.js';
-import { credentialWeight, isUsable, type CredentialState } from '../machines/credentials.js';
 import { healthScore } from '../machines/health.js';
+import { poolChain, type PoolStep } from './model-pools.js';
+import { routeWithin, type Scan } from './plan-backend.js';
 import type { Random } from './random.js';
 import type { Protocol } from './types.js';
 import type { BackendRoute, RouteTable } from './route-table.js';
-import { weightedPick } from './select.js';
 
 /**
  * Choosing the next route for a request: a pure function of the route table, the actors'
- * snapshots, the time and a random source. Backends in order of priority + (50 − score)/100,
- * BaseURLs healthiest first, a credential by weighted random; open breakers are skipped
- * unless their deadline has passed (then the call is a half-open probe).
+ * snapshots, the time, a random source and what this request has already tried.
+ *
+ * The model's own pool first, then its fallback pools in turn (with the model mapped). Within
+ * a pool: backends in order of priority + (50 − score)/100; within a backend, the pool and
+ * backend breakers must admit the call, a credential is picked by weighted random, and
+ * BaseURLs are tried healthiest first. Open breakers are skipped unless their deadline has
+ * passed (then the call is a half-open probe).
  */
 export interface Route {
   readonly backend: BackendRoute;
@@ -19,6 +22,13 @@ export interface Route {
   readonly credentialId: string;
   /** Actors whose breaker admits this call only as a probe: they need a permit. */
   readonly probes: readonly string[];
+  /** The credential-pool actor of (backend, model pool). */
+  readonly poolActorId: string;
+  readonly modelPool: string;
+  /** The model to ask the upstream for (differs from the client's on a fallback). */
+  readonly model: string;
+  /** `from->to` model pools when this route is a fallback. */
+  readonly fallback?: string;
 }
 
 export interface Skip {
@@ -26,20 +36,49 @@ export interface Skip {
   readonly reason: string;
 }
 
+/** One backend looked at, for the debug log: its rank and score, and its credentials' weights. */
+export interface Considered {
+  readonly backend: string;
+  readonly pool: string;
+  readonly rank: number;
+  readonly score: number;
+  credentials?: { readonly id: string; readonly weight: number }[];
+}
+
 export interface RouteChoice {
   readonly route: Route | null;
   readonly skipped: readonly Skip[];
+  readonly considered: readonly Considered[];
   /** When nothing is available: ms until the earliest breaker or cooldown may let a call through. */
   readonly retryAfterMs: number | null;
 }
 
 export type ReadActor = (actorId: string) => ActorView;
 
-/** Ids of BaseURL actors and `backend/credential` pairs not to try again for this request. */
-export type Exclusions = ReadonlySet<string>;
+/**
+ * What this request has tried. `excluded` holds hard exclusions (BaseURL actor ids after an
+ * endpoint failure, `pool/credential` after an auth failure, pool actor ids after capacity
+ * exhaustion); `rateLimited` holds `baseurl|credential` pairs and `pool/credential` keys after
+ * 429s (a wait for recovery clears them); `sticky` maps a pool actor to the credential that
+ * just got a 429, to be tried on the backend's other BaseURLs before another credential.
+ */
+export interface RequestMemory {
+  readonly excluded: ReadonlySet<string>;
+  readonly rateLimited: ReadonlySet<string>;
+  readonly sticky: ReadonlyMap<string, string>;
+}
 
-export const credentialExclusion = (backendId: string, credentialIdValue: string): string =>
-  `${backendId}/${credentialIdValue}`;
+export const emptyMemory = (): { excluded: Set<string>; rateLimited: Set<string>; sticky: Map<string, string> } => ({
+  excluded: new Set(),
+  rateLimited: new Set(),
+  sticky: new Map(),
+});
+
+export const credentialExclusion = (poolActorIdValue: string, credentialIdValue: string): string =>
+  `${poolActorIdValue}/${credentialIdValue}`;
+
+export const pairExclusion = (baseUrlActorIdValue: string, credentialIdValue: string): string =>
+  `${baseUrlActorIdValue}|${credentialIdValue}`;
 
 export function chooseRoute(
   protocol: Protocol,
@@ -48,96 +87,42 @@ export function chooseRoute(
   read: ReadActor,
   now: number,
   random: Random,
-  excluded: Exclusions,
+  memory: RequestMemory,
 ): RouteChoice {
-  const skipped: Skip[] = [];
-  const wakeTimes: number[] = [];
-  const candidates = table.backends.filter((backend) => backend.config.kind === protocol && backend.serves(model));
-
-  for (const backend of orderBackends(candidates, read, now)) {
-    const route = routeWithin(backend, read, now, random, excluded, skipped, wakeTimes);
-    if (route) return { route, skipped, retryAfterMs: null };
+  const scan: Scan = { read, now, random, memory, skipped: [], wakeTimes: [], considered: [] };
+  for (const step of poolChain(table.pools, model)) {
+    const route = routeInPool(protocol, step, table, scan);
+    if (route) return { route, skipped: scan.skipped, considered: scan.considered, retryAfterMs: null };
   }
-  const earliest = wakeTimes.length > 0 ? Math.min(...wakeTimes) : null;
-  return { route: null, skipped, retryAfterMs: earliest === null ? null : Math.max(0, earliest - now) };
+  const earliest = scan.wakeTimes.length > 0 ? Math.min(...scan.wakeTimes) : null;
+  return {
+    route: null,
+    skipped: scan.skipped,
+    considered: scan.considered,
+    retryAfterMs: earliest === null ? null : Math.max(0, earliest - now),
+  };
+}
+
+function routeInPool(protocol: Protocol, step: PoolStep, table: RouteTable, scan: Scan): Route | null {
+  const candidates = table.backends.filter((b) => b.config.kind === protocol && b.serves(step.model));
+  for (const { backend, rank, score } of orderBackends(candidates, scan.read, scan.now)) {
+    const considered: Considered = { backend: backend.config.id, pool: step.pool, rank, score };
+    scan.considered.push(considered);
+    const route = routeWithin(backend, step, considered, scan);
+    if (route) return route;
+  }
+  return null;
 }
 
 export function effectivePriority(backend: BackendRoute, view: ActorView, now: number): number {
   return backend.config.priority + (50 - healthScore(view.context.health, now)) / 100;
 }
 
-function orderBackends(backends: readonly BackendRoute[], read: ReadActor, now: number): BackendRoute[] {
+function orderBackends(backends: readonly BackendRoute[], read: ReadActor, now: number) {
   return backends
-    .map((backend, index) => ({ backend, index, rank: effectivePriority(backend, read(backend.actorId), now) }))
-    .sort((a, b) => a.rank - b.rank || a.index - b.index)
-    .map((entry) => entry.backend);
-}
-
-function routeWithin(
-  backend: BackendRoute,
-  read: ReadActor,
-  now: number,
-  random: Random,
-  excluded: Exclusions,
-  skipped: Skip[],
-  wakeTimes: number[],
-): Route | null {
-  const probes: string[] = [];
-  for (const actorId of [backend.actorId, backend.poolActorId]) {
-    const view = read(actorId);
-    const admits = admission(view.state, view.context, now);
-    if (admits === 'blocked') {
-      skipped.push({ actorId, reason: `breaker ${view.state}` });
-      if (view.context.openUntil !== null) wakeTimes.push(view.context.openUntil);
-      return null;
-    }
-    if (admits === 'probe') probes.push(actorId);
-  }
-
-  const credential = pickCredential(backend, read(backend.poolActorId), now, random, excluded, skipped, wakeTimes);
-  if (!credential) return null;
-
-  const baseUrls = backend.baseUrlActorIds
-    .map((actorId, index) => ({ actorId, index, view: read(actorId) }))
-    .sort((a, b) => healthScore(b.view.context.health, now) - healthScore(a.view.context.health, now) || a.index - b.index);
-  for (const { actorId, index, view } of baseUrls) {
-    if (excluded.has(actorId)) {
-      skipped.push({ actorId, reason: 'already failed for this request' });
-      continue;
-    }
-    const admits = admission(view.state, view.context, now);
-    if (admits === 'blocked') {
-      skipped.push({ actorId, reason: `breaker ${view.state}` });
-      if (view.context.openUntil !== null) wakeTimes.push(view.context.openUntil);
-      continue;
-    }
-    const routeProbes = admits === 'probe' ? [...probes, actorId] : probes;
-    return { backend, baseUrlIndex: index, credentialId: credential.id, probes: routeProbes };
-  }
-  return null;
-}
-
-function pickCredential(
-  backend: BackendRoute,
-  pool: ActorView,
-  now: number,
-  random: Random,
-  excluded: Exclusions,
-  skipped: Skip[],
-  wakeTimes: number[],
-): CredentialState | undefined {
-  const usable: CredentialState[] = [];
-  for (const credential of Object.values(pool.context.credentials)) {
-    if (excluded.has(credentialExclusion(backend.config.id, credential.id))) continue;
-    if (isUsable(credential, now)) {
-      usable.push(credential);
-    } else if (credential.disabled === null && credential.cooldownUntil !== null) {
-      wakeTimes.push(credential.cooldownUntil);
-    }
-  }
-  if (usable.length === 0) {
-    skipped.push({ actorId: backend.poolActorId, reason: 'no usable credential' });
-    return undefined;
-  }
-  return weightedPick(usable, (credential) => credentialWeight(credential, now), random);
+    .map((backend, index) => {
+      const score = healthScore(read(backend.actorId).context.health, now);
+      return { backend, index, score, rank: backend.config.priority + (50 - score) / 100 };
+    })
+    .sort((a, b) => a.rank - b.rank || a.index - b.index);
 }

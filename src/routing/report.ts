@@ -7,6 +7,14 @@ import { exponentialCooldownMs } from './retry-hint.js';
 /**
  * Which actors hear of an outcome, and what they hear. Pure. Every actor on the route gets
  * exactly one event per attempt, so half-open permits are always returned.
+ *
+ * - success: all three succeed; a success slower (to first byte) than the backend's
+ *   `breaker.slowCallMs` is a `slow_call` failure for the backend and the BaseURL.
+ * - endpoint failure: the backend and the BaseURL.
+ * - rate limited: the credential cools down (the hint, else exponentially); the pool counts it.
+ * - capacity exhausted: the (backend, model pool) actor opens until the hint.
+ * - auth failed: the credential is disabled in this pool and in its sibling pools.
+ * - client error, cancelled: nothing counts; permits go back.
  */
 export interface Addressed {
   readonly actorId: string;
@@ -23,6 +31,9 @@ export interface AttemptFacts {
   readonly credential?: CredentialState;
 }
 
+/** How long a model pool rests after MODEL_CAPACITY_EXHAUSTED without a hint. */
+export const CAPACITY_DEFAULT_MS = 60_000;
+
 export function outcomeEvents(facts: AttemptFacts): Addressed[] {
   // A release matters only to a breaker that lent this call a probe permit.
   return addressAll(facts).filter(({ event }) => event.type !== 'call.released' || event.probe);
@@ -30,63 +41,79 @@ export function outcomeEvents(facts: AttemptFacts): Addressed[] {
 
 function addressAll(facts: AttemptFacts): Addressed[] {
   const { route, outcome, at } = facts;
-  const backendId = route.backend.actorId;
-  const baseUrlId = route.backend.baseUrlActorIds[route.baseUrlIndex]!;
-  const poolId = route.backend.poolActorId;
+  const ids = actorIds(route);
   const probe = (actorId: string): boolean => route.probes.includes(actorId);
-  const released = (actorId: string): Addressed => ({
+  const released = (actorId: string): Addressed => ({ actorId, event: { type: 'call.released', at, probe: probe(actorId) } });
+  const failed = (actorId: string, code: string, extra: Partial<Extract<BreakerEvent, { type: 'call.failed' }>> = {}): Addressed => ({
     actorId,
-    event: { type: 'call.released', at, probe: probe(actorId) },
+    event: { type: 'call.failed', at, probe: probe(actorId), code, ...extra },
   });
+  const quota = facts.quota === undefined ? {} : { quota: facts.quota };
+  const credentialId = route.credentialId;
 
   switch (outcome.kind) {
-    case 'success': {
-      const latency = facts.latencyMs === undefined ? {} : { latencyMs: facts.latencyMs };
-      const quota = facts.quota === undefined ? {} : { quota: facts.quota };
-      return [
-        { actorId: backendId, event: { type: 'call.succeeded', at, probe: probe(backendId), ...latency } },
-        { actorId: baseUrlId, event: { type: 'call.succeeded', at, probe: probe(baseUrlId), ...latency } },
-        {
-          actorId: poolId,
-          event: { type: 'call.succeeded', at, probe: probe(poolId), credentialId: route.credentialId, ...latency, ...quota },
-        },
-      ];
-    }
+    case 'success':
+      return succeeded(facts, ids, probe, failed);
     case 'endpoint_failure':
-      return [
-        { actorId: backendId, event: { type: 'call.failed', at, probe: probe(backendId), code: outcome.code } },
-        { actorId: baseUrlId, event: { type: 'call.failed', at, probe: probe(baseUrlId), code: outcome.code } },
-        released(poolId),
-      ];
+      return [failed(ids.backend, outcome.code), failed(ids.baseUrl, outcome.code), released(ids.pool)];
     case 'rate_limited': {
       const waitMs = outcome.retryAfterMs ?? exponentialCooldownMs(facts.credential?.cooldownStreak ?? 0);
       return [
-        released(backendId),
-        released(baseUrlId),
-        {
-          actorId: poolId,
-          event: {
-            type: 'call.failed',
-            at,
-            probe: probe(poolId),
-            code: outcome.code,
-            credentialId: route.credentialId,
-            cooldownUntil: at + waitMs,
-          },
-        },
+        released(ids.backend),
+        released(ids.baseUrl),
+        failed(ids.pool, outcome.code, { credentialId, cooldownUntil: at + waitMs, ...quota }),
       ];
+    }
+    case 'capacity_exhausted': {
+      const until = at + (outcome.retryAfterMs ?? CAPACITY_DEFAULT_MS);
+      const reason = `model capacity exhausted (${route.model})`;
+      return [released(ids.backend), released(ids.baseUrl), { actorId: ids.pool, event: { type: 'breaker.trip', at, until, reason } }];
     }
     case 'auth_failed':
       return [
-        released(backendId),
-        released(baseUrlId),
-        {
-          actorId: poolId,
-          event: { type: 'call.failed', at, probe: probe(poolId), code: outcome.code, credentialId: route.credentialId, disable: true },
-        },
+        released(ids.backend),
+        released(ids.baseUrl),
+        failed(ids.pool, outcome.code, { credentialId, disable: true }),
+        ...ids.siblingPools.map((actorId) => ({
+          actorId,
+          event: { type: 'credential.disable', at, credentialId, reason: outcome.code } as const,
+        })),
       ];
     case 'client_error':
     case 'cancelled':
-      return [released(backendId), released(baseUrlId), released(poolId)];
+      return [released(ids.backend), released(ids.baseUrl), released(ids.pool)];
   }
+}
+
+function actorIds(route: Route) {
+  return {
+    backend: route.backend.actorId,
+    baseUrl: route.backend.baseUrlActorIds[route.baseUrlIndex]!,
+    pool: route.poolActorId,
+    siblingPools: [...route.backend.poolActorIds.values()].filter((id) => id !== route.poolActorId),
+  };
+}
+
+function succeeded(
+  facts: AttemptFacts,
+  ids: ReturnType<typeof actorIds>,
+  probe: (actorId: string) => boolean,
+  failed: (actorId: string, code: string, extra?: { latencyMs?: number }) => Addressed,
+): Addressed[] {
+  const { at, route } = facts;
+  const latency = facts.latencyMs === undefined ? {} : { latencyMs: facts.latencyMs };
+  const quota = facts.quota === undefined ? {} : { quota: facts.quota };
+  const pool: Addressed = {
+    actorId: ids.pool,
+    event: { type: 'call.succeeded', at, probe: probe(ids.pool), credentialId: route.credentialId, ...latency, ...quota },
+  };
+  const slowMs = route.backend.config.breaker.slowCallMs;
+  if (slowMs !== undefined && facts.latencyMs !== undefined && facts.latencyMs > slowMs) {
+    return [failed(ids.backend, 'slow_call', latency), failed(ids.baseUrl, 'slow_call', latency), pool];
+  }
+  return [
+    { actorId: ids.backend, event: { type: 'call.succeeded', at, probe: probe(ids.backend), ...latency } },
+    { actorId: ids.baseUrl, event: { type: 'call.succeeded', at, probe: probe(ids.baseUrl), ...latency } },
+    pool,
+  ];
 }

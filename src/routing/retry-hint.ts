@@ -17,3 +17,24 @@ export function retryHintMs(headers: Readonly<Record<string, string>>, now: numb
 export function exponentialCooldownMs(streak: number): number {
   return Math.min(300_000, 1000 * 2 ** Math.min(streak, 20));
 }
+
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A Google-style duration (`"13s"`, `"0.5s"`, `"1h2m3.5s"`, `"500ms"`) in ms, or null when the
+ * text is not one. Protobuf JSON writes seconds with an `s`; quotaResetDelay uses h/m/s/ms.
+ */
+export function parseDurationMs(text: unknown): number | null {
+  if (typeof text !== 'string') return null;
+  const trimmed = text.trim();
+  if (trimmed.length === 0) return null;
+  let total = 0;
+  let consumed = 0;
+  for (const match of trimmed.matchAll(DURATION_PART)) {
+    if (match.index !== consumed) return null;
+    total += Number(match[1]) * UNIT_MS[match[2]!]!;
+    consumed += match[0].length;
+  }
+  return consumed === trimmed.length ? Math.ceil(total) : null;
+}

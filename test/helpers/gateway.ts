@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
 import { parseConfig } from '../../src/config/load.js';
-import { REDACT_PATHS } from '../../src/log.js';
+import { loggerOptions } from '../../src/log.js';
+import { configSecrets } from '../../src/secret-scrub.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 
 /** A real gateway on 127.0.0.1 with a free port and a logger whose lines the test can read. */
@@ -30,7 +31,7 @@ export async function startTestGateway(
       done();
     },
   });
-  const logger = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const logger = pino({ level: 'debug', ...loggerOptions(configSecrets(config)) }, sink);
   const gateway = createGateway(config, { logger, ...deps });
   await gateway.listen();
   return { gateway, url: gateway.url, logs, rawLogs, close: () => gateway.close() };

@@ -1,0 +1,41 @@
+import type { Job } from './types.js';
+
+/**
+ * The job as sent to a route: unchanged (the same object, the same body bytes) unless the
+ * route asks for another model (a fallback pool). Then the body's `model` is rewritten, and a
+ * Gemini-style path (`…/models/<model>:generateContent`) too. Only fallbacks pay for a
+ * re-serialised body; `cache` keeps one rewrite per model for the request's attempts.
+ */
+export function jobForModel(job: Job, model: string, cache: Map<string, Job>): Job {
+  if (model === job.model) return job;
+  const cached = cache.get(model);
+  if (cached) return cached;
+  const rewritten: Job = {
+    ...job,
+    model,
+    body: rewriteBodyModel(job.body, model),
+    upstreamPath: rewritePathModel(job.upstreamPath, job.model, model),
+  };
+  cache.set(model, rewritten);
+  return rewritten;
+}
+
+/** The body with its top-level `model` replaced; unchanged when it is not a JSON object with one. */
+export function rewriteBodyModel(body: Buffer, model: string): Buffer {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('model' in parsed)) return body;
+    return Buffer.from(JSON.stringify({ ...parsed, model }), 'utf8');
+  } catch {
+    return body;
+  }
+}
+
+function rewritePathModel(path: string, from: string, to: string): string {
+  const segment = `/models/${encodeURIComponent(from)}`;
+  const index = path.indexOf(segment);
+  if (index === -1) return path;
+  const rest = path.slice(index + segment.length);
+  if (rest !== '' && !rest.startsWith(':') && !rest.startsWith('/') && !rest.startsWith('?')) return path;
+  return `${path.slice(0, index)}/models/${encodeURIComponent(to)}${rest}`;
+}

@@ -1,0 +1,160 @@
+import { admission } from '../machines/breaker.js';
+import { credentialWeight, isUsable, underReserve, type CredentialState } from '../machines/credentials.js';
+import { healthScore } from '../machines/health.js';
+import type { PoolStep } from './model-pools.js';
+import {
+  credentialExclusion,
+  pairExclusion,
+  type Considered,
+  type ReadActor,
+  type RequestMemory,
+  type Route,
+  type Skip,
+} from './plan.js';
+import type { Random } from './random.js';
+import type { BackendRoute } from './route-table.js';
+import { weightedPick } from './select.js';
+
+/**
+ * The route within one backend for one model pool (see plan.ts for the order). Pure: reads
+ * snapshots through `scan.read`, and records why anything was skipped and when a blocked
+ * route may open again (`wakeTimes`).
+ */
+export interface Scan {
+  readonly read: ReadActor;
+  readonly now: number;
+  readonly random: Random;
+  readonly memory: RequestMemory;
+  readonly skipped: Skip[];
+  readonly wakeTimes: number[];
+  readonly considered: Considered[];
+}
+
+export function routeWithin(backend: BackendRoute, step: PoolStep, considered: Considered, scan: Scan): Route | null {
+  const poolActorId = backend.poolActorIds.get(step.pool);
+  if (poolActorId === undefined) return null;
+  if (scan.memory.excluded.has(poolActorId)) {
+    scan.skipped.push({ actorId: poolActorId, reason: 'model pool exhausted for this request' });
+    return null;
+  }
+  const probes = admitAll([backend.actorId, poolActorId], scan);
+  if (probes === null) return null;
+  const pool = scan.read(poolActorId).context.credentials;
+  const base = { backend, poolActorId, modelPool: step.pool, model: step.model, ...(step.fallback ? { fallback: step.fallback } : {}) };
+
+  const stickyId = scan.memory.sticky.get(poolActorId);
+  const sticky = stickyId === undefined ? undefined : pool[stickyId];
+  if (sticky && sticky.disabled === null) {
+    const url = pickBaseUrl(backend, sticky.id, probes, scan, false);
+    if (url) return { ...base, credentialId: sticky.id, ...url };
+  }
+  const credential = pickCredential(poolActorId, Object.values(pool), considered, scan, stickyId);
+  if (!credential) return null;
+  const url = pickBaseUrl(backend, credential.id, probes, scan, true);
+  return url ? { ...base, credentialId: credential.id, ...url } : null;
+}
+
+/** The actors that admit the call as a probe, or null when one of them blocks it. */
+function admitAll(actorIds: readonly string[], scan: Scan): string[] | null {
+  const probes: string[] = [];
+  for (const actorId of actorIds) {
+    const view = scan.read(actorId);
+    const admits = admission(view.state, view.context, scan.now);
+    if (admits === 'blocked') {
+      blocked(actorId, view.state, view.context.openUntil, scan);
+      return null;
+    }
+    if (admits === 'probe') probes.push(actorId);
+  }
+  return probes;
+}
+
+function blocked(actorId: string, state: string, openUntil: number | null, scan: Scan): void {
+  scan.skipped.push({ actorId, reason: `breaker ${state}` });
+  if (openUntil !== null) scan.wakeTimes.push(openUntil);
+}
+
+/** The healthiest BaseURL not yet failed for this request that admits the call. */
+function pickBaseUrl(
+  backend: BackendRoute,
+  credentialId: string,
+  probes: readonly string[],
+  scan: Scan,
+  noteSkips: boolean,
+): { baseUrlIndex: number; probes: string[] } | null {
+  const urls = backend.baseUrlActorIds
+    .map((actorId, index) => ({ actorId, index, view: scan.read(actorId) }))
+    .map((url) => ({ ...url, score: healthScore(url.view.context.health, scan.now) }))
+    .sort((a, b) => b.score - a.score || a.index - b.index);
+  for (const { actorId, index, view } of urls) {
+    if (scan.memory.excluded.has(actorId)) {
+      if (noteSkips) scan.skipped.push({ actorId, reason: 'already failed for this request' });
+      continue;
+    }
+    if (scan.memory.rateLimited.has(pairExclusion(actorId, credentialId))) continue;
+    const admits = admission(view.state, view.context, scan.now);
+    if (admits === 'blocked') {
+      if (noteSkips) blocked(actorId, view.state, view.context.openUntil, scan);
+      continue;
+    }
+    return { baseUrlIndex: index, probes: admits === 'probe' ? [...probes, actorId] : [...probes] };
+  }
+  return null;
+}
+
+/**
+ * Weighted random among usable credentials; those under their reserve only when no other is
+ * usable. `stickyId` (a credential already rate-limited in this request) is passed over.
+ */
+function pickCredential(
+  poolActorId: string,
+  credentials: readonly CredentialState[],
+  considered: Considered,
+  scan: Scan,
+  stickyId: string | undefined,
+): CredentialState | undefined {
+  const usable: CredentialState[] = [];
+  const reserved: CredentialState[] = [];
+  for (const credential of credentials) {
+    const reason = unusableReason(poolActorId, credential, scan, stickyId);
+    if (reason !== null) {
+      scan.skipped.push({ actorId: credentialExclusion(poolActorId, credential.id), reason });
+      continue;
+    }
+    (underReserve(credential, scan.now) ? reserved : usable).push(credential);
+  }
+  const choices = usable.length > 0 ? usable : reserved;
+  for (const credential of usable.length > 0 ? reserved : []) {
+    scan.skipped.push({ actorId: credentialExclusion(poolActorId, credential.id), reason: 'under its reserve' });
+  }
+  if (choices.length === 0) {
+    scan.skipped.push({ actorId: poolActorId, reason: 'no usable credential' });
+    return undefined;
+  }
+  const weight = (credential: CredentialState) => credentialWeight(credential, scan.now);
+  considered.credentials = choices.map((credential) => ({ id: credential.id, weight: round(weight(credential)) }));
+  return weightedPick(choices, weight, scan.random);
+}
+
+function unusableReason(
+  poolActorId: string,
+  credential: CredentialState,
+  scan: Scan,
+  stickyId: string | undefined,
+): string | null {
+  const key = credentialExclusion(poolActorId, credential.id);
+  if (scan.memory.excluded.has(key)) return 'already failed for this request';
+  const cooling = credential.cooldownUntil !== null && credential.cooldownUntil > scan.now;
+  if (credential.disabled === null && cooling) scan.wakeTimes.push(credential.cooldownUntil!);
+  if (scan.memory.rateLimited.has(key) || credential.id === stickyId) {
+    if (credential.disabled === null && !cooling) scan.wakeTimes.push(scan.now);
+    return 'rate limited in this request';
+  }
+  if (credential.disabled !== null) return `disabled (${credential.disabled})`;
+  if (cooling) return 'cooling down';
+  return isUsable(credential, scan.now) ? null : 'quota used up';
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

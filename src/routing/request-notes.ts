@@ -1,0 +1,66 @@
+import { FuseboxError } from '../errors.js';
+import type { Outcome } from './classify.js';
+import type { Route } from './plan.js';
+
+/**
+ * What a request tells its client and its log line: the explain headers, one note per
+ * attempt, and the error when every attempt failed.
+ */
+export interface AttemptNote {
+  readonly backend: string;
+  readonly baseUrl: number;
+  readonly credential: string;
+  readonly pool: string;
+  /** The model asked for, when a fallback changed it. */
+  readonly model?: string;
+  readonly outcome: string;
+  readonly ms: number;
+}
+
+/** `x-fusebox-attempts`, `x-fusebox-backend` and, on a fallback, `x-fusebox-fallback: from->to`. */
+export function gatewayHeaders(attempts: number, backend: string | null, fallback?: string): Record<string, string> {
+  const headers: Record<string, string> = { 'x-fusebox-attempts': String(attempts) };
+  if (backend !== null) headers['x-fusebox-backend'] = backend;
+  if (fallback !== undefined) headers['x-fusebox-fallback'] = fallback;
+  return headers;
+}
+
+export function note(route: Route, outcome: Outcome, ms: number): AttemptNote {
+  return {
+    backend: route.backend.config.id,
+    baseUrl: route.baseUrlIndex,
+    credential: route.credentialId,
+    pool: route.modelPool,
+    ...(route.fallback ? { model: route.model } : {}),
+    outcome: codeOf(outcome),
+    ms,
+  };
+}
+
+export function codeOf(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case 'success':
+    case 'cancelled':
+      return outcome.kind;
+    case 'client_error':
+      return `http_${outcome.status}`;
+    default:
+      return outcome.code;
+  }
+}
+
+export function finalError(
+  attempts: number,
+  lastCode: string | null,
+  retryAfterMs: number | null,
+  budgetExhausted: boolean,
+): FuseboxError {
+  if (attempts === 0) {
+    return new FuseboxError('no_route_available', 'no healthy backend is available for this model right now', retryAfterMs ?? 1000);
+  }
+  const code = lastCode ?? 'unknown';
+  const why = budgetExhausted ? ' and the retry budget is spent' : '';
+  const message = `all ${attempts} attempt(s) failed (last: ${code})${why}`;
+  if (code.startsWith('timeout')) return new FuseboxError('upstream_timeout', message);
+  return new FuseboxError('upstream_failed', message, retryAfterMs ?? undefined);
+}

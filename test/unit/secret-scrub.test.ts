@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { configSecrets, createScrubber } from '../../src/secret-scrub.js';
+import { parseConfig } from '../../src/config/load.js';
+
+describe('secret scrubber', () => {
+  const scrubber = createScrubber(['sk-live-CANARY-0123456789', 'quote"back\\slash-key', 'short']);
+
+  it('replaces every occurrence, in raw, JSON-escaped and URL-encoded spelling', () => {
+    const line = JSON.stringify({ msg: 'failed: key sk-live-CANARY-0123456789 was refused', other: 'quote"back\\slash-key' });
+    const out = scrubber.scrub(`${line} ?key=${encodeURIComponent('quote"back\\slash-key')} sk-live-CANARY-0123456789`);
+    expect(out).not.toContain('CANARY');
+    expect(out).not.toContain('slash-key');
+    expect(out.match(/\[redacted\]/g)).toHaveLength(4);
+    expect(JSON.parse(scrubber.scrub(line))).toEqual({ msg: 'failed: key [redacted] was refused', other: '[redacted]' });
+  });
+
+  it('leaves secrets shorter than 8 characters to path redaction', () => {
+    expect(scrubber.scrub('a short word')).toBe('a short word');
+    expect(scrubber.contains('x sk-live-CANARY-0123456789 y')).toBe(true);
+    expect(scrubber.contains('nothing here')).toBe(false);
+  });
+
+  it('collects client keys and every credential from a config', () => {
+    const config = parseConfig({
+      server: { apiKeys: ['client-key-123456'] },
+      backends: [{ id: 'a', baseUrls: ['http://127.0.0.1:1/v1'], credentials: [{ apiKey: 'k1-aaaaaaaa' }, { apiKey: 'k2-bbbbbbbb' }] }],
+    });
+    expect(configSecrets(config).sort()).toEqual(['client-key-123456', 'k1-aaaaaaaa', 'k2-bbbbbbbb']);
+  });
+});
