@@ -30,6 +30,8 @@ export const timeoutsSchema = z
     firstChunkMs: positiveMs.default(15_000),
     idleMs: positiveMs.default(60_000),
     totalMs: positiveMs.default(600_000),
+    /** streamOnly backends: the longest a collected (non-streamed) answer may take; default totalMs. */
+    collectMs: positiveMs.optional(),
   })
   .strict();
 
@@ -77,6 +79,26 @@ const credentialSchema = z
   })
   .strict();
 
+const healthCheckSchema = z
+  .object({
+    /** GET on each BaseURL + path, e.g. `/models`; 2xx = alive, 5xx/408/network/timeout = dead. */
+    path: z.string().regex(/^\/[^\s]*$/, { message: 'expected a path starting with /' }),
+    intervalMs: positiveMs.default(30_000),
+    timeoutMs: positiveMs.default(5_000),
+  })
+  .strict();
+
+/** Never forwardable: client credentials, cookies, and headers fusebox itself sets. */
+const UNFORWARDABLE = new Set([
+  'authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'cookie', 'host',
+  'content-length', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer',
+]);
+
+const headerName = z
+  .string()
+  .regex(/^[a-z0-9-]{1,64}$/, { message: 'expected a lower-case header name' })
+  .refine((name) => !UNFORWARDABLE.has(name), { message: 'credentials and hop-by-hop headers are never forwarded' });
+
 const backendSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
@@ -89,6 +111,13 @@ const backendSchema = z
     credentials: z.array(credentialSchema).min(1, { message: 'at least one credential is required' }),
     timeouts: timeoutsSchema.prefault({}),
     breaker: breakerSchema.prefault({}),
+    /** openai kind: the upstream only streams; non-streamed requests are streamed and collected. */
+    streamOnly: z.boolean().default(false),
+    healthCheck: healthCheckSchema.optional(),
+    /** Client request headers forwarded to this backend beyond the protocol's allow-list. */
+    forwardHeaders: z.array(headerName).default([]),
+    /** anthropic kind: `anthropic-version` sent when the client sends none. */
+    anthropicVersion: noLineBreaks.min(1).default('2023-06-01'),
   })
   .strict();
 
@@ -151,6 +180,8 @@ export const configSchema = z
   .object({
     server: serverSchema.prefault({}),
     dataDir: z.string().min(1).default('./.fusebox'),
+    /** Record every actor event to this NDJSON file (see docs/replay.md); `--record` overrides. */
+    eventLog: z.string().min(1).optional(),
     routing: routingSchema.prefault({}),
     modelPools: modelPoolsSchema,
     backends: z
