@@ -128,6 +128,8 @@ const serverSchema = z
     maxBodyBytes: z.number().int().positive().default(10 * 1024 * 1024),
     maxConcurrent: z.number().int().positive().default(256),
     maxQueued: z.number().int().min(0).default(1024),
+    /** Bearer token of the admin API (/admin/*); without one the admin API is off. */
+    adminToken: noLineBreaks.min(16, { message: 'must be at least 16 characters' }).optional(),
   })
   .strict();
 
