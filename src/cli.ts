@@ -2,8 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import type { FuseboxConfig } from './config/schema.js';
-import { openGateway } from './gateway.js';
-import { DataDirLockedError, DataDirUnusableError } from './actors/snapshot-store.js';
+import { createGateway } from './gateway.js';
 import { createLogger } from './log.js';
 import { listenRefusal } from './http/listen-policy.js';
 import { configSecrets } from './secret-scrub.js';
@@ -13,10 +12,8 @@ import { fuseboxVersion } from './version.js';
 const HELP = `fusebox — a local LLM API gateway
 
 Usage:
-  fusebox start [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL] [--record FILE]
+  fusebox start [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL]
   fusebox check-config [--config FILE]
-  fusebox state [--data-dir DIR] [--json]        (stored actor state; --help for more)
-  fusebox replay FILE [--until T] [--json]       (replay an event log; --help for more)
   fusebox demo [--duration SECONDS]   (scripted upstreams, live actor table; --help for more)
   fusebox --help | --version
 
@@ -25,7 +22,6 @@ Options:
       --host HOST       listen address (overrides server.host)
       --port PORT       listen port (overrides server.port)
       --log-level LVL   trace, debug, info, warn, error (default: info)
-      --record FILE     append every actor event to FILE as NDJSON (overrides eventLog)
 `;
 
 const OPTIONS = {
@@ -33,7 +29,6 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'log-level': { type: 'string', default: 'info' },
-  record: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -43,8 +38,6 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 export async function main(argv: string[]): Promise<number> {
   // The demo has its own options; it is loaded only when asked for.
   if (argv[0] === 'demo') return (await import('./demo/run-demo.js')).demoMain(argv.slice(1));
-  if (argv[0] === 'state') return (await import('./cli/state.js')).stateMain(argv.slice(1));
-  if (argv[0] === 'replay') return (await import('./cli/replay.js')).replayMain(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
@@ -113,14 +106,7 @@ async function start(values: Values): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true, secrets: configSecrets(config) });
-  let gateway;
-  try {
-    gateway = await openGateway(config, { logger, ...(values.record ? { eventLog: values.record } : {}) });
-  } catch (error) {
-    if (!(error instanceof DataDirLockedError || error instanceof DataDirUnusableError)) throw error;
-    process.stderr.write(`fusebox: ${error.message}\n`);
-    return 2;
-  }
+  const gateway = createGateway(config, { logger });
   try {
     await gateway.listen();
   } catch (error) {

@@ -16,9 +16,11 @@ import type { Random } from './routing/random.js';
 import { buildRouteTable, credentialSecrets } from './routing/route-table.js';
 import { FuseboxError } from './errors.js';
 import { createLogger } from './log.js';
+import { isLoopbackHost, ListenRefusedError, listenRefusal } from './http/listen-policy.js';
+import { guardUpstream } from './http/upstream-guard.js';
+import { createBackendSlots } from './routing/backend-slots.js';
+import { configSecrets, createScrubber } from './secret-scrub.js';
 import { createRetryBudget } from './routing/retry-budget.js';
-import { createLiveRouting } from './live-routing.js';
-import { startOperator } from './operator.js';
 
 /**
  * The composition root: builds the actors, the routing pipeline and the HTTP server from one
@@ -35,8 +37,6 @@ export interface GatewayDeps {
   readonly store?: SnapshotStore;
   /** Record every actor event to this NDJSON file (overrides config `eventLog`). */
   readonly eventLog?: string;
-  /** Re-reads the config, for POST /admin/reload and SIGHUP; without it, reload is unavailable. */
-  readonly loadConfig?: () => FuseboxConfig | Promise<FuseboxConfig>;
 }
 
 export interface Gateway {
@@ -48,14 +48,10 @@ export interface Gateway {
   readonly url: string;
   /** Stops taking requests, lets in-flight ones finish, then releases everything. */
   close(): Promise<void>;
-  /** Re-reads the config (deps.loadConfig) and reconciles actors and routes (see operator.ts). */
-  reload(): Promise<unknown>;
 }
 
-const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
-
 export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Gateway {
-  const logger = deps.logger ?? createLogger();
+  const logger = deps.logger ?? createLogger({ secrets: configSecrets(config) });
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const eventLog = deps.eventLog ?? config.eventLog;
@@ -70,22 +66,21 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   });
   const { tree: actors, fingerprintKey } = memory;
   const ticker = startDeadlineTicker(actors, clock);
-  const routing = createLiveRouting(config, (cfg) => ({
-    table: buildRouteTable(cfg),
-    transport: createUpstreamTransport({ secrets: credentialSecrets(cfg, fingerprintKey), clock }),
-  }));
-  const { table, transport } = routing;
-  const operator = startOperator({ tree: actors, clock, logger, fingerprintKey, routing, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
+  const table = buildRouteTable(config);
+  const transport = guardUpstream(createUpstreamTransport({ secrets: credentialSecrets(config, fingerprintKey), clock }), {
+    scrubber: createScrubber(configSecrets(config)),
+    baseUrls: config.backends.flatMap((b) => b.baseUrls),
+    logger,
+  });
   const handle = createRequestHandler({
     table,
     tree: actors,
     random,
     clock,
     transport,
-    get maxAttempts() {
-      return routing.config.routing.maxAttempts;
-    },
-    maxResponseBytes: MAX_RESPONSE_BYTES,
+    maxAttempts: config.routing.maxAttempts,
+    maxResponseBytes: config.server.maxResponseBytes,
+    slots: createBackendSlots(),
     retryBudget: createRetryBudget(config.routing.retryBudget),
     waitForRecoveryMs: config.routing.waitForRecoveryMs,
   });
@@ -94,7 +89,6 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
     maxQueued: config.server.maxQueued,
     handle,
     onDone: (job, summary) => {
-      operator.metrics.observeRequest(job, summary);
       const { skipped, considered, ...outcome } = summary;
       logger.info({ reqId: job.id, model: job.model, stream: job.stream, ...outcome, ms: clock.now() - job.receivedAt }, 'request');
       if (logger.isLevelEnabled('debug')) logger.debug({ reqId: job.id, considered, skipped }, 'route decisions');
@@ -106,7 +100,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   });
 
   let closing = false;
-  const server: Server = createHttpServer({ config, table, pipeline, logger, clock, closing: () => closing, operator: operator.routes });
+  const server: Server = createHttpServer({ config, table, pipeline, logger, clock, closing: () => closing });
   let address: AddressInfo | null = null;
 
   return {
@@ -117,21 +111,22 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
       return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/v1`;
     },
     listen() {
+      const refusal = listenRefusal(config.server);
+      if (refusal) return Promise.reject(new ListenRefusedError(refusal));
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.server.port, config.server.host, () => {
           server.off('error', reject);
           address = server.address() as AddressInfo;
+          if (!isLoopbackHost(address.address)) {
+            logger.warn({ host: address.address, port: address.port }, 'fusebox is listening beyond loopback: every request must carry a client API key');
+          }
           resolve(address);
         });
       });
     },
-    reload() {
-      return operator.reload ? operator.reload() : Promise.reject(new FuseboxError('reload_unavailable', 'no config source to re-read'));
-    },
     async close() {
       closing = true;
-      operator.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await pipeline.drain();
@@ -151,7 +146,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
  * process holds the directory; a corrupt store is moved aside and replaced (see snapshot-store).
  */
 export async function openGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Promise<Gateway> {
-  const logger = deps.logger ?? createLogger();
+  const logger = deps.logger ?? createLogger({ secrets: configSecrets(config) });
   const clock = deps.clock ?? systemClock;
   const store = deps.store ?? (await openSnapshotStore({ dataDir: config.dataDir, logger, now: () => clock.now() }));
   try {

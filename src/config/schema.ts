@@ -24,6 +24,18 @@ const noLineBreaks = z.string().refine((v) => !/[\r\n]/.test(v), {
 
 const positiveMs = z.number().int().positive();
 
+const clientKey = z.string().regex(/^[\x21-\x7e]{8,512}$/, {
+  message: 'expected 8-512 visible ASCII characters (no spaces, CR or LF)',
+});
+
+const corsOrigin = z.string().refine((v) => isHttpUrl(v) && new URL(v).origin === v, {
+  message: 'expected an origin such as http://localhost:3000 (scheme, host, port; no path)',
+});
+
+const hostHeader = z.string().regex(/^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i, {
+  message: 'expected a Host header value such as fusebox.lan:8765',
+});
+
 export const timeoutsSchema = z
   .object({
     connectMs: positiveMs.default(10_000),
@@ -111,6 +123,8 @@ const backendSchema = z
     credentials: z.array(credentialSchema).min(1, { message: 'at least one credential is required' }),
     timeouts: timeoutsSchema.prefault({}),
     breaker: breakerSchema.prefault({}),
+    /** At most this many requests in flight to this backend; when full, others are tried, then 503. */
+    maxConcurrent: z.number().int().positive().optional(),
     /** openai kind: the upstream only streams; non-streamed requests are streamed and collected. */
     streamOnly: z.boolean().default(false),
     healthCheck: healthCheckSchema.optional(),
@@ -128,10 +142,23 @@ const serverSchema = z
     maxBodyBytes: z.number().int().positive().default(10 * 1024 * 1024),
     maxConcurrent: z.number().int().positive().default(256),
     maxQueued: z.number().int().min(0).default(1024),
-    /** Bearer token of the admin API (/admin/*); without one the admin API is off. */
-    adminToken: noLineBreaks.min(16, { message: 'must be at least 16 characters' }).optional(),
+    /** Client API keys (from the environment); when any is set, every /v1 and /v1beta request needs one. */
+    apiKeys: z.array(clientKey).default([]),
+    /** Browser origins granted CORS; none by default (no `*`, ever). */
+    cors: z.object({ origins: z.array(corsOrigin).default([]) }).strict().prefault({}),
+    /** Host header values accepted besides localhost, 127.0.0.1 and [::1] on the listening port. */
+    allowedHosts: z.array(hostHeader).default([]),
+    /** Slow-loris guards: the whole header block, and the whole request, must arrive within these. */
+    headersTimeoutMs: positiveMs.default(30_000),
+    requestTimeoutMs: positiveMs.default(300_000),
+    /** Largest non-streamed upstream response body accepted. */
+    maxResponseBytes: z.number().int().positive().default(64 * 1024 * 1024),
   })
-  .strict();
+  .strict()
+  .refine((server) => server.headersTimeoutMs <= server.requestTimeoutMs, {
+    message: 'must not be longer than server.requestTimeoutMs',
+    path: ['headersTimeoutMs'],
+  });
 
 const routingSchema = z
   .object({

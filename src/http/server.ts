@@ -10,7 +10,6 @@ import { readBody } from './body.js';
 import { createClientSink } from './client-sink.js';
 import { errorBody, errorHeaders } from './error-body.js';
 import { openAiJob, openAiModelList, OPENAI_ROUTES } from './openai-routes.js';
-import type { OperatorRoutes } from './admin-routes.js';
 import { createRequestGuard, type RequestGuard } from './request-guard.js';
 
 /**
@@ -29,8 +28,6 @@ export interface ServerDeps {
   readonly clock: Clock;
   /** True while the gateway is shutting down: new requests get 503. */
   readonly closing: () => boolean;
-  /** /admin/*, /metrics, /status: guarded by the admin token, not by client keys. */
-  readonly operator?: OperatorRoutes;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -59,7 +56,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   if (url.pathname === '/healthz' && req.method === 'GET') {
     return sendJson(res, 200, { status: 'ok' }, requestId);
   }
-  if (deps.operator?.handles(url.pathname)) return deps.operator.serve(req, res, url, requestId);
   if (url.pathname === '/v1/models' && req.method === 'GET') {
     return sendJson(res, 200, openAiModelList(deps.table), requestId);
   }
