@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion } from '../../../src/routing/plan.js';
+import { seededRandom } from '../../../src/routing/random.js';
+import { backend, fleet, T0 } from './fixtures.js';
+
+const choose = (f: ReturnType<typeof fleet>, model = 'gpt-test', memory = emptyMemory(), now = T0, seed = 1) =>
+  chooseRoute('openai', model, f.table, f.read, now, seededRandom(seed), memory);
+
+function failTimes(f: ReturnType<typeof fleet>, actorId: string, n: number, at = T0) {
+  for (let i = 0; i < n; i++) f.tree.send(actorId, { type: 'call.failed', at, probe: false, code: 'http_503' });
+}
+
+describe('chooseRoute: order', () => {
+  it('lets a healthy backend overtake a sick one of the same priority, never a whole step better', () => {
+    const f = fleet({ backends: [backend('a'), backend('b'), backend('c', { priority: 1 })] });
+    expect(choose(f).route?.backend.config.id).toBe('a');
+    failTimes(f, 'backend:a', 2);
+    expect(choose(f).route?.backend.config.id).toBe('b');
+    failTimes(f, 'backend:b', 4);
+    f.tree.send('backend:c', { type: 'call.succeeded', at: T0, probe: false });
+    // a: score 10 → 0.4; b: score 0 → 0.5; c: perfect, but priority 1 → 0.5 (ties keep config order)
+    const ranks = choose(f).considered.map((c) => [c.backend, c.rank]);
+    expect(ranks).toEqual([['a', 0.4]]);
+    const all = chooseRoute('openai', 'm', f.table, f.read, T0, seededRandom(1), { ...emptyMemory(), excluded: new Set(['baseurl:a:0', 'baseurl:b:0']) });
+    expect(all.considered.map((c) => [c.backend, c.rank])).toEqual([['a', 0.4], ['b', 0.5], ['c', 0.5]]);
+    expect(all.route?.backend.config.id).toBe('c');
+  });
+
+  it('tries BaseURLs healthiest first; a failure moves one back', () => {
+    const f = fleet({ backends: [backend('a', { urls: 3 })] });
+    expect(choose(f).route?.baseUrlIndex).toBe(0);
+    failTimes(f, 'baseurl:a:0', 1);
+    expect(choose(f).route?.baseUrlIndex).toBe(1);
+    f.tree.send('baseurl:a:2', { type: 'call.succeeded', at: T0, probe: false });
+    expect(choose(f).route?.baseUrlIndex).toBe(2);
+  });
+
+  it('skips an open backend and says why; answers with the time it reopens when nothing is left', () => {
+    const f = fleet({ backends: [backend('a')] });
+    failTimes(f, 'backend:a', 5);
+    const choice = choose(f);
+    expect(choice.route).toBeNull();
+    expect(choice.skipped).toContainEqual({ actorId: 'backend:a', reason: 'breaker open' });
+    expect(choice.retryAfterMs).toBe(300_000);
+    // after the deadline the call is a half-open probe
+    const probe = choose(f, 'gpt-test', emptyMemory(), T0 + 300_000).route;
+    expect(probe?.probes).toEqual(['backend:a']);
+  });
+});
+
+describe('chooseRoute: credentials', () => {
+  it('picks credentials in proportion to their weights (seeded, many draws)', () => {
+    const f = fleet({
+      backends: [
+        {
+          ...backend('a'),
+          credentials: [
+            { id: 'full', apiKey: 'x1', quota: { requests: 100, per: 'day' } },
+            { id: 'half', apiKey: 'x2', quota: { requests: 100, per: 'day' } },
+          ],
+        },
+      ],
+    });
+    for (let i = 0; i < 50; i++) {
+      f.tree.send('pool:a:default', { type: 'call.succeeded', at: T0, probe: false, credentialId: 'half' });
+    }
+    f.tree.send('pool:a:default', { type: 'call.succeeded', at: T0, probe: false, credentialId: 'full' });
+    // full: 0.99 × 0.6 + 0.4 = 0.994; half: 0.5 × 0.6 + 0.4 = 0.7
+    const random = seededRandom(42);
+    let full = 0;
+    const draws = 20_000;
+    for (let i = 0; i < draws; i++) {
+      const route = chooseRoute('openai', 'm', f.table, f.read, T0, random, emptyMemory()).route!;
+      if (route.credentialId === 'full') full++;
+    }
+    expect(full / draws).toBeCloseTo(0.994 / (0.994 + 0.7), 2);
+  });
+
+  it('skips a credential under its reserve while another remains, and uses it when none does', () => {
+    const f = fleet({
+      backends: [
+        {
+          ...backend('a'),
+          credentials: [
+            { id: 'low', apiKey: 'x1', quota: { requests: 10, per: 'hour' }, reserve: 0.5 },
+            { id: 'other', apiKey: 'x2' },
+          ],
+        },
+      ],
+    });
+    for (let i = 0; i < 6; i++) f.tree.send('pool:a:default', { type: 'call.succeeded', at: T0, probe: false, credentialId: 'low' });
+    for (let seed = 0; seed < 20; seed++) expect(choose(f, 'm', emptyMemory(), T0, seed).route?.credentialId).toBe('other');
+    expect(choose(f).skipped).toContainEqual({ actorId: 'pool:a:default/low', reason: 'under its reserve' });
+    f.tree.send('pool:a:default', { type: 'call.failed', at: T0, probe: false, code: 'http_401', credentialId: 'other', disable: true });
+    expect(choose(f).route?.credentialId).toBe('low');
+  });
+
+  it('after a 429 tries the same credential on another BaseURL first, then another credential', () => {
+    const f = fleet({ backends: [backend('a', { urls: 2, keys: 2 })] });
+    const memory = emptyMemory();
+    const first = choose(f, 'm', memory)!.route!;
+    const other = first.credentialId === 'a-k1' ? 'a-k2' : 'a-k1';
+    f.tree.send('pool:a:default', { type: 'call.failed', at: T0, probe: false, code: 'http_429', credentialId: first.credentialId, cooldownUntil: T0 + 60_000 });
+    memory.rateLimited.add(pairExclusion(`baseurl:a:${first.baseUrlIndex}`, first.credentialId));
+    memory.rateLimited.add(credentialExclusion('pool:a:default', first.credentialId));
+    memory.sticky.set('pool:a:default', first.credentialId);
+    const second = choose(f, 'm', memory).route!;
+    expect([second.credentialId, second.baseUrlIndex]).toEqual([first.credentialId, 1 - first.baseUrlIndex]);
+    memory.rateLimited.add(pairExclusion(`baseurl:a:${second.baseUrlIndex}`, first.credentialId));
+    expect(choose(f, 'm', memory).route?.credentialId).toBe(other);
+  });
+});
+
+describe('chooseRoute: model pools', () => {
+  const pools = {
+    claude: { match: ['claude-*'], fallback: 'gemini', mapModels: { 'claude-sonnet-4.5': 'gemini-2.5-pro', '*': 'gemini-2.5-flash' } },
+    gemini: { match: ['gemini-*'] },
+  };
+
+  it('routes within the model pool actor of each backend, default for unmatched models', () => {
+    const f = fleet({ modelPools: pools, backends: [backend('a')] });
+    expect(choose(f, 'claude-sonnet-4.5').route?.poolActorId).toBe('pool:a:claude');
+    expect(choose(f, 'gpt-4o').route?.poolActorId).toBe('pool:a:default');
+    expect(f.tree.ids).toContain('pool:a:gemini');
+  });
+
+  it('falls back to the fallback pool with the mapped model when the pool is open on every backend', () => {
+    const f = fleet({
+      modelPools: pools,
+      backends: [backend('a', { models: ['claude-*'] }), backend('b', { models: ['claude-*'] }), backend('g', { models: ['gemini-*'] })],
+    });
+    for (const id of ['pool:a:claude', 'pool:b:claude']) {
+      f.tree.send(id, { type: 'breaker.trip', at: T0, until: T0 + 5000, reason: 'model capacity exhausted' });
+    }
+    const route = choose(f, 'claude-sonnet-4.5').route!;
+    expect(route.backend.config.id).toBe('g');
+    expect(route.poolActorId).toBe('pool:g:gemini');
+    expect(route.model).toBe('gemini-2.5-pro');
+    expect(route.fallback).toBe('claude->gemini');
+    expect(choose(f, 'claude-haiku').route?.model).toBe('gemini-2.5-flash');
+    // one backend still serving the pool is preferred over the fallback
+    const memory = emptyMemory();
+    expect(choose(f, 'claude-x', memory, T0 + 5000).route?.fallback).toBeUndefined();
+  });
+
+  it('moves on from a pool exhausted for this request', () => {
+    const f = fleet({ modelPools: pools, backends: [backend('a')] });
+    const memory = emptyMemory();
+    memory.excluded.add('pool:a:claude');
+    const route = choose(f, 'claude-sonnet-4.5', memory).route!;
+    expect([route.poolActorId, route.model]).toEqual(['pool:a:gemini', 'gemini-2.5-pro']);
+  });
+});
