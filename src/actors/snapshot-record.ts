@@ -75,7 +75,8 @@ export function decodeRecord(text: string): Decoded {
     return { ok: false, reason: 'not valid JSON' };
   }
   if (typeof raw !== 'object' || raw === null) return { ok: false, reason: 'not an object' };
-  let value = raw as Record<string, unknown>;
+  // A record without a schema field predates versioning: schema 0.
+  let value = { schema: 0, ...(raw as Record<string, unknown>) };
   while (typeof value.schema === 'number' && value.schema < SCHEMA_VERSION) {
     const migrate = MIGRATIONS[value.schema];
     if (!migrate) return { ok: false, reason: `schema ${value.schema} is older than ${SCHEMA_VERSION} and cannot be migrated` };

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { createGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
+import { createGateway, openGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
 import { parseConfig } from '../../src/config/load.js';
 import { loggerOptions } from '../../src/log.js';
 import { configSecrets } from '../../src/secret-scrub.js';
@@ -17,7 +17,7 @@ export interface TestGateway {
 
 export async function startTestGateway(
   input: Omit<ConfigInput, 'server'> & { server?: ConfigInput['server'] },
-  deps: GatewayDeps = {},
+  deps: GatewayDeps & { /** Open the snapshot store under `dataDir` first (openGateway). */ persist?: boolean } = {},
 ): Promise<TestGateway> {
   const config = parseConfig({ ...input, server: { port: 0, ...input.server } });
   const rawLogs: string[] = [];
@@ -32,7 +32,8 @@ export async function startTestGateway(
     },
   });
   const logger = pino({ level: 'debug', ...loggerOptions(configSecrets(config)) }, sink);
-  const gateway = createGateway(config, { logger, ...deps });
+  const { persist, ...gatewayDeps } = deps;
+  const gateway = persist ? await openGateway(config, { logger, ...gatewayDeps }) : createGateway(config, { logger, ...gatewayDeps });
   await gateway.listen();
   return { gateway, url: gateway.url, logs, rawLogs, close: () => gateway.close() };
 }
