@@ -5,16 +5,16 @@ import type { FuseboxConfig } from '../config/schema.js';
 import { FuseboxError } from '../errors.js';
 import type { Clock } from '../actors/clock.js';
 import type { RouteTable } from '../routing/route-table.js';
-import type { Job } from '../routing/types.js';
+import type { Job, Protocol } from '../routing/types.js';
 import { readBody } from './body.js';
 import { createClientSink } from './client-sink.js';
 import { errorBody, errorHeaders } from './error-body.js';
-import { openAiJob, openAiModelList, OPENAI_ROUTES } from './openai-routes.js';
-import { createRequestGuard, type RequestGuard } from './request-guard.js';
+import { createProtocolRoutes, type ProtocolRoutes } from './protocol-routes.js';
+import { createRequestGuard, protocolOfPath, type RequestGuard } from './request-guard.js';
 
 /**
  * The node:http front door: limits, parsing, request ids, then a Job into the pipeline.
- * Everything the client did wrong is answered here, in the OpenAI error format.
+ * Everything the client did wrong is answered here, in the error format of the path's protocol.
  */
 export interface JobSubmitter {
   submit(job: Job): boolean;
@@ -34,8 +34,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createHttpServer(deps: ServerDeps): Server {
   const guard = createRequestGuard(deps.config.server, deps.logger);
+  const routes = createProtocolRoutes(deps.table);
   const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
-    handle(req, res, deps, guard).catch((error: unknown) => {
+    handle(req, res, deps, guard, routes).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'unexpected error while handling a request');
       sendError(res, new FuseboxError('internal_error', 'internal error'), requestIdOf(req));
     });
@@ -43,23 +44,22 @@ export function createHttpServer(deps: ServerDeps): Server {
   return server;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, guard: RequestGuard): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, guard: RequestGuard, routes: ProtocolRoutes): Promise<void> {
   const requestId = requestIdOf(req);
   if (guard(req, res, requestId)) return;
   const started = deps.clock.now();
   const url = new URL(req.url ?? '/', 'http://fusebox.local');
   const logRejected = (error: FuseboxError) => {
     deps.logger.info({ reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started }, 'request');
-    sendError(res, error, requestId);
+    sendError(res, error, requestId, protocolOfPath(url.pathname));
   };
 
   if (url.pathname === '/healthz' && req.method === 'GET') {
     return sendJson(res, 200, { status: 'ok' }, requestId);
   }
-  if (url.pathname === '/v1/models' && req.method === 'GET') {
-    return sendJson(res, 200, openAiModelList(deps.table), requestId);
-  }
-  const route = OPENAI_ROUTES.get(url.pathname);
+  const listing = req.method === 'GET' ? routes.listing(url.pathname, req.headers) : null;
+  if (listing !== null) return sendJson(res, 200, listing, requestId);
+  const route = routes.match(url.pathname, url.searchParams);
   if (!route) return logRejected(new FuseboxError('unknown_url', `unknown route ${req.method} ${url.pathname}`));
   if (req.method !== 'POST') {
     return logRejected(new FuseboxError('method_not_allowed', `${url.pathname} accepts POST only`));
@@ -75,15 +75,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   res.on('close', () => {
     if (!res.writableFinished) client.abort();
   });
-  const job = openAiJob({
-    route,
+  const job = routes.job(route, {
     body,
     headers: req.headers,
     requestId,
     receivedAt: started,
     signal: client.signal,
-    sink: createClientSink(res, 'openai', requestId),
-    table: deps.table,
+    sink: createClientSink(res, route.protocol, requestId),
   });
   if (job instanceof FuseboxError) return logRejected(job);
   if (!deps.pipeline.submit(job)) {
@@ -115,12 +113,12 @@ function sendJson(res: ServerResponse, status: number, value: unknown, requestId
   res.end(body);
 }
 
-function sendError(res: ServerResponse, error: FuseboxError, requestId: string): void {
+function sendError(res: ServerResponse, error: FuseboxError, requestId: string, protocol: Protocol = 'openai'): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = errorBody('openai', error);
+  const body = errorBody(protocol, error);
   res.writeHead(error.status, {
     ...errorHeaders(error),
     'content-length': String(body.length),

@@ -15,7 +15,7 @@ const CR = 0x0d;
 
 /**
  * Feeds chunks until the first data event: an SSE `data:` line whose value is neither empty
- * nor `[DONE]`. It is an error event when its event name is `error` (Anthropic) or its value
+ * nor `[DONE]`, outside a `ping` event. It is an error event when its event name is `error` (Anthropic) or its value
  * starts with `{"error"` (OpenAI, Gemini). A line counts once its line break has arrived.
  */
 export class FirstEventScanner {
@@ -57,7 +57,8 @@ export class FirstEventScanner {
       this.eventName = fieldValue(line, 6).trim();
     } else if (line.startsWith('data:')) {
       const value = fieldValue(line, 5);
-      if (value.trim() === '' || value.trim() === '[DONE]') return;
+      // Keep-alives are not answers: empty data, OpenAI's `[DONE]`, Anthropic's `ping`.
+      if (value.trim() === '' || value.trim() === '[DONE]' || this.eventName === 'ping') return;
       this.found = this.eventName === 'error' || /^\{\s*"error"/.test(value) ? 'error' : 'data';
     }
   }
