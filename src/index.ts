@@ -1,4 +1,4 @@
-export { createGateway, type Gateway, type GatewayDeps } from './gateway.js';
+export { createGateway, openGateway, type Gateway, type GatewayDeps } from './gateway.js';
 export { loadConfigFile, parseConfig, parseConfigText, ConfigError } from './config/load.js';
 export type { FuseboxConfig, ConfigInput, BackendConfig } from './config/schema.js';
 export { createLogger } from './log.js';
@@ -8,3 +8,5 @@ export type { ActorTree, ActorView, ActorChange } from './actors/actor-tree.js';
 export { breakerMachine, admission, type BreakerContext, type BreakerState } from './machines/breaker.js';
 export { healthScore } from './machines/health.js';
 export { FuseboxError, ERRORS, type ErrorCode } from './errors.js';
+export { replayLog, type ReplayResult, type TimelineEntry } from './actors/replay.js';
+export { formatReplay } from './actors/replay-format.js';

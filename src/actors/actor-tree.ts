@@ -3,6 +3,7 @@ import { Subject, type Observable } from 'rxjs';
 import { breakerMachine, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
 import type { BreakerEvent } from '../machines/events.js';
 import { supervisorMachine } from '../machines/supervisor.js';
+import { diffLayout, reportOf, type ReconcileReport } from './fleet-diff.js';
 import type { RestoredView } from './restore.js';
 
 /**
@@ -30,8 +31,11 @@ export interface ActorTree {
   view(actorId: string): ActorView;
   /** `getPersistedSnapshot()` of one actor: what the snapshot store and the event log keep. */
   persisted(actorId: string): Snapshot<unknown>;
+  /** Sends to an actor; an event for an actor removed by `reconcile` is dropped (late results). */
   send(actorId: string, event: BreakerEvent): void;
   readonly changes$: Observable<ActorChange>;
+  /** Config reload: spawn, stop or replace actors so the fleet matches `layout` (see fleet-diff.ts). */
+  reconcile(layout: readonly BreakerInput[]): ReconcileReport;
   stop(): void;
 }
 
@@ -59,6 +63,7 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
     refs.set(input.id, ref);
   }
   const changes = new Subject<ActorChange>();
+  const retired = new Set<string>();
 
   function ref(actorId: string): BreakerRef {
     const found = refs.get(actorId);
@@ -67,14 +72,19 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
   }
 
   return {
-    ids: [...refs.keys()],
-    layout: options.layout,
+    get ids() {
+      return [...refs.keys()];
+    },
+    get layout() {
+      return root.getSnapshot().context.layout;
+    },
     persisted: (actorId) => ref(actorId).getPersistedSnapshot(),
     view(actorId) {
       const snapshot = ref(actorId).getSnapshot();
       return { state: snapshot.value as BreakerState, context: snapshot.context };
     },
     send(actorId, event) {
+      if (!refs.has(actorId) && retired.has(actorId)) return;
       const target = ref(actorId);
       const from = target.getSnapshot().value as BreakerState;
       target.send(event);
@@ -88,6 +98,22 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
       });
     },
     changes$: changes.asObservable(),
+    reconcile(layout) {
+      const current = root.getSnapshot().context.layout;
+      const diff = diffLayout(current, layout);
+      const report = reportOf(diff, current);
+      root.send({ type: 'fleet.remove', ids: diff.remove });
+      for (const id of diff.remove) {
+        refs.delete(id);
+        retired.add(id);
+      }
+      root.send({ type: 'fleet.add', inputs: diff.add });
+      for (const input of diff.add) {
+        refs.set(input.id, root.system.get(input.id) as BreakerRef);
+        retired.delete(input.id);
+      }
+      return report;
+    },
     stop() {
       changes.complete();
       root.stop();

@@ -76,7 +76,7 @@ export function decodeRecord(text: string): Decoded {
   }
   if (typeof raw !== 'object' || raw === null) return { ok: false, reason: 'not an object' };
   // A record without a schema field predates versioning: schema 0.
-  let value = { schema: 0, ...(raw as Record<string, unknown>) };
+  let value: Record<string, unknown> = { schema: 0, ...(raw as Record<string, unknown>) };
   while (typeof value.schema === 'number' && value.schema < SCHEMA_VERSION) {
     const migrate = MIGRATIONS[value.schema];
     if (!migrate) return { ok: false, reason: `schema ${value.schema} is older than ${SCHEMA_VERSION} and cannot be migrated` };

@@ -1,10 +1,12 @@
-import { assign, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { breakerMachine, type BreakerInput } from './breaker.js';
 
 /**
  * The root actor. It spawns one breaker actor per backend, BaseURL and credential pool named
  * in `layout`, each with its actor id as its system id, so the whole fleet is one actor system
  * (and one tree in the inspector). It holds no state of its own beyond the layout.
+ * A config reload changes the fleet with `fleet.remove` (stop these ids) then `fleet.add`
+ * (spawn these inputs); the layout in context follows, so a persisted root restores the fleet.
  */
 export interface SupervisorInput {
   readonly layout: readonly BreakerInput[];
@@ -14,13 +16,28 @@ export interface SupervisorContext {
   readonly layout: readonly BreakerInput[];
 }
 
+export type SupervisorEvent =
+  | { type: 'fleet.add'; inputs: readonly BreakerInput[] }
+  | { type: 'fleet.remove'; ids: readonly string[] };
+
 export const supervisorMachine = setup({
-  types: {} as { context: SupervisorContext; input: SupervisorInput },
+  types: {} as { context: SupervisorContext; input: SupervisorInput; events: SupervisorEvent },
   actors: { breaker: breakerMachine },
   actions: {
     spawnFleet: assign(({ context, spawn }) => {
       for (const input of context.layout) spawn('breaker', { id: input.id, systemId: input.id, input });
       return {};
+    }),
+    spawnAdded: assign(({ context, event, spawn }) => {
+      if (event.type !== 'fleet.add') return {};
+      for (const input of event.inputs) spawn('breaker', { id: input.id, systemId: input.id, input });
+      return { layout: [...context.layout, ...event.inputs] };
+    }),
+    stopRemoved: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'fleet.remove') return;
+      for (const id of event.ids) enqueue.stopChild(id);
+      const gone = new Set(event.ids);
+      enqueue.assign({ layout: context.layout.filter((input) => !gone.has(input.id)) });
     }),
   },
 }).createMachine({
@@ -28,6 +45,9 @@ export const supervisorMachine = setup({
   context: ({ input }) => ({ layout: input.layout }),
   initial: 'running',
   states: {
-    running: { entry: 'spawnFleet' },
+    running: {
+      entry: 'spawnFleet',
+      on: { 'fleet.add': { actions: 'spawnAdded' }, 'fleet.remove': { actions: 'stopRemoved' } },
+    },
   },
 });
