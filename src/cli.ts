@@ -8,12 +8,14 @@ import { createLogger } from './log.js';
 import { listenRefusal } from './http/listen-policy.js';
 import { configSecrets } from './secret-scrub.js';
 import { fuseboxVersion } from './version.js';
+import { takeInspectFlag } from './cli/inspect-flag.js';
+import { reloadOnSighup, startInspectorIfAsked } from './cli/operator-hooks.js';
 
 /** `fusebox start | check-config`: the command line. Exit 0 ok, 1 runtime failure, 2 bad usage or config. */
 const HELP = `fusebox — a local LLM API gateway
 
 Usage:
-  fusebox start [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL] [--record FILE]
+  fusebox start [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL] [--record FILE] [--inspect [PORT]]
   fusebox check-config [--config FILE]
   fusebox state [--data-dir DIR] [--json]        (stored actor state; --help for more)
   fusebox replay FILE [--until T] [--json]       (replay an event log; --help for more)
@@ -26,6 +28,9 @@ Options:
       --port PORT       listen port (overrides server.port)
       --log-level LVL   trace, debug, info, warn, error (default: info)
       --record FILE     append every actor event to FILE as NDJSON (overrides eventLog)
+      --inspect [PORT]  relay actor events to the Stately inspector on 127.0.0.1 (default 8080)
+
+SIGHUP (or POST /admin/reload) re-reads the config file and reconciles backends without a restart.
 `;
 
 const OPTIONS = {
@@ -45,9 +50,14 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'demo') return (await import('./demo/run-demo.js')).demoMain(argv.slice(1));
   if (argv[0] === 'state') return (await import('./cli/state.js')).stateMain(argv.slice(1));
   if (argv[0] === 'replay') return (await import('./cli/replay.js')).replayMain(argv.slice(1));
+  const inspect = takeInspectFlag(argv);
+  if (typeof inspect === 'string') {
+    process.stderr.write(`fusebox: ${inspect}\n`);
+    return 2;
+  }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+    parsed = parseArgs({ args: inspect.argv, options: OPTIONS, allowPositionals: true });
   } catch (error) {
     process.stderr.write(`fusebox: ${(error as Error).message}\n\n${HELP}`);
     return 2;
@@ -66,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'check-config':
       return checkConfig(values);
     case 'start':
-      return start(values);
+      return start(values, inspect.port);
     default:
       process.stderr.write(`fusebox: unknown command "${command}"\n\n${HELP}`);
       return 2;
@@ -99,7 +109,14 @@ function withOverrides(config: FuseboxConfig, values: Values): FuseboxConfig | s
   return { ...config, server: { ...config.server, host: values.host ?? config.server.host, port } };
 }
 
-async function start(values: Values): Promise<number> {
+/** The config as `start` uses it (file + command-line overrides), re-read for a reload. */
+function reloadableConfig(values: Values): FuseboxConfig {
+  const config = withOverrides(loadConfigFile(values.config), values);
+  if (typeof config === 'string') throw new Error(config);
+  return config;
+}
+
+async function start(values: Values, inspectPort: number | null = null): Promise<number> {
   const loaded = readConfig(values);
   if (!loaded) return 2;
   const config = withOverrides(loaded, values);
@@ -113,10 +130,17 @@ async function start(values: Values): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true, secrets: configSecrets(config) });
+  const inspector = await startInspectorIfAsked(inspectPort, logger);
+  if (typeof inspector === 'string') {
+    process.stderr.write(`fusebox: ${inspector}\n`);
+    return 1;
+  }
+  const loadConfig = () => reloadableConfig(values);
   let gateway;
   try {
-    gateway = await openGateway(config, { logger, ...(values.record ? { eventLog: values.record } : {}) });
+    gateway = await openGateway(config, { logger, loadConfig, ...(inspector ? { inspect: inspector.inspect } : {}), ...(values.record ? { eventLog: values.record } : {}) });
   } catch (error) {
+    await inspector?.stop();
     if (!(error instanceof DataDirLockedError || error instanceof DataDirUnusableError)) throw error;
     process.stderr.write(`fusebox: ${error.message}\n`);
     return 2;
@@ -126,13 +150,16 @@ async function start(values: Values): Promise<number> {
   } catch (error) {
     logger.error({ err: error }, `cannot listen on ${config.server.host}:${config.server.port}`);
     await gateway.close();
+    await inspector?.stop();
     return 1;
   }
   logger.info({ url: gateway.url, backends: config.backends.map((b) => b.id) }, `fusebox listening on ${gateway.url}`);
+  const stopReloading = reloadOnSighup(() => gateway.reload(), logger);
   return new Promise((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down: finishing in-flight requests');
-      gateway.close().then(
+      stopReloading();
+      gateway.close().then(() => inspector?.stop()).then(
         () => resolve(0),
         (error: unknown) => {
           logger.error({ err: error }, 'error during shutdown');

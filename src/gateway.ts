@@ -19,8 +19,10 @@ import { createLogger } from './log.js';
 import { isLoopbackHost, ListenRefusedError, listenRefusal } from './http/listen-policy.js';
 import { guardUpstream } from './http/upstream-guard.js';
 import { createBackendSlots } from './routing/backend-slots.js';
-import { configSecrets, createScrubber } from './secret-scrub.js';
 import { createRetryBudget } from './routing/retry-budget.js';
+import { configSecrets, createScrubber } from './secret-scrub.js';
+import { createLiveRouting } from './live-routing.js';
+import { startOperator } from './operator.js';
 
 /**
  * The composition root: builds the actors, the routing pipeline and the HTTP server from one
@@ -37,6 +39,8 @@ export interface GatewayDeps {
   readonly store?: SnapshotStore;
   /** Record every actor event to this NDJSON file (overrides config `eventLog`). */
   readonly eventLog?: string;
+  /** Re-reads the config, for POST /admin/reload and SIGHUP; without it, reload is unavailable. */
+  readonly loadConfig?: () => FuseboxConfig | Promise<FuseboxConfig>;
 }
 
 export interface Gateway {
@@ -48,6 +52,8 @@ export interface Gateway {
   readonly url: string;
   /** Stops taking requests, lets in-flight ones finish, then releases everything. */
   close(): Promise<void>;
+  /** Re-reads the config (deps.loadConfig) and reconciles actors and routes (see operator.ts). */
+  reload(): Promise<unknown>;
 }
 
 export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Gateway {
@@ -66,19 +72,25 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   });
   const { tree: actors, fingerprintKey } = memory;
   const ticker = startDeadlineTicker(actors, clock);
-  const table = buildRouteTable(config);
-  const transport = guardUpstream(createUpstreamTransport({ secrets: credentialSecrets(config, fingerprintKey), clock }), {
-    scrubber: createScrubber(configSecrets(config)),
-    baseUrls: config.backends.flatMap((b) => b.baseUrls),
-    logger,
-  });
+  const routing = createLiveRouting(config, (cfg) => ({
+    table: buildRouteTable(cfg),
+    transport: guardUpstream(createUpstreamTransport({ secrets: credentialSecrets(cfg, fingerprintKey), clock }), {
+      scrubber: createScrubber(configSecrets(cfg)),
+      baseUrls: cfg.backends.flatMap((b) => b.baseUrls),
+      logger,
+    }),
+  }));
+  const { table, transport } = routing;
+  const operator = startOperator({ tree: actors, clock, logger, fingerprintKey, routing, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
   const handle = createRequestHandler({
     table,
     tree: actors,
     random,
     clock,
     transport,
-    maxAttempts: config.routing.maxAttempts,
+    get maxAttempts() {
+      return routing.config.routing.maxAttempts;
+    },
     maxResponseBytes: config.server.maxResponseBytes,
     slots: createBackendSlots(),
     retryBudget: createRetryBudget(config.routing.retryBudget),
@@ -89,6 +101,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
     maxQueued: config.server.maxQueued,
     handle,
     onDone: (job, summary) => {
+      operator.metrics.observeRequest(job, summary);
       const { skipped, considered, ...outcome } = summary;
       logger.info({ reqId: job.id, model: job.model, stream: job.stream, ...outcome, ms: clock.now() - job.receivedAt }, 'request');
       if (logger.isLevelEnabled('debug')) logger.debug({ reqId: job.id, considered, skipped }, 'route decisions');
@@ -100,7 +113,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   });
 
   let closing = false;
-  const server: Server = createHttpServer({ config, table, pipeline, logger, clock, closing: () => closing });
+  const server: Server = createHttpServer({ config, table, pipeline, logger, clock, closing: () => closing, operator: operator.routes });
   let address: AddressInfo | null = null;
 
   return {
@@ -125,8 +138,12 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
         });
       });
     },
+    reload() {
+      return operator.reload ? operator.reload() : Promise.reject(new FuseboxError('reload_unavailable', 'no config source to re-read'));
+    },
     async close() {
       closing = true;
+      operator.close();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await pipeline.drain();

@@ -153,6 +153,8 @@ const serverSchema = z
     requestTimeoutMs: positiveMs.default(300_000),
     /** Largest non-streamed upstream response body accepted. */
     maxResponseBytes: z.number().int().positive().default(64 * 1024 * 1024),
+    /** Bearer token of the admin API (/admin/*); without one the admin API is off. */
+    adminToken: noLineBreaks.min(16, { message: 'must be at least 16 characters' }).optional(),
   })
   .strict()
   .refine((server) => server.headersTimeoutMs <= server.requestTimeoutMs, {

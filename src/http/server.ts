@@ -10,6 +10,7 @@ import { readBody } from './body.js';
 import { createClientSink } from './client-sink.js';
 import { errorBody, errorHeaders } from './error-body.js';
 import { createProtocolRoutes, type ProtocolRoutes } from './protocol-routes.js';
+import type { OperatorRoutes } from './admin-routes.js';
 import { createRequestGuard, protocolOfPath, type RequestGuard } from './request-guard.js';
 
 /**
@@ -28,6 +29,8 @@ export interface ServerDeps {
   readonly clock: Clock;
   /** True while the gateway is shutting down: new requests get 503. */
   readonly closing: () => boolean;
+  /** /admin/*, /metrics, /status: guarded by the admin token, not by client keys. */
+  readonly operator?: OperatorRoutes;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -57,6 +60,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   if (url.pathname === '/healthz' && req.method === 'GET') {
     return sendJson(res, 200, { status: 'ok' }, requestId);
   }
+  if (deps.operator?.handles(url.pathname)) return deps.operator.serve(req, res, url, requestId);
   const listing = req.method === 'GET' ? routes.listing(url.pathname, req.headers) : null;
   if (listing !== null) return sendJson(res, 200, listing, requestId);
   const route = routes.match(url.pathname, url.searchParams);

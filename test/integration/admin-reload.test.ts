@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { ADMIN_TOKEN, admin, openFeed } from '../helpers/admin.js';
+import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
+import { backendsFor, startTestGateway } from '../helpers/gateway.js';
+
+describe('config reload (POST /admin/reload, SIGHUP)', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function upstreams(...names: string[]): Promise<MockUpstream[]> {
+    const started = await Promise.all(names.map((name) => startMockUpstream(undefined, name)));
+    cleanups.push(...started.map((u) => () => u.close()));
+    return started;
+  }
+
+  it('reconciles actors and routes without dropping a request in flight', async () => {
+    const [a, b, c] = await upstreams('alpha', 'beta', 'gamma');
+    const first: ConfigInput = { backends: backendsFor({ id: 'alpha', baseUrls: [a!.baseUrl], priority: 1 }, { id: 'beta', baseUrls: [b!.baseUrl] }) };
+    let next: ConfigInput = first;
+    const gw = await startTestGateway(
+      { ...first, server: { adminToken: ADMIN_TOKEN } },
+      { loadConfig: () => parseConfig({ ...next, server: { port: 0, adminToken: ADMIN_TOKEN } }) },
+    );
+    cleanups.push(() => gw.close());
+    const client = new OpenAI({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
+    const feed = await openFeed(gw.url);
+    cleanups.push(() => feed.close());
+    await admin(gw.url, '/admin/actors/backend:alpha/isolate', { method: 'POST' });
+
+    b!.script = () => ({ kind: 'ok', delayMs: 300 });
+    const inFlight = client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'slow' }] });
+    for (let i = 0; i < 200 && b!.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(b!.requests).toHaveLength(1);
+
+    next = { backends: backendsFor({ id: 'alpha', baseUrls: [a!.baseUrl], priority: 1 }, { id: 'gamma', baseUrls: [c!.baseUrl] }) };
+    const reloaded = await admin(gw.url, '/admin/reload', { method: 'POST' });
+    expect(reloaded.status).toBe(200);
+    expect(reloaded.json).toMatchObject({ ok: true, restartRequired: [] });
+    expect(reloaded.json.added).toEqual(expect.arrayContaining(['backend:gamma', 'baseurl:gamma:0']));
+    expect(reloaded.json.removed).toEqual(expect.arrayContaining(['backend:beta', 'baseurl:beta:0']));
+    expect(reloaded.json.kept).toEqual(expect.arrayContaining(['backend:alpha', 'baseurl:alpha:0']));
+
+    const slow = await inFlight;
+    expect(slow.choices[0]?.message.content).toBe('hello from beta');
+    expect(gw.gateway.actors.ids.some((id) => id.includes('beta'))).toBe(false);
+    expect(gw.gateway.actors.view('backend:alpha')).toMatchObject({ state: 'open', context: { isolated: true } });
+    const reply = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'after' }] });
+    expect(reply.choices[0]?.message.content).toBe('hello from gamma');
+    const fleet = await feed.next((e) => e.event === 'fleet');
+    expect(fleet.data.actors.map((x: { id: string }) => x.id)).toEqual(gw.gateway.actors.ids);
+    expect(gw.logs.some((l) => l.msg === 'request failed unexpectedly')).toBe(false);
+  });
+
+  it('keeps everything as it was when the new config is invalid', async () => {
+    const [a] = await upstreams('alpha');
+    const config = { backends: backendsFor({ id: 'alpha', baseUrls: [a!.baseUrl] }) };
+    let broken = false;
+    const gw = await startTestGateway(
+      { ...config, server: { adminToken: ADMIN_TOKEN } },
+      { loadConfig: () => parseConfig(broken ? { backends: [{ id: 'alpha', baseUrls: ['nope'], credentials: [] }] } : { ...config, server: { port: 0, adminToken: 'a-brand-new-admin-token' } }) },
+    );
+    cleanups.push(() => gw.close());
+    broken = true;
+    const refused = await admin(gw.url, '/admin/reload', { method: 'POST' });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.code).toBe('invalid_config');
+    expect(refused.json.error.message).toContain('backends[0].baseUrls[0]');
+    expect(refused.json.error.message).toContain('nothing was changed');
+    expect(gw.gateway.actors.ids).toContain('backend:alpha');
+
+    broken = false;
+    expect((await admin(gw.url, '/admin/reload', { method: 'POST' })).status).toBe(200);
+    expect((await admin(gw.url, '/admin/actors')).status).toBe(401);
+    expect((await admin(gw.url, '/admin/actors', { token: 'a-brand-new-admin-token' })).status).toBe(200);
+  });
+
+  it('reloads on SIGHUP in `fusebox start`', async () => {
+    const [a, b] = await upstreams('alpha', 'beta');
+    const dir = mkdtempSync(join(tmpdir(), 'fusebox-reload-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'fusebox.yaml');
+    const yaml = (url: string) =>
+      `server: { port: 0, adminToken: ${ADMIN_TOKEN} }\ndataDir: ${join(dir, 'data')}\nbackends:\n  - { id: one, baseUrls: ["${url}"], credentials: [{apiKey: sk-reload-secret}] }\n`;
+    writeFileSync(file, yaml(a!.baseUrl));
+    const run: CliRun = runCli(['start', '--config', file]);
+    cleanups.push(async () => {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      await run.exited;
+    });
+    const out = await waitFor(run.stdout, (text) => /listening on (http:\/\/\S+?)"/.test(text), run);
+    const url = /listening on (http:\/\/\S+?)"/.exec(out)![1]!;
+    const client = new OpenAI({ baseURL: url, apiKey: 'x', maxRetries: 0 });
+    const ask = async () => (await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })).choices[0]?.message.content;
+    expect(await ask()).toBe('hello from alpha');
+
+    writeFileSync(file, yaml(b!.baseUrl));
+    run.child.kill('SIGHUP');
+    await waitFor(run.stdout, (text) => text.includes('config reloaded'), run);
+    expect(await ask()).toBe('hello from beta');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).not.toContain('sk-reload-secret');
+  });
+});
