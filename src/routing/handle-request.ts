@@ -50,74 +50,112 @@ export interface HandlerDeps extends AttemptDeps {
 /** The shortest wait for recovery, so a deadline that has just passed cannot spin the loop. */
 const MIN_WAIT_MS = 10;
 
-export function createRequestHandler(deps: HandlerDeps): (job: Job) => Promise<RequestSummary> {
-  const read = (actorId: string) => deps.tree.view(actorId);
+/** One request's progress through the attempt loop. */
+interface Run {
+  readonly job: Job;
+  readonly memory: ReturnType<typeof emptyMemory>;
+  readonly jobs: Map<string, Job>;
+  readonly attempts: AttemptNote[];
+  decisions: { skipped: readonly Skip[]; considered: readonly Considered[] };
+  retryAfterMs: number | null;
+  lastCode: string | null;
+  waitedMs: number;
+  budgetExhausted: boolean;
+}
 
+export function createRequestHandler(deps: HandlerDeps): (job: Job) => Promise<RequestSummary> {
   return async function handleRequest(job) {
     deps.retryBudget?.recordRequest(deps.clock.now());
-    const memory = emptyMemory();
-    const jobs = new Map<string, Job>();
-    const attempts: AttemptNote[] = [];
-    let decisions: { skipped: readonly Skip[]; considered: readonly Considered[] } = { skipped: [], considered: [] };
-    let retryAfterMs: number | null = null;
-    let lastCode: string | null = null;
-    let waitedMs = 0;
-    let budgetExhausted = false;
-
-    while (attempts.length < deps.maxAttempts && !job.signal.aborted) {
-      const now = deps.clock.now();
-      const choice = chooseRoute(job.protocol, job.model, deps.table, read, now, deps.random, memory);
-      decisions = { skipped: choice.skipped, considered: choice.considered };
-      if (!choice.route) {
-        const wait = waitFor(choice.retryAfterMs, waitedMs, deps.waitForRecoveryMs ?? 0);
-        if (wait === null) {
-          retryAfterMs = choice.retryAfterMs;
-          break;
-        }
-        await sleep(deps, wait, job.signal);
-        waitedMs += wait;
-        memory.rateLimited.clear();
-        memory.sticky.clear();
+    const run: Run = {
+      job,
+      memory: emptyMemory(),
+      jobs: new Map(),
+      attempts: [],
+      decisions: { skipped: [], considered: [] },
+      retryAfterMs: null,
+      lastCode: null,
+      waitedMs: 0,
+      budgetExhausted: false,
+    };
+    while (run.attempts.length < deps.maxAttempts && !job.signal.aborted) {
+      // Planning, taking probe permits and sending happen in one synchronous stretch, so
+      // concurrent requests never see the same free permit (exactly K probes).
+      const route = nextRoute(run, deps);
+      if (typeof route === 'number') {
+        await waitForRecovery(run, deps, route);
         continue;
       }
-      if (attempts.length > 0 && deps.retryBudget && !deps.retryBudget.tryRetry(now)) {
-        budgetExhausted = true;
-        break;
-      }
-      const route = choice.route;
-      if (deps.slots && !deps.slots.tryTake(route.backend, memory.excluded)) continue;
-      for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: now });
-      const routeJob = jobForModel(job, route.model, jobs);
-      const result = await attemptAndReport(routeJob, route, attempts.length + 1, deps).finally(() =>
+      if (route === null) break;
+      if (deps.slots && !deps.slots.tryTake(route.backend, run.memory.excluded)) continue;
+      const started = deps.clock.now();
+      for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
+      const routeJob = jobForModel(job, route.model, run.jobs);
+      const result = await attemptAndReport(routeJob, route, run.attempts.length + 1, deps).finally(() =>
         deps.slots?.give(route.backend),
       );
-      attempts.push(note(route, result.outcome, deps.clock.now() - now));
-      if (result.answered) {
-        return {
-          status: result.status ?? 200,
-          backend: route.backend.config.id,
-          attempts,
-          ...(route.fallback ? { fallback: route.fallback } : {}),
-          ...(waitedMs > 0 ? { waitedMs } : {}),
-          ...decisions,
-        };
-      }
+      run.attempts.push(note(route, result.outcome, deps.clock.now() - started));
+      if (result.answered) return answered(run, route, result);
       if (result.outcome.kind === 'cancelled') break;
-      lastCode = codeOf(result.outcome);
-      remember(result.outcome, route, memory);
+      run.lastCode = codeOf(result.outcome);
+      remember(result.outcome, route, run.memory);
     }
-    if (job.signal.aborted) return { status: 499, backend: null, attempts, error: 'client_cancelled' };
-    const error = finalError(attempts.length, lastCode, retryAfterMs, budgetExhausted);
-    job.sink.fail(error, gatewayHeaders(attempts.length, null));
-    return {
-      status: error.status,
-      backend: null,
-      attempts,
-      error: error.code,
-      ...(budgetExhausted ? { retryBudgetExhausted: true } : {}),
-      ...(waitedMs > 0 ? { waitedMs } : {}),
-      ...decisions,
-    };
+    return failed(run);
+  };
+}
+
+/**
+ * The next route; or ms to wait for a recovery before planning again; or null to stop:
+ * nothing is available and waiting is off or too long, or the retry budget is spent.
+ */
+function nextRoute(run: Run, deps: HandlerDeps): Route | number | null {
+  const now = deps.clock.now();
+  const read = (actorId: string) => deps.tree.view(actorId);
+  const choice = chooseRoute(run.job.protocol, run.job.model, deps.table, read, now, deps.random, run.memory);
+  run.decisions = { skipped: choice.skipped, considered: choice.considered };
+  if (!choice.route) {
+    const wait = waitFor(choice.retryAfterMs, run.waitedMs, deps.waitForRecoveryMs ?? 0);
+    if (wait === null) run.retryAfterMs = choice.retryAfterMs;
+    return wait;
+  }
+  if (run.attempts.length > 0 && deps.retryBudget && !deps.retryBudget.tryRetry(now)) {
+    run.budgetExhausted = true;
+    return null;
+  }
+  return choice.route;
+}
+
+/** Sleeps, then lets this request try again what rate limits ruled out. */
+async function waitForRecovery(run: Run, deps: HandlerDeps, ms: number): Promise<void> {
+  await sleep(deps, ms, run.job.signal);
+  run.waitedMs += ms;
+  run.memory.rateLimited.clear();
+  run.memory.sticky.clear();
+}
+
+function answered(run: Run, route: Route, result: AttemptResult): RequestSummary {
+  return {
+    status: result.status ?? 200,
+    backend: route.backend.config.id,
+    attempts: run.attempts,
+    ...(route.fallback ? { fallback: route.fallback } : {}),
+    ...(run.waitedMs > 0 ? { waitedMs: run.waitedMs } : {}),
+    ...run.decisions,
+  };
+}
+
+function failed(run: Run): RequestSummary {
+  const { job, attempts } = run;
+  if (job.signal.aborted) return { status: 499, backend: null, attempts, error: 'client_cancelled' };
+  const error = finalError(attempts.length, run.lastCode, run.retryAfterMs, run.budgetExhausted);
+  job.sink.fail(error, gatewayHeaders(attempts.length, null));
+  return {
+    status: error.status,
+    backend: null,
+    attempts,
+    error: error.code,
+    ...(run.budgetExhausted ? { retryBudgetExhausted: true } : {}),
+    ...(run.waitedMs > 0 ? { waitedMs: run.waitedMs } : {}),
+    ...run.decisions,
   };
 }
 

@@ -69,9 +69,10 @@ function admitAll(actorIds: readonly string[], scan: Scan): string[] | null {
   return probes;
 }
 
+/** A half-open breaker out of permits has no known wake time: its probes decide. */
 function blocked(actorId: string, state: string, openUntil: number | null, scan: Scan): void {
-  scan.skipped.push({ actorId, reason: `breaker ${state}` });
-  if (openUntil !== null) scan.wakeTimes.push(openUntil);
+  scan.skipped.push({ actorId, reason: state === 'half_open' ? 'half_open, probe permits taken' : `breaker ${state}` });
+  if (state === 'open' && openUntil !== null && openUntil > scan.now) scan.wakeTimes.push(openUntil);
 }
 
 /** The healthiest BaseURL not yet failed for this request that admits the call. */
