@@ -8,6 +8,8 @@ import { openSnapshotStore, type SnapshotStore } from './actors/snapshot-store.j
 import { fuseboxVersion } from './version.js';
 import { systemClock, type Clock } from './actors/clock.js';
 import { startDeadlineTicker } from './actors/deadline-ticker.js';
+import { startHealthChecker } from './actors/health-checker.js';
+import { createHealthProbe } from './http/health-probe.js';
 import { createHttpServer } from './http/server.js';
 import { createUpstreamTransport } from './http/upstream.js';
 import { createRequestHandler, type RequestSummary } from './routing/handle-request.js';
@@ -81,6 +83,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
     }),
   }));
   const { table, transport } = routing;
+  const health = startHealthChecker({ config: () => routing.config, tree: actors, clock, probe: createHealthProbe(transport, clock), logger });
   const operator = startOperator({ tree: actors, clock, logger, fingerprintKey, routing, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
   const handle = createRequestHandler({
     table,
@@ -151,6 +154,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
       await stopped;
       pipeline.close();
       ticker.stop();
+      health.stop();
       await transport.close();
       await memory.close();
     },

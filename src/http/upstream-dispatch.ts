@@ -167,7 +167,7 @@ export function isEventStream(headers: Readonly<Record<string, string>>): boolea
 }
 
 /** undici and socket errors → the short codes outcomes and logs use. */
-export function errorCode(error: Error & { code?: string }): string {
+export function errorCode(error: Error & { code?: unknown }): string {
   switch (error.code) {
     case 'ECONNREFUSED':
       return 'connect_refused';
@@ -185,6 +185,7 @@ export function errorCode(error: Error & { code?: string }): string {
     case 'EAI_AGAIN':
       return 'dns_failed';
     default:
-      return error.code ? error.code.toLowerCase() : 'upstream_error';
+      if (error.name === 'AbortError') return 'aborted';
+      return typeof error.code === 'string' && error.code ? error.code.toLowerCase() : 'upstream_error';
   }
 }

@@ -1,4 +1,4 @@
-import { assign, setup } from 'xstate';
+import { assign, not, setup } from 'xstate';
 import type { BreakerEvent } from './events.js';
 import { nextOpenStreak, openDurationMs, pushCall, rateTrips, type BreakerPolicy } from './breaker-policy.js';
 import { freshHealth, recordFailure, recordSuccess, type Health } from './health.js';
@@ -99,7 +99,7 @@ export const breakerMachine = setup({
   types: {} as { context: BreakerContext; events: BreakerEvent; input: BreakerInput },
   guards: {
     reachesThreshold: ({ context, event }) =>
-      event.type === 'call.failed' &&
+      (event.type === 'call.failed' || event.type === 'health.probe.failed') &&
       (context.health.consecutiveFailures + 1 >= context.policy.failureThreshold ||
         rateTrips(context.policy, pushCall(context.policy, context.calls ?? [], false))),
     deadlinePassed: ({ context, event }) =>
@@ -157,6 +157,10 @@ export const breakerMachine = setup({
     enterHalfOpen: assign(({ event }) => ({
       probesInFlight: 0,
       lastTransition: transition(event.at, 'open', 'half_open', 'recovery deadline passed'),
+    })),
+    enterHalfOpenHealthy: assign(({ event }) => ({
+      probesInFlight: 0,
+      lastTransition: transition(event.at, 'open', 'half_open', 'health check succeeded'),
     })),
     disableCredential: assign(({ context, event }) => {
       const e = event as Ev<'credential.disable'>;
@@ -220,6 +224,15 @@ export const breakerMachine = setup({
           },
           { actions: 'recordFailure' },
         ],
+        // Active health checks (BaseURL actors): a failure counts like a failed call.
+        'health.probe.failed': [
+          {
+            guard: 'reachesThreshold',
+            target: 'open',
+            actions: ['recordFailure', { type: 'openAfterFailures', params: { from: 'closed' } }],
+          },
+          { actions: 'recordFailure' },
+        ],
         'breaker.trip': { target: 'open', actions: 'openUntilTrip' },
       },
     },
@@ -232,6 +245,8 @@ export const breakerMachine = setup({
         'call.failed': { actions: 'recordFailure' },
         'breaker.trip': { actions: 'openUntilTrip' },
         'operator.release': { guard: 'isIsolated', target: 'half_open', actions: 'release' },
+        'health.probe.succeeded': { guard: not('isIsolated'), target: 'half_open', actions: 'enterHalfOpenHealthy' },
+        'health.probe.failed': { actions: 'recordFailure' },
       },
     },
     half_open: {
@@ -250,6 +265,10 @@ export const breakerMachine = setup({
           { actions: 'recordFailure' },
         ],
         'call.released': { guard: 'isProbe', actions: 'returnPermit' },
+        'health.probe.failed': {
+          target: 'open',
+          actions: ['recordFailure', { type: 'openAfterFailures', params: { from: 'half_open' } }],
+        },
         'breaker.trip': { target: 'open', actions: 'openUntilTrip' },
       },
     },

@@ -41,6 +41,10 @@ export type BreakerEvent =
   | { type: 'credential.disable'; at: number; credentialId: string; reason: string }
   /** A call that says nothing about health (client disconnect, client error): give back the permit. */
   | { type: 'call.released'; at: number; probe: boolean }
+  /** Active health check of a BaseURL failed (5xx, 408, network, timeout): counts like a failed call. */
+  | { type: 'health.probe.failed'; at: number; code: string }
+  /** Active health check answered: an open breaker goes half_open (unless isolated); else nothing. */
+  | { type: 'health.probe.succeeded'; at: number; latencyMs?: number }
   /** Time passes: an open breaker whose deadline has come goes half_open. */
   | { type: 'clock.tick'; at: number }
   /** Open at once until `until`, whatever the counters say (capacity exhausted). */
