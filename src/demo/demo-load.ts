@@ -16,7 +16,7 @@ export interface LoadStats {
 export interface DemoLoad {
   readonly stats: LoadStats;
   /** Stops sending and waits for the requests in flight. */
-  stop(): Promise<void>;
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface LoadOptions {
@@ -33,16 +33,24 @@ export async function startDemoLoad(options: LoadOptions): Promise<DemoLoad> {
   const client = new OpenAI({ baseURL: options.baseURL, apiKey: 'demo-client', maxRetries: 0, timeout: 30_000 });
   const stats: LoadStats = { json: 0, stream: 0, errors: 0, lastError: null, slowestMs: 0 };
   let running = true;
+  // One controller per request (a shared signal would collect the SDK's listeners).
+  const inFlight = new Set<AbortController>();
+  let cancelled = false;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   async function worker(n: number): Promise<void> {
     for (let i = 0; running; i++) {
       const started = Date.now();
+      const controller = new AbortController();
+      inFlight.add(controller);
       try {
-        await ((i + n) % 2 === 0 ? oneJson(client, stats) : oneStream(client, stats));
+        await ((i + n) % 2 === 0 ? oneJson(client, stats, controller.signal) : oneStream(client, stats, controller.signal));
       } catch (error) {
+        if (cancelled) return;
         stats.errors += 1;
         stats.lastError = (error as Error).message.slice(0, 160);
+      } finally {
+        inFlight.delete(controller);
       }
       stats.slowestMs = Math.max(stats.slowestMs, Date.now() - started);
       if (running) await sleep(options.pauseMs * (0.5 + Math.random()));
@@ -52,28 +60,33 @@ export async function startDemoLoad(options: LoadOptions): Promise<DemoLoad> {
   const workers = Array.from({ length: options.workers }, (_, n) => worker(n));
   return {
     stats,
-    async stop() {
+    /** Lets requests in flight finish for up to `graceMs`, then cancels them (not counted as errors). */
+    async stop(graceMs = 3_000) {
       running = false;
+      const grace = setTimeout(() => {
+        cancelled = true;
+        for (const controller of inFlight) controller.abort();
+      }, graceMs);
       await Promise.all(workers);
+      clearTimeout(grace);
     },
   };
 }
 
-async function oneJson(client: OpenAIClient, stats: LoadStats): Promise<void> {
-  const reply = await client.chat.completions.create({
-    model: 'demo-model',
-    messages: [{ role: 'user', content: 'Say hello.' }],
-  });
+async function oneJson(client: OpenAIClient, stats: LoadStats, signal: AbortSignal): Promise<void> {
+  const reply = await client.chat.completions.create(
+    { model: 'demo-model', messages: [{ role: 'user', content: 'Say hello.' }] },
+    { signal },
+  );
   if (!reply.choices[0]?.message.content) throw new Error('empty JSON answer');
   stats.json += 1;
 }
 
-async function oneStream(client: OpenAIClient, stats: LoadStats): Promise<void> {
-  const stream = await client.chat.completions.create({
-    model: 'demo-model',
-    messages: [{ role: 'user', content: 'Count to seven.' }],
-    stream: true,
-  });
+async function oneStream(client: OpenAIClient, stats: LoadStats, signal: AbortSignal): Promise<void> {
+  const stream = await client.chat.completions.create(
+    { model: 'demo-model', messages: [{ role: 'user', content: 'Count to seven.' }], stream: true },
+    { signal },
+  );
   let finished = false;
   for await (const chunk of stream) {
     if (chunk.choices[0]?.finish_reason) finished = true;

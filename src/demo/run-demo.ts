@@ -84,7 +84,10 @@ export async function demoMain(argv: string[]): Promise<number> {
     process.stderr.write(`fusebox demo: ${options}\n\n${DEMO_HELP}`);
     return 2;
   }
-  return runDemo(options);
+  const code = await runDemo(options);
+  // Everything has been closed; should a stray handle remain, do not hang on it.
+  setTimeout(() => process.exit(code), 3_000).unref();
+  return code;
 }
 
 interface Running {
@@ -100,15 +103,24 @@ interface Running {
 async function start(options: DemoOptions): Promise<Running> {
   const upstreams = await startDemoUpstreams();
   const dataDir = mkdtempSync(join(tmpdir(), 'fusebox-demo-'));
-  const logFile = join(tmpdir(), 'fusebox-demo.log');
-  const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination({ dest: logFile, sync: false, append: false }));
-  const gateway = await listenWithFallback(options.port, (port) =>
-    createGateway(parseConfig(demoConfig(upstreams, port, join(dataDir, 'data'))), { logger }),
-  );
-  const transitions: string[] = [];
-  gateway.actors.changes$.subscribe((change) => noteTransition(change, transitions));
-  const load = await startDemoLoad({ baseURL: gateway.url, workers: options.workers, pauseMs: 150 });
-  return { upstreams, gateway, load, dataDir, logFile, startedAt: Date.now(), transitions };
+  let gateway: Gateway | null = null;
+  try {
+    const logFile = join(tmpdir(), 'fusebox-demo.log');
+    const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination({ dest: logFile, sync: false, append: false }));
+    gateway = await listenWithFallback(options.port, (port) =>
+      createGateway(parseConfig(demoConfig(upstreams, port, join(dataDir, 'data'))), { logger }),
+    );
+    const transitions: string[] = [];
+    gateway.actors.changes$.subscribe((change) => noteTransition(change, transitions));
+    const load = await startDemoLoad({ baseURL: gateway.url, workers: options.workers, pauseMs: 150 });
+    return { upstreams, gateway, load, dataDir, logFile, startedAt: Date.now(), transitions };
+  } catch (error) {
+    // Whatever did start must stop, or its sockets keep the process alive.
+    await gateway?.close().catch(() => undefined);
+    await upstreams.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 async function listenWithFallback(port: number, build: (port: number) => Gateway): Promise<Gateway> {
@@ -166,6 +178,7 @@ function untilStopped(durationMs: number | null): Promise<void> {
 }
 
 async function stop(running: Running, where: readonly string[]): Promise<number> {
+  process.once('SIGINT', () => process.exit(130)); // a second Ctrl-C does not wait
   await running.load.stop();
   const last = screen(running, where, false);
   await running.gateway.close();

@@ -12,7 +12,12 @@ function runDemo(args: string[]): Promise<{ code: number | null; out: string; er
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    child.on('exit', (code) => resolve({ code, out, err }));
+    // Never leave a demo behind, whatever happens to the test.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, out, err });
+    });
   });
 }
 

@@ -1,0 +1,78 @@
+import { execSync } from 'node:child_process';
+import { cpus, release, totalmem } from 'node:os';
+import type { ProfileSummary } from './lib/profile.js';
+import { markdownTable, profileMarkdown, tables, verdictTable, type Figures, type Verdict } from './report.js';
+
+/** The Markdown of docs/performance.md, written by `npm run bench`. */
+export interface RunInfo {
+  readonly quick: boolean;
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly pinned: string;
+  readonly skipped: readonly string[];
+  readonly startedAt: Date;
+  readonly elapsedS: number;
+}
+
+function gitRevision(): string {
+  try {
+    const rev = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execSync('git status --porcelain -- src bench', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return dirty ? `${rev} (with uncommitted changes in src/ or bench/)` : rev;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function machineLines(): string[] {
+  const cpu = cpus();
+  return [
+    `- CPU: ${cpu[0]?.model ?? 'unknown'}, ${cpu.length} cores; ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Linux ${release()}`,
+    `- Node ${process.version}; fusebox at commit ${gitRevision()}`,
+  ];
+}
+
+export function performanceDoc(fig: Figures, list: readonly Verdict[], profiles: readonly ProfileSummary[], info: RunInfo): string {
+  const parts = [
+    '# Performance',
+    '',
+    `Written by \`npm run bench${info.quick ? ' -- --quick' : ''}\` on ${info.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC (${info.elapsedS.toFixed(0)} s). Do not edit by hand: run the bench again.`,
+    '',
+    '## Machine',
+    '',
+    ...machineLines(),
+    `- ${info.pinned}`,
+    '',
+    '## Method',
+    '',
+    '- Everything on 127.0.0.1. The upstream is `src/demo/mock-upstream.ts` in its own process (JSON, or SSE',
+    '  when the model is `bench-sse-<chunks>x<gapMs>`). Each target runs as its own process:',
+    '  **direct** (no proxy), **pass-through** (`bench/servers/passthrough.ts`: node:http + one undici',
+    '  `Pool.dispatch`, the floor of any Node proxy), **nginx** (one worker, keep-alive upstream, no',
+    '  buffering, access log off), **fusebox 1×1×1** (one backend, one BaseURL, one key) and',
+    '  **fusebox 4×3×50** (4 backends × 3 BaseURLs × 50 keys), both `node dist/src/cli.js start` at the',
+    '  default log level (info; the log goes to /dev/null).',
+    '- Closed loop: wrk, 1 thread, 32 connections, a small JSON chat completion. Open loop:',
+    '  `bench/load/open-loop.ts` sends on a fixed schedule and measures from the scheduled time, so',
+    '  queueing counts as latency. Proxy CPU is utime+stime of its process tree from /proc, divided by',
+    '  the requests completed.',
+    `- ${info.rounds} round(s) of ${info.seconds} s per figure, targets alternated (A B C …, rotated each`,
+    '  round); each figure is the median over the rounds. Ratios are against the pass-through of the',
+    '  same run, because on a shared machine absolute numbers drift between runs.',
+    ...(info.skipped.length > 0 ? ['', '**Skipped in this run:**', '', ...info.skipped.map((s) => `- ${s}`)] : []),
+    '',
+    '## Targets',
+    '',
+    markdownTable(verdictTable(list)),
+    '',
+    '## Figures',
+    '',
+  ];
+  for (const { title, table } of tables(fig)) parts.push(`### ${title}`, '', markdownTable(table), '');
+  if (profiles.length > 0) {
+    parts.push('## Why: CPU profiles of missed targets', '');
+    parts.push('Recorded with `node --cpu-prof` under the same wrk load; positions are mapped back to the TypeScript source.', '');
+    for (const profile of profiles) parts.push(profileMarkdown(profile), '');
+  }
+  return `${parts.join('\n').trimEnd()}\n`;
+}

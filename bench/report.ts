@@ -1,0 +1,147 @@
+import type { ProfileSummary } from './lib/profile.js';
+import type { LatencyFigure, RssFigure, SseFigure, StartupFigure, ThroughputFigure } from './suites.js';
+
+/**
+ * Turns the figures into target verdicts and into text: a terminal table and the Markdown of
+ * docs/performance.md. Every ratio is against the pass-through of the same run.
+ */
+export interface Figures {
+  readonly throughput?: Map<string, ThroughputFigure>;
+  readonly latency?: Map<string, LatencyFigure>;
+  readonly sse?: Map<string, SseFigure>;
+  readonly rss?: Map<string, RssFigure>;
+  readonly startup?: StartupFigure[];
+  readonly credentials?: Map<string, ThroughputFigure>;
+}
+
+export interface Verdict {
+  readonly target: string;
+  readonly measured: string;
+  readonly ok: boolean | null;
+  /** For a miss: by how much. */
+  readonly miss: string;
+  /** Which fusebox shape to profile when missed. */
+  readonly profile?: 'one' | 'fleet' | 'many-keys';
+}
+
+export const PT = 'pass-through';
+export const FB1 = 'fusebox 1×1×1';
+export const FB_FLEET = 'fusebox 4×3×50';
+export const KEYS_10 = 'fusebox 10 keys';
+export const KEYS_10K = 'fusebox 10,000 keys';
+
+const f = (n: number | null | undefined, digits = 2) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
+
+export function verdicts(fig: Figures): Verdict[] {
+  const out: Verdict[] = [];
+  const pt = fig.throughput?.get(PT);
+  for (const [name, profile] of [[FB1, 'one'], [FB_FLEET, 'fleet']] as const) {
+    const fb = fig.throughput?.get(name);
+    if (!pt || !fb) continue;
+    const ratio = fb.rps / pt.rps;
+    out.push({ target: `${name} JSON throughput ≥ 0.9× pass-through`, measured: `${f(ratio)}× (${f(fb.rps, 0)} vs ${f(pt.rps, 0)} req/s)`, ok: ratio >= 0.9, miss: `${f((0.9 - ratio) * 100, 0)} points below 0.9×`, profile });
+  }
+  const lat = fig.latency;
+  if (lat?.get(PT) && lat.get(FB1)) {
+    const extra = lat.get(FB1)!.p99 - lat.get(PT)!.p99;
+    out.push({ target: 'p99 at 200 req/s within 1 ms of pass-through', measured: `+${f(extra)} ms`, ok: extra <= 1, miss: `${f(extra - 1)} ms over`, profile: 'one' });
+  }
+  const sse = fig.sse;
+  if (sse?.get(PT) && sse.get(FB1)) {
+    const extra = sse.get(FB1)!.firstChunkP50 - sse.get(PT)!.firstChunkP50;
+    out.push({ target: 'SSE added time to first chunk ≤ 0.5 ms (vs pass-through, p50)', measured: `+${f(extra)} ms`, ok: extra <= 0.5, miss: `${f(extra - 0.5)} ms over`, profile: 'one' });
+  }
+  const rss = fig.rss?.get(FB1);
+  if (rss) {
+    out.push({ target: 'RSS < 150 MB with 1,000 open streams', measured: `${f(rss.peakMB, 0)} MB (${rss.streaming} streaming)`, ok: rss.peakMB < 150, miss: `${f(rss.peakMB - 150, 0)} MB over` });
+  }
+  const start = fig.startup?.find((s) => s.credentials === 10_000);
+  if (start) {
+    out.push({ target: 'start with 10,000 credentials < 2 s', measured: `${f(start.readyMs / 1000)} s`, ok: start.readyMs < 2000, miss: `${f(start.readyMs / 1000 - 2)} s over` });
+  }
+  const few = fig.credentials?.get(KEYS_10);
+  const many = fig.credentials?.get(KEYS_10K);
+  if (few?.cpuUs && many?.cpuUs) {
+    const ratio = many.cpuUs / few.cpuUs;
+    out.push({ target: 'CPU per request flat (±10%) from 10 to 10,000 credentials', measured: `${f(ratio)}× (${f(few.cpuUs, 0)} → ${f(many.cpuUs, 0)} µs)`, ok: ratio <= 1.1, miss: `${f((ratio - 1.1) * 100, 0)} points over 1.10×`, profile: 'many-keys' });
+  }
+  return out;
+}
+
+type Table = { head: string[]; rows: string[][] };
+
+export function tables(fig: Figures): { title: string; table: Table }[] {
+  const out: { title: string; table: Table }[] = [];
+  const ptRps = fig.throughput?.get(PT)?.rps;
+  if (fig.throughput) {
+    out.push({ title: 'JSON at saturation (wrk, 32 connections)', table: {
+      head: ['target', 'req/s', '× pass-through', 'proxy CPU µs/req', 'errors'],
+      rows: [...fig.throughput].map(([n, t]) => [n, f(t.rps, 0), ptRps ? f(t.rps / ptRps) : '–', f(t.cpuUs, 0), String(t.errors)]),
+    } });
+  }
+  const base = fig.latency?.get('direct');
+  if (fig.latency) {
+    out.push({ title: 'JSON latency, open loop at 200 req/s (ms; added = vs direct)', table: {
+      head: ['target', 'p50', 'p99', 'added p50', 'added p99', 'errors'],
+      rows: [...fig.latency].map(([n, l]) => [n, f(l.p50), f(l.p99), f(base ? l.p50 - base.p50 : NaN), f(base ? l.p99 - base.p99 : NaN), String(l.errors)]),
+    } });
+  }
+  const sBase = fig.sse?.get('direct');
+  if (fig.sse) {
+    out.push({ title: 'SSE, 32 concurrent streams of 20 chunks 5 ms apart (ms; added = vs direct)', table: {
+      head: ['target', 'first chunk p50', 'added first chunk', 'first chunk p99', 'total p99', 'added total p99', 'errors'],
+      rows: [...fig.sse].map(([n, s]) => [n, f(s.firstChunkP50), f(sBase ? s.firstChunkP50 - sBase.firstChunkP50 : NaN), f(s.firstChunkP99), f(s.totalP99), f(sBase ? s.totalP99 - sBase.totalP99 : NaN), String(s.errors)]),
+    } });
+  }
+  if (fig.rss) {
+    out.push({ title: 'Memory with 1,000 concurrent open streams', table: {
+      head: ['target', 'idle RSS MB', 'peak RSS MB', 'streams receiving', 'errors'],
+      rows: [...fig.rss].map(([n, r]) => [n, f(r.idleMB, 0), f(r.peakMB, 0), String(r.streaming), String(r.errors)]),
+    } });
+  }
+  if (fig.startup) {
+    out.push({ title: 'Time to start (spawn → /healthz answers)', table: {
+      head: ['credentials', 'ms'],
+      rows: fig.startup.map((s) => [String(s.credentials), f(s.readyMs, 0)]),
+    } });
+  }
+  if (fig.credentials) {
+    out.push({ title: 'Per-request CPU with 10 vs 10,000 credentials (one backend, wrk, 32 connections)', table: {
+      head: ['target', 'req/s', 'proxy CPU µs/req', 'errors'],
+      rows: [...fig.credentials].map(([n, t]) => [n, f(t.rps, 0), f(t.cpuUs, 0), String(t.errors)]),
+    } });
+  }
+  return out;
+}
+
+export function textTable(table: Table): string {
+  const all = [table.head, ...table.rows];
+  const widths = table.head.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  return all.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
+}
+
+export function markdownTable(table: Table): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(table.head), line(table.head.map((_, i) => (i === 0 ? '---' : '---:'))), ...table.rows.map(line)].join('\n');
+}
+
+export function verdictTable(list: readonly Verdict[]): Table {
+  return {
+    head: ['target', 'measured', 'verdict'],
+    rows: list.map((v) => [v.target, v.measured, v.ok ? 'met' : `MISSED: ${v.miss}`]),
+  };
+}
+
+export function profileMarkdown(p: ProfileSummary): string {
+  return [
+    `### Profile: ${p.label}`,
+    '',
+    `\`${p.file}\` (${p.totalMs.toFixed(0)} ms of CPU sampled, not committed). Self time by function:`,
+    '',
+    markdownTable({ head: ['self %', 'function', 'where'], rows: p.topFunctions.map((t) => [t.selfPct.toFixed(1), `\`${t.name}\``, t.where]) }),
+    '',
+    'Self time by file:',
+    '',
+    markdownTable({ head: ['self %', 'file'], rows: p.topFiles.map((t) => [t.selfPct.toFixed(1), t.file]) }),
+  ].join('\n');
+}

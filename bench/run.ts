@@ -1,0 +1,152 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { performanceDoc } from './doc.js';
+import { writeWrkScript } from './load/wrk.js';
+import { profileFusebox, type ProfileSummary } from './lib/profile.js';
+import { has } from './lib/proc.js';
+import { FB1, FB_FLEET, KEYS_10, KEYS_10K, PT, tables, textTable, verdictTable, verdicts, type Figures } from './report.js';
+import { latencySuite, rssSuite, sseSuite, startupSuite, throughputSuite, type Plan } from './suites.js';
+import { startFusebox, startNginx, startPassthrough, startUpstream, type FuseboxShape, type Target } from './servers/targets.js';
+
+/**
+ * `npm run bench [-- --quick] [-- --only throughput,latency,sse,rss,startup,credentials]`:
+ * builds fusebox, runs every suite against the same upstream, prints the figures and writes
+ * docs/performance.md (not with --only or --no-write). Not part of `npm test`.
+ */
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    only: { type: 'string' },
+    'no-write': { type: 'boolean' },
+    'no-profile': { type: 'boolean' },
+  },
+});
+const quick = values.quick === true;
+const only = values.only ? new Set(values.only.split(',')) : null;
+const wants = (suite: string) => only === null || only.has(suite);
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const SHAPES: Record<string, FuseboxShape> = {
+  [FB1]: { backends: 1, baseUrls: 1, credentials: 1 },
+  [FB_FLEET]: { backends: 4, baseUrls: 3, credentials: 50 },
+  [KEYS_10]: { backends: 1, baseUrls: 1, credentials: 10 },
+  [KEYS_10K]: { backends: 1, baseUrls: 1, credentials: 10_000 },
+  'many-keys': { backends: 1, baseUrls: 1, credentials: 10_000 },
+};
+
+function build(): void {
+  say('building fusebox (tsc → dist/) …');
+  const result = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { encoding: 'utf8' });
+  if (!existsSync('dist/src/cli.js')) throw new Error(`build failed:\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0) say(`  tsc reported type errors; benchmarking the emitted JavaScript anyway:\n${result.stdout.split('\n').slice(0, 5).join('\n')}`);
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const twoCores = cpus().length >= 2 && has('taskset');
+  const [loadCpu, proxyCpu] = twoCores ? [0, 1] : [null, null];
+  const pinned = twoCores
+    ? 'load generator and upstream pinned to CPU 0, the proxy under test to CPU 1 (taskset)'
+    : 'NOT pinned (needs taskset and ≥ 2 cores): figures are noisier';
+  const skipped: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'fusebox-bench-'));
+  const hasWrk = has('wrk');
+  if (!hasWrk) skipped.push('wrk not installed (apt-get install wrk): no closed-loop throughput, CPU per request or profiles');
+  build();
+  const upstream = await startUpstream(loadCpu);
+  const plan: Plan = { rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, loadCpu, proxyCpu, dir, wrkScript: hasWrk ? writeWrkScript(dir) : null, origin: upstream.origin };
+  say(`${pinned}; ${plan.rounds} round(s) of ${plan.seconds} s`);
+  const targets: Target[] = [upstream];
+  const figures: Figures & Record<string, unknown> = {};
+  const profiles: ProfileSummary[] = [];
+  try {
+    targets.push(await startPassthrough(proxyCpu, upstream.origin));
+    const nginx = await startNginx(proxyCpu, upstream.origin, dir);
+    if (nginx) targets.push(nginx);
+    else skipped.push('nginx not installed (apt-get install nginx-light): no C reference');
+    for (const name of [FB1, FB_FLEET]) targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: upstream.origin, dir, cpu: proxyCpu }));
+    await runSuites(targets, plan, figures, hasWrk);
+    if (hasWrk && !values['no-profile']) await profileMisses(figures, plan, profiles);
+  } finally {
+    for (const target of targets.reverse()) await target.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+  report(figures, profiles, { quick, rounds: plan.rounds, seconds: plan.seconds, pinned, skipped, startedAt, elapsedS: (Date.now() - startedAt.getTime()) / 1000 });
+}
+
+async function runSuites(targets: Target[], plan: Plan, figures: Record<string, unknown>, hasWrk: boolean): Promise<void> {
+  const suites: [string, boolean, () => Promise<unknown>][] = [
+    ['throughput', hasWrk, () => throughputSuite(targets, plan)],
+    ['latency', true, () => latencySuite(targets, plan)],
+    ['sse', true, () => sseSuite(targets, plan)],
+    ['rss', true, () => rssSuite(plan)],
+    ['startup', true, () => startupSuite(plan)],
+    ['credentials', hasWrk, () => credentialsSuite(plan)],
+  ];
+  for (const [name, possible, run] of suites) {
+    if (!wants(name)) continue;
+    if (!possible) {
+      say(`skipping ${name}: wrk is not installed`);
+      continue;
+    }
+    const started = Date.now();
+    say(`running ${name} …`);
+    try {
+      figures[name] = await run();
+      say(`  ${name} done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    } catch (error) {
+      say(`  ${name} FAILED: ${(error as Error).message}`);
+    }
+  }
+}
+
+async function credentialsSuite(plan: Plan) {
+  const targets: Target[] = [];
+  try {
+    for (const name of [KEYS_10, KEYS_10K]) targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu }));
+    return await throughputSuite(targets, plan);
+  } finally {
+    for (const target of targets) await target.stop();
+  }
+}
+
+async function profileMisses(figures: Figures, plan: Plan, profiles: ProfileSummary[]): Promise<void> {
+  const missed = new Set(verdicts(figures).filter((v) => v.ok === false && v.profile).map((v) => v.profile!));
+  const shapes = { one: [FB1, SHAPES[FB1]!], fleet: [FB_FLEET, SHAPES[FB_FLEET]!], 'many-keys': [KEYS_10K, SHAPES[KEYS_10K]!] } as const;
+  for (const key of missed) {
+    const [label, shape] = shapes[key];
+    say(`profiling ${label} (a target was missed) …`);
+    try {
+      const summary = await profileFusebox({ label, shape, origin: plan.origin, dir: join(tmpdir(), 'fusebox-bench-profiles'), proxyCpu: plan.proxyCpu, loadCpu: plan.loadCpu, wrkScript: plan.wrkScript!, seconds: quick ? 3 : 8 });
+      if (summary) profiles.push(summary);
+    } catch (error) {
+      say(`  profile FAILED: ${(error as Error).message}`);
+    }
+  }
+}
+
+function report(figures: Figures, profiles: ProfileSummary[], info: Parameters<typeof performanceDoc>[3]): void {
+  say('');
+  for (const { title, table } of tables(figures)) say(`${title}\n${textTable(table)}\n`);
+  const list = verdicts(figures);
+  say(`Targets (ratios against ${PT} of this run)\n${textTable(verdictTable(list))}\n`);
+  for (const p of profiles) {
+    say(`Profile ${p.label}: top self time`);
+    for (const t of p.topFunctions.slice(0, 8)) say(`  ${t.selfPct.toFixed(1).padStart(5)}%  ${t.name}  ${t.where}`);
+  }
+  for (const line of info.skipped) say(`skipped: ${line}`);
+  if (only !== null || values['no-write']) {
+    say('docs/performance.md not written (--only or --no-write).');
+    return;
+  }
+  writeFileSync('docs/performance.md', performanceDoc(figures, list, profiles, info));
+  say('wrote docs/performance.md');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
