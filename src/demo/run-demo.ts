@@ -5,7 +5,10 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { ActorChange } from '../actors/actor-tree.js';
 import { parseConfig } from '../config/load.js';
-import { createGateway, type Gateway } from '../gateway.js';
+import { openGateway, type Gateway } from '../gateway.js';
+import type { InspectorRelay } from '../actors/inspector.js';
+import { takeInspectFlag } from '../cli/inspect-flag.js';
+import { startInspectorIfAsked } from '../cli/operator-hooks.js';
 import { REDACT_PATHS } from '../log.js';
 import { actorRows, formatTable } from './actor-table.js';
 import { startDemoLoad, type DemoLoad } from './demo-load.js';
@@ -21,7 +24,7 @@ import { endpointLines } from './where-to-look.js';
 export const DEMO_HELP = `fusebox demo — watch fusebox route around failing upstreams (no API keys needed)
 
 Usage:
-  fusebox demo [--duration SECONDS] [--port PORT] [--workers N] [--every SECONDS] [--plain]
+  fusebox demo [--duration SECONDS] [--port PORT] [--workers N] [--every SECONDS] [--plain] [--inspect [PORT]]
 
 Options:
       --duration SECONDS  stop after this long (default: run until Ctrl-C)
@@ -29,6 +32,7 @@ Options:
       --workers N         concurrent clients (default: 4)
       --every SECONDS     how often to print the table in plain mode (default: 5)
       --plain             plain text even on a terminal
+      --inspect [PORT]    relay the actors to the Stately inspector on 127.0.0.1 (default 8080)
 `;
 
 const OPTIONS = {
@@ -46,12 +50,16 @@ export interface DemoOptions {
   readonly workers: number;
   readonly everyMs: number;
   readonly live: boolean;
+  /** The Stately inspector relay's port, when asked for. */
+  readonly inspectPort: number | null;
 }
 
 export function parseDemoArgs(argv: string[], isTty: boolean): DemoOptions | string {
+  const inspect = takeInspectFlag(argv);
+  if (typeof inspect === 'string') return inspect;
   let values;
   try {
-    values = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false }).values;
+    values = parseArgs({ args: inspect.argv, options: OPTIONS, allowPositionals: false }).values;
   } catch (error) {
     return (error as Error).message;
   }
@@ -71,6 +79,7 @@ export function parseDemoArgs(argv: string[], isTty: boolean): DemoOptions | str
     workers: Math.floor(workers as number),
     everyMs: (every as number) * 1000,
     live: isTty && !values.plain && duration === null,
+    inspectPort: inspect.port,
   };
 }
 
@@ -93,6 +102,7 @@ export async function demoMain(argv: string[]): Promise<number> {
 interface Running {
   readonly upstreams: DemoUpstreams;
   readonly gateway: Gateway;
+  readonly inspector: InspectorRelay | null;
   readonly load: DemoLoad;
   readonly dataDir: string;
   readonly logFile: string;
@@ -104,34 +114,40 @@ async function start(options: DemoOptions): Promise<Running> {
   const upstreams = await startDemoUpstreams();
   const dataDir = mkdtempSync(join(tmpdir(), 'fusebox-demo-'));
   let gateway: Gateway | null = null;
+  let inspector: InspectorRelay | null = null;
   try {
     const logFile = join(tmpdir(), 'fusebox-demo.log');
     const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination({ dest: logFile, sync: false, append: false }));
+    const relay = await startInspectorIfAsked(options.inspectPort, logger);
+    if (typeof relay === 'string') throw new Error(`--inspect: ${relay}`);
+    inspector = relay;
+    const inspect = relay ? { inspect: relay.inspect } : {};
     gateway = await listenWithFallback(options.port, (port) =>
-      createGateway(parseConfig(demoConfig(upstreams, port, join(dataDir, 'data'))), { logger }),
+      openGateway(parseConfig(demoConfig(upstreams, port, join(dataDir, `data-${port}`))), { logger, ...inspect }),
     );
     const transitions: string[] = [];
     gateway.actors.changes$.subscribe((change) => noteTransition(change, transitions));
     const load = await startDemoLoad({ baseURL: gateway.url, workers: options.workers, pauseMs: 150 });
-    return { upstreams, gateway, load, dataDir, logFile, startedAt: Date.now(), transitions };
+    return { upstreams, gateway, inspector, load, dataDir, logFile, startedAt: Date.now(), transitions };
   } catch (error) {
     // Whatever did start must stop, or its sockets keep the process alive.
     await gateway?.close().catch(() => undefined);
+    await inspector?.stop().catch(() => undefined);
     await upstreams.close();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
 }
 
-async function listenWithFallback(port: number, build: (port: number) => Gateway): Promise<Gateway> {
-  const gateway = build(port);
+async function listenWithFallback(port: number, build: (port: number) => Promise<Gateway>): Promise<Gateway> {
+  const gateway = await build(port);
   try {
     await gateway.listen();
     return gateway;
   } catch (error) {
     await gateway.close();
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
-    const fallback = build(0);
+    const fallback = await build(0);
     await fallback.listen();
     return fallback;
   }
@@ -153,7 +169,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
     process.stderr.write(`fusebox demo: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
-  const where = await endpointLines(running.gateway.url, running.logFile);
+  const where = await endpointLines(running.gateway.url, running.logFile, running.inspector?.url ?? null);
   const draw = options.live ? liveDrawer() : plainDrawer();
   const frame = () => draw(screen(running, where, options.live));
   const timer = setInterval(frame, options.live ? 500 : options.everyMs);
@@ -182,6 +198,7 @@ async function stop(running: Running, where: readonly string[]): Promise<number>
   await running.load.stop();
   const last = screen(running, where, false);
   await running.gateway.close();
+  await running.inspector?.stop();
   await running.upstreams.close();
   rmSync(running.dataDir, { recursive: true, force: true });
   const { errors } = running.load.stats;

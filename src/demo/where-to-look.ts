@@ -8,7 +8,7 @@ const PAGES = [
   { path: '/metrics', what: 'Prometheus metrics' },
 ] as const;
 
-export async function endpointLines(clientUrl: string, logFile: string): Promise<string[]> {
+export async function endpointLines(clientUrl: string, logFile: string, inspectorUrl: string | null): Promise<string[]> {
   const origin = new URL(clientUrl).origin;
   const lines = [
     'where to look:',
@@ -19,6 +19,7 @@ export async function endpointLines(clientUrl: string, logFile: string): Promise
     const available = await exists(`${origin}${page.path}`);
     lines.push(`  ${page.what.padEnd(26)}  ${origin}${page.path}${available ? '' : '   (not in this build yet)'}`);
   }
+  lines.push(`  Stately inspector           ${inspectorUrl ?? '(start the demo with --inspect to watch the actors live)'}`);
   lines.push(`  gateway log (JSON lines)    ${logFile}`);
   return lines;
 }
