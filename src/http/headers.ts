@@ -40,6 +40,7 @@ export function forwardableRequestHeaders(
   const out: HeaderMap = {};
   for (const names of [PROTOCOL_REQUEST_HEADERS[protocol], extras]) {
     for (const name of names) {
+      if (CLIENT_PROXY_HEADERS.test(name)) continue;
       const value = incoming[name];
       if (typeof value === 'string') out[name] = value;
     }
@@ -48,6 +49,9 @@ export function forwardableRequestHeaders(
 }
 
 const NO_EXTRAS: ReadonlySet<string> = new Set();
+
+/** Proxy-chain headers a client could forge: dropped even when a backend's forwardHeaders names them. */
+const CLIENT_PROXY_HEADERS = /^(x-forwarded-.*|forwarded|x-real-ip|via)$/;
 
 /** A job's forwardable headers narrowed to what one backend accepts. */
 export function forUpstream(headers: Readonly<HeaderMap>, protocol: Protocol, extras: readonly string[]): HeaderMap {

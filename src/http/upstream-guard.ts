@@ -88,8 +88,8 @@ const SUSPICIOUS: readonly RegExp[] = [
   /\b(sk|rk|pk)-[A-Za-z0-9_-]{16,}/,
   /\bAIza[0-9A-Za-z_-]{30,}/,
   /\bBearer\s+[A-Za-z0-9._~+/=-]{12,}/i,
-  // Stack traces (Node, Python, Java).
-  /\n\s+at .+[:(]\d+(:\d+)?\)?/,
+  // Stack traces (Node, Java; raw or JSON-escaped line breaks) and Python tracebacks.
+  /(\n|\\n)\s*at [^\n]*?[:(]\d+(:\d+)?\)?/,
   /Traceback \(most recent call last\)/,
 ];
 
