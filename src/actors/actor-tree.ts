@@ -34,6 +34,8 @@ export interface ActorTree {
   /** Sends to an actor; an event for an actor removed by `reconcile` is dropped (late results). */
   send(actorId: string, event: BreakerEvent): void;
   readonly changes$: Observable<ActorChange>;
+  /** The new layout, each time `reconcile` changed the fleet (the event log starts a new session). */
+  readonly fleet$: Observable<readonly BreakerInput[]>;
   /** Config reload: spawn, stop or replace actors so the fleet matches `layout` (see fleet-diff.ts). */
   reconcile(layout: readonly BreakerInput[]): ReconcileReport;
   stop(): void;
@@ -63,6 +65,7 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
     refs.set(input.id, ref);
   }
   const changes = new Subject<ActorChange>();
+  const fleet = new Subject<readonly BreakerInput[]>();
   const retired = new Set<string>();
 
   function ref(actorId: string): BreakerRef {
@@ -98,6 +101,7 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
       });
     },
     changes$: changes.asObservable(),
+    fleet$: fleet.asObservable(),
     reconcile(layout) {
       const current = root.getSnapshot().context.layout;
       const diff = diffLayout(current, layout);
@@ -112,10 +116,12 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
         refs.set(input.id, root.system.get(input.id) as BreakerRef);
         retired.delete(input.id);
       }
+      if (diff.add.length > 0 || diff.remove.length > 0) fleet.next(root.getSnapshot().context.layout);
       return report;
     },
     stop() {
       changes.complete();
+      fleet.complete();
       root.stop();
     },
   };

@@ -13,7 +13,8 @@ import type { Clock } from './clock.js';
  * actor layout and every actor's starting persisted snapshot, so a log recorded after a
  * restore replays from the restored state. Every later line is one `EventLogLine`:
  * `{"at": <ms>, "actor": "<id>", "event": {...}}`, in the order the actors received them.
- * A file may hold several sessions (the file is appended to); replay starts over at each header.
+ * A file may hold several sessions (the file is appended to, and a config reload that changes
+ * the fleet writes a new header); replay starts over at each header.
  *
  * Lines are buffered and written at least every `flushMs` (default 500 ms), when the buffer
  * is large, and on `close`, so a crash loses at most the last second. Nothing secret is
@@ -82,6 +83,10 @@ export function startEventLog(options: RecorderOptions): EventRecorder {
     buffer.push(JSON.stringify(line));
     if (buffer.length >= maxBuffered) flush();
   });
+  // A config reload changed the fleet: a new session, from the actors as they are now.
+  subscription.add(
+    tree.fleet$.subscribe(() => buffer.push(JSON.stringify(headerOf(tree, options.clock.now(), options.version)))),
+  );
   const interval = setInterval(flush, options.flushMs ?? 500);
   interval.unref();
 

@@ -10,8 +10,8 @@ import type { SnapshotStore } from './snapshot-store.js';
  * one flush `delayMs` later (default 50 ms, so a breaker change is on disk well within
  * 100 ms); a flush writes, in one atomic batch, every actor whose persisted snapshot differs
  * from what was last written, and deletes the records of actors no longer in the tree (a
- * config reload) or dropped at boot. A slower sweep (`sweepMs`) catches fleet changes that
- * came without an event. `stop` flushes once more with `sync` and stops; it does not close
+ * config reload, on `fleet$`) or dropped at boot. A slower sweep (`sweepMs`) is a safety net.
+ * `stop` flushes once more with `sync` and stops; it does not close
  * the store. Write errors are logged and retried on the next flush, never thrown.
  */
 export interface Persister {
@@ -80,6 +80,7 @@ export function startPersister(options: PersisterOptions): Persister {
   }
 
   const subscription: Subscription = tree.changes$.subscribe(() => schedule(delayMs));
+  subscription.add(tree.fleet$.subscribe(() => schedule(0)));
   const sweep = setInterval(() => schedule(0), sweepMs);
   sweep.unref();
   schedule(0);
