@@ -115,18 +115,12 @@ async function credentialsSuite(plan: Plan) {
 
 async function profileMisses(figures: Figures, plan: Plan, profiles: ProfileSummary[]): Promise<void> {
   const missed = new Set(verdicts(figures).filter((v) => v.ok === false && v.profile).map((v) => v.profile!));
-  const shapes = {
-    one: [FB1, SHAPES[FB1]!],
-    fleet: [FB_FLEET, SHAPES[FB_FLEET]!],
-    'many-keys': [KEYS_10K, SHAPES[KEYS_10K]!],
-    start: ['start with 10,000 credentials', SHAPES[KEYS_10K]!],
-  } as const;
+  const shapes = { one: [FB1, SHAPES[FB1]!], fleet: [FB_FLEET, SHAPES[FB_FLEET]!], 'many-keys': [KEYS_10K, SHAPES[KEYS_10K]!] } as const;
   for (const key of missed) {
     const [label, shape] = shapes[key];
-    const seconds = key === 'start' ? 0 : quick ? 3 : 8;
     say(`profiling ${label} (a target was missed) …`);
     try {
-      const summary = await profileFusebox({ label, shape, origin: plan.origin, dir: join(tmpdir(), 'fusebox-bench-profiles'), proxyCpu: plan.proxyCpu, loadCpu: plan.loadCpu, wrkScript: plan.wrkScript!, seconds });
+      const summary = await profileFusebox({ label, shape, origin: plan.origin, dir: join(tmpdir(), 'fusebox-bench-profiles'), proxyCpu: plan.proxyCpu, loadCpu: plan.loadCpu, wrkScript: plan.wrkScript!, seconds: quick ? 3 : 8 });
       if (summary) profiles.push(summary);
     } catch (error) {
       say(`  profile FAILED: ${(error as Error).message}`);

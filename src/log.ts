@@ -24,6 +24,9 @@ export const REDACT_PATHS = [
   '*.apiKeys',
   'server.apiKeys',
   'config.server.apiKeys',
+  'adminToken',
+  '*.adminToken',
+  'config.server.adminToken',
   'backends[*].credentials[*].apiKey',
   'config.backends[*].credentials[*].apiKey',
 ];

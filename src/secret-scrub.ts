@@ -33,9 +33,10 @@ export function createScrubber(secrets: Iterable<string>): Scrubber {
   };
 }
 
-/** Every secret value the config holds: upstream credentials and client API keys. */
+/** Every secret value the config holds: upstream credentials, client API keys, the admin token. */
 export function configSecrets(config: FuseboxConfig): string[] {
   const secrets = [...config.server.apiKeys];
+  if (config.server.adminToken !== undefined) secrets.push(config.server.adminToken);
   for (const backend of config.backends) {
     for (const credential of backend.credentials) secrets.push(credential.apiKey);
   }

@@ -79,10 +79,9 @@ export async function startDemoUpstreams(now: () => number = Date.now): Promise<
 
 const DEMO_BREAKER = { failureThreshold: 3, recoveryMs: 4_000, halfOpenProbes: 1 };
 
-/** `adminToken` is made up per run, so the status page and the admin API can be tried. */
-export function demoConfig(upstreams: DemoUpstreams, port: number, dataDir: string, adminToken: string): ConfigInput {
+export function demoConfig(upstreams: DemoUpstreams, port: number, dataDir: string): ConfigInput {
   return {
-    server: { host: '127.0.0.1', port, adminToken },
+    server: { host: '127.0.0.1', port },
     dataDir,
     routing: { maxAttempts: 4 },
     backends: [
