@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
 import type { ConfigInput } from '../../src/config/schema.js';
+import { runCli } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** Restarts in-process on real LevelDB: config changes reconcile; no secret reaches the disk. */
@@ -50,6 +51,12 @@ describe('persistence across restarts with config changes', () => {
     for (let i = 0; i < 3; i++) await client(first).chat.completions.create({ model: 'm', messages: [] });
     const opened = first.gateway.actors.view('backend:alpha').context;
     expect(first.gateway.actors.view('backend:alpha').state).toBe('open');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const state = runCli(['state', '--data-dir', dataDir, '--json']); // while fusebox holds the lock
+    expect(await state.exited).toBe(0);
+    const shown = JSON.parse(state.stdout()) as { fromCopy: boolean; actors: Record<string, { state: string; context: { openUntil: number } }> };
+    expect(shown.fromCopy).toBe(true);
+    expect(shown.actors['backend:alpha']).toMatchObject({ state: 'open', context: { openUntil: opened.openUntil } });
     await first.close();
 
     const second = await run({
