@@ -92,7 +92,7 @@ describe('the Stately inspector relay (--inspect)', () => {
     cleanups.push(() => late.socket.close());
     await until(() => late.messages().some((m) => m.type === '@xstate.snapshot' && isAlpha(m)), 'the replay');
     const actorIds = late.messages().filter((m) => m.type === '@xstate.actor').map((m) => m.name);
-    expect(actorIds).toEqual(expect.arrayContaining(gw.gateway.actors.ids));
+    expect(actorIds).toEqual(expect.arrayContaining([...gw.gateway.actors.ids]));
   });
 
   it('listens on loopback only and refuses pages from other origins', async () => {
