@@ -36,7 +36,6 @@ export function createAdminFeed(options: AdminFeedOptions): AdminFeed {
   const { tree, clock } = options;
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
   const clients = new Set<ServerResponse>();
-  const dirty = new Set<string>();
   let sequence = 0;
 
   const send = (res: ServerResponse, event: string, data: unknown) => {
@@ -53,23 +52,10 @@ export function createAdminFeed(options: AdminFeedOptions): AdminFeed {
   };
   const snapshot = () => ({ now: clock.now(), actors: tree.ids.map((id) => actorReport(tree.view(id), clock.now())) });
 
-  const subscription: Subscription = tree.changes$.subscribe((change) => {
-    if (clients.size === 0) return;
-    if (isTransition(change)) {
-      dirty.delete(change.actorId);
-      publish('transition', transitionData(change, clock.now()));
-    } else {
-      dirty.add(change.actorId);
-    }
-  });
-  const flush = setInterval(() => {
-    for (const id of dirty) if (tree.ids.includes(id)) publish('actor', actorReport(tree.view(id), clock.now()));
-    dirty.clear();
-  }, options.flushMs ?? 250);
+  const watch = watchActors(options, () => clients.size > 0, publish);
   const heartbeat = setInterval(() => {
     for (const res of clients) res.write(': ping\n\n');
   }, options.heartbeatMs ?? 15_000);
-  flush.unref();
   heartbeat.unref();
 
   return {
@@ -90,11 +76,36 @@ export function createAdminFeed(options: AdminFeedOptions): AdminFeed {
       return clients.size;
     },
     close() {
-      subscription.unsubscribe();
-      clearInterval(flush);
+      watch.stop();
       clearInterval(heartbeat);
       for (const res of clients) res.end();
       clients.clear();
+    },
+  };
+}
+
+/** Transitions go out at once; other changes mark their actor dirty until the next flush. */
+function watchActors(options: AdminFeedOptions, listening: () => boolean, publish: AdminFeed['publish']): { stop(): void } {
+  const { tree, clock } = options;
+  const dirty = new Set<string>();
+  const subscription: Subscription = tree.changes$.subscribe((change) => {
+    if (!listening()) return;
+    if (isTransition(change)) {
+      dirty.delete(change.actorId);
+      publish('transition', transitionData(change, clock.now()));
+    } else {
+      dirty.add(change.actorId);
+    }
+  });
+  const flush = setInterval(() => {
+    for (const id of dirty) if (tree.ids.includes(id)) publish('actor', actorReport(tree.view(id), clock.now()));
+    dirty.clear();
+  }, options.flushMs ?? 250);
+  flush.unref();
+  return {
+    stop() {
+      subscription.unsubscribe();
+      clearInterval(flush);
     },
   };
 }

@@ -46,18 +46,7 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
     models.add(model);
     return model;
   };
-  const backendOf = (actorId: string) => tree.view(actorId).context.role === 'backend' ? actorId.slice('backend:'.length) : null;
-  const subscription: Subscription = tree.changes$.subscribe((change: ActorChange) => {
-    const { event } = change;
-    if (change.from !== change.to) transitions.inc({ actor: change.actorId, from: change.from, to: change.to });
-    if (event.type === 'call.succeeded' && event.latencyMs !== undefined) {
-      const backend = backendOf(change.actorId);
-      if (backend !== null) ttfb.observe({ backend }, event.latencyMs / 1000);
-    }
-    if (event.type === 'call.failed' && event.cooldownUntil !== undefined && event.credentialId !== undefined) {
-      cooldowns.inc({ pool: change.actorId, credential: event.credentialId });
-    }
-  });
+  const subscription = observeActorEvents(tree, { transitions, ttfb, cooldowns });
 
   return {
     observeRequest(job, summary) {
@@ -78,6 +67,23 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
       registry.clear();
     },
   };
+}
+
+/** Metrics fed by the actors' event stream: transitions, time to first byte, cooldowns. */
+function observeActorEvents(
+  tree: ActorTree,
+  m: { transitions: Counter<string>; ttfb: Histogram<string>; cooldowns: Counter<string> },
+): Subscription {
+  return tree.changes$.subscribe((change: ActorChange) => {
+    const { event } = change;
+    if (change.from !== change.to) m.transitions.inc({ actor: change.actorId, from: change.from, to: change.to });
+    if (event.type === 'call.succeeded' && event.latencyMs !== undefined && change.after.context.role === 'backend') {
+      m.ttfb.observe({ backend: change.actorId.slice('backend:'.length) }, event.latencyMs / 1000);
+    }
+    if (event.type === 'call.failed' && event.cooldownUntil !== undefined && event.credentialId !== undefined) {
+      m.cooldowns.inc({ pool: change.actorId, credential: event.credentialId });
+    }
+  });
 }
 
 /** Gauges read from the actors' snapshots when Prometheus scrapes. */
