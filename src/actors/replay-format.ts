@@ -2,6 +2,7 @@ import type { BreakerContext } from '../machines/breaker.js';
 import { healthScore } from '../machines/health.js';
 import type { ActorView } from './actor-tree.js';
 import type { ReplayResult, TimelineEntry } from './replay.js';
+import { credentialList } from '../machines/breaker.js';
 
 /**
  * Printing a replay: a timeline of transitions and a table of final states, or the whole
@@ -55,7 +56,7 @@ function timelineRow(entry: TimelineEntry, startedAt: number): string[] {
 }
 
 function credentialSummary(context: BreakerContext, now: number): string {
-  const parts = Object.values(context.credentials).map((credential) => {
+  const parts = credentialList(context).map((credential) => {
     if (credential.disabled !== null) return `${credential.id} disabled (${credential.disabled})`;
     if (credential.cooldownUntil !== null && credential.cooldownUntil > now) {
       return `${credential.id} cooling until ${offset(credential.cooldownUntil - now)}`;

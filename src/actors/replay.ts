@@ -1,6 +1,7 @@
-import type { BreakerContext, BreakerState } from '../machines/breaker.js';
+import { credentialList, credentialOf, type BreakerContext, type BreakerState } from '../machines/breaker.js';
 import type { BreakerEvent } from '../machines/events.js';
 import { createActorTree, type ActorTree, type ActorView } from './actor-tree.js';
+import { upgradeCredentials } from './snapshot-record.js';
 import { EVENT_LOG_FORMAT, type EventLogHeader, type EventLogLine } from './event-log.js';
 import type { RestoredView } from './restore.js';
 
@@ -110,8 +111,8 @@ function parseLine(line: string, index: number, isLast: boolean): EventLogHeader
 function treeFrom(header: EventLogHeader): ActorTree {
   const restored = new Map<string, RestoredView>();
   for (const [id, snapshot] of Object.entries(header.snapshots)) {
-    const { value, context } = snapshot as { value: BreakerState; context: BreakerContext };
-    restored.set(id, { value, context });
+    const { value, context } = snapshot as { value: BreakerState; context: BreakerContext & Record<string, unknown> };
+    restored.set(id, { value, context: upgradeCredentials(context) });
   }
   return createActorTree({ layout: header.layout, restored });
 }
@@ -126,8 +127,9 @@ function feed(tree: ActorTree, line: EventLogLine): TimelineEntry[] {
   if (moved && moved !== before.context.lastTransition) {
     entries.push({ at: moved.at, actor: line.actor, kind: 'breaker', from: moved.from, to: moved.to, why: moved.reason });
   }
-  for (const [id, credential] of Object.entries(after.context.credentials)) {
-    const old = before.context.credentials[id];
+  for (const credential of credentialList(after.context)) {
+    const id = credential.id;
+    const old = credentialOf(before.context, id);
     const entry = (from: string, to: string, why: string): TimelineEntry =>
       ({ at: line.event.at, actor: line.actor, kind: 'credential', subject: id, from, to, why });
     if (old && credential.disabled !== old.disabled) {

@@ -1,8 +1,9 @@
 import { createActor } from 'xstate';
 import type { FuseboxConfig } from '../config/schema.js';
-import { breakerMachine, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
+import { breakerMachine, credentialList, credentialSlots, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
 import { openDurationMs } from '../machines/breaker-policy.js';
 import type { CredentialState, LocalQuota } from '../machines/credentials.js';
+import { toChunks } from '../machines/credential-chunks.js';
 import { baseUrlActorId } from './layout.js';
 import type { StoredActor } from './snapshot-record.js';
 
@@ -69,6 +70,7 @@ export function freshContext(input: BreakerInput): BreakerContext {
 function restoreActor(input: BreakerInput, record: StoredActor, now: number): RestoredView {
   const stored = record.snapshot.context;
   const initial = freshContext(input);
+  const credentials = mergeCredentials(credentialList(initial), credentialList(stored));
   const context: BreakerContext = {
     ...initial,
     ...stored,
@@ -76,22 +78,23 @@ function restoreActor(input: BreakerInput, record: StoredActor, now: number): Re
     role: input.role,
     policy: input.policy,
     probesInFlight: 0,
-    credentials: mergeCredentials(initial.credentials, stored.credentials),
+    credentialChunks: toChunks(credentials),
+    credentialSlots: credentialSlots(credentials),
     openUntil: adjustedDeadline(record.snapshot.value, stored, input.policy),
   };
   return passDeadline(record.snapshot.value, context, now);
 }
 
+/** This run's credentials in this run's order, each carrying what the stored one had learned. */
 function mergeCredentials(
-  initial: BreakerContext['credentials'],
-  stored: BreakerContext['credentials'],
-): BreakerContext['credentials'] {
-  const merged: Record<string, CredentialState> = {};
-  for (const [id, fresh] of Object.entries(initial)) {
-    const old = stored[id];
-    merged[id] = old ? { ...fresh, ...old, ...configured(fresh), quota: mergeQuota(fresh.quota, old.quota) } : fresh;
-  }
-  return merged;
+  initial: readonly CredentialState[],
+  stored: readonly CredentialState[],
+): CredentialState[] {
+  const storedById = new Map(stored.map((credential) => [credential.id, credential]));
+  return initial.map((fresh) => {
+    const old = storedById.get(fresh.id);
+    return old ? { ...fresh, ...old, ...configured(fresh), quota: mergeQuota(fresh.quota, old.quota) } : fresh;
+  });
 }
 
 /** The credential fields that come from the config rather than from experience. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { BreakerContext, BreakerState } from '../machines/breaker.js';
+import { toChunks } from '../machines/credential-chunks.js';
+import type { CredentialState } from '../machines/credentials.js';
 
 /**
  * The value stored under each actor's key: the actor's persisted XState snapshot plus the
@@ -7,7 +9,7 @@ import type { BreakerContext, BreakerState } from '../machines/breaker.js';
  * passes on its way back in: it parses, migrates older schemas and validates the fields
  * restore depends on; anything else is reported as a reason to discard, never thrown.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface StoredActor {
   readonly schema: number;
@@ -46,7 +48,8 @@ const context = z.looseObject({
   openUntil: time,
   probesInFlight: z.number().int().min(0),
   health,
-  credentials: z.record(z.string(), credential),
+  credentialChunks: z.array(z.array(credential)),
+  credentialSlots: z.record(z.string(), z.number().int().min(0)),
   lastTransition: z
     .looseObject({ at: z.number(), from: state, to: state, reason: z.string() })
     .nullable(),
@@ -60,10 +63,31 @@ const recordSchema = z.looseObject({
 });
 
 /**
- * Migrations from older schemas, keyed by the version they upgrade from. None yet: schema 1 is
- * the first. A record whose schema has no migration path is discarded with a warning.
+ * Migrations from older schemas, keyed by the version they upgrade from. A record whose schema
+ * has no migration path (schema 0, before versioning) is discarded with a warning.
  */
-const MIGRATIONS: Readonly<Record<number, (old: Record<string, unknown>) => Record<string, unknown>>> = {};
+const MIGRATIONS: Readonly<Record<number, (old: Record<string, unknown>) => Record<string, unknown>>> = {
+  1: credentialsAsList,
+};
+
+function credentialsAsList(old: Record<string, unknown>): Record<string, unknown> {
+  const snapshot = old.snapshot as { context?: Record<string, unknown> } | undefined;
+  if (!snapshot?.context) return { ...old, schema: 2 };
+  return { ...old, schema: 2, snapshot: { ...snapshot, context: upgradeCredentials(snapshot.context) } };
+}
+
+/**
+ * Schema 1 (and event logs written before schema 2) kept a pool's credentials as an object
+ * keyed by id (`credentials`); today a context keeps them in chunks (`credentialChunks`) with
+ * each id's slot. Contexts already in today's shape pass as they are.
+ */
+export function upgradeCredentials<T extends Record<string, unknown>>(context: T): T {
+  const { credentials, ...rest } = context as Record<string, unknown>;
+  if (credentials === null || typeof credentials !== 'object' || Array.isArray(credentials)) return context;
+  const list = Object.values(credentials as Record<string, CredentialState>);
+  const credentialSlots = Object.fromEntries(list.map((credential, slot) => [credential.id, slot]));
+  return { ...rest, credentialChunks: toChunks(list), credentialSlots } as unknown as T;
+}
 
 export type Decoded = { readonly ok: true; readonly record: StoredActor } | { readonly ok: false; readonly reason: string };
 

@@ -1,6 +1,7 @@
 import type { ActorView } from '../actors/actor-tree.js';
 import { credentialWeight, isUsable, type CredentialState } from '../machines/credentials.js';
 import { healthScore } from '../machines/health.js';
+import { credentialList } from '../machines/breaker.js';
 
 /**
  * The demo's table of actors: one row per backend, BaseURL and pool, and one indented row per
@@ -28,7 +29,7 @@ export function actorRows(ids: readonly string[], view: (id: string) => ActorVie
       weight: '',
       next: deadlineText(state, context.openUntil, context.probesInFlight, now),
     });
-    for (const credential of Object.values(context.credentials)) rows.push(credentialRow(credential, now));
+    for (const credential of credentialList(context)) rows.push(credentialRow(credential, now));
   }
   return rows;
 }

@@ -3,6 +3,7 @@ import type { CredentialState } from '../machines/credentials.js';
 import { credentialWeight, isUsable, remainingRatio } from '../machines/credentials.js';
 import type { Health } from '../machines/health.js';
 import { healthScore } from '../machines/health.js';
+import { credentialList } from '../machines/breaker.js';
 
 /**
  * What the admin API, the admin SSE feed and the status page say about one actor: a plain
@@ -47,7 +48,7 @@ export interface ActorReport {
 
 export function actorReport(view: ActorView, now: number): ActorReport {
   const { context } = view;
-  const credentials = Object.values(context.credentials);
+  const credentials = credentialList(context);
   return {
     id: context.id,
     role: context.role,

@@ -6,6 +6,7 @@ import { remainingRatio } from '../machines/credentials.js';
 import { healthScore } from '../machines/health.js';
 import type { RequestSummary } from '../routing/handle-request.js';
 import type { Job } from '../routing/types.js';
+import { credentialList } from '../machines/breaker.js';
 
 /**
  * Prometheus metrics (GET /metrics), one registry per gateway. Request metrics come from each
@@ -109,7 +110,7 @@ function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): v
       this.reset();
       const now = clock.now();
       for (const { context } of views()) {
-        for (const c of Object.values(context.credentials)) {
+        for (const c of credentialList(context)) {
           this.set({ pool: context.id, credential: c.id }, c.cooldownUntil !== null && c.cooldownUntil > now ? (c.cooldownUntil - now) / 1000 : 0);
         }
       }
@@ -121,7 +122,7 @@ function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): v
       this.reset();
       const now = clock.now();
       for (const { context } of views()) {
-        for (const c of Object.values(context.credentials)) this.set({ pool: context.id, credential: c.id }, remainingRatio(c, now));
+        for (const c of credentialList(context)) this.set({ pool: context.id, credential: c.id }, remainingRatio(c, now));
       }
     },
   });
@@ -130,7 +131,7 @@ function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): v
     collect() {
       this.reset();
       for (const { context } of views()) {
-        for (const c of Object.values(context.credentials)) this.set({ pool: context.id, credential: c.id }, c.disabled === null ? 0 : 1);
+        for (const c of credentialList(context)) this.set({ pool: context.id, credential: c.id }, c.disabled === null ? 0 : 1);
       }
     },
   });

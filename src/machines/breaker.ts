@@ -9,6 +9,7 @@ import {
   type CredentialInput,
   type CredentialState,
 } from './credentials.js';
+import { atSlot, chunkedCount, fromChunks, replaceSlot, toChunks, type CredentialChunks } from './credential-chunks.js';
 
 /**
  * The breaker machine: closed → open after `failureThreshold` consecutive failures (or when
@@ -46,7 +47,10 @@ export interface BreakerContext {
   readonly openUntil: number | null;
   readonly probesInFlight: number;
   readonly health: Health;
-  readonly credentials: Readonly<Record<string, CredentialState>>;
+  /** A pool's credentials in layout order, chunked (none for backends and BaseURLs). */
+  readonly credentialChunks: CredentialChunks;
+  /** Position (slot) of each credential id in layout order; fixed for the actor's life. */
+  readonly credentialSlots: Readonly<Record<string, number>>;
   readonly lastTransition: Transition | null;
   /** Held open by an operator: no deadline lets it go, only release or reset. */
   readonly isolated: boolean;
@@ -63,8 +67,7 @@ export type BreakerState = 'closed' | 'open' | 'half_open';
 type Ev<T extends BreakerEvent['type']> = Extract<BreakerEvent, { type: T }>;
 
 function initialContext(input: BreakerInput): BreakerContext {
-  const credentials: Record<string, CredentialState> = {};
-  for (const credential of input.credentials ?? []) credentials[credential.id] = freshCredential(credential);
+  const credentials = (input.credentials ?? []).map(freshCredential);
   return {
     id: input.id,
     role: input.role,
@@ -72,7 +75,8 @@ function initialContext(input: BreakerInput): BreakerContext {
     openUntil: null,
     probesInFlight: 0,
     health: freshHealth,
-    credentials,
+    credentialChunks: toChunks(credentials),
+    credentialSlots: credentialSlots(credentials),
     lastTransition: null,
     isolated: false,
     calls: [],
@@ -81,14 +85,41 @@ function initialContext(input: BreakerInput): BreakerContext {
   };
 }
 
+/** id → position, for O(1) lookups in pools of thousands of credentials. */
+export function credentialSlots(credentials: readonly CredentialState[]): Record<string, number> {
+  const slots: Record<string, number> = {};
+  credentials.forEach((credential, index) => (slots[credential.id] = index));
+  return slots;
+}
+
+export function credentialOf(context: BreakerContext, id: string): CredentialState | undefined {
+  const slot = context.credentialSlots[id];
+  return slot === undefined ? undefined : atSlot(context.credentialChunks, slot);
+}
+
+/** Every credential of a pool in layout order (a copy for pools over one chunk: not per request). */
+export function credentialList(context: BreakerContext): readonly CredentialState[] {
+  return fromChunks(context.credentialChunks);
+}
+
+export function credentialCount(context: BreakerContext): number {
+  return chunkedCount(context.credentialChunks);
+}
+
+export function credentialAt(context: BreakerContext, slot: number): CredentialState | undefined {
+  return atSlot(context.credentialChunks, slot);
+}
+
+/** The chunks with one credential updated (one chunk copied, not the pool). */
 function withCredential(
   context: BreakerContext,
   id: string | undefined,
   update: (credential: CredentialState) => CredentialState,
-): BreakerContext['credentials'] {
-  const credential = id === undefined ? undefined : context.credentials[id];
-  if (!credential || id === undefined) return context.credentials;
-  return { ...context.credentials, [id]: update(credential) };
+): CredentialChunks {
+  const slot = id === undefined ? undefined : context.credentialSlots[id];
+  const credential = slot === undefined ? undefined : atSlot(context.credentialChunks, slot);
+  if (slot === undefined || !credential) return context.credentialChunks;
+  return replaceSlot(context.credentialChunks, slot, update(credential));
 }
 
 function transition(at: number, from: BreakerState, to: BreakerState, reason: string): Transition {
@@ -114,7 +145,7 @@ export const breakerMachine = setup({
       return {
         health: recordSuccess(context.health, e.at, e.latencyMs),
         calls: pushCall(context.policy, context.calls ?? [], true),
-        credentials: withCredential(context, e.credentialId, (c) => credentialSucceeded(c, e.at, e.latencyMs, e.quota)),
+        credentialChunks: withCredential(context, e.credentialId, (c) => credentialSucceeded(c, e.at, e.latencyMs, e.quota)),
       };
     }),
     recordFailure: assign(({ context, event }) => {
@@ -122,7 +153,7 @@ export const breakerMachine = setup({
       return {
         health: recordFailure(context.health, e.at, e.code, e.latencyMs),
         calls: pushCall(context.policy, context.calls ?? [], false),
-        credentials: withCredential(context, e.credentialId, (c) =>
+        credentialChunks: withCredential(context, e.credentialId, (c) =>
           credentialFailed(c, e.at, e.code, e.cooldownUntil, e.disable, e.quota),
         ),
       };
@@ -164,7 +195,7 @@ export const breakerMachine = setup({
     })),
     disableCredential: assign(({ context, event }) => {
       const e = event as Ev<'credential.disable'>;
-      return { credentials: withCredential(context, e.credentialId, (c) => ({ ...c, disabled: e.reason })) };
+      return { credentialChunks: withCredential(context, e.credentialId, (c) => ({ ...c, disabled: e.reason })) };
     }),
     takePermit: assign(({ context }) => ({ probesInFlight: context.probesInFlight + 1 })),
     returnPermit: assign(({ context }) => ({ probesInFlight: Math.max(0, context.probesInFlight - 1) })),
@@ -187,11 +218,8 @@ export const breakerMachine = setup({
       openStreak: 0,
       closedAt: null,
       health: freshHealth,
-      credentials: Object.fromEntries(
-        Object.entries(context.credentials).map(([id, c]) => [
-          id,
-          { ...c, health: freshHealth, cooldownUntil: null, cooldownStreak: 0, disabled: null },
-        ]),
+      credentialChunks: context.credentialChunks.map((chunk) =>
+        chunk.map((c) => ({ ...c, health: freshHealth, cooldownUntil: null, cooldownStreak: 0, disabled: null })),
       ),
       lastTransition: transition(event.at, context.lastTransition?.to ?? 'closed', 'closed', 'reset by operator'),
     })),

@@ -1,4 +1,5 @@
 import type { ActorTree } from '../actors/actor-tree.js';
+import { credentialOf } from '../machines/breaker.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
 import type { BackendSlots } from './backend-slots.js';
 import { failsOver, type Outcome } from './classify.js';
@@ -179,7 +180,7 @@ function sleep(deps: HandlerDeps, ms: number, signal: AbortSignal): Promise<void
 }
 
 async function attemptAndReport(job: Job, route: Route, attemptNumber: number, deps: HandlerDeps): Promise<AttemptResult> {
-  const credential = deps.tree.view(route.poolActorId).context.credentials[route.credentialId];
+  const credential = credentialOf(deps.tree.view(route.poolActorId).context, route.credentialId);
   const answerHeaders = () => gatewayHeaders(attemptNumber, route.backend.config.id, route.fallback);
   const result = await runAttempt(job, route, answerHeaders, deps);
   const at = deps.clock.now();

@@ -1,4 +1,4 @@
-import { admission } from '../machines/breaker.js';
+import { admission, credentialAt, credentialCount, credentialList, credentialOf, type BreakerContext } from '../machines/breaker.js';
 import { credentialWeight, isUsable, underReserve, type CredentialState } from '../machines/credentials.js';
 import { healthScore } from '../machines/health.js';
 import type { PoolStep } from './model-pools.js';
@@ -39,19 +39,39 @@ export function routeWithin(backend: BackendRoute, step: PoolStep, considered: C
   }
   const probes = admitAll([backend.actorId, poolActorId], scan);
   if (probes === null) return null;
-  const pool = scan.read(poolActorId).context.credentials;
+  const poolContext = scan.read(poolActorId).context;
   const base = { backend, poolActorId, modelPool: step.pool, model: step.model, ...(step.fallback ? { fallback: step.fallback } : {}) };
 
   const stickyId = scan.memory.sticky.get(poolActorId);
-  const sticky = stickyId === undefined ? undefined : pool[stickyId];
+  const sticky = stickyId === undefined ? undefined : credentialOf(poolContext, stickyId);
   if (sticky && sticky.disabled === null) {
     const url = pickBaseUrl(backend, sticky.id, probes, scan, false);
     if (url) return { ...base, credentialId: sticky.id, ...url };
   }
-  const credential = pickCredential(poolActorId, Object.values(pool), considered, scan, stickyId);
+  const sampled = credentialCount(poolContext) > SAMPLE_ABOVE;
+  const credential =
+    pickCredential(poolActorId, sampleOf(poolContext, scan.random), considered, scan, stickyId) ??
+    (sampled ? pickCredential(poolActorId, credentialList(poolContext), considered, scan, stickyId) : undefined);
   if (!credential) return null;
   const url = pickBaseUrl(backend, credential.id, probes, scan, true);
   return url ? { ...base, credentialId: credential.id, ...url } : null;
+}
+
+/**
+ * Pools larger than SAMPLE_ABOVE are not scanned whole on every request: the weighted pick is
+ * made among SAMPLE_SIZE credentials drawn uniformly at random (the whole pool is scanned only
+ * when none of those is usable). Per-request work stays flat from ten keys to ten thousand;
+ * within a small pool the pick is exactly weighted.
+ */
+export const SAMPLE_ABOVE = 64;
+export const SAMPLE_SIZE = 16;
+
+function sampleOf(pool: BreakerContext, random: Random): readonly CredentialState[] {
+  const count = credentialCount(pool);
+  if (count <= SAMPLE_ABOVE) return credentialList(pool);
+  const slots = new Set<number>();
+  while (slots.size < SAMPLE_SIZE) slots.add(Math.floor(random() * count));
+  return [...slots].map((slot) => credentialAt(pool, slot)!);
 }
 
 /** The actors that admit the call as a probe, or null when one of them blocks it. */

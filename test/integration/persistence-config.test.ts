@@ -8,6 +8,7 @@ import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstre
 import type { ConfigInput } from '../../src/config/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { credentialList } from '../../src/machines/breaker.js';
 
 /** Restarts in-process on real LevelDB: config changes reconcile; no secret reaches the disk. */
 describe('persistence across restarts with config changes', () => {
@@ -76,7 +77,7 @@ describe('persistence across restarts with config changes', () => {
     expect(actors.view('backend:alpha').state).toBe('open');
     expect(actors.view('backend:alpha').context.openUntil).toBe(opened.lastTransition!.at + 120_000);
     expect(actors.view('backend:alpha').context.policy.recoveryMs).toBe(120_000);
-    expect(Object.keys(actors.view('pool:alpha:default').context.credentials)).toEqual(['a1', 'a2']);
+    expect(credentialList(actors.view('pool:alpha:default').context).map((c) => c.id)).toEqual(['a1', 'a2']);
     expect(actors.view('backend:beta').context.health.recent.length).toBeGreaterThan(0);
     expect(actors.view('backend:delta').context.health.recent).toEqual([]);
     expect(second.logs.find((l) => String(l.msg).startsWith('restored'))).toMatchObject({ dropped: expect.arrayContaining(['backend:gamma']) });
@@ -96,10 +97,10 @@ describe('persistence across restarts with config changes', () => {
     const good = await upstream();
     const input = { dataDir, backends: [{ id: 'a', baseUrls: [good.baseUrl], credentials: [{ apiKey: 'sk-no-id' }] }] };
     const first = await run(input);
-    const before = Object.keys(first.gateway.actors.view('pool:a:default').context.credentials);
+    const before = credentialList(first.gateway.actors.view('pool:a:default').context).map((c) => c.id);
     await first.close();
     const second = await run(input);
-    expect(Object.keys(second.gateway.actors.view('pool:a:default').context.credentials)).toEqual(before);
+    expect(credentialList(second.gateway.actors.view('pool:a:default').context).map((c) => c.id)).toEqual(before);
     expect(before[0]).toMatch(/^fp-[0-9a-f]{12}$/);
   });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { replayLog, type TimelineEntry } from '../../src/actors/replay.js';
+import { credentialOf } from '../../src/machines/breaker.js';
 import { formatReplay } from '../../src/actors/replay-format.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -51,8 +52,8 @@ describe('replaying recorded fixtures', () => {
     expect(cooling).toEqual([expect.objectContaining({ actor: 'pool:alpha:default', subject: 'key-one', to: 'cooling down', why: 'http_429 until +2000ms' })]);
     const pool = final['pool:alpha:default']!;
     expect(pool.state).toBe('closed');
-    expect(pool.context.credentials['key-one']?.cooldownUntil).toBe(cooling[0]!.at + 2_000);
-    expect(pool.context.credentials['key-two']?.health.recent.every(Boolean)).toBe(true);
+    expect(credentialOf(pool.context, 'key-one')?.cooldownUntil).toBe(cooling[0]!.at + 2_000);
+    expect(credentialOf(pool.context, 'key-two')?.health.recent.every(Boolean)).toBe(true);
   });
 
   it('capacity-fallback: the claude pool opens for the hinted 30 s; gemini serves', () => {

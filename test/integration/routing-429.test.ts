@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
 import type { ConfigInput } from '../../src/config/schema.js';
+import { credentialOf } from '../../src/machines/breaker.js';
 import type { GatewayDeps } from '../../src/gateway.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -42,7 +43,7 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
     const pool = gw.gateway.actors.view('pool:a:default');
     expect(pool.state).toBe('closed');
     expect(gw.gateway.actors.view('backend:a').context.health.recent).toEqual([true]);
-    const limited = pool.context.credentials[keyOf(a, 0) === '1' ? 'k1' : 'k2']!;
+    const limited = credentialOf(pool.context, keyOf(a, 0) === '1' ? 'k1' : 'k2')!;
     return limited.cooldownUntil! - limited.health.lastFailureAt!;
   }
 
@@ -147,8 +148,8 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
       expect(response.headers.get('x-fusebox-attempts')).toBe(i === 0 ? '2' : '1');
     }
     expect(a.requests.filter((r) => r.headers.authorization === 'Bearer sk-bad')).toHaveLength(1);
-    expect(gw.gateway.actors.view('pool:a:default').context.credentials.bad?.disabled).toBe('http_401');
-    expect(gw.gateway.actors.view('pool:a:claude').context.credentials.bad?.disabled).toBe('http_401');
+    expect(credentialOf(gw.gateway.actors.view('pool:a:default').context, 'bad')?.disabled).toBe('http_401');
+    expect(credentialOf(gw.gateway.actors.view('pool:a:claude').context, 'bad')?.disabled).toBe('http_401');
     expect(gw.gateway.actors.view('backend:a').context.health.lastErrors).toEqual([]);
   });
 });

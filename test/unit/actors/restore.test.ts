@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createActorTree } from '../../../src/actors/actor-tree.js';
 import { planRestore } from '../../../src/actors/restore.js';
 import { decodeRecord, encodeRecord, type StoredActor } from '../../../src/actors/snapshot-record.js';
-import type { BreakerInput } from '../../../src/machines/breaker.js';
+import { credentialList, credentialOf, type BreakerInput } from '../../../src/machines/breaker.js';
 import type { BreakerEvent } from '../../../src/machines/events.js';
 
 const policy = { failureThreshold: 2, recoveryMs: 1_000, halfOpenProbes: 1 };
@@ -69,9 +69,10 @@ describe('planRestore', () => {
     ]);
     const next: BreakerInput = { ...pool, credentials: [{ id: 'k1', quota: { requests: 20, per: 'hour' } }, { id: 'k3' }] };
     const context = planRestore([next], new Map([['pool:a:default', stored]]), 200).restored.get('pool:a:default')!.context;
-    expect(Object.keys(context.credentials)).toEqual(['k1', 'k3']);
-    expect(context.credentials.k1).toMatchObject({ cooldownUntil: 5_000, quota: { limit: 20, periodMs: 3_600_000, used: 1 } });
-    expect(context.credentials.k3).toMatchObject({ cooldownUntil: null, disabled: null });
+    expect(credentialList(context).map((c) => c.id)).toEqual(['k1', 'k3']);
+    expect(context.credentialSlots).toEqual({ k1: 0, k3: 1 });
+    expect(credentialOf(context, 'k1')).toMatchObject({ cooldownUntil: 5_000, quota: { limit: 20, periodMs: 3_600_000, used: 1 } });
+    expect(credentialOf(context, 'k3')).toMatchObject({ cooldownUntil: null, disabled: null });
   });
 
   it('starts fresh when a BaseURL index now points elsewhere, and lists dropped actors', () => {

@@ -8,7 +8,7 @@ import { actorRows, formatTable } from '../../../src/demo/actor-table.js';
 const policy = { failureThreshold: 3, recoveryMs: 4000, halfOpenProbes: 1 };
 
 function view(state: ActorView['state'], context: Partial<BreakerContext>): ActorView {
-  const base = { id: 'x', role: 'backend', policy, openUntil: null, probesInFlight: 0, health: freshHealth, credentials: {}, lastTransition: null, isolated: false };
+  const base = { id: 'x', role: 'backend', policy, openUntil: null, probesInFlight: 0, health: freshHealth, credentialChunks: [], credentialSlots: {}, lastTransition: null, isolated: false };
   return { state, context: { ...base, ...context } as unknown as BreakerContext };
 }
 
@@ -18,7 +18,7 @@ describe('the demo actor table', () => {
     const cooling = { ...freshCredential({ id: 'k2' }), cooldownUntil: now + 2_500 };
     const views: Record<string, ActorView> = {
       'backend:a': view('open', { openUntil: now + 3_200 }),
-      'pool:a:default': view('closed', { credentials: { k1: freshCredential({ id: 'k1' }), k2: cooling } }),
+      'pool:a:default': view('closed', { credentialChunks: [[freshCredential({ id: 'k1' }), cooling]], credentialSlots: { k1: 0, k2: 1 } }),
     };
     const rows = actorRows(Object.keys(views), (id) => views[id]!, now);
     expect(rows[0]).toMatchObject({ name: 'backend:a', state: 'open', score: '50', next: 'half-open in 3.2s' });

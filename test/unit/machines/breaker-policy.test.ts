@@ -1,6 +1,6 @@
 import { createActor, SimulatedClock } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { admission, breakerMachine, type BreakerPolicy } from '../../../src/machines/breaker.js';
+import { admission, breakerMachine, credentialOf, type BreakerPolicy } from '../../../src/machines/breaker.js';
 import { openDurationMs, rateTrips } from '../../../src/machines/breaker-policy.js';
 
 const T0 = 1_700_000_000_000;
@@ -84,11 +84,11 @@ describe('breaker policy beyond the seed', () => {
     const a = start(base, 'pool');
     a.send({ type: 'credential.disable', at: T0, credentialId: 'k1', reason: 'http_401' });
     const context = a.getSnapshot().context;
-    expect(context.credentials.k1?.disabled).toBe('http_401');
-    expect(context.credentials.k2?.disabled).toBeNull();
+    expect(credentialOf(context, 'k1')?.disabled).toBe('http_401');
+    expect(credentialOf(context, 'k2')?.disabled).toBeNull();
     expect(context.health.recent).toEqual([]);
     a.send({ type: 'operator.reset', at: T0 });
-    expect(a.getSnapshot().context.credentials.k1?.disabled).toBeNull();
+    expect(credentialOf(a.getSnapshot().context, 'k1')?.disabled).toBeNull();
   });
 
   it('opens until the given time on breaker.trip (capacity exhausted), then probes', () => {

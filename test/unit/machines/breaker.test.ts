@@ -1,6 +1,6 @@
 import { createActor, SimulatedClock } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { admission, breakerMachine, type BreakerInput } from '../../../src/machines/breaker.js';
+import { admission, breakerMachine, credentialOf, type BreakerInput } from '../../../src/machines/breaker.js';
 
 const policy = { failureThreshold: 5, recoveryMs: 300_000, halfOpenProbes: 1 };
 const input: BreakerInput = { id: 'backend:a', role: 'backend', policy };
@@ -133,10 +133,10 @@ describe('breaker machine', () => {
     const { actor, at } = start(new SimulatedClock(), pool);
     actor.send({ type: 'call.failed', at: at(), probe: false, code: 'http_429', credentialId: 'k1', cooldownUntil: at() + 5000 });
     actor.send({ type: 'call.failed', at: at(), probe: false, code: 'http_401', credentialId: 'k2', disable: true });
-    const { credentials } = actor.getSnapshot().context;
-    expect(credentials.k1?.cooldownUntil).toBe(at() + 5000);
-    expect(credentials.k2?.disabled).toBe('http_401');
+    const context = actor.getSnapshot().context;
+    expect(credentialOf(context, 'k1')?.cooldownUntil).toBe(at() + 5000);
+    expect(credentialOf(context, 'k2')?.disabled).toBe('http_401');
     actor.send({ type: 'operator.reset', at: at() });
-    expect(actor.getSnapshot().context.credentials.k2?.disabled).toBeNull();
+    expect(credentialOf(actor.getSnapshot().context, 'k2')?.disabled).toBeNull();
   });
 });

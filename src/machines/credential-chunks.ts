@@ -1,0 +1,42 @@
+import type { CredentialState } from './credentials.js';
+
+/**
+ * A pool's credentials, stored in fixed-size chunks so that updating one credential copies one
+ * chunk and the short list of chunks (about 64 + n/64 pointers), not the whole pool: an event
+ * costs the same with ten keys or ten thousand. Plain arrays, so snapshots stay JSON.
+ */
+export type CredentialChunks = readonly (readonly CredentialState[])[];
+
+export const CHUNK_SIZE = 64;
+
+export function toChunks(credentials: readonly CredentialState[]): CredentialChunks {
+  const chunks: CredentialState[][] = [];
+  for (let start = 0; start < credentials.length; start += CHUNK_SIZE) {
+    chunks.push(credentials.slice(start, start + CHUNK_SIZE));
+  }
+  return chunks;
+}
+
+export function fromChunks(chunks: CredentialChunks): readonly CredentialState[] {
+  return chunks.length === 1 ? chunks[0]! : chunks.flat();
+}
+
+export function chunkedCount(chunks: CredentialChunks): number {
+  if (chunks.length === 0) return 0;
+  return (chunks.length - 1) * CHUNK_SIZE + chunks[chunks.length - 1]!.length;
+}
+
+export function atSlot(chunks: CredentialChunks, slot: number): CredentialState | undefined {
+  return chunks[Math.floor(slot / CHUNK_SIZE)]?.[slot % CHUNK_SIZE];
+}
+
+export function replaceSlot(chunks: CredentialChunks, slot: number, credential: CredentialState): CredentialChunks {
+  const index = Math.floor(slot / CHUNK_SIZE);
+  const chunk = chunks[index];
+  if (!chunk) return chunks;
+  const nextChunk = chunk.slice();
+  nextChunk[slot % CHUNK_SIZE] = credential;
+  const next = chunks.slice();
+  next[index] = nextChunk;
+  return next;
+}
