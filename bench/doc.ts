@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { ProfileSummary } from './lib/profile.js';
 import { markdownTable, profileMarkdown, tables, verdictTable, type Figures, type Verdict } from './report.js';
 
@@ -12,6 +12,8 @@ export interface RunInfo {
   readonly skipped: readonly string[];
   readonly startedAt: Date;
   readonly elapsedS: number;
+  /** 1-minute load average when the run began (other work on the machine skews figures). */
+  readonly loadBefore: number;
 }
 
 function gitRevision(): string {
@@ -42,6 +44,7 @@ export function performanceDoc(fig: Figures, list: readonly Verdict[], profiles:
     '',
     ...machineLines(),
     `- ${info.pinned}`,
+    `- 1-minute load average: ${info.loadBefore.toFixed(1)} when the run began, ${loadavg()[0]!.toFixed(1)} when it ended (other work on this machine inflates every figure; the ratios suffer less)`,
     '',
     '## Method',
     '',

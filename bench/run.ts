@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performanceDoc } from './doc.js';
@@ -46,6 +46,7 @@ function build(): void {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
+  const loadBefore = loadavg()[0]!;
   const twoCores = cpus().length >= 2 && has('taskset');
   const [loadCpu, proxyCpu] = twoCores ? [0, 1] : [null, null];
   const pinned = twoCores
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
     for (const target of targets.reverse()) await target.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
-  report(figures, profiles, { quick, rounds: plan.rounds, seconds: plan.seconds, pinned, skipped, startedAt, elapsedS: (Date.now() - startedAt.getTime()) / 1000 });
+  report(figures, profiles, { quick, rounds: plan.rounds, seconds: plan.seconds, pinned, skipped, startedAt, loadBefore, elapsedS: (Date.now() - startedAt.getTime()) / 1000 });
 }
 
 async function runSuites(targets: Target[], plan: Plan, figures: Record<string, unknown>, hasWrk: boolean): Promise<void> {
@@ -115,12 +116,18 @@ async function credentialsSuite(plan: Plan) {
 
 async function profileMisses(figures: Figures, plan: Plan, profiles: ProfileSummary[]): Promise<void> {
   const missed = new Set(verdicts(figures).filter((v) => v.ok === false && v.profile).map((v) => v.profile!));
-  const shapes = { one: [FB1, SHAPES[FB1]!], fleet: [FB_FLEET, SHAPES[FB_FLEET]!], 'many-keys': [KEYS_10K, SHAPES[KEYS_10K]!] } as const;
+  const shapes = {
+    one: [FB1, SHAPES[FB1]!],
+    fleet: [FB_FLEET, SHAPES[FB_FLEET]!],
+    'many-keys': [KEYS_10K, SHAPES[KEYS_10K]!],
+    start: ['start with 10,000 credentials', SHAPES[KEYS_10K]!],
+  } as const;
   for (const key of missed) {
     const [label, shape] = shapes[key];
+    const seconds = key === 'start' ? 0 : quick ? 3 : 8;
     say(`profiling ${label} (a target was missed) …`);
     try {
-      const summary = await profileFusebox({ label, shape, origin: plan.origin, dir: join(tmpdir(), 'fusebox-bench-profiles'), proxyCpu: plan.proxyCpu, loadCpu: plan.loadCpu, wrkScript: plan.wrkScript!, seconds: quick ? 3 : 8 });
+      const summary = await profileFusebox({ label, shape, origin: plan.origin, dir: join(tmpdir(), 'fusebox-bench-profiles'), proxyCpu: plan.proxyCpu, loadCpu: plan.loadCpu, wrkScript: plan.wrkScript!, seconds });
       if (summary) profiles.push(summary);
     } catch (error) {
       say(`  profile FAILED: ${(error as Error).message}`);

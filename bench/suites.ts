@@ -107,8 +107,9 @@ export interface RssFigure {
 }
 
 /**
- * Fresh processes (so earlier suites do not inflate the peak): 1,000 streams held open for
- * `seconds` (each upstream stream lasts longer than that); peak RSS (VmHWM) of the tree.
+ * Fresh processes (so earlier suites do not inflate the peak): 1,000 streams opened at once and
+ * held until all are receiving or `hold` seconds have passed (each upstream stream lasts longer
+ * than that); peak RSS (VmHWM) of the tree, and how many streams were actually receiving.
  */
 export async function rssSuite(plan: Plan, streams = 1000): Promise<Map<string, RssFigure>> {
   const out = new Map<string, RssFigure>();
@@ -121,8 +122,8 @@ export async function rssSuite(plan: Plan, streams = 1000): Promise<Map<string, 
     const target = await start();
     await sleep(500);
     const idle = rssBytes(target.pid!);
-    const hold = Math.max(6, plan.seconds);
-    const model = `bench-sse-${hold * 20 + 200}x50`;
+    const hold = Math.max(10, plan.seconds * 3);
+    const model = `bench-sse-${hold * 20 + 400}x50`;
     const result = await openLoop<{ streaming: number; errors: number }>(
       ['--mode', 'hold', '--url', target.url, '--streams', String(streams), '--model', model, '--duration', String(hold)],
       plan.loadCpu,

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { runWrk } from '../load/wrk.js';
 import { startFusebox, type FuseboxShape } from '../servers/targets.js';
 import { createSourceMapper } from './source-map.js';
@@ -14,10 +14,12 @@ export interface ProfileSummary {
   readonly totalMs: number;
   readonly topFunctions: readonly { name: string; where: string; selfPct: number }[];
   readonly topFiles: readonly { file: string; selfPct: number }[];
+  /** fusebox's own functions (src/) by total time, callees included. */
+  readonly topInclusive: readonly { name: string; where: string; pct: number }[];
 }
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -30,11 +32,13 @@ export interface ProfileRun {
   readonly proxyCpu: number | null;
   readonly loadCpu: number | null;
   readonly wrkScript: string;
+  /** Seconds of wrk load; 0 profiles the start only (until /healthz answers). */
   readonly seconds: number;
 }
 
 export async function profileFusebox(run: ProfileRun): Promise<ProfileSummary | null> {
   const profileDir = join(run.dir, `profile-${run.label.replace(/\W+/g, '-')}`);
+  rmSync(profileDir, { recursive: true, force: true });
   const target = await startFusebox({
     name: 'profile',
     shape: run.shape,
@@ -43,17 +47,24 @@ export async function profileFusebox(run: ProfileRun): Promise<ProfileSummary | 
     cpu: run.proxyCpu,
     nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
   });
-  await runWrk(target.url, run.wrkScript, run.seconds, 32, run.loadCpu);
+  if (run.seconds > 0) await runWrk(target.url, run.wrkScript, run.seconds, 32, run.loadCpu);
   await target.stop();
   const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) return null;
   const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
-  return { label: run.label, file: relative(process.cwd(), join(profileDir, file)), ...summarise(profile, process.cwd()) };
+  // Under load, leave out the start-up (module loading, config parsing): only the hot path counts.
+  const skipUs = run.seconds > 0 ? target.readyMs * 1000 : 0;
+  return { label: run.label, file: join(profileDir, file), ...summarise(profile, process.cwd(), skipUs) };
 }
 
-function summarise(profile: CpuProfile, root: string): Omit<ProfileSummary, 'label' | 'file'> {
+function summarise(profile: CpuProfile, root: string, skipUs: number): Omit<ProfileSummary, 'label' | 'file'> {
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let elapsed = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    elapsed += delta;
+    if (elapsed >= skipUs) selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+  });
   const map = createSourceMapper(root);
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
@@ -70,6 +81,7 @@ function summarise(profile: CpuProfile, root: string): Omit<ProfileSummary, 'lab
     byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + us);
   }
   const pct = (us: number) => (100 * us) / Math.max(1, total);
+  const inclusive = inclusiveOwn(profile, selfUs, map);
   const top = <T>(m: Map<string, number>, n: number, f: (k: string, us: number) => T) =>
     [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => f(k, us));
   return {
@@ -79,5 +91,37 @@ function summarise(profile: CpuProfile, root: string): Omit<ProfileSummary, 'lab
       return { name: name!, where: where!, selfPct: pct(us) };
     }),
     topFiles: top(byFile, 12, (file, us) => ({ file, selfPct: pct(us) })),
+    topInclusive: top(inclusive, 15, (k, us) => {
+      const [name, where] = k.split('\t');
+      return { name: name!, where: where!, pct: pct(us) };
+    }),
   };
+}
+
+/** Total time (self + callees) of each src/ function, each sample counted once per function. */
+function inclusiveOwn(profile: CpuProfile, selfUs: Map<number, number>, map: (url: string, l: number, c: number) => string): Map<string, number> {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const keyOf = new Map<number, string | null>();
+  const key = (id: number): string | null => {
+    if (!keyOf.has(id)) {
+      const { functionName, url, lineNumber, columnNumber } = byId.get(id)!.callFrame;
+      const where = url ? map(url, lineNumber, columnNumber) : '';
+      keyOf.set(id, where.startsWith('src/') ? `${functionName || '(anonymous)'}\t${where}` : null);
+    }
+    return keyOf.get(id)!;
+  };
+  const totals = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    if (byId.get(id)?.callFrame.functionName === '(idle)') continue;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const k = key(at);
+      if (k === null || seen.has(k)) continue;
+      seen.add(k);
+      totals.set(k, (totals.get(k) ?? 0) + us);
+    }
+  }
+  return totals;
 }

@@ -134,7 +134,14 @@ async function holdMode(): Promise<unknown> {
     }
   };
   const all = Array.from({ length: streams }, one);
-  await new Promise((resolve) => setTimeout(resolve, durationMs));
+  // Hold until every stream is receiving (then one second more), or until the duration is up.
+  const deadline = performance.now() + durationMs;
+  let allSince: number | null = null;
+  while (performance.now() < deadline) {
+    if (firstChunks === streams) allSince ??= performance.now();
+    if (allSince !== null && performance.now() - allSince >= 1000) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const streaming = firstChunks;
   controller.abort();
   await Promise.allSettled(all);
