@@ -79,9 +79,10 @@ export async function startDemoUpstreams(now: () => number = Date.now): Promise<
 
 const DEMO_BREAKER = { failureThreshold: 3, recoveryMs: 4_000, halfOpenProbes: 1 };
 
-export function demoConfig(upstreams: DemoUpstreams, port: number, dataDir: string): ConfigInput {
+/** `adminToken` is made up per run, so the status page and the admin API can be tried. */
+export function demoConfig(upstreams: DemoUpstreams, port: number, dataDir: string, adminToken: string): ConfigInput {
   return {
-    server: { host: '127.0.0.1', port },
+    server: { host: '127.0.0.1', port, adminToken },
     dataDir,
     routing: { maxAttempts: 4 },
     backends: [

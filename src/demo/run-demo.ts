@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,7 @@ interface Running {
   readonly load: DemoLoad;
   readonly dataDir: string;
   readonly logFile: string;
+  readonly adminToken: string;
   readonly startedAt: number;
   readonly transitions: string[];
 }
@@ -122,13 +124,14 @@ async function start(options: DemoOptions): Promise<Running> {
     if (typeof relay === 'string') throw new Error(`--inspect: ${relay}`);
     inspector = relay;
     const inspect = relay ? { inspect: relay.inspect } : {};
+    const adminToken = randomBytes(16).toString('hex');
     gateway = await listenWithFallback(options.port, (port) =>
-      openGateway(parseConfig(demoConfig(upstreams, port, join(dataDir, `data-${port}`))), { logger, ...inspect }),
+      openGateway(parseConfig(demoConfig(upstreams, port, join(dataDir, `data-${port}`), adminToken)), { logger, ...inspect }),
     );
     const transitions: string[] = [];
     gateway.actors.changes$.subscribe((change) => noteTransition(change, transitions));
     const load = await startDemoLoad({ baseURL: gateway.url, workers: options.workers, pauseMs: 150 });
-    return { upstreams, gateway, inspector, load, dataDir, logFile, startedAt: Date.now(), transitions };
+    return { upstreams, gateway, inspector, load, dataDir, logFile, adminToken, startedAt: Date.now(), transitions };
   } catch (error) {
     // Whatever did start must stop, or its sockets keep the process alive.
     await gateway?.close().catch(() => undefined);
@@ -169,7 +172,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
     process.stderr.write(`fusebox demo: cannot start: ${(error as Error).message}\n`);
     return 1;
   }
-  const where = await endpointLines(running.gateway.url, running.logFile, running.inspector?.url ?? null);
+  const where = await endpointLines(running.gateway.url, running.logFile, running.inspector?.url ?? null, running.adminToken);
   const draw = options.live ? liveDrawer() : plainDrawer();
   const frame = () => draw(screen(running, where, options.live));
   const timer = setInterval(frame, options.live ? 500 : options.everyMs);
