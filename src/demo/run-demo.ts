@@ -215,10 +215,10 @@ function screen(running: Running, where: readonly string[], color: boolean): str
   const seconds = ((now - running.startedAt) / 1000).toFixed(0);
   const served = running.upstreams.served;
   const actors = running.gateway.actors;
-  const errors = `client-visible errors: ${stats.errors}${stats.lastError ? ` (last: ${stats.lastError})` : ''}`;
   return [
     `fusebox demo — ${running.gateway.url} — ${seconds}s — Ctrl-C to stop`,
-    `client requests: ${stats.json} JSON + ${stats.stream} streamed ok, slowest ${stats.slowestMs} ms; ${errors}`,
+    `client-visible errors: ${stats.errors} — client requests: ${stats.json} JSON + ${stats.stream} streamed ok, slowest ${stats.slowestMs} ms`,
+    ...(stats.lastError ? [`last client error: ${stats.lastError}`] : []),
     `upstream calls: slow ${served.slow}, flaky ${served.flaky}, steady ${served.steady}`,
     '',
     ...formatTable(actorRows(actors.ids, (id) => actors.view(id), now), color),
@@ -230,12 +230,17 @@ function screen(running: Running, where: readonly string[], color: boolean): str
   ];
 }
 
+/** Redraws in place; lines are cut to the terminal's size so nothing wraps or scrolls away. */
 function liveDrawer(): (lines: string[]) => void {
   let first = true;
   return (lines) => {
     const prefix = first ? '\x1b[2J\x1b[H' : '\x1b[H';
     first = false;
-    process.stdout.write(`${prefix}${lines.map((line) => `${line}\x1b[K`).join('\n')}\n\x1b[J`);
+    const columns = process.stdout.columns || 200;
+    const fitted = lines
+      .slice(0, Math.max(5, (process.stdout.rows || 100) - 1))
+      .map((line) => (line.includes('\x1b[') || line.length < columns ? line : `${line.slice(0, columns - 2)}…`));
+    process.stdout.write(`${prefix}${fitted.map((line) => `${line}\x1b[K`).join('\n')}\n\x1b[J`);
   };
 }
 
