@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { parseWrk } from '../../../bench/load/wrk.js';
+import { alternate, median } from '../../../bench/lib/measure.js';
+import { FB1, FB_FLEET, KEYS_10, KEYS_10K, PT, verdicts } from '../../../bench/report.js';
+
+/** The bench's pure parts: wrk's output, the A/B rotation, medians, and the target verdicts. */
+const WRK_OUT = `Running 5s test @ http://127.0.0.1:1234/v1/chat/completions
+  1 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+  26461 requests in 5.00s, 10.09MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:   5291.83
+Transfer/sec:      2.02MB
+`;
+
+describe('bench helpers', () => {
+  it('reads requests, rate and errors from wrk', () => {
+    expect(parseWrk(WRK_OUT)).toEqual({ requests: 26461, rps: 5291.83, errors: 7 });
+  });
+
+  it('rotates the order of targets each round and takes medians', async () => {
+    const order: string[] = [];
+    const runs = await alternate(['a', 'b', 'c'], 3, async (name, round) => {
+      order.push(name);
+      return round;
+    });
+    expect(order.join('')).toBe('abcbcacab');
+    expect(runs.get('b')).toEqual([0, 1, 2]);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(median([NaN, 5])).toBe(5);
+  });
+
+  it('judges each target against the pass-through and says by how much a miss is', () => {
+    const throughput = new Map([
+      [PT, { rps: 1000, cpuUs: 100, errors: 0 }],
+      [FB1, { rps: 950, cpuUs: 110, errors: 0 }],
+      [FB_FLEET, { rps: 500, cpuUs: 200, errors: 0 }],
+    ]);
+    const credentials = new Map([
+      [KEYS_10, { rps: 900, cpuUs: 100, errors: 0 }],
+      [KEYS_10K, { rps: 800, cpuUs: 125, errors: 0 }],
+    ]);
+    const rss = new Map([[FB1, { idleMB: 80, peakMB: 120, streaming: 128, errors: 0 }]]);
+    const list = verdicts({ throughput, credentials, rss, startup: [{ credentials: 10_000, readyMs: 1500 }] });
+    const by = (prefix: string) => list.find((v) => v.target.startsWith(prefix))!;
+    expect(by(FB1)).toMatchObject({ ok: true });
+    expect(by(FB_FLEET)).toMatchObject({ ok: false, miss: '40 points below 0.9×', profile: 'fleet' });
+    expect(by('CPU per request flat')).toMatchObject({ ok: false, miss: '15 points over 1.10×' });
+    expect(by('start with')).toMatchObject({ ok: true });
+    expect(by('RSS')).toMatchObject({ ok: null });
+  });
+});
