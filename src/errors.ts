@@ -18,6 +18,7 @@ export const ERRORS = {
   upstream_error_withheld: { status: 400, type: 'invalid_request_error' },
   body_too_large: { status: 413, type: 'invalid_request_error' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
+  rate_limited: { status: 429, type: 'rate_limit_error' },
   internal_error: { status: 500, type: 'server_error' },
   upstream_failed: { status: 502, type: 'server_error' },
   upstream_response_too_large: { status: 502, type: 'server_error' },

@@ -147,7 +147,7 @@ function answered(run: Run, route: Route, result: AttemptResult): RequestSummary
 function failed(run: Run): RequestSummary {
   const { job, attempts } = run;
   if (job.signal.aborted) return { status: 499, backend: null, attempts, error: 'client_cancelled' };
-  const error = finalError(attempts.length, run.lastCode, run.retryAfterMs, run.budgetExhausted);
+  const error = finalError(attempts, run.lastCode, run.retryAfterMs, run.budgetExhausted);
   job.sink.fail(error, gatewayHeaders(attempts.length, null));
   return {
     status: error.status,

@@ -50,11 +50,12 @@ export function codeOf(outcome: Outcome): string {
 }
 
 export function finalError(
-  attempts: number,
+  notes: readonly AttemptNote[],
   lastCode: string | null,
   retryAfterMs: number | null,
   budgetExhausted: boolean,
 ): FuseboxError {
+  const attempts = notes.length;
   if (attempts === 0) {
     return new FuseboxError('no_route_available', 'no healthy backend is available for this model right now', retryAfterMs ?? 1000);
   }
@@ -62,5 +63,9 @@ export function finalError(
   const why = budgetExhausted ? ' and the retry budget is spent' : '';
   const message = `all ${attempts} attempt(s) failed (last: ${code})${why}`;
   if (code.startsWith('timeout')) return new FuseboxError('upstream_timeout', message);
+  // Every route was rate limited: the client should back off, not treat the gateway as broken.
+  if (notes.every((n) => n.outcome === 'http_429')) {
+    return new FuseboxError('rate_limited', `every credential tried is rate limited (${attempts} attempt(s))`, retryAfterMs ?? 1000);
+  }
   return new FuseboxError('upstream_failed', message, retryAfterMs ?? undefined);
 }

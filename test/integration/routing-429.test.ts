@@ -152,4 +152,20 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
     expect(credentialOf(gw.gateway.actors.view('pool:a:claude').context, 'bad')?.disabled).toBe('http_401');
     expect(gw.gateway.actors.view('backend:a').context.health.lastErrors).toEqual([]);
   });
+
+  it('answers 429 with Retry-After when every credential tried is rate limited', async () => {
+    const a = await upstream('alpha');
+    a.script = () => ({ kind: 'status', status: 429, headers: { 'retry-after': '9' } });
+    const { gw, client } = await gateway({
+      backends: [{ id: 'a', baseUrls: [a.baseUrl], credentials: [{ id: 'k1', apiKey: 'sk-1' }, { id: 'k2', apiKey: 'sk-2' }] }],
+    });
+    const error = (await ask(client).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('rate_limited');
+    const retryAfter = Number(error.headers?.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(8);
+    expect(retryAfter).toBeLessThanOrEqual(9);
+    expect(gw.gateway.actors.view('backend:a').state).toBe('closed');
+  });
 });

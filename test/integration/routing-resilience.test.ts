@@ -112,7 +112,7 @@ describe('routing: resilience through fusebox', () => {
     const a = await upstream('alpha');
     a.script = () => ({ kind: 'status', status: 429, headers: { 'retry-after': '20' } });
     const { client } = await gateway({ backends: [{ id: 'a', baseUrls: [a.baseUrl], credentials: key('a') }] });
-    await expect(ask(client)).rejects.toMatchObject({ status: 502 });
+    await expect(ask(client)).rejects.toMatchObject({ status: 429 });
     const error = await ask(client).catch((e: { status: number; headers: Headers }) => e);
     expect(error).toMatchObject({ status: 503 });
     expect(Number((error as { headers: Headers }).headers.get('retry-after'))).toBeGreaterThan(0);
