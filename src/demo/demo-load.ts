@@ -29,7 +29,9 @@ export interface LoadOptions {
 type OpenAIClient = import('openai').OpenAI;
 
 export async function startDemoLoad(options: LoadOptions): Promise<DemoLoad> {
-  const { OpenAI } = await import('openai');
+  const { OpenAI } = await import('openai').catch(() => {
+    throw new Error('the demo client needs the openai package, a dev dependency: run it from a clone after `npm ci`');
+  });
   const client = new OpenAI({ baseURL: options.baseURL, apiKey: 'demo-client', maxRetries: 0, timeout: 30_000 });
   const stats: LoadStats = { json: 0, stream: 0, errors: 0, lastError: null, slowestMs: 0 };
   let running = true;
