@@ -51,11 +51,11 @@ export function startOperator(options: OperatorOptions): Operator {
     ? async () => {
         const next = await readConfig(loadConfig);
         const restartRequired = needsRestart(routing.config, next);
-        const report = tree.reconcile(actorLayout(next, options.fingerprintKey));
+        const report = tree.reconcile(actorLayout(next, options.fingerprintKey), clock.now());
         routing.apply(next);
         auth = createAdminAuth(next.server.adminToken);
         const outcome = { ok: true as const, ...report, restartRequired };
-        logger.info({ added: report.added, removed: report.removed, replaced: report.replaced, restartRequired }, 'config reloaded');
+        logger.info({ added: report.added, removed: report.removed, updated: report.updated, restartRequired }, 'config reloaded');
         feed.publish('fleet', { ...outcome, now: clock.now(), actors: tree.ids.map((id) => actorReport(tree.view(id), clock.now())) });
         return outcome;
       }

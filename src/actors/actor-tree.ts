@@ -36,8 +36,8 @@ export interface ActorTree {
   readonly changes$: Observable<ActorChange>;
   /** The new layout, each time `reconcile` changed the fleet (the event log starts a new session). */
   readonly fleet$: Observable<readonly BreakerInput[]>;
-  /** Config reload: spawn, stop or replace actors so the fleet matches `layout` (see fleet-diff.ts). */
-  reconcile(layout: readonly BreakerInput[]): ReconcileReport;
+  /** Config reload at `at`: spawn, stop or update actors so the fleet matches `layout` (see fleet-diff.ts). */
+  reconcile(layout: readonly BreakerInput[], at: number): ReconcileReport;
   stop(): void;
 }
 
@@ -74,6 +74,21 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
     return found;
   }
 
+  function send(actorId: string, event: BreakerEvent): void {
+    if (!refs.has(actorId) && retired.has(actorId)) return;
+    const target = ref(actorId);
+    const from = target.getSnapshot().value as BreakerState;
+    target.send(event);
+    const after = target.getSnapshot();
+    changes.next({
+      actorId,
+      event,
+      from,
+      to: after.value as BreakerState,
+      after: { state: after.value as BreakerState, context: after.context },
+    });
+  }
+
   return {
     get ids() {
       return [...refs.keys()];
@@ -86,27 +101,18 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
       const snapshot = ref(actorId).getSnapshot();
       return { state: snapshot.value as BreakerState, context: snapshot.context };
     },
-    send(actorId, event) {
-      if (!refs.has(actorId) && retired.has(actorId)) return;
-      const target = ref(actorId);
-      const from = target.getSnapshot().value as BreakerState;
-      target.send(event);
-      const after = target.getSnapshot();
-      changes.next({
-        actorId,
-        event,
-        from,
-        to: after.value as BreakerState,
-        after: { state: after.value as BreakerState, context: after.context },
-      });
-    },
+    send,
     changes$: changes.asObservable(),
     fleet$: fleet.asObservable(),
-    reconcile(layout) {
+    reconcile(layout, at) {
       const current = root.getSnapshot().context.layout;
       const diff = diffLayout(current, layout);
-      const report = reportOf(diff, current);
+      const report = reportOf(diff);
       root.send({ type: 'fleet.remove', ids: diff.remove });
+      root.send({ type: 'fleet.update', inputs: diff.update });
+      for (const input of diff.update) {
+        send(input.id, { type: 'config.changed', at, policy: input.policy, credentials: input.credentials ?? [] });
+      }
       for (const id of diff.remove) {
         refs.delete(id);
         retired.add(id);
@@ -116,7 +122,7 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
         refs.set(input.id, root.system.get(input.id) as BreakerRef);
         retired.delete(input.id);
       }
-      if (diff.add.length > 0 || diff.remove.length > 0) fleet.next(root.getSnapshot().context.layout);
+      if (diff.add.length + diff.remove.length + diff.update.length > 0) fleet.next(root.getSnapshot().context.layout);
       return report;
     },
     stop() {

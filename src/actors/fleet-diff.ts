@@ -3,22 +3,24 @@ import type { BreakerInput } from '../machines/breaker.js';
 
 /**
  * What a config reload does to the actor fleet, decided purely from the old and the new
- * layout: actors whose input is unchanged keep their state; new ids are spawned; ids no
+ * layout: actors whose input is unchanged keep everything; new ids are spawned; ids no
  * longer configured are stopped; an actor whose input changed (breaker policy, credential
- * list, quotas) is replaced by a fresh one.
+ * list, quotas) is updated in place by a `config.changed` event, keeping what it learned.
  */
 export interface FleetDiff {
-  /** Ids to spawn (new ones and replaced ones), in layout order. */
+  /** Ids to spawn, in layout order. */
   readonly add: readonly BreakerInput[];
-  /** Ids to stop (gone ones and replaced ones). */
+  /** Ids to stop. */
   readonly remove: readonly string[];
+  /** Actors whose configuration changed: they get their new input as an event. */
+  readonly update: readonly BreakerInput[];
   readonly kept: readonly string[];
 }
 
 export interface ReconcileReport {
   readonly added: readonly string[];
   readonly removed: readonly string[];
-  readonly replaced: readonly string[];
+  readonly updated: readonly string[];
   readonly kept: readonly string[];
 }
 
@@ -26,28 +28,23 @@ export function diffLayout(current: readonly BreakerInput[], next: readonly Brea
   const before = new Map(current.map((input) => [input.id, input]));
   const nextIds = new Set(next.map((input) => input.id));
   const add: BreakerInput[] = [];
-  const remove: string[] = [];
+  const update: BreakerInput[] = [];
   const kept: string[] = [];
   for (const input of next) {
     const old = before.get(input.id);
-    if (old && isDeepStrictEqual(plain(old), plain(input))) {
-      kept.push(input.id);
-      continue;
-    }
-    if (old) remove.push(input.id);
-    add.push(input);
+    if (!old) add.push(input);
+    else if (isDeepStrictEqual(plain(old), plain(input))) kept.push(input.id);
+    else update.push(input);
   }
-  for (const id of before.keys()) if (!nextIds.has(id)) remove.push(id);
-  return { add, remove, kept };
+  const remove = [...before.keys()].filter((id) => !nextIds.has(id));
+  return { add, remove, update, kept };
 }
 
-export function reportOf(diff: FleetDiff, current: readonly BreakerInput[]): ReconcileReport {
-  const existed = new Set(current.map((input) => input.id));
-  const addedIds = new Set(diff.add.map((input) => input.id));
+export function reportOf(diff: FleetDiff): ReconcileReport {
   return {
-    added: diff.add.filter((input) => !existed.has(input.id)).map((input) => input.id),
-    removed: diff.remove.filter((id) => !addedIds.has(id)),
-    replaced: diff.add.filter((input) => existed.has(input.id)).map((input) => input.id),
+    added: diff.add.map((input) => input.id),
+    removed: diff.remove,
+    updated: diff.update.map((input) => input.id),
     kept: diff.kept,
   };
 }

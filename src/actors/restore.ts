@@ -2,7 +2,7 @@ import { createActor } from 'xstate';
 import type { FuseboxConfig } from '../config/schema.js';
 import { breakerMachine, credentialList, credentialSlots, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
 import { openDurationMs } from '../machines/breaker-policy.js';
-import type { CredentialState, LocalQuota } from '../machines/credentials.js';
+import { carryOver } from '../machines/credentials.js';
 import { toChunks } from '../machines/credential-chunks.js';
 import { baseUrlActorId } from './layout.js';
 import type { StoredActor } from './snapshot-record.js';
@@ -70,7 +70,7 @@ export function freshContext(input: BreakerInput): BreakerContext {
 function restoreActor(input: BreakerInput, record: StoredActor, now: number): RestoredView {
   const stored = record.snapshot.context;
   const initial = freshContext(input);
-  const credentials = mergeCredentials(credentialList(initial), credentialList(stored));
+  const credentials = carryOver(credentialList(initial), credentialList(stored));
   const context: BreakerContext = {
     ...initial,
     ...stored,
@@ -83,28 +83,6 @@ function restoreActor(input: BreakerInput, record: StoredActor, now: number): Re
     openUntil: adjustedDeadline(record.snapshot.value, stored, input.policy),
   };
   return passDeadline(record.snapshot.value, context, now);
-}
-
-/** This run's credentials in this run's order, each carrying what the stored one had learned. */
-function mergeCredentials(
-  initial: readonly CredentialState[],
-  stored: readonly CredentialState[],
-): CredentialState[] {
-  const storedById = new Map(stored.map((credential) => [credential.id, credential]));
-  return initial.map((fresh) => {
-    const old = storedById.get(fresh.id);
-    return old ? { ...fresh, ...old, ...configured(fresh), quota: mergeQuota(fresh.quota, old.quota) } : fresh;
-  });
-}
-
-/** The credential fields that come from the config rather than from experience. */
-function configured(fresh: CredentialState): Partial<CredentialState> {
-  return { id: fresh.id, ...('reserve' in fresh ? { reserve: fresh.reserve } : {}) };
-}
-
-function mergeQuota(configured: LocalQuota | null, stored: LocalQuota | null): LocalQuota | null {
-  if (configured === null || stored === null) return configured;
-  return { ...stored, limit: configured.limit, periodMs: configured.periodMs };
 }
 
 /** A deadline the policy computed (not a trip's) follows a changed policy; others stay. */

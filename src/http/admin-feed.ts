@@ -10,7 +10,7 @@ import { actorReport } from './actor-report.js';
  * - `event: transition` at once for every state change and every operator event;
  * - `event: actor` for other changes (health, counters), coalesced per actor and flushed
  *   every `flushMs`, so a busy gateway does not flood the feed;
- * - `event: fleet` after a config reload (actors added, removed, replaced);
+ * - `event: fleet` after a config reload (actors added, removed, updated);
  * - a `: ping` comment every `heartbeatMs`.
  * A client that stops reading (more than `maxBufferedBytes` unsent) is disconnected.
  * Payloads are actor reports: ids, states and numbers only, never a secret.

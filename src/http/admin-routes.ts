@@ -21,7 +21,7 @@ export interface ReloadOutcome {
   readonly ok: true;
   readonly added: readonly string[];
   readonly removed: readonly string[];
-  readonly replaced: readonly string[];
+  readonly updated: readonly string[];
   readonly kept: readonly string[];
 }
 

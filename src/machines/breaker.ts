@@ -3,6 +3,7 @@ import type { BreakerEvent } from './events.js';
 import { nextOpenStreak, openDurationMs, pushCall, rateTrips, type BreakerPolicy } from './breaker-policy.js';
 import { freshHealth, recordFailure, recordSuccess, type Health } from './health.js';
 import {
+  carryOver,
   credentialFailed,
   credentialSucceeded,
   freshCredential,
@@ -210,6 +211,11 @@ export const breakerMachine = setup({
       probesInFlight: 0,
       lastTransition: transition(event.at, 'open', 'half_open', 'released by operator'),
     })),
+    applyConfig: assign(({ context, event }) => {
+      const e = event as Ev<'config.changed'>;
+      const credentials = carryOver(e.credentials.map(freshCredential), credentialList(context));
+      return { policy: e.policy, credentialChunks: toChunks(credentials), credentialSlots: credentialSlots(credentials) };
+    }),
     reset: assign(({ context, event }) => ({
       isolated: false,
       openUntil: null,
@@ -238,6 +244,7 @@ export const breakerMachine = setup({
   on: {
     'operator.isolate': { target: '.open', actions: 'isolate' },
     'operator.reset': { target: '.closed', actions: 'reset' },
+    'config.changed': { actions: 'applyConfig' },
     'credential.disable': { actions: 'disableCredential' },
   },
   states: {

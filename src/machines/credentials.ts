@@ -127,3 +127,26 @@ function countUse(quota: LocalQuota | null, at: number): LocalQuota | null {
   if (at - quota.windowStart >= quota.periodMs) return { ...quota, windowStart: at, used: 1 };
   return { ...quota, used: quota.used + 1 };
 }
+
+/**
+ * Credentials as configured now (`configured`, fresh, in config order), each carrying what the
+ * same id had learned before (`learned`): health, cooldown, disabled flag, quota use. The
+ * config wins for what it sets (quota limit and period, reserve). Used by restore at boot and
+ * by a config reload.
+ */
+export function carryOver(
+  configured: readonly CredentialState[],
+  learned: readonly CredentialState[],
+): CredentialState[] {
+  const byId = new Map(learned.map((credential) => [credential.id, credential]));
+  return configured.map((fresh) => {
+    const old = byId.get(fresh.id);
+    if (!old) return fresh;
+    return { ...fresh, ...old, id: fresh.id, reserve: fresh.reserve, quota: carryQuota(fresh.quota, old.quota) };
+  });
+}
+
+function carryQuota(configured: LocalQuota | null, learned: LocalQuota | null): LocalQuota | null {
+  if (configured === null || learned === null) return configured;
+  return { ...learned, limit: configured.limit, periodMs: configured.periodMs };
+}

@@ -1,3 +1,5 @@
+import type { BreakerPolicy } from './breaker-policy.js';
+import type { CredentialInput } from './credentials.js';
 /**
  * Every event an actor accepts. Each carries its own time (`at`, ms since the epoch), so a
  * recorded stream of events replays to the same states under a simulated clock.
@@ -54,6 +56,12 @@ export type BreakerEvent =
   /** Operator: end an isolation; the next call is a half-open probe. */
   | { type: 'operator.release'; at: number }
   /** Operator: close and forget counters, cooldowns and disabled flags. */
-  | { type: 'operator.reset'; at: number };
+  | { type: 'operator.reset'; at: number }
+  /**
+   * Config reload: new policy and credential list for this actor. Learned state is kept
+   * (credentials that remain keep health, cooldowns, disabled flags and quota use; new ones
+   * start fresh; removed ones are dropped); the breaker state and its deadline are kept.
+   */
+  | { type: 'config.changed'; at: number; policy: BreakerPolicy; credentials: readonly CredentialInput[] };
 
 export type BreakerEventType = BreakerEvent['type'];

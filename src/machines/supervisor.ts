@@ -5,8 +5,9 @@ import { breakerMachine, type BreakerInput } from './breaker.js';
  * The root actor. It spawns one breaker actor per backend, BaseURL and credential pool named
  * in `layout`, each with its actor id as its system id, so the whole fleet is one actor system
  * (and one tree in the inspector). It holds no state of its own beyond the layout.
- * A config reload changes the fleet with `fleet.remove` (stop these ids) then `fleet.add`
- * (spawn these inputs); the layout in context follows, so a persisted root restores the fleet.
+ * A config reload changes the fleet with `fleet.remove` (stop these ids), `fleet.update`
+ * (changed inputs) and `fleet.add` (spawn these inputs); the layout in context follows, so a
+ * persisted root restores the fleet.
  */
 export interface SupervisorInput {
   readonly layout: readonly BreakerInput[];
@@ -18,7 +19,9 @@ export interface SupervisorContext {
 
 export type SupervisorEvent =
   | { type: 'fleet.add'; inputs: readonly BreakerInput[] }
-  | { type: 'fleet.remove'; ids: readonly string[] };
+  | { type: 'fleet.remove'; ids: readonly string[] }
+  /** Record changed inputs in the layout (the actors themselves hear `config.changed`). */
+  | { type: 'fleet.update'; inputs: readonly BreakerInput[] };
 
 export const supervisorMachine = setup({
   types: {} as { context: SupervisorContext; input: SupervisorInput; events: SupervisorEvent },
@@ -32,6 +35,11 @@ export const supervisorMachine = setup({
       if (event.type !== 'fleet.add') return {};
       for (const input of event.inputs) spawn('breaker', { id: input.id, systemId: input.id, input });
       return { layout: [...context.layout, ...event.inputs] };
+    }),
+    recordUpdated: assign(({ context, event }) => {
+      if (event.type !== 'fleet.update') return {};
+      const changed = new Map(event.inputs.map((input) => [input.id, input]));
+      return { layout: context.layout.map((input) => changed.get(input.id) ?? input) };
     }),
     stopRemoved: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'fleet.remove') return;
@@ -47,7 +55,11 @@ export const supervisorMachine = setup({
   states: {
     running: {
       entry: 'spawnFleet',
-      on: { 'fleet.add': { actions: 'spawnAdded' }, 'fleet.remove': { actions: 'stopRemoved' } },
+      on: {
+        'fleet.add': { actions: 'spawnAdded' },
+        'fleet.remove': { actions: 'stopRemoved' },
+        'fleet.update': { actions: 'recordUpdated' },
+      },
     },
   },
 });

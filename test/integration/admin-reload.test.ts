@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { credentialList, credentialOf } from '../../src/machines/breaker.js';
 import { ADMIN_TOKEN, admin, openFeed } from '../helpers/admin.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
@@ -21,6 +22,33 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     cleanups.push(...started.map((u) => () => u.close()));
     return started;
   }
+
+  it('updates a changed pool in place: a credential disabled before the reload stays disabled', async () => {
+    const [a] = await upstreams('alpha');
+    a!.script = (req) => (req.headers.authorization === 'Bearer sk-bad' ? { kind: 'status', status: 401 } : { kind: 'ok' });
+    const creds = [{ id: 'bad', apiKey: 'sk-bad' }, { id: 'good', apiKey: 'sk-good' }];
+    let next: ConfigInput = { backends: [{ id: 'alpha', baseUrls: [a!.baseUrl], credentials: creds }] };
+    const gw = await startTestGateway(
+      { ...next, server: { adminToken: ADMIN_TOKEN } },
+      { loadConfig: () => parseConfig({ ...next, server: { port: 0, adminToken: ADMIN_TOKEN } }) },
+    );
+    cleanups.push(() => gw.close());
+    const client = new OpenAI({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
+    for (let i = 0; i < 4; i++) await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `q${i}` }] });
+    const pool = () => gw.gateway.actors.view('pool:alpha:default').context;
+    expect(credentialOf(pool(), 'bad')?.disabled).toBe('http_401');
+
+    next = { backends: [{ id: 'alpha', baseUrls: [a!.baseUrl], credentials: [...creds, { id: 'extra', apiKey: 'sk-extra' }] }] };
+    const reloaded = await admin(gw.url, '/admin/reload', { method: 'POST' });
+    expect(reloaded.json).toMatchObject({ ok: true, updated: ['pool:alpha:default'] });
+    expect(credentialList(pool()).map((c) => c.id)).toEqual(['bad', 'good', 'extra']);
+    expect(credentialOf(pool(), 'bad')?.disabled).toBe('http_401');
+    expect(credentialOf(pool(), 'good')?.health.recent.length).toBeGreaterThan(0);
+    expect(credentialOf(pool(), 'extra')?.health.recent).toEqual([]);
+    const before = a!.requests.filter((r) => r.headers.authorization === 'Bearer sk-bad').length;
+    for (let i = 0; i < 6; i++) await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `r${i}` }] });
+    expect(a!.requests.filter((r) => r.headers.authorization === 'Bearer sk-bad').length).toBe(before);
+  });
 
   it('reconciles actors and routes without dropping a request in flight', async () => {
     const [a, b, c] = await upstreams('alpha', 'beta', 'gamma');

@@ -68,7 +68,7 @@ describe('event log recorder and replay', () => {
     const tree = createActorTree({ layout });
     const recorder = startEventLog({ file, tree, clock: systemClock, version: '1' });
     tree.send('backend:a', { type: 'call.failed', at: 10, probe: false, code: 'x' });
-    tree.reconcile([...layout, { id: 'backend:b', role: 'backend', policy }]);
+    tree.reconcile([...layout, { id: 'backend:b', role: 'backend', policy }], 0);
     tree.send('backend:b', { type: 'call.failed', at: 20, probe: false, code: 'y' });
     tree.send('backend:b', { type: 'call.failed', at: 30, probe: false, code: 'y' });
     recorder.close();

@@ -1,6 +1,6 @@
 import { createActor, SimulatedClock } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { admission, breakerMachine, credentialOf, type BreakerInput } from '../../../src/machines/breaker.js';
+import { admission, breakerMachine, credentialList, credentialOf, type BreakerInput } from '../../../src/machines/breaker.js';
 
 const policy = { failureThreshold: 5, recoveryMs: 300_000, halfOpenProbes: 1 };
 const input: BreakerInput = { id: 'backend:a', role: 'backend', policy };
@@ -138,5 +138,23 @@ describe('breaker machine', () => {
     expect(credentialOf(context, 'k2')?.disabled).toBe('http_401');
     actor.send({ type: 'operator.reset', at: at() });
     expect(credentialOf(actor.getSnapshot().context, 'k2')?.disabled).toBeNull();
+  });
+
+  it('takes a changed config in place, keeping its state and what remaining credentials learned', () => {
+    const pool: BreakerInput = { id: 'pool:a:default', role: 'pool', policy, credentials: [{ id: 'k1' }, { id: 'k2' }] };
+    const { actor, fail, at } = start(new SimulatedClock(), pool);
+    actor.send({ type: 'call.failed', at: at(), probe: false, code: 'http_401', credentialId: 'k1', disable: true });
+    for (let i = 0; i < 4; i++) fail();
+    const openUntil = actor.getSnapshot().context.openUntil;
+    expect(actor.getSnapshot().value).toBe('open');
+    const changed = { ...policy, halfOpenProbes: 3 };
+    actor.send({ type: 'config.changed', at: at(), policy: changed, credentials: [{ id: 'k2' }, { id: 'k3', quota: { requests: 10, per: 'minute' } }, { id: 'k1' }] });
+    const context = actor.getSnapshot().context;
+    expect(actor.getSnapshot().value).toBe('open');
+    expect(context.openUntil).toBe(openUntil);
+    expect(context.policy.halfOpenProbes).toBe(3);
+    expect(credentialList(context).map((c) => c.id)).toEqual(['k2', 'k3', 'k1']);
+    expect(credentialOf(context, 'k1')?.disabled).toBe('http_401');
+    expect(credentialOf(context, 'k3')?.quota).toMatchObject({ limit: 10, used: 0 });
   });
 });
