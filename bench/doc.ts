@@ -1,4 +1,3 @@
-import { execSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { ProfileSummary } from './lib/profile.js';
 import { markdownTable, profileMarkdown, tables, verdictTable, type Figures, type Verdict } from './report.js';
@@ -14,23 +13,15 @@ export interface RunInfo {
   readonly elapsedS: number;
   /** 1-minute load average when the run began (other work on the machine skews figures). */
   readonly loadBefore: number;
+  /** What was benchmarked (commit). */
+  readonly revision: string;
 }
 
-function gitRevision(): string {
-  try {
-    const rev = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const dirty = execSync('git status --porcelain -- src bench', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    return dirty ? `${rev} (with uncommitted changes in src/ or bench/)` : rev;
-  } catch {
-    return 'unknown';
-  }
-}
-
-export function machineLines(): string[] {
+export function machineLines(revision: string): string[] {
   const cpu = cpus();
   return [
     `- CPU: ${cpu[0]?.model ?? 'unknown'}, ${cpu.length} cores; ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Linux ${release()}`,
-    `- Node ${process.version}; fusebox at commit ${gitRevision()}`,
+    `- Node ${process.version}; fusebox ${revision}`,
   ];
 }
 
@@ -42,7 +33,7 @@ export function performanceDoc(fig: Figures, list: readonly Verdict[], profiles:
     '',
     '## Machine',
     '',
-    ...machineLines(),
+    ...machineLines(info.revision),
     `- ${info.pinned}`,
     `- 1-minute load average: ${info.loadBefore.toFixed(1)} when the run began, ${loadavg()[0]!.toFixed(1)} when it ended (other work on this machine inflates every figure; the ratios suffer less)`,
     '',
@@ -54,7 +45,8 @@ export function performanceDoc(fig: Figures, list: readonly Verdict[], profiles:
     '  `Pool.dispatch`, the floor of any Node proxy), **nginx** (one worker, keep-alive upstream, no',
     '  buffering, access log off), **fusebox 1×1×1** (one backend, one BaseURL, one key) and',
     '  **fusebox 4×3×50** (4 backends × 3 BaseURLs × 50 keys), both `node dist/src/cli.js start` at the',
-    '  default log level (info; the log goes to /dev/null).',
+    '  default log level (info; the log goes to /dev/null). **fusebox 1×1×1, log warn** (throughput only)',
+    '  shows what the per-request log line costs.',
     '- Closed loop: wrk, 1 thread, 32 connections, a small JSON chat completion. Open loop:',
     '  `bench/load/open-loop.ts` sends on a fixed schedule and measures from the scheduled time, so',
     '  queueing counts as latency. Proxy CPU is utime+stime of its process tree from /proc, divided by',

@@ -27,6 +27,8 @@ export interface Verdict {
 export const PT = 'pass-through';
 export const FB1 = 'fusebox 1×1×1';
 export const FB_FLEET = 'fusebox 4×3×50';
+/** Diagnostic only (no target): fusebox 1×1×1 with the per-request log line off. */
+export const FB1_QUIET = 'fusebox 1×1×1, log warn';
 export const KEYS_10 = 'fusebox 10 keys';
 export const KEYS_10K = 'fusebox 10,000 keys';
 

@@ -1,20 +1,21 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performanceDoc } from './doc.js';
 import { writeWrkScript } from './load/wrk.js';
+import { buildFusebox } from './lib/build.js';
 import { profileFusebox, type ProfileSummary } from './lib/profile.js';
 import { has } from './lib/proc.js';
-import { FB1, FB_FLEET, KEYS_10, KEYS_10K, PT, tables, textTable, verdictTable, verdicts, type Figures } from './report.js';
+import { FB1, FB1_QUIET, FB_FLEET, KEYS_10, KEYS_10K, PT, tables, textTable, verdictTable, verdicts, type Figures } from './report.js';
 import { latencySuite, rssSuite, sseSuite, startupSuite, throughputSuite, type Plan } from './suites.js';
 import { startFusebox, startNginx, startPassthrough, startUpstream, type FuseboxShape, type Target } from './servers/targets.js';
 
 /**
- * `npm run bench [-- --quick] [-- --only throughput,latency,sse,rss,startup,credentials]`:
- * builds fusebox, runs every suite against the same upstream, prints the figures and writes
- * docs/performance.md (not with --only or --no-write). Not part of `npm test`.
+ * `npm run bench [-- --quick] [--only throughput,latency,sse,rss,startup,credentials] [--tree]`:
+ * builds fusebox (HEAD, or the working tree with --tree), runs every suite against the same
+ * upstream, prints the figures and writes docs/performance.md (not with --only or --no-write).
+ * Not part of `npm test`.
  */
 const { values } = parseArgs({
   options: {
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'no-write': { type: 'boolean' },
     'no-profile': { type: 'boolean' },
+    tree: { type: 'boolean' },
   },
 });
 const quick = values.quick === true;
@@ -37,13 +39,6 @@ const SHAPES: Record<string, FuseboxShape> = {
   'many-keys': { backends: 1, baseUrls: 1, credentials: 10_000 },
 };
 
-function build(): void {
-  say('building fusebox (tsc → dist/) …');
-  const result = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { encoding: 'utf8' });
-  if (!existsSync('dist/src/cli.js')) throw new Error(`build failed:\n${result.stdout}${result.stderr}`);
-  if (result.status !== 0) say(`  tsc reported type errors; benchmarking the emitted JavaScript anyway:\n${result.stdout.split('\n').slice(0, 5).join('\n')}`);
-}
-
 async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = loadavg()[0]!;
@@ -56,9 +51,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fusebox-bench-'));
   const hasWrk = has('wrk');
   if (!hasWrk) skipped.push('wrk not installed (apt-get install wrk): no closed-loop throughput, CPU per request or profiles');
-  build();
+  const build = buildFusebox(values.tree ? 'tree' : 'head', dir, say);
   const upstream = await startUpstream(loadCpu);
-  const plan: Plan = { rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, loadCpu, proxyCpu, dir, wrkScript: hasWrk ? writeWrkScript(dir) : null, origin: upstream.origin };
+  const plan: Plan = { rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, loadCpu, proxyCpu, dir, wrkScript: hasWrk ? writeWrkScript(dir) : null, origin: upstream.origin, root: build.root };
   say(`${pinned}; ${plan.rounds} round(s) of ${plan.seconds} s`);
   const targets: Target[] = [upstream];
   const figures: Figures & Record<string, unknown> = {};
@@ -68,19 +63,19 @@ async function main(): Promise<void> {
     const nginx = await startNginx(proxyCpu, upstream.origin, dir);
     if (nginx) targets.push(nginx);
     else skipped.push('nginx not installed (apt-get install nginx-light): no C reference');
-    for (const name of [FB1, FB_FLEET]) targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: upstream.origin, dir, cpu: proxyCpu }));
+    for (const name of [FB1, FB_FLEET]) targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: upstream.origin, dir, cpu: proxyCpu, root: build.root }));
     await runSuites(targets, plan, figures, hasWrk);
     if (hasWrk && !values['no-profile']) await profileMisses(figures, plan, profiles);
   } finally {
     for (const target of targets.reverse()) await target.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
-  report(figures, profiles, { quick, rounds: plan.rounds, seconds: plan.seconds, pinned, skipped, startedAt, loadBefore, elapsedS: (Date.now() - startedAt.getTime()) / 1000 });
+  report(figures, profiles, { quick, rounds: plan.rounds, seconds: plan.seconds, pinned, skipped, startedAt, loadBefore, revision: build.revision, elapsedS: (Date.now() - startedAt.getTime()) / 1000 });
 }
 
 async function runSuites(targets: Target[], plan: Plan, figures: Record<string, unknown>, hasWrk: boolean): Promise<void> {
   const suites: [string, boolean, () => Promise<unknown>][] = [
-    ['throughput', hasWrk, () => throughputSuite(targets, plan)],
+    ['throughput', hasWrk, () => throughputWithQuietLog(targets, plan)],
     ['latency', true, () => latencySuite(targets, plan)],
     ['sse', true, () => sseSuite(targets, plan)],
     ['rss', true, () => rssSuite(plan)],
@@ -104,10 +99,20 @@ async function runSuites(targets: Target[], plan: Plan, figures: Record<string, 
   }
 }
 
+/** Throughput, plus fusebox 1×1×1 at log level warn: what the per-request log line costs. */
+async function throughputWithQuietLog(targets: Target[], plan: Plan) {
+  const quiet = await startFusebox({ name: FB1_QUIET, shape: SHAPES[FB1]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu, root: plan.root, logLevel: 'warn' });
+  try {
+    return await throughputSuite([...targets, quiet], plan);
+  } finally {
+    await quiet.stop();
+  }
+}
+
 async function credentialsSuite(plan: Plan) {
   const targets: Target[] = [];
   try {
-    for (const name of [KEYS_10, KEYS_10K]) targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu }));
+    for (const name of [KEYS_10, KEYS_10K]) targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu, root: plan.root }));
     return await throughputSuite(targets, plan);
   } finally {
     for (const target of targets) await target.stop();
@@ -127,7 +132,7 @@ async function profileMisses(figures: Figures, plan: Plan, profiles: ProfileSumm
     const seconds = key === 'start' ? 0 : quick ? 3 : 8;
     say(`profiling ${label} (a target was missed) …`);
     try {
-      const summary = await profileFusebox({ label, shape, origin: plan.origin, dir: join(tmpdir(), 'fusebox-bench-profiles'), proxyCpu: plan.proxyCpu, loadCpu: plan.loadCpu, wrkScript: plan.wrkScript!, seconds });
+      const summary = await profileFusebox({ label, shape, origin: plan.origin, dir: join(tmpdir(), 'fusebox-bench-profiles'), root: plan.root, proxyCpu: plan.proxyCpu, loadCpu: plan.loadCpu, wrkScript: plan.wrkScript!, seconds });
       if (summary) profiles.push(summary);
     } catch (error) {
       say(`  profile FAILED: ${(error as Error).message}`);

@@ -14,6 +14,8 @@ export interface Plan {
   readonly dir: string;
   readonly wrkScript: string | null;
   readonly origin: string;
+  /** Where the fusebox under test was built (holds dist/src/cli.js). */
+  readonly root: string;
 }
 
 export interface ThroughputFigure {
@@ -116,7 +118,7 @@ export async function rssSuite(plan: Plan, streams = 1000): Promise<Map<string, 
   const shape: FuseboxShape = { backends: 1, baseUrls: 1, credentials: 1, maxConcurrent: streams + 100 };
   const starters: [string, () => Promise<Target>][] = [
     ['pass-through', () => startPassthrough(plan.proxyCpu, plan.origin)],
-    ['fusebox 1×1×1', () => startFusebox({ name: 'rss', shape, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu })],
+    ['fusebox 1×1×1', () => startFusebox({ name: 'rss', shape, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu, root: plan.root })],
   ];
   for (const [name, start] of starters) {
     const target = await start();
@@ -147,7 +149,7 @@ export async function startupSuite(plan: Plan): Promise<StartupFigure[]> {
     '10000': { backends: 1, baseUrls: 1, credentials: 10_000 },
   };
   const runs = await alternate(Object.keys(shapes), Math.max(3, plan.rounds), async (key) => {
-    const target = await startFusebox({ name: `start-${key}`, shape: shapes[key]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu });
+    const target = await startFusebox({ name: `start-${key}`, shape: shapes[key]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu, root: plan.root });
     await target.stop();
     return target.readyMs;
   });

@@ -29,6 +29,8 @@ export interface ProfileRun {
   readonly shape: FuseboxShape;
   readonly origin: string;
   readonly dir: string;
+  /** Where the fusebox under test was built; its source maps point into it. */
+  readonly root: string;
   readonly proxyCpu: number | null;
   readonly loadCpu: number | null;
   readonly wrkScript: string;
@@ -45,6 +47,7 @@ export async function profileFusebox(run: ProfileRun): Promise<ProfileSummary | 
     origin: run.origin,
     dir: run.dir,
     cpu: run.proxyCpu,
+    root: run.root,
     nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
   });
   if (run.seconds > 0) await runWrk(target.url, run.wrkScript, run.seconds, 32, run.loadCpu);
@@ -54,7 +57,7 @@ export async function profileFusebox(run: ProfileRun): Promise<ProfileSummary | 
   const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
   // Under load, leave out the start-up (module loading, config parsing): only the hot path counts.
   const skipUs = run.seconds > 0 ? target.readyMs * 1000 : 0;
-  return { label: run.label, file: join(profileDir, file), ...summarise(profile, process.cwd(), skipUs) };
+  return { label: run.label, file: join(profileDir, file), ...summarise(profile, run.root, skipUs) };
 }
 
 function summarise(profile: CpuProfile, root: string, skipUs: number): Omit<ProfileSummary, 'label' | 'file'> {
