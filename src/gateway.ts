@@ -84,6 +84,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   }));
   const { table, transport } = routing;
   const health = startHealthChecker({ config: () => routing.config, tree: actors, clock, probe: createHealthProbe(transport, clock), logger });
+  const fleetChanges = actors.fleet$.subscribe(() => health.resync());
   const operator = startOperator({ tree: actors, clock, logger, fingerprintKey, routing, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
   const handle = createRequestHandler({
     table,
@@ -154,6 +155,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
       await stopped;
       pipeline.close();
       ticker.stop();
+      fleetChanges.unsubscribe();
       health.stop();
       await transport.close();
       await memory.close();

@@ -51,8 +51,10 @@ export function startOperator(options: OperatorOptions): Operator {
     ? async () => {
         const next = await readConfig(loadConfig);
         const restartRequired = needsRestart(routing.config, next);
-        const report = tree.reconcile(actorLayout(next, options.fingerprintKey), clock.now());
+        // Routes first, then actors, in one synchronous step: fleet$ subscribers (the health
+        // checker) already see the new config.
         routing.apply(next);
+        const report = tree.reconcile(actorLayout(next, options.fingerprintKey), clock.now());
         auth = createAdminAuth(next.server.adminToken);
         const outcome = { ok: true as const, ...report, restartRequired };
         logger.info({ added: report.added, removed: report.removed, updated: report.updated, restartRequired }, 'config reloaded');

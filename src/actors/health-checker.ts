@@ -34,6 +34,8 @@ export interface HealthCheckerOptions {
 }
 
 export interface HealthChecker {
+  /** Starts probing BaseURLs the current config added (after a reload); idempotent. */
+  resync(): void;
   stop(): void;
 }
 
@@ -41,6 +43,8 @@ export function startHealthChecker(options: HealthCheckerOptions): HealthChecker
   const { clock, tree, logger } = options;
   const timers = new Set<unknown>();
   const inFlight = new Set<AbortController>();
+  /** `backendId#index` of every BaseURL with a probe round scheduled or running. */
+  const active = new Set<string>();
   let stopped = false;
 
   const current = (backendId: string): BackendConfig | undefined =>
@@ -48,7 +52,10 @@ export function startHealthChecker(options: HealthCheckerOptions): HealthChecker
 
   async function round(backendId: string, index: number): Promise<void> {
     const backend = current(backendId);
-    if (stopped || !backend || index >= backend.baseUrls.length) return;
+    if (stopped || !backend || index >= backend.baseUrls.length) {
+      active.delete(`${backendId}#${index}`);
+      return;
+    }
     const controller = new AbortController();
     inFlight.add(controller);
     const result = await options.probe(backend, index, controller.signal).finally(() => inFlight.delete(controller));
@@ -74,11 +81,21 @@ export function startHealthChecker(options: HealthCheckerOptions): HealthChecker
     );
   }
 
-  for (const backend of options.config().backends) {
-    if (!backend.healthCheck) continue;
-    backend.baseUrls.forEach((_url, index) => void round(backend.id, index));
+  function resync(): void {
+    for (const backend of options.config().backends) {
+      if (!backend.healthCheck) continue;
+      backend.baseUrls.forEach((_url, index) => {
+        const key = `${backend.id}#${index}`;
+        if (active.has(key)) return;
+        active.add(key);
+        void round(backend.id, index);
+      });
+    }
   }
+
+  resync();
   return {
+    resync,
     stop() {
       stopped = true;
       for (const timer of timers) clock.clearTimeout(timer);

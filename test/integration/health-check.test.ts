@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { parseConfig } from '../../src/config/load.js';
 import { startTestGateway } from '../helpers/gateway.js';
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -74,5 +75,30 @@ describe('active health checks', () => {
     const client = new OpenAI({ baseURL: gw.url, apiKey: 'x', maxRetries: 0 });
     await client.chat.completions.create({ model: 'm', messages: [] });
     expect(m0.requests.map((r) => r.method)).toEqual(['POST']);
+  });
+
+  it('starts probing a backend that a config reload added', async () => {
+    const dead = await mirror('late', { alive: false, chatOk: true });
+    const live = await mirror('first', { alive: true, chatOk: true });
+    const first = { backends: [{ id: 'first', baseUrls: [live.baseUrl], credentials: [{ id: 'k', apiKey: 'sk-first-secret' }] }] };
+    let next: typeof first & { backends: object[] } = first;
+    const gw = await startTestGateway(first, { loadConfig: () => parseConfig({ ...next, server: { port: 0 } }) });
+    cleanups.push(() => gw.close());
+    next = {
+      backends: [
+        ...first.backends,
+        {
+          id: 'late',
+          priority: 1,
+          baseUrls: [dead.baseUrl],
+          credentials: [{ id: 'k', apiKey: 'sk-late-secret' }],
+          breaker: { failureThreshold: 2 },
+          healthCheck: { path: '/models', intervalMs: 20 },
+        },
+      ],
+    };
+    await gw.gateway.reload();
+    await until(() => gw.gateway.actors.view('baseurl:late:0').state === 'open', 'the added mirror to open from probes');
+    expect(dead.requests.every((r) => r.method === 'GET')).toBe(true);
   });
 });

@@ -27,4 +27,18 @@ describe('secret scrubber', () => {
     });
     expect(configSecrets(config).sort()).toEqual(['admin-token-0123456789', 'client-key-123456', 'k1-aaaaaaaa', 'k2-bbbbbbbb']);
   });
+
+  it('finds any of 10,000 keys that share a prefix, and replaces overlapping secrets whole', () => {
+    const keys = Array.from({ length: 10_000 }, (_, i) => `sk-proj-${String(i).padStart(5, '0')}-tail-${i * 7919}`);
+    const many = createScrubber(keys);
+    const line = JSON.stringify({ msg: `upstream said ${keys[9876]} and ${keys[3]}`, ok: 'sk-proj-99999-not-a-key' });
+    const out = many.scrub(line);
+    expect(out).not.toContain(keys[9876]);
+    expect(out).not.toContain(keys[3]);
+    expect(out).toContain('sk-proj-99999-not-a-key');
+    expect(many.contains(`x${keys[42]}y`)).toBe(true);
+    expect(many.contains('sk-proj-00042-tail-0')).toBe(false);
+    const nested = createScrubber(['outer-secret-inner-value', 'inner-value']);
+    expect(nested.scrub('a outer-secret-inner-value b inner-value c')).toBe('a [redacted] b [redacted] c');
+  });
 });
