@@ -118,5 +118,11 @@ export function decodeRecord(text: string): Decoded {
 }
 
 export function encodeRecord(snapshot: unknown, savedAt: number, identity?: string): string {
-  return JSON.stringify({ schema: SCHEMA_VERSION, savedAt, ...(identity === undefined ? {} : { identity }), snapshot });
+  return encodeRecordJson(JSON.stringify(snapshot), savedAt, identity);
+}
+
+/** `encodeRecord` for a snapshot already serialized (the persister has it as JSON). */
+export function encodeRecordJson(snapshotJson: string, savedAt: number, identity?: string): string {
+  const head = JSON.stringify({ schema: SCHEMA_VERSION, savedAt, ...(identity === undefined ? {} : { identity }) });
+  return `${head.slice(0, -1)},"snapshot":${snapshotJson}}`;
 }

@@ -1,0 +1,84 @@
+import { MemoryLevel } from 'memory-level';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createActorTree, type ActorChange } from '../../../src/actors/actor-tree.js';
+import type { Clock } from '../../../src/actors/clock.js';
+import { isUrgent, startPersister } from '../../../src/actors/persister.js';
+import { openSnapshotStore, type StoreDb } from '../../../src/actors/snapshot-store.js';
+import type { BreakerInput } from '../../../src/machines/breaker.js';
+
+const policy = { failureThreshold: 2, recoveryMs: 1_000, halfOpenProbes: 1 };
+const layout: BreakerInput[] = [
+  { id: 'backend:a', role: 'backend', policy },
+  { id: 'pool:a:default', role: 'pool', policy, credentials: [{ id: 'k1' }] },
+];
+
+/** A clock that records the delay of every timer asked for and runs them only on demand. */
+function recordingClock() {
+  const delays: number[] = [];
+  const pending = new Map<number, () => void>();
+  let next = 0;
+  const clock: Clock = {
+    now: () => 50_000,
+    setTimeout: (callback, ms) => {
+      delays.push(ms);
+      pending.set(++next, callback);
+      return next;
+    },
+    clearTimeout: (handle) => void pending.delete(handle as number),
+  };
+  const run = () => {
+    const callbacks = [...pending.values()];
+    pending.clear();
+    for (const callback of callbacks) callback();
+  };
+  return { clock, delays, run };
+}
+
+describe('the snapshot persister', () => {
+  it('tells urgent changes (state, cooldowns, disabled, operator) from routine bookkeeping', () => {
+    const change = (event: ActorChange['event'], from = 'closed', to = 'closed') =>
+      ({ actorId: 'x', event, from, to }) as unknown as ActorChange;
+    expect(isUrgent(change({ type: 'call.succeeded', at: 1, probe: false }))).toBe(false);
+    expect(isUrgent(change({ type: 'call.failed', at: 1, probe: false, code: 'http_503' }))).toBe(false);
+    expect(isUrgent(change({ type: 'call.failed', at: 1, probe: false, code: 'http_503' }, 'closed', 'open'))).toBe(true);
+    expect(isUrgent(change({ type: 'call.failed', at: 1, probe: false, code: 'http_429', credentialId: 'k', cooldownUntil: 9 }))).toBe(true);
+    expect(isUrgent(change({ type: 'call.failed', at: 1, probe: false, code: 'http_401', credentialId: 'k', disable: true }))).toBe(true);
+    expect(isUrgent(change({ type: 'operator.isolate', at: 1 }))).toBe(true);
+  });
+
+  it('writes a breaker change within delayMs, and routine successes only at the lazy flush', async () => {
+    const store = await openSnapshotStore({
+      db: new MemoryLevel<string, string>() as unknown as StoreDb,
+      logger: pino({ level: 'silent' }),
+      now: () => 50_000,
+    });
+    const written: string[][] = [];
+    const recording = { ...store, write: (puts: ReadonlyMap<string, string>, deletes: readonly string[], sync?: boolean) => {
+      written.push([...puts.keys()]);
+      return store.write(puts, deletes, sync);
+    } };
+    const tree = createActorTree({ layout });
+    const { clock, delays, run } = recordingClock();
+    const persister = startPersister({ tree, store: recording, clock, logger: pino({ level: 'silent' }), delayMs: 50, lazyMs: 1_000 });
+    run();
+    await persister.flush();
+    expect(written[0]).toEqual(['backend:a', 'pool:a:default']);
+    delays.length = 0;
+    written.length = 0;
+
+    tree.send('backend:a', { type: 'call.succeeded', at: 50_000, probe: false });
+    expect(delays).toEqual([1_000]);
+    tree.send('backend:a', { type: 'call.failed', at: 50_001, probe: false, code: 'http_503' });
+    tree.send('backend:a', { type: 'call.failed', at: 50_002, probe: false, code: 'http_503' });
+    expect(tree.view('backend:a').state).toBe('open');
+    expect(delays).toEqual([1_000, 50]);
+    run();
+    await persister.flush();
+    // Only the actor that changed was encoded and written, not the whole fleet.
+    expect(written.filter((ids) => ids.length > 0)).toEqual([['backend:a']]);
+    await persister.stop();
+    tree.stop();
+    await store.close();
+  });
+});
