@@ -68,7 +68,7 @@ export function performanceDoc(fig: Figures, list: readonly Verdict[], profiles:
     '',
     '## Targets',
     '',
-    markdownTable(verdictTable(list)),
+    markdownTable(verdictTable(list), true),
     '',
     '## Figures',
     '',

@@ -33,6 +33,7 @@ export const KEYS_10 = 'fusebox 10 keys';
 export const KEYS_10K = 'fusebox 10,000 keys';
 
 const f = (n: number | null | undefined, digits = 2) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
+const signed = (n: number) => `${n >= 0 ? '+' : ''}${f(n)}`;
 
 export function verdicts(fig: Figures): Verdict[] {
   const out: Verdict[] = [];
@@ -46,12 +47,12 @@ export function verdicts(fig: Figures): Verdict[] {
   const lat = fig.latency;
   if (lat?.get(PT) && lat.get(FB1)) {
     const extra = lat.get(FB1)!.p99 - lat.get(PT)!.p99;
-    out.push({ target: 'p99 at 200 req/s within 1 ms of pass-through', measured: `+${f(extra)} ms`, ok: extra <= 1, miss: `${f(extra - 1)} ms over`, profile: 'one' });
+    out.push({ target: 'p99 at 200 req/s within 1 ms of pass-through', measured: `${signed(extra)} ms`, ok: extra <= 1, miss: `${f(extra - 1)} ms over`, profile: 'one' });
   }
   const sse = fig.sse;
   if (sse?.get(PT) && sse.get(FB1)) {
     const extra = sse.get(FB1)!.firstChunkP50 - sse.get(PT)!.firstChunkP50;
-    out.push({ target: 'SSE added time to first chunk ≤ 0.5 ms (vs pass-through, p50)', measured: `+${f(extra)} ms`, ok: extra <= 0.5, miss: `${f(extra - 0.5)} ms over`, profile: 'one' });
+    out.push({ target: 'SSE added time to first chunk ≤ 0.5 ms (vs pass-through, p50)', measured: `${signed(extra)} ms`, ok: extra <= 0.5, miss: `${f(extra - 0.5)} ms over`, profile: 'one' });
   }
   const rss = fig.rss?.get(FB1);
   if (rss) {
@@ -128,9 +129,10 @@ export function textTable(table: Table): string {
   return all.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
 }
 
-export function markdownTable(table: Table): string {
+/** Numbers right-aligned; with `textOnly`, every column left-aligned. */
+export function markdownTable(table: Table, textOnly = false): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(table.head), line(table.head.map((_, i) => (i === 0 ? '---' : '---:'))), ...table.rows.map(line)].join('\n');
+  return [line(table.head), line(table.head.map((_, i) => (i === 0 || textOnly ? '---' : '---:'))), ...table.rows.map(line)].join('\n');
 }
 
 export function verdictTable(list: readonly Verdict[]): Table {
@@ -146,14 +148,14 @@ export function profileMarkdown(p: ProfileSummary): string {
     '',
     `\`${p.file}\` (${p.totalMs.toFixed(0)} ms of CPU sampled${p.label.startsWith('start') ? '' : ' under load, start-up left out'}; the file is not committed). Self time by function:`,
     '',
-    markdownTable({ head: ['self %', 'function', 'where'], rows: p.topFunctions.map((t) => [t.selfPct.toFixed(1), `\`${t.name}\``, t.where]) }),
+    markdownTable({ head: ['self %', 'function', 'where'], rows: p.topFunctions.map((t) => [t.selfPct.toFixed(1), `\`${t.name}\``, t.where]) }, true),
     '',
     'fusebox functions by total time (callees included):',
     '',
-    markdownTable({ head: ['total %', 'function', 'where'], rows: p.topInclusive.map((t) => [t.pct.toFixed(1), `\`${t.name}\``, t.where]) }),
+    markdownTable({ head: ['total %', 'function', 'where'], rows: p.topInclusive.map((t) => [t.pct.toFixed(1), `\`${t.name}\``, t.where]) }, true),
     '',
     'Self time by file:',
     '',
-    markdownTable({ head: ['self %', 'file'], rows: p.topFiles.map((t) => [t.selfPct.toFixed(1), t.file]) }),
+    markdownTable({ head: ['self %', 'file'], rows: p.topFiles.map((t) => [t.selfPct.toFixed(1), t.file]) }, true),
   ].join('\n');
 }

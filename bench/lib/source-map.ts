@@ -68,6 +68,8 @@ export function createSourceMapper(root: string): (url: string, line0: number, c
   return (url, line0, col0) => {
     const file = url.startsWith('file://') ? fileURLToPath(url) : url;
     if (!file.startsWith('/')) return url || '(native)';
+    const dependency = file.lastIndexOf('/node_modules/');
+    if (dependency >= 0) return `${file.slice(dependency + 1)}:${line0 + 1}`;
     const map = load(file);
     const segments = map?.lines[line0];
     const segment = segments?.filter((s) => s[0] <= col0).at(-1) ?? segments?.[0];
