@@ -129,7 +129,7 @@ async function profileMisses(figures: Figures, plan: Plan, profiles: ProfileSumm
   } as const;
   for (const key of missed) {
     const [label, shape] = shapes[key];
-    const seconds = key === 'start' ? 0 : quick ? 3 : 8;
+    const seconds = key === 'start' ? 0 : quick ? 3 : 6;
     say(`profiling ${label} (a target was missed) …`);
     try {
       const summary = await profileFusebox({ label, shape, origin: plan.origin, dir: join(tmpdir(), 'fusebox-bench-profiles'), root: plan.root, proxyCpu: plan.proxyCpu, loadCpu: plan.loadCpu, wrkScript: plan.wrkScript!, seconds });
