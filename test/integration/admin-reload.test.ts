@@ -34,8 +34,11 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     );
     cleanups.push(() => gw.close());
     const client = new OpenAI({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
-    for (let i = 0; i < 4; i++) await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `q${i}` }] });
     const pool = () => gw.gateway.actors.view('pool:alpha:default').context;
+    // The credential is picked at random: ask until the bad key has been met (and disabled) and the good one used.
+    for (let i = 0; i < 50 && !(credentialOf(pool(), 'bad')?.disabled && credentialOf(pool(), 'good')?.health.recent.length); i++) {
+      await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `q${i}` }] });
+    }
     expect(credentialOf(pool(), 'bad')?.disabled).toBe('http_401');
 
     next = { backends: [{ id: 'alpha', baseUrls: [a!.baseUrl], credentials: [...creds, { id: 'extra', apiKey: 'sk-extra' }] }] };
