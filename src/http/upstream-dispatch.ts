@@ -12,7 +12,8 @@ import { BodyQueue } from './upstream-body.js';
  * Contract for a streaming request answered 2xx with `text/event-stream`: the reply resolves
  * only once the first SSE data event has arrived (bytes and comments before it are queued in
  * the body, not lost). Until then, a failure resolves as `failed`, so the caller can still
- * fail over: `timeout_first_chunk` (no data event within `firstChunkMs` of sending),
+ * fail over: `timeout_first_chunk` (no data event within `firstChunkMs` of the request being
+ * written to a connection: time spent waiting for a free connection is not the upstream's fault),
  * `empty_stream` (ended without one, or with only `[DONE]`), `stream_error_event` (the first
  * event is an error). After it, failures reach the body: `timeout_idle` (undici bodyTimeout),
  * `timeout_total`, resets, and `stream_truncated` (an OpenAI or Anthropic stream that ended
@@ -80,13 +81,19 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     this.tail = plan.protocol === 'gemini' ? null : new TailKeeper();
     signal.addEventListener('abort', this.onClientAbort, { once: true });
     this.timers.push(clock.setTimeout(() => this.abort('timeout_total'), plan.totalMs));
-    this.firstTimer = plan.streaming ? clock.setTimeout(() => this.abort('timeout_first_chunk'), plan.timeouts.firstChunkMs) : null;
-    if (this.firstTimer !== null) this.timers.push(this.firstTimer);
   }
 
+  /** Called by undici when the request is written to a connection: the first-chunk clock starts. */
   onRequestStart(ctrl: Dispatcher.DispatchController): void {
     this.controller = ctrl;
-    if (this.abortCode !== null || this.signal.aborted) ctrl.abort(new Error(this.abortCode ?? 'client_cancelled'));
+    if (this.abortCode !== null || this.signal.aborted) {
+      ctrl.abort(new Error(this.abortCode ?? 'client_cancelled'));
+      return;
+    }
+    if (this.plan.streaming && this.firstTimer === null) {
+      this.firstTimer = this.clock.setTimeout(() => this.abort('timeout_first_chunk'), this.plan.timeouts.firstChunkMs);
+      this.timers.push(this.firstTimer);
+    }
   }
 
   onResponseStart(ctrl: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {

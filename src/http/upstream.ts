@@ -42,7 +42,9 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     const key = `${url.origin} ${connectMs}`;
     let pool = pools.get(key);
     if (!pool) {
-      pool = new Pool(url.origin, { connect: { timeout: connectMs }, connections: 128, pipelining: 1 });
+      // No connection cap here: concurrency is bounded by server.maxConcurrent and each backend's
+      // maxConcurrent, so a request never waits inside undici for a connection.
+      pool = new Pool(url.origin, { connect: { timeout: connectMs }, connections: null, pipelining: 1 });
       pools.set(key, pool);
     }
     return pool;
