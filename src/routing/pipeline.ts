@@ -1,4 +1,4 @@
-import { Subject, catchError, defer, EMPTY, finalize, mergeMap, tap, type Subscription } from 'rxjs';
+import { Subject, mergeMap, type Subscription } from 'rxjs';
 import type { Job } from './types.js';
 
 /**
@@ -29,25 +29,23 @@ export function createPipeline<R>(options: PipelineOptions<R>): Pipeline<R> {
   let accepted = 0;
   let idle: (() => void)[] = [];
 
-  const subscription: Subscription = jobs$
-    .pipe(
-      mergeMap(
-        (job) =>
-          defer(() => options.handle(job)).pipe(
-            tap((result) => options.onDone(job, result)),
-            catchError((error: unknown) => {
-              options.onError(job, error);
-              return EMPTY;
-            }),
-            finalize(() => {
-              accepted -= 1;
-              if (accepted === 0) for (const resolve of idle.splice(0)) resolve();
-            }),
-          ),
-        options.maxConcurrent,
-      ),
-    )
-    .subscribe();
+  /**
+   * One job, start to end, as a single promise that never rejects: the handler's result goes
+   * to onDone, any error (of the handler or of onDone) to onError, and the job leaves the
+   * count when it settles. One promise per job instead of an operator chain per job.
+   */
+  async function run(job: Job): Promise<void> {
+    try {
+      options.onDone(job, await options.handle(job));
+    } catch (error) {
+      options.onError(job, error);
+    } finally {
+      accepted -= 1;
+      if (accepted === 0) for (const resolve of idle.splice(0)) resolve();
+    }
+  }
+
+  const subscription: Subscription = jobs$.pipe(mergeMap(run, options.maxConcurrent)).subscribe();
 
   return {
     submit(job) {
