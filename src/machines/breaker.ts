@@ -10,7 +10,9 @@ import {
   type CredentialInput,
   type CredentialState,
 } from './credentials.js';
-import { atSlot, chunkedCount, fromChunks, replaceSlot, toChunks, type CredentialChunks } from './credential-chunks.js';
+import { credentialList, credentialSlots, toChunks, withCredential, type CredentialChunks } from './credential-chunks.js';
+
+export { credentialAt, credentialCount, credentialList, credentialOf, credentialSlots } from './credential-chunks.js';
 
 /**
  * The breaker machine: closed → open after `failureThreshold` consecutive failures (or when
@@ -86,42 +88,6 @@ function initialContext(input: BreakerInput): BreakerContext {
   };
 }
 
-/** id → position, for O(1) lookups in pools of thousands of credentials. */
-export function credentialSlots(credentials: readonly CredentialState[]): Record<string, number> {
-  const slots: Record<string, number> = {};
-  credentials.forEach((credential, index) => (slots[credential.id] = index));
-  return slots;
-}
-
-export function credentialOf(context: BreakerContext, id: string): CredentialState | undefined {
-  const slot = context.credentialSlots[id];
-  return slot === undefined ? undefined : atSlot(context.credentialChunks, slot);
-}
-
-/** Every credential of a pool in layout order (a copy for pools over one chunk: not per request). */
-export function credentialList(context: BreakerContext): readonly CredentialState[] {
-  return fromChunks(context.credentialChunks);
-}
-
-export function credentialCount(context: BreakerContext): number {
-  return chunkedCount(context.credentialChunks);
-}
-
-export function credentialAt(context: BreakerContext, slot: number): CredentialState | undefined {
-  return atSlot(context.credentialChunks, slot);
-}
-
-/** The chunks with one credential updated (one chunk copied, not the pool). */
-function withCredential(
-  context: BreakerContext,
-  id: string | undefined,
-  update: (credential: CredentialState) => CredentialState,
-): CredentialChunks {
-  const slot = id === undefined ? undefined : context.credentialSlots[id];
-  const credential = slot === undefined ? undefined : atSlot(context.credentialChunks, slot);
-  if (slot === undefined || !credential) return context.credentialChunks;
-  return replaceSlot(context.credentialChunks, slot, update(credential));
-}
 
 function transition(at: number, from: BreakerState, to: BreakerState, reason: string): Transition {
   return { at, from, to, reason };

@@ -40,3 +40,47 @@ export function replaceSlot(chunks: CredentialChunks, slot: number, credential: 
   next[index] = nextChunk;
   return next;
 }
+
+/** The part of a pool's context that holds its credentials (see BreakerContext). */
+export interface CredentialTable {
+  readonly credentialChunks: CredentialChunks;
+  /** Position (slot) of each credential id in layout order. */
+  readonly credentialSlots: Readonly<Record<string, number>>;
+}
+
+/** id → position, for O(1) lookups in pools of thousands of credentials. */
+export function credentialSlots(credentials: readonly CredentialState[]): Record<string, number> {
+  const slots: Record<string, number> = {};
+  credentials.forEach((credential, index) => (slots[credential.id] = index));
+  return slots;
+}
+
+export function credentialOf(table: CredentialTable, id: string): CredentialState | undefined {
+  const slot = table.credentialSlots[id];
+  return slot === undefined ? undefined : atSlot(table.credentialChunks, slot);
+}
+
+/** Every credential of a pool in layout order (a copy for pools over one chunk: not per request). */
+export function credentialList(table: CredentialTable): readonly CredentialState[] {
+  return fromChunks(table.credentialChunks);
+}
+
+export function credentialCount(table: CredentialTable): number {
+  return chunkedCount(table.credentialChunks);
+}
+
+export function credentialAt(table: CredentialTable, slot: number): CredentialState | undefined {
+  return atSlot(table.credentialChunks, slot);
+}
+
+/** The chunks with one credential updated (one chunk copied, not the pool). */
+export function withCredential(
+  table: CredentialTable,
+  id: string | undefined,
+  update: (credential: CredentialState) => CredentialState,
+): CredentialChunks {
+  const slot = id === undefined ? undefined : table.credentialSlots[id];
+  const credential = slot === undefined ? undefined : atSlot(table.credentialChunks, slot);
+  if (slot === undefined || !credential) return table.credentialChunks;
+  return replaceSlot(table.credentialChunks, slot, update(credential));
+}
