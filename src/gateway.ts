@@ -99,6 +99,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
     slots: createBackendSlots(),
     retryBudget: createRetryBudget(config.routing.retryBudget),
     waitForRecoveryMs: config.routing.waitForRecoveryMs,
+    explain: () => logger.isLevelEnabled('debug'),
   });
   const pipeline = createPipeline<RequestSummary>({
     maxConcurrent: config.server.maxConcurrent,

@@ -46,6 +46,11 @@ export interface HandlerDeps extends AttemptDeps {
   readonly retryBudget?: RetryBudget;
   /** 0 or absent: never wait for recovery. */
   readonly waitForRecoveryMs?: number;
+  /**
+   * Whether to record the route decisions (`skipped`, `considered`) in the summary; asked once
+   * per plan. The gateway passes "is the debug log on"; absent: always record.
+   */
+  readonly explain?: () => boolean;
 }
 
 /** The shortest wait for recovery, so a deadline that has just passed cannot spin the loop. */
@@ -111,7 +116,8 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job) => Promise<R
 function nextRoute(run: Run, deps: HandlerDeps): Route | number | null {
   const now = deps.clock.now();
   const read = (actorId: string) => deps.tree.view(actorId);
-  const choice = chooseRoute(run.job.protocol, run.job.model, deps.table, read, now, deps.random, run.memory);
+  const explain = deps.explain ? deps.explain() : true;
+  const choice = chooseRoute(run.job.protocol, run.job.model, deps.table, read, now, deps.random, run.memory, explain);
   run.decisions = { skipped: choice.skipped, considered: choice.considered };
   if (!choice.route) {
     const wait = waitFor(choice.retryAfterMs, run.waitedMs, deps.waitForRecoveryMs ?? 0);

@@ -25,16 +25,18 @@ export interface Scan {
   readonly now: number;
   readonly random: Random;
   readonly memory: RequestMemory;
+  /** Record `skipped` and `considered` (debug log); false leaves them empty. */
+  readonly explain: boolean;
   readonly skipped: Skip[];
   readonly wakeTimes: number[];
   readonly considered: Considered[];
 }
 
-export function routeWithin(backend: BackendRoute, step: PoolStep, considered: Considered, scan: Scan): Route | null {
+export function routeWithin(backend: BackendRoute, step: PoolStep, considered: Considered | null, scan: Scan): Route | null {
   const poolActorId = backend.poolActorIds.get(step.pool);
   if (poolActorId === undefined) return null;
   if (scan.memory.excluded.has(poolActorId)) {
-    scan.skipped.push({ actorId: poolActorId, reason: 'model pool exhausted for this request' });
+    if (scan.explain) scan.skipped.push({ actorId: poolActorId, reason: 'model pool exhausted for this request' });
     return null;
   }
   const probes = admitAll([backend.actorId, poolActorId], scan);
@@ -91,7 +93,7 @@ function admitAll(actorIds: readonly string[], scan: Scan): string[] | null {
 
 /** A half-open breaker out of permits has no known wake time: its probes decide. */
 function blocked(actorId: string, state: string, openUntil: number | null, scan: Scan): void {
-  scan.skipped.push({ actorId, reason: state === 'half_open' ? 'half_open, probe permits taken' : `breaker ${state}` });
+  if (scan.explain) scan.skipped.push({ actorId, reason: state === 'half_open' ? 'half_open, probe permits taken' : `breaker ${state}` });
   if (state === 'open' && openUntil !== null && openUntil > scan.now) scan.wakeTimes.push(openUntil);
 }
 
@@ -103,16 +105,16 @@ function pickBaseUrl(
   scan: Scan,
   noteSkips: boolean,
 ): { baseUrlIndex: number; probes: string[] } | null {
-  const urls = backend.baseUrlActorIds
-    .map((actorId, index) => ({ actorId, index, view: scan.read(actorId) }))
-    .map((url) => ({ ...url, score: healthScore(url.view.context.health, scan.now) }))
-    .sort((a, b) => b.score - a.score || a.index - b.index);
-  for (const { actorId, index, view } of urls) {
+  const urls = byHealth(backend.baseUrlActorIds, scan);
+  const pairs = scan.memory.rateLimited.size > 0;
+  for (const index of urls) {
+    const actorId = backend.baseUrlActorIds[index]!;
     if (scan.memory.excluded.has(actorId)) {
-      if (noteSkips) scan.skipped.push({ actorId, reason: 'already failed for this request' });
+      if (noteSkips && scan.explain) scan.skipped.push({ actorId, reason: 'already failed for this request' });
       continue;
     }
-    if (scan.memory.rateLimited.has(pairExclusion(actorId, credentialId))) continue;
+    if (pairs && scan.memory.rateLimited.has(pairExclusion(actorId, credentialId))) continue;
+    const view = scan.read(actorId);
     const admits = admission(view.state, view.context, scan.now);
     if (admits === 'blocked') {
       if (noteSkips) blocked(actorId, view.state, view.context.openUntil, scan);
@@ -123,6 +125,17 @@ function pickBaseUrl(
   return null;
 }
 
+const ONLY_FIRST: readonly number[] = [0];
+
+/** BaseURL indexes, healthiest first (ties: configured order). One BaseURL: no scoring. */
+function byHealth(actorIds: readonly string[], scan: Scan): readonly number[] {
+  if (actorIds.length === 1) return ONLY_FIRST;
+  return actorIds
+    .map((actorId, index) => ({ index, score: healthScore(scan.read(actorId).context.health, scan.now) }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .map((url) => url.index);
+}
+
 /**
  * Weighted random among usable credentials; those under their reserve only when no other is
  * usable. `stickyId` (a credential already rate-limited in this request) is passed over.
@@ -130,7 +143,7 @@ function pickBaseUrl(
 function pickCredential(
   poolActorId: string,
   credentials: readonly CredentialState[],
-  considered: Considered,
+  considered: Considered | null,
   scan: Scan,
   stickyId: string | undefined,
 ): CredentialState | undefined {
@@ -139,21 +152,21 @@ function pickCredential(
   for (const credential of credentials) {
     const reason = unusableReason(poolActorId, credential, scan, stickyId);
     if (reason !== null) {
-      scan.skipped.push({ actorId: credentialExclusion(poolActorId, credential.id), reason });
+      if (scan.explain) scan.skipped.push({ actorId: credentialExclusion(poolActorId, credential.id), reason });
       continue;
     }
     (underReserve(credential, scan.now) ? reserved : usable).push(credential);
   }
   const choices = usable.length > 0 ? usable : reserved;
-  for (const credential of usable.length > 0 ? reserved : []) {
+  for (const credential of usable.length > 0 && scan.explain ? reserved : []) {
     scan.skipped.push({ actorId: credentialExclusion(poolActorId, credential.id), reason: 'under its reserve' });
   }
   if (choices.length === 0) {
-    scan.skipped.push({ actorId: poolActorId, reason: 'no usable credential' });
+    if (scan.explain) scan.skipped.push({ actorId: poolActorId, reason: 'no usable credential' });
     return undefined;
   }
   const weight = (credential: CredentialState) => credentialWeight(credential, scan.now);
-  considered.credentials = choices.map((credential) => ({ id: credential.id, weight: round(weight(credential)) }));
+  if (considered) considered.credentials = choices.map((credential) => ({ id: credential.id, weight: round(weight(credential)) }));
   return weightedPick(choices, weight, scan.random);
 }
 
@@ -163,11 +176,13 @@ function unusableReason(
   scan: Scan,
   stickyId: string | undefined,
 ): string | null {
-  const key = credentialExclusion(poolActorId, credential.id);
-  if (scan.memory.excluded.has(key)) return 'already failed for this request';
+  // The `pool/credential` key is built only when this request has excluded something.
+  const { excluded, rateLimited } = scan.memory;
+  const key = excluded.size + rateLimited.size > 0 ? credentialExclusion(poolActorId, credential.id) : null;
+  if (key !== null && excluded.has(key)) return 'already failed for this request';
   const cooling = credential.cooldownUntil !== null && credential.cooldownUntil > scan.now;
   if (credential.disabled === null && cooling) scan.wakeTimes.push(credential.cooldownUntil!);
-  if (scan.memory.rateLimited.has(key) || credential.id === stickyId) {
+  if ((key !== null && rateLimited.has(key)) || credential.id === stickyId) {
     if (credential.disabled === null && !cooling) scan.wakeTimes.push(scan.now);
     return 'rate limited in this request';
   }

@@ -15,6 +15,10 @@ import type { BackendRoute, RouteTable } from './route-table.js';
  * backend breakers must admit the call, a credential is picked by weighted random, and
  * BaseURLs are tried healthiest first. Open breakers are skipped unless their deadline has
  * passed (then the call is a half-open probe).
+ *
+ * `explain` (default true): fill `skipped` and `considered` for the debug log. Without it both
+ * stay empty and no per-candidate strings are built; the route chosen, `retryAfterMs` and the
+ * random draws are the same either way.
  */
 export interface Route {
   readonly backend: BackendRoute;
@@ -88,8 +92,9 @@ export function chooseRoute(
   now: number,
   random: Random,
   memory: RequestMemory,
+  explain = true,
 ): RouteChoice {
-  const scan: Scan = { read, now, random, memory, skipped: [], wakeTimes: [], considered: [] };
+  const scan: Scan = { read, now, random, memory, explain, skipped: [], wakeTimes: [], considered: [] };
   for (const step of poolChain(table.pools, model)) {
     const route = routeInPool(protocol, step, table, scan);
     if (route) return { route, skipped: scan.skipped, considered: scan.considered, retryAfterMs: null };
@@ -106,8 +111,11 @@ export function chooseRoute(
 function routeInPool(protocol: Protocol, step: PoolStep, table: RouteTable, scan: Scan): Route | null {
   const candidates = table.backends.filter((b) => b.config.kind === protocol && b.serves(step.model));
   for (const { backend, rank, score } of orderBackends(candidates, scan.read, scan.now)) {
-    const considered: Considered = { backend: backend.config.id, pool: step.pool, rank, score };
-    scan.considered.push(considered);
+    let considered: Considered | null = null;
+    if (scan.explain) {
+      considered = { backend: backend.config.id, pool: step.pool, rank, score };
+      scan.considered.push(considered);
+    }
     const route = routeWithin(backend, step, considered, scan);
     if (route) return route;
   }
