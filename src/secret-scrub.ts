@@ -65,11 +65,14 @@ function matches(text: string, index: TailIndex, firstOnly: boolean): [number, n
   if (index.size === 0 || text.length < WINDOW) return found;
   let hash = windowHash(text, 0);
   for (let end = WINDOW; ; end++) {
-    for (const needle of index.get(hash) ?? []) {
-      const start = end - needle.length;
-      if (start >= 0 && text.startsWith(needle, start)) {
-        found.push([start, end]);
-        if (firstOnly) return found;
+    const bucket = index.get(hash);
+    if (bucket !== undefined) {
+      for (const needle of bucket) {
+        const start = end - needle.length;
+        if (start >= 0 && text.startsWith(needle, start)) {
+          found.push([start, end]);
+          if (firstOnly) return found;
+        }
       }
     }
     if (end === text.length) return found;

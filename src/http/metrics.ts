@@ -48,18 +48,22 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
     return model;
   };
   const subscription = observeActorEvents(tree, { transitions, ttfb, cooldowns });
+  const routeLabels = createRouteLabels();
 
   return {
     observeRequest(job, summary) {
-      const route = routeLabel(job);
+      const route = routeLabels.get(job);
       const backend = summary.backend ?? 'none';
       requests.inc({ route, model: modelLabel(job.model), backend, status: String(summary.status) });
       duration.observe({ route, backend }, Math.max(0, clock.now() - job.receivedAt) / 1000);
-      summary.attempts.forEach((attempt, index) => {
-        attempts.inc({ backend: attempt.backend, outcome: attempt.outcome });
-        attemptSeconds.observe({ backend: attempt.backend, outcome: attempt.outcome }, attempt.ms / 1000);
-        if (index < summary.attempts.length - 1) failovers.inc({ backend: attempt.backend });
-      });
+      const last = summary.attempts.length - 1;
+      for (let index = 0; index <= last; index++) {
+        const attempt = summary.attempts[index]!;
+        const labels = { backend: attempt.backend, outcome: attempt.outcome };
+        attempts.inc(labels);
+        attemptSeconds.observe(labels, attempt.ms / 1000);
+        if (index < last) failovers.inc({ backend: attempt.backend });
+      }
     },
     render: () => registry.metrics(),
     contentType: registry.contentType,
@@ -140,4 +144,30 @@ function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): v
 /** `openai /chat/completions`; a model named in a path becomes `{model}` to bound the label set. */
 function routeLabel(job: Pick<Job, 'protocol' | 'upstreamPath'>): string {
   return `${job.protocol} ${job.upstreamPath.replace(/\/models\/[^/]+?(?=:|\/|$)/, '/models/{model}')}`;
+}
+
+/**
+ * routeLabel, remembered per (protocol, upstream path): the label is computed once per path,
+ * not per request. At most MAX_ROUTE_PATHS paths are remembered (Gemini paths carry the
+ * client's model name); beyond that the label is computed each time.
+ */
+const MAX_ROUTE_PATHS = 1_000;
+
+function createRouteLabels(): { get(job: Pick<Job, 'protocol' | 'upstreamPath'>): string } {
+  const byProtocol = new Map<string, Map<string, string>>();
+  let size = 0;
+  return {
+    get(job) {
+      let paths = byProtocol.get(job.protocol);
+      if (paths === undefined) byProtocol.set(job.protocol, (paths = new Map()));
+      const known = paths.get(job.upstreamPath);
+      if (known !== undefined) return known;
+      const label = routeLabel(job);
+      if (size < MAX_ROUTE_PATHS) {
+        paths.set(job.upstreamPath, label);
+        size += 1;
+      }
+      return label;
+    },
+  };
 }
