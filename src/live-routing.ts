@@ -53,14 +53,29 @@ export function createLiveRouting<T extends Closable>(
   };
 }
 
-/** An object that forwards every property read to `target()` at the time of the read. */
+/**
+ * An object that forwards every property read to `target()` at the time of the read. A method
+ * read comes back bound to the current generation; the bound function is made once per
+ * (generation, method) and reused, not on every read.
+ */
 function delegate<T extends object>(target: () => T, overrides: Record<string, unknown> = {}): T {
+  let boundFor: object | null = null;
+  let bound = new Map<PropertyKey, { method: unknown; fn: unknown }>();
   return new Proxy({} as T, {
     get(_shell, key) {
       if (typeof key === 'string' && Object.prototype.hasOwnProperty.call(overrides, key)) return overrides[key];
       const object = target();
       const value: unknown = Reflect.get(object, key, object);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+      if (typeof value !== 'function') return value;
+      if (boundFor !== object) {
+        boundFor = object;
+        bound = new Map();
+      }
+      const known = bound.get(key);
+      if (known !== undefined && known.method === value) return known.fn;
+      const fn = (value as (...args: unknown[]) => unknown).bind(object);
+      bound.set(key, { method: value, fn });
+      return fn;
     },
     has: (_shell, key) => Reflect.has(target(), key),
   });
