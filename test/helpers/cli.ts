@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Runs the fusebox CLI from source (through tsx) as a real child process. */
@@ -31,4 +34,41 @@ export async function waitFor(text: () => string, test: (text: string) => boolea
   for (let i = 0; i < 1000 && !test(text()) && !exited; i++) await new Promise((r) => setTimeout(r, 10));
   if (!test(text())) throw new Error(`CLI output never matched; stdout: ${run.stdout()} stderr: ${run.stderr()}`);
   return text();
+}
+
+/**
+ * Child processes and temp config files for one test file: `configFile` writes a config (with a
+ * private `dataDir`) into a fresh temp dir, `cli` starts the CLI; `cleanup` (for afterEach)
+ * kills what is still running, by PID, and removes the dirs.
+ */
+export interface CliSession {
+  configFile(text: string): string;
+  cli(args: string[], env?: Record<string, string>): CliRun;
+  cleanup(): Promise<void>;
+}
+
+export function cliSession(prefix: string): CliSession {
+  const dirs: string[] = [];
+  const runs: CliRun[] = [];
+  return {
+    configFile(text) {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      const file = join(dir, 'fusebox.yaml');
+      writeFileSync(file, `dataDir: ${join(dir, 'data')}\n${text}`);
+      return file;
+    },
+    cli(args, env = {}) {
+      const run = runCli(args, env);
+      runs.push(run);
+      return run;
+    },
+    async cleanup() {
+      for (const run of runs.splice(0)) {
+        if (run.child.exitCode === null) run.child.kill('SIGKILL');
+        await run.exited;
+      }
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,35 +1,11 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockUpstream } from '../../src/demo/mock-upstream.js';
-import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
+import { cliSession, waitFor } from '../helpers/cli.js';
 
 describe('the fusebox command line', () => {
-  const dirs: string[] = [];
-  const runs: CliRun[] = [];
-  afterEach(async () => {
-    for (const run of runs.splice(0)) {
-      if (run.child.exitCode === null) run.child.kill('SIGKILL');
-      await run.exited;
-    }
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-
-  function configFile(text: string): string {
-    const dir = mkdtempSync(join(tmpdir(), 'fusebox-cli-'));
-    dirs.push(dir);
-    const file = join(dir, 'fusebox.yaml');
-    writeFileSync(file, text);
-    return file;
-  }
-
-  function cli(args: string[], env: Record<string, string> = {}): CliRun {
-    const run = runCli(args, env);
-    runs.push(run);
-    return run;
-  }
+  const { configFile, cli, cleanup } = cliSession('fusebox-cli-');
+  afterEach(cleanup);
 
   it('prints its version and help', async () => {
     const version = cli(['--version']);
@@ -63,7 +39,7 @@ describe('the fusebox command line', () => {
     const upstream = await startMockUpstream(() => ({ kind: 'ok', delayMs: 300 }), 'cli');
     try {
       const file = configFile(
-        `server: { port: 0 }\ndataDir: ${join(dirs[0] ?? tmpdir(), 'data')}\nbackends:\n  - { id: a, baseUrls: ["${upstream.baseUrl}"], credentials: [{apiKey: sk-cli}] }\n`,
+        `server: { port: 0 }\nbackends:\n  - { id: a, baseUrls: ["${upstream.baseUrl}"], credentials: [{apiKey: sk-cli}] }\n`,
       );
       const run = cli(['start', '--config', file, '--log-level', 'info']);
       const out = await waitFor(run.stdout, (text) => /listening on (http:\/\/\S+)/.test(text), run);

@@ -1,34 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
+import { cliSession, waitFor } from '../helpers/cli.js';
 
 /** What `fusebox start` refuses before it listens: exposed addresses without keys, header injection. */
 describe('security: the command line refuses unsafe configs', () => {
-  const dirs: string[] = [];
-  const runs: CliRun[] = [];
-  afterEach(async () => {
-    for (const run of runs.splice(0)) {
-      if (run.child.exitCode === null) run.child.kill('SIGKILL');
-      await run.exited;
-    }
-    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-  });
-
-  function configFile(text: string): string {
-    const dir = mkdtempSync(join(tmpdir(), 'fusebox-sec-cli-'));
-    dirs.push(dir);
-    const file = join(dir, 'fusebox.yaml');
-    writeFileSync(file, `dataDir: ${join(dir, 'data')}\n${text}`);
-    return file;
-  }
-
-  function cli(args: string[], env: Record<string, string> = {}): CliRun {
-    const run = runCli(args, env);
-    runs.push(run);
-    return run;
-  }
+  const { configFile, cli, cleanup } = cliSession('fusebox-sec-cli-');
+  afterEach(cleanup);
 
   const backend = 'backends:\n  - { id: a, baseUrls: ["http://127.0.0.1:9/v1"], credentials: [{ apiKey: sk-test-12345678 }] }\n';
 
