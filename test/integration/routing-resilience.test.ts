@@ -1,29 +1,12 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
-import type { ConfigInput } from '../../src/config/schema.js';
-import type { GatewayDeps } from '../../src/gateway.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { testRig } from '../helpers/rig.js';
 import { shiftedClock } from './routing-clock.js';
 
 /** Bursts, flapping, half-open probes under concurrency, waiting for recovery, the retry budget. */
 describe('routing: resilience through fusebox', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-
-  async function upstream(name: string): Promise<MockUpstream> {
-    const mock = await startMockUpstream(undefined, name);
-    cleanups.push(() => mock.close());
-    return mock;
-  }
-
-  async function gateway(input: Omit<ConfigInput, 'server'>, deps: GatewayDeps = {}): Promise<{ gw: TestGateway; client: OpenAI }> {
-    const gw = await startTestGateway(input, deps);
-    cleanups.push(() => gw.close());
-    return { gw, client: new OpenAI({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 }) };
-  }
+  const { upstream, gateway, cleanup } = testRig();
+  afterEach(cleanup);
 
   const ask = (client: OpenAI) =>
     client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
