@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { createGateway, openGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
 import { parseConfig } from '../../src/config/load.js';
 import { loggerOptions } from '../../src/log.js';
+import { seededRandom } from '../../src/routing/random.js';
 import { configSecrets } from '../../src/secret-scrub.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 
@@ -33,7 +34,9 @@ export async function startTestGateway(
   });
   const logger = pino({ level: 'debug', ...loggerOptions(configSecrets(config)) }, sink);
   const { persist, ...gatewayDeps } = deps;
-  const gateway = persist ? await openGateway(config, { logger, ...gatewayDeps }) : createGateway(config, { logger, ...gatewayDeps });
+  // A seeded random source unless the test brings its own: credential picks repeat run to run.
+  const withDefaults = { logger, random: seededRandom(20261122), ...gatewayDeps };
+  const gateway = persist ? await openGateway(config, withDefaults) : createGateway(config, withDefaults);
   await gateway.listen();
   return { gateway, url: gateway.url, logs, rawLogs, close: () => gateway.close() };
 }
