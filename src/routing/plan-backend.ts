@@ -37,6 +37,9 @@ export function routeWithin(backend: BackendRoute, step: PoolStep, considered: C
   if (poolActorId === undefined) return null;
   if (scan.memory.excluded.has(poolActorId)) {
     if (scan.explain) scan.skipped.push({ actorId: poolActorId, reason: 'model pool exhausted for this request' });
+    // Its trip deadline is when this pool may answer again: the client's Retry-After.
+    const openUntil = scan.read(poolActorId).context.openUntil;
+    if (openUntil !== null && openUntil > scan.now) scan.wakeTimes.push(openUntil);
     return null;
   }
   const probes = admitAll([backend.actorId, poolActorId], scan);

@@ -78,6 +78,35 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
     expect(fourth).toMatchObject({ credential: third!.credential, baseUrl: 1 - third!.baseUrl, outcome: 'success' });
   });
 
+  it('MODEL_CAPACITY_EXHAUSTED with no fallback pool answers with Retry-After until the hint', async () => {
+    const claude = await upstream('claude');
+    claude.script = () => ({
+      kind: 'status',
+      status: 429,
+      body: {
+        error: {
+          code: 429,
+          status: 'RESOURCE_EXHAUSTED',
+          details: [
+            { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'MODEL_CAPACITY_EXHAUSTED' },
+            { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '20s' },
+          ],
+        },
+      },
+    });
+    const { client, gw } = await gateway({
+      modelPools: { claude: { match: ['claude-*'] } },
+      backends: [{ id: 'c', models: ['claude-*'], baseUrls: [claude.baseUrl], credentials: [{ id: 'c1', apiKey: 'x1' }] }],
+    });
+    const error = (await ask(client, 'claude-sonnet-4.5').catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    const retryAfter = Number(error.headers?.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(19);
+    expect(retryAfter).toBeLessThanOrEqual(20);
+    expect(claude.requests).toHaveLength(1);
+    expect(gw.gateway.actors.view('pool:c:claude').state).toBe('open');
+  });
+
   it('MODEL_CAPACITY_EXHAUSTED sends the request to the fallback pool with the mapped model at once', async () => {
     const [claude, gem] = [await upstream('claude'), await upstream('gemini')];
     claude.script = () => ({
