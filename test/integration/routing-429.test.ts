@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MockUpstream } from '../../src/demo/mock-upstream.js';
 import { credentialOf } from '../../src/machines/breaker.js';
+import { capacityExhausted } from '../helpers/capacity.js';
 import { testRig } from '../helpers/rig.js';
 
 /** 429 semantics end to end: each kind of hint, the retry order, capacity → fallback, 401. */
@@ -80,20 +81,7 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
 
   it('MODEL_CAPACITY_EXHAUSTED with no fallback pool answers with Retry-After until the hint', async () => {
     const claude = await upstream('claude');
-    claude.script = () => ({
-      kind: 'status',
-      status: 429,
-      body: {
-        error: {
-          code: 429,
-          status: 'RESOURCE_EXHAUSTED',
-          details: [
-            { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'MODEL_CAPACITY_EXHAUSTED' },
-            { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '20s' },
-          ],
-        },
-      },
-    });
+    claude.script = () => capacityExhausted('20s');
     const { client, gw } = await gateway({
       modelPools: { claude: { match: ['claude-*'] } },
       backends: [{ id: 'c', models: ['claude-*'], baseUrls: [claude.baseUrl], credentials: [{ id: 'c1', apiKey: 'x1' }] }],
@@ -109,20 +97,7 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
 
   it('MODEL_CAPACITY_EXHAUSTED sends the request to the fallback pool with the mapped model at once', async () => {
     const [claude, gem] = [await upstream('claude'), await upstream('gemini')];
-    claude.script = () => ({
-      kind: 'status',
-      status: 429,
-      body: {
-        error: {
-          code: 429,
-          status: 'RESOURCE_EXHAUSTED',
-          details: [
-            { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'MODEL_CAPACITY_EXHAUSTED' },
-            { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '30s' },
-          ],
-        },
-      },
-    });
+    claude.script = () => capacityExhausted('30s');
     const { client, gw } = await gateway({
       modelPools: {
         claude: { match: ['claude-*'], fallback: 'gemini', mapModels: { 'claude-sonnet-4.5': 'gemini-2.5-pro' } },
