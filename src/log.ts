@@ -1,36 +1,12 @@
 import { pino, type Logger, type LoggerOptions as PinoOptions } from 'pino';
+import { redactSecretFields } from './log-redact.js';
 import { createScrubber } from './secret-scrub.js';
 
 /**
- * The one logger factory. Credentials are redacted by path wherever they could appear;
- * the request log line itself carries ids only, never headers or bodies.
+ * The one logger factory. Credential fields are redacted by name wherever they appear in a
+ * log object (log-redact.ts), then every serialized line is scrubbed of secret values; the
+ * request log line itself carries ids only, never headers or bodies.
  */
-export const REDACT_PATHS = [
-  'apiKey',
-  '*.apiKey',
-  'headers.authorization',
-  'headers["x-api-key"]',
-  'headers["x-goog-api-key"]',
-  'headers["proxy-authorization"]',
-  'headers.cookie',
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers["x-goog-api-key"]',
-  'req.headers.cookie',
-  'req.headers["proxy-authorization"]',
-  'headers["set-cookie"]',
-  'res.headers["set-cookie"]',
-  'apiKeys',
-  '*.apiKeys',
-  'server.apiKeys',
-  'config.server.apiKeys',
-  'adminToken',
-  '*.adminToken',
-  'config.server.adminToken',
-  'backends[*].credentials[*].apiKey',
-  'config.backends[*].credentials[*].apiKey',
-];
-
 export interface LoggerOptions {
   readonly level?: string;
   /** Human-readable output (pino-pretty), for a terminal. */
@@ -39,19 +15,28 @@ export interface LoggerOptions {
   readonly secrets?: Iterable<string>;
 }
 
-/** The pino options every fusebox logger uses: redaction by path, then free-text scrubbing. */
+/** The pino options every fusebox logger uses: redaction by field name, then free-text scrubbing. */
 export function loggerOptions(secrets: Iterable<string> = []): PinoOptions {
   const scrubber = createScrubber(secrets);
   return {
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    formatters: { log: redactSecretFields },
     hooks: { streamWrite: (line) => scrubber.scrub(line) },
   };
 }
+
+/**
+ * Lines are gathered in memory and written in batches of LOG_BATCH_BYTES, and at least every
+ * LOG_FLUSH_MS: one write per request cost a tenth of the gateway's CPU under load. A normal
+ * exit, a crash and a signal-driven shutdown flush what is left; only a SIGKILL can lose the
+ * last LOG_FLUSH_MS of lines.
+ */
+export const LOG_BATCH_BYTES = 8 * 1024;
+export const LOG_FLUSH_MS = 100;
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const base = { level: options.level ?? 'info', ...loggerOptions(options.secrets) };
   if (options.pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });
   }
-  return pino(base);
+  return pino(base, pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }));
 }

@@ -10,7 +10,7 @@ import { openGateway, type Gateway } from '../gateway.js';
 import type { InspectorRelay } from '../actors/inspector.js';
 import { takeInspectFlag } from '../cli/inspect-flag.js';
 import { startInspectorIfAsked } from '../cli/operator-hooks.js';
-import { REDACT_PATHS } from '../log.js';
+import { loggerOptions } from '../log.js';
 import { actorRows, formatTable } from './actor-table.js';
 import { startDemoLoad, type DemoLoad } from './demo-load.js';
 import { demoConfig, startDemoUpstreams, type DemoUpstreams } from './demo-setup.js';
@@ -119,7 +119,7 @@ async function start(options: DemoOptions): Promise<Running> {
   let inspector: InspectorRelay | null = null;
   try {
     const logFile = join(tmpdir(), 'fusebox-demo.log');
-    const logger = pino({ level: 'info', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination({ dest: logFile, sync: false, append: false }));
+    const logger = pino({ level: 'info', ...loggerOptions() }, pino.destination({ dest: logFile, sync: false, append: false }));
     const relay = await startInspectorIfAsked(options.inspectPort, logger);
     if (typeof relay === 'string') throw new Error(`--inspect: ${relay}`);
     inspector = relay;

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loggerOptions } from '../../src/log.js';
+import { redactSecretFields } from '../../src/log-redact.js';
 
 const CANARY = 'sk-canary-log-0a1b2c3d4e5f';
 const CLIENT = 'fbx-client-canary-9z8y';
@@ -43,5 +44,17 @@ describe('log scrubbing', () => {
     expect(Object.values(logged.headers).every((v) => v === '[redacted]')).toBe(true);
     expect(logged.config.server.apiKeys).toBe('[redacted]');
     expect(logged.config.backends[0].credentials[0].apiKey).toBe('[redacted]');
+  });
+});
+
+describe('redaction by field name', () => {
+  it('returns an object without credential fields as it is, and copies only what it redacts', () => {
+    const line = { reqId: 'r1', model: 'gpt', attempts: [{ backend: 'a', credential: 'fp-1', outcome: 'success', ms: 3 }], ms: 4 };
+    expect(redactSecretFields(line)).toBe(line);
+    const nested = { req: { headers: { authorization: 'Bearer x', accept: '*/*' } }, other: { keep: 1 } };
+    const redacted = redactSecretFields(nested);
+    expect(redacted.req.headers).toEqual({ authorization: '[redacted]', accept: '*/*' });
+    expect(redacted.other).toBe(nested.other);
+    expect(nested.req.headers.authorization).toBe('Bearer x');
   });
 });
