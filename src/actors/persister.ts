@@ -9,15 +9,18 @@ import type { SnapshotStore } from './snapshot-store.js';
  * Keeps the snapshot store in step with the actors. An event that changes what a restart must
  * know at once (a breaker state, a deadline, a cooldown, a disabled credential, an operator
  * control, a config change) schedules a flush `delayMs` later (default 50 ms, so it is on disk
- * well within 100 ms); routine bookkeeping (a success, a returned permit) only marks its actor
- * dirty for the next flush, at most `lazyMs` later (default 1 s), so a busy gateway does not
- * re-encode its pools twenty times a second. A flush encodes the dirty actors only and writes,
- * in one atomic batch, those whose snapshot differs from what was last written, and deletes the
- * records of actors no longer in the tree (a config reload, on `fleet$`) or dropped at boot. A
- * slower sweep (`sweepMs`) re-checks every actor as a safety net.
- * `stop` flushes once more with `sync` and stops; it does not close
- * the store. Write errors are logged and retried on the next flush, never thrown.
+ * well within 100 ms). Routine bookkeeping (a success, a returned permit) waits for a routine
+ * write: `lazyMs` after the actor's last write (default 1 s), stretched for large records so
+ * that routine writes re-encode at most ROUTINE_BYTES per actor per `lazyMs` (a pool of 10,000
+ * keys, about 3 MB, is written routinely every minute instead of every second). A flush
+ * encodes the due actors only and writes, in one atomic batch, those whose snapshot differs
+ * from what was last written, and deletes the records of actors no longer in the tree (a
+ * config reload, on `fleet$`) or dropped at boot. `stop` flushes every actor once more with
+ * `sync` and stops; it does not close the store. Write errors are logged and retried, never thrown.
  */
+export const ROUTINE_BYTES = 64 * 1024;
+export const MAX_ROUTINE_MS = 60_000;
+
 export interface Persister {
   flush(sync?: boolean): Promise<void>;
   stop(): Promise<void>;
@@ -34,7 +37,6 @@ export interface PersisterOptions {
   readonly identities?: ReadonlyMap<string, string>;
   readonly delayMs?: number;
   readonly lazyMs?: number;
-  readonly sweepMs?: number;
 }
 
 /** Whether a change must reach the disk soon, or can wait for the next lazy flush. */
@@ -59,21 +61,23 @@ export function startPersister(options: PersisterOptions): Persister {
   const { tree, store, clock, logger } = options;
   const delayMs = options.delayMs ?? 50;
   const lazyMs = options.lazyMs ?? 1_000;
-  const sweepMs = options.sweepMs ?? 5_000;
-  /** Actors changed since the last flush; null = check every actor (boot, reload, sweep). */
-  let dirty: Set<string> | null = null;
-  /** Actor id → the encoded snapshot last written (without `savedAt`). */
+  /** Actors to write at the next flush; null = every actor (boot, reload, stop). */
+  let urgent: Set<string> | null = null;
+  /** Actors with routine changes only, written once their pace allows. */
+  const routine = new Set<string>();
+  /** Actor id → the encoded snapshot last written (without `savedAt`), and when. */
   const written = new Map<string, string>();
+  const writtenAt = new Map<string, number>();
   for (const id of store.records.keys()) written.set(id, '');
   for (const id of options.dropped ?? []) written.set(id, '');
   let timer: unknown = null;
+  let timerDue = Infinity;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
 
-  let timerDue = Infinity;
   function schedule(ms: number): void {
     if (stopped) return;
-    const due = clock.now() + ms;
+    const due = clock.now() + Math.max(0, ms);
     if (timer !== null && timerDue <= due) return;
     if (timer !== null) clock.clearTimeout(timer);
     timerDue = due;
@@ -81,21 +85,52 @@ export function startPersister(options: PersisterOptions): Persister {
       timer = null;
       timerDue = Infinity;
       void flush();
-    }, ms);
+    }, Math.max(0, ms));
+  }
+
+  /** When an actor's routine changes may next be written: its pace grows with its size. */
+  function routineDue(id: string): number {
+    const last = writtenAt.get(id);
+    if (last === undefined) return 0;
+    const bytes = written.get(id)?.length ?? 0;
+    return last + Math.min(MAX_ROUTINE_MS, lazyMs * Math.max(1, bytes / ROUTINE_BYTES));
   }
 
   function markAll(): void {
-    dirty = null;
+    urgent = null;
     schedule(0);
+  }
+
+  /** The actors this flush writes; routine ones not yet due stay behind, with a timer for them. */
+  function takeDue(current: ReadonlySet<string>): Set<string> {
+    if (urgent === null) {
+      routine.clear();
+      urgent = new Set();
+      return new Set(current);
+    }
+    const due = urgent;
+    urgent = new Set();
+    const now = clock.now();
+    let next = Infinity;
+    for (const id of routine) {
+      const at = routineDue(id);
+      if (at <= now || due.has(id)) {
+        due.add(id);
+        routine.delete(id);
+      } else {
+        next = Math.min(next, at);
+      }
+    }
+    if (next !== Infinity) schedule(next - now);
+    return due;
   }
 
   async function writeChanges(sync: boolean): Promise<void> {
     const current = new Set(tree.ids);
-    const toCheck = dirty === null ? current : dirty;
-    dirty = new Set();
+    const due = takeDue(current);
     const puts = new Map<string, string>();
     const seen = new Map<string, string>();
-    for (const id of toCheck) {
+    for (const id of due) {
       if (!current.has(id)) continue;
       const snapshot = JSON.stringify(tree.persisted(id));
       if (written.get(id) === snapshot) continue;
@@ -107,12 +142,19 @@ export function startPersister(options: PersisterOptions): Persister {
       await store.write(puts, deletes, sync);
     } catch (error) {
       logger.warn({ err: error, dataDir: store.location }, 'could not write actor snapshots; will retry');
-      dirty = null;
+      urgent = null;
       schedule(1_000);
       return;
     }
-    for (const [id, snapshot] of seen) written.set(id, snapshot);
-    for (const id of deletes) written.delete(id);
+    const at = clock.now();
+    for (const [id, snapshot] of seen) {
+      written.set(id, snapshot);
+      writtenAt.set(id, at);
+    }
+    for (const id of deletes) {
+      written.delete(id);
+      writtenAt.delete(id);
+    }
   }
 
   function flush(sync = false): Promise<void> {
@@ -121,12 +163,15 @@ export function startPersister(options: PersisterOptions): Persister {
   }
 
   const subscription: Subscription = tree.changes$.subscribe((change) => {
-    dirty?.add(change.actorId);
-    schedule(isUrgent(change) ? delayMs : lazyMs);
+    if (isUrgent(change)) {
+      urgent?.add(change.actorId);
+      schedule(delayMs);
+    } else {
+      routine.add(change.actorId);
+      schedule(routineDue(change.actorId) - clock.now());
+    }
   });
   subscription.add(tree.fleet$.subscribe(markAll));
-  const sweep = setInterval(markAll, sweepMs);
-  sweep.unref();
   markAll();
 
   return {
@@ -134,10 +179,9 @@ export function startPersister(options: PersisterOptions): Persister {
     async stop() {
       stopped = true;
       subscription.unsubscribe();
-      clearInterval(sweep);
       if (timer !== null) clock.clearTimeout(timer);
       timer = null;
-      dirty = null;
+      urgent = null;
       await flush(true);
     },
   };

@@ -55,7 +55,8 @@ export function recordFailure(health: Health, at: number, code: string, latencyM
 
 export function healthScore(health: Health, now: number): number {
   if (health.recent.length === 0) return 50;
-  const successes = health.recent.filter(Boolean).length;
+  let successes = 0;
+  for (const ok of health.recent) if (ok) successes += 1;
   const rate = successes / health.recent.length;
   const sinceSuccess = health.lastSuccessAt === null ? Infinity : Math.max(0, now - health.lastSuccessAt);
   const recency = Math.max(0, 1 - sinceSuccess / RECENCY_WINDOW_MS);

@@ -69,7 +69,7 @@ export function routeWithin(backend: BackendRoute, step: PoolStep, considered: C
  * within a small pool the pick is exactly weighted.
  */
 export const SAMPLE_ABOVE = 64;
-export const SAMPLE_SIZE = 16;
+export const SAMPLE_SIZE = 8;
 
 function sampleOf(pool: BreakerContext, random: Random): readonly CredentialState[] {
   const count = credentialCount(pool);

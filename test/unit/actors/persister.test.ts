@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createActorTree, type ActorChange } from '../../../src/actors/actor-tree.js';
 import type { Clock } from '../../../src/actors/clock.js';
-import { isUrgent, startPersister } from '../../../src/actors/persister.js';
+import { isUrgent, ROUTINE_BYTES, startPersister } from '../../../src/actors/persister.js';
 import { openSnapshotStore, type StoreDb } from '../../../src/actors/snapshot-store.js';
 import type { BreakerInput } from '../../../src/machines/breaker.js';
 
@@ -14,12 +14,12 @@ const layout: BreakerInput[] = [
 ];
 
 /** A clock that records the delay of every timer asked for and runs them only on demand. */
-function recordingClock() {
+function recordingClock(time = { now: 50_000 }) {
   const delays: number[] = [];
   const pending = new Map<number, () => void>();
   let next = 0;
   const clock: Clock = {
-    now: () => 50_000,
+    now: () => time.now,
     setTimeout: (callback, ms) => {
       delays.push(ms);
       pending.set(++next, callback);
@@ -77,6 +77,56 @@ describe('the snapshot persister', () => {
     await persister.flush();
     // Only the actor that changed was encoded and written, not the whole fleet.
     expect(written.filter((ids) => ids.length > 0)).toEqual([['backend:a']]);
+    await persister.stop();
+    tree.stop();
+    await store.close();
+  });
+
+  it('paces routine writes of a large pool by its size, while its cooldowns are written at once', async () => {
+    const store = await openSnapshotStore({
+      db: new MemoryLevel<string, string>() as unknown as StoreDb,
+      logger: pino({ level: 'silent' }),
+      now: () => 50_000,
+    });
+    const written: string[][] = [];
+    const recording = { ...store, write: (puts: ReadonlyMap<string, string>, deletes: readonly string[], sync?: boolean) => {
+      written.push([...puts.keys()]);
+      return store.write(puts, deletes, sync);
+    } };
+    const credentials = Array.from({ length: 2_000 }, (_, i) => ({ id: `key-${String(i).padStart(5, '0')}` }));
+    const tree = createActorTree({ layout: [{ id: 'pool:big:default', role: 'pool', policy, credentials }] });
+    const time = { now: 50_000 };
+    const { clock, delays, run } = recordingClock(time);
+    const persister = startPersister({ tree, store: recording, clock, logger: pino({ level: 'silent' }), delayMs: 50, lazyMs: 1_000 });
+    run();
+    await persister.flush();
+    const bytes = JSON.stringify(tree.persisted('pool:big:default')).length;
+    expect(bytes).toBeGreaterThan(2 * ROUTINE_BYTES);
+    const paceMs = (1_000 * bytes) / ROUTINE_BYTES;
+    delays.length = 0;
+    written.length = 0;
+
+    // A routine success asks for a write one pace after the last one, not one lazyMs.
+    tree.send('pool:big:default', { type: 'call.succeeded', at: 50_000, probe: false, credentialId: 'key-00001' });
+    expect(delays).toEqual([paceMs]);
+    time.now = 51_000;
+    run();
+    await persister.flush();
+    expect(written.flat()).toEqual([]);
+
+    // A cooldown cannot wait: written at the next flush, with the routine change it carries.
+    tree.send('pool:big:default', { type: 'call.failed', at: 51_000, probe: false, code: 'http_429', credentialId: 'key-00002', cooldownUntil: 60_000 });
+    expect(delays.at(-1)).toBe(50);
+    run();
+    await persister.flush();
+    expect(written.flat()).toEqual(['pool:big:default']);
+    written.length = 0;
+
+    tree.send('pool:big:default', { type: 'call.succeeded', at: 51_100, probe: false, credentialId: 'key-00003' });
+    time.now = 51_000 + 2 * paceMs;
+    run();
+    await persister.flush();
+    expect(written.flat()).toEqual(['pool:big:default']);
     await persister.stop();
     tree.stop();
     await store.close();
