@@ -26,8 +26,7 @@ export function createClientSink(res: ServerResponse, protocol: Protocol, reques
       res.flushHeaders();
     },
     write(chunk) {
-      if (res.destroyed || res.writableEnded) return Promise.resolve();
-      if (res.write(chunk)) return Promise.resolve();
+      if (res.destroyed || res.writableEnded || res.write(chunk)) return undefined;
       return new Promise((resolve) => {
         const done = () => {
           res.off('drain', done);

@@ -82,24 +82,24 @@ export function endsComplete(protocol: 'openai' | 'anthropic' | 'gemini', tail: 
 }
 
 /**
- * Keeps a stream's last bytes for `endsComplete`: a reference to the last chunk when it is
- * long enough, else a small copy of the last few bytes (copies only ever involve tiny chunks).
+ * Keeps a stream's last bytes for `endsComplete`: references to the last chunks, at least `min`
+ * bytes of them, never copies (a stream of 20,000 small chunks a second must not allocate per
+ * chunk); `tail()` joins them once, at the end of the stream.
  */
 export class TailKeeper {
-  private last: Buffer = Buffer.alloc(0);
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
 
   constructor(private readonly min = 128) {}
 
   push(chunk: Buffer): void {
-    if (chunk.length >= this.min) {
-      this.last = chunk;
-    } else if (chunk.length > 0) {
-      const kept = this.last.subarray(Math.max(0, this.last.length - this.min));
-      this.last = Buffer.concat([kept, chunk]);
-    }
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    while (this.chunks.length > 1 && this.bytes - this.chunks[0]!.length >= this.min) this.bytes -= this.chunks.shift()!.length;
   }
 
   tail(): Buffer {
-    return this.last;
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes);
   }
 }

@@ -2,6 +2,7 @@ import type { BackendConfig } from '../config/schema.js';
 import type { Job, UpstreamBody, UpstreamReply } from '../routing/types.js';
 import { UpstreamBodyError } from '../routing/types.js';
 import { CollectError, CompletionCollector } from './sse-collect.js';
+import { memoryBody } from './upstream-body.js';
 
 /**
  * `streamOnly` backends: a non-streamed OpenAI completion request is sent upstream with
@@ -46,7 +47,7 @@ export async function collectReply(
     }
     const json = collector.result();
     const headers = { ...reply.headers, 'content-type': 'application/json' };
-    return { kind: 'response', status: reply.status, headers, body: wholeBody(json), headersAfterMs: reply.headersAfterMs };
+    return { kind: 'response', status: reply.status, headers, body: memoryBody(json), headersAfterMs: reply.headersAfterMs };
   } catch (error) {
     if (error instanceof CollectError) reply.body.cancel(error.code);
     const code = error instanceof CollectError || error instanceof UpstreamBodyError ? error.code : 'collect_error';
@@ -54,16 +55,3 @@ export async function collectReply(
   }
 }
 
-function wholeBody(json: Buffer): UpstreamBody {
-  let left: Buffer | null = json;
-  return {
-    next() {
-      const chunk = left;
-      left = null;
-      return Promise.resolve(chunk);
-    },
-    cancel() {
-      left = null;
-    },
-  };
-}

@@ -5,6 +5,7 @@ import type { Attempt, Transport, UpstreamBody, UpstreamReply } from '../routing
 import { UpstreamBodyError } from '../routing/types.js';
 import type { Scrubber } from '../secret-scrub.js';
 import { errorBody } from './error-body.js';
+import { memoryBody } from './upstream-body.js';
 
 /**
  * A Transport decorator that keeps upstream secrets and addresses from reaching clients:
@@ -54,9 +55,9 @@ async function screenErrorBody(
   logger: Logger | undefined,
 ): Promise<Pick<Response, 'headers' | 'body'>> {
   const read = await readCapped(reply.body, MAX_ERROR_BODY);
-  if (read instanceof UpstreamBodyError) return { headers, body: onceBody(null, read) };
+  if (read instanceof UpstreamBodyError) return { headers, body: memoryBody(null, read) };
   const encoded = (headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity';
-  if (read !== null && !encoded && !leaks(read.toString('utf8'))) return { headers, body: onceBody(read) };
+  if (read !== null && !encoded && !leaks(read.toString('utf8'))) return { headers, body: memoryBody(read) };
   logger?.warn(
     { reqId: attempt.job.id, backend: attempt.backend.id, status: reply.status },
     'upstream error body withheld from the client: it could carry a credential or an internal address',
@@ -66,7 +67,7 @@ async function screenErrorBody(
     `the upstream rejected the request (HTTP ${reply.status}); its error details were withheld because they could contain a credential or an internal address (request id ${attempt.job.id})`,
   );
   const { ['content-encoding']: _dropped, ...rest } = headers;
-  return { headers: { ...rest, 'content-type': 'application/json' }, body: onceBody(errorBody(attempt.job.protocol, clean)) };
+  return { headers: { ...rest, 'content-type': 'application/json' }, body: memoryBody(errorBody(attempt.job.protocol, clean)) };
 }
 
 /** What could betray a secret or the network behind fusebox in an upstream error text. */
@@ -119,20 +120,4 @@ async function readCapped(body: UpstreamBody, limit: number): Promise<Buffer | n
     return error instanceof UpstreamBodyError ? error : new UpstreamBodyError('body_error', String(error));
   }
   return Buffer.concat(chunks, size);
-}
-
-/** A body already in memory: one chunk then the end, or the read failure again. */
-function onceBody(chunk: Buffer | null, failure?: UpstreamBodyError): UpstreamBody {
-  let done = false;
-  return {
-    next() {
-      if (failure) return Promise.reject(failure);
-      if (done || chunk === null) return Promise.resolve(null);
-      done = true;
-      return Promise.resolve(chunk);
-    },
-    cancel() {
-      done = true;
-    },
-  };
 }

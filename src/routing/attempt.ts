@@ -114,16 +114,11 @@ async function streamThrough(
 
 /** Copies the stream to the client; returns the failure code if the upstream broke. */
 async function pump(job: Job, body: UpstreamBody, first: Buffer): Promise<string | undefined> {
-  let chunk: Buffer | null = first;
   try {
-    while (chunk !== null) {
-      await job.sink.write(chunk);
-      if (job.signal.aborted) {
-        body.cancel('client_cancelled');
-        return undefined;
-      }
-      chunk = await body.next();
-    }
+    const drained = job.sink.write(first);
+    if (drained) await drained;
+    // A client that leaves aborts the upstream (the job's signal), which ends the pipe.
+    await body.pipe((chunk) => job.sink.write(chunk));
     job.sink.end();
     return undefined;
   } catch (error) {

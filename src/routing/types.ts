@@ -32,8 +32,11 @@ export interface ClientSink {
   respond(status: number, headers: Record<string, string>, body: Buffer): void;
   /** Begin a streamed response. */
   start(status: number, headers: Record<string, string>): void;
-  /** Write one chunk; resolves when the client has taken it (backpressure). */
-  write(chunk: Buffer): Promise<void>;
+  /**
+   * Write one chunk. Undefined when the client can take more at once; otherwise a promise that
+   * resolves when it has drained (backpressure), so the common case costs no promise.
+   */
+  write(chunk: Buffer): Promise<void> | undefined;
   end(): void;
   /** Answer with an error: a whole error response, or an in-band error event once started. */
   fail(error: FuseboxError, headers?: Record<string, string>): void;
@@ -62,6 +65,12 @@ export type UpstreamReply =
 export interface UpstreamBody {
   /** The next chunk, or null at the end; rejects with an UpstreamBodyError. */
   next(): Promise<Buffer | null>;
+  /**
+   * Hands every remaining chunk to `write` as it arrives, pausing the upstream while a returned
+   * promise (the client's backpressure) is pending; resolves at the end, rejects with an
+   * UpstreamBodyError. No promise per chunk: this is how streams pass through.
+   */
+  pipe(write: (chunk: Buffer) => Promise<void> | undefined): Promise<void>;
   /** Abort the upstream request; pending and later `next()` calls reject. */
   cancel(reason: string): void;
 }

@@ -12,6 +12,9 @@ function bodyOf(...chunks: string[]): UpstreamBody & { cancelled: string | null 
     next() {
       return Promise.resolve(queue.shift() ?? null);
     },
+    async pipe(write) {
+      for (let chunk = queue.shift(); chunk; chunk = queue.shift()) await write(chunk);
+    },
     cancel(reason) {
       this.cancelled = reason;
     },
