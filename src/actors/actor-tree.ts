@@ -1,7 +1,8 @@
 import { createActor, type ActorRefFrom, type InspectionEvent, type Snapshot } from 'xstate';
 import { Subject, type Observable } from 'rxjs';
 import { breakerMachine, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
-import type { BreakerEvent } from '../machines/events.js';
+import type { BreakerEvent, CallSuccess } from '../machines/events.js';
+import type { Clock } from './clock.js';
 import { supervisorMachine } from '../machines/supervisor.js';
 import { diffLayout, reportOf, type ReconcileReport } from './fleet-diff.js';
 import type { RestoredView } from './restore.js';
@@ -10,6 +11,13 @@ import type { RestoredView } from './restore.js';
  * The living actor system: one supervisor and its breaker actors. All events reach actors
  * through `send`, which publishes each one on `changes$` with the states before and after,
  * so recorders, metrics and the admin feed see exactly what the actors saw.
+ *
+ * Coalescing (when `coalesce` is given): a routine success (`call.succeeded`, not a probe) for
+ * a closed breaker waits up to `windowMs` and reaches the actor, with the others of that window,
+ * as one `calls.succeeded`: one step of the machine per actor per window instead of three per
+ * request. Nothing else waits: any other event for the actor delivers the waiting successes
+ * first (order is kept), and so do `view` and `persisted`, so every reader sees every success.
+ * Only `peek` (the router's hot path) may see an actor without its last few ms of successes.
  */
 export interface ActorView {
   readonly state: BreakerState;
@@ -29,6 +37,10 @@ export interface ActorTree {
   /** The inputs the actors were built from (ids, roles, policies, credential ids; no secrets). */
   readonly layout: readonly BreakerInput[];
   view(actorId: string): ActorView;
+  /** Like `view`, without delivering coalesced successes first (at most `windowMs` old). */
+  peek(actorId: string): ActorView;
+  /** Delivers every waiting success now (before reading counters that `changes$` feeds). */
+  settle(): void;
   /** `getPersistedSnapshot()` of one actor: what the snapshot store and the event log keep. */
   persisted(actorId: string): Snapshot<unknown>;
   /** Sends to an actor; an event for an actor removed by `reconcile` is dropped (late results). */
@@ -49,6 +61,8 @@ export interface ActorTreeOptions {
   readonly inspect?: (event: InspectionEvent) => void;
   /** Actors to start in a remembered state instead of fresh (see restore.ts). */
   readonly restored?: ReadonlyMap<string, RestoredView>;
+  /** Deliver routine successes together, at most `windowMs` late (see above). Off when absent. */
+  readonly coalesce?: { readonly clock: Clock; readonly windowMs: number };
 }
 
 export function createActorTree(options: ActorTreeOptions): ActorTree {
@@ -74,9 +88,39 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
     return found;
   }
 
+  const waiting = new Map<string, CallSuccess[]>();
+  let windowTimer: unknown = null;
+
   function send(actorId: string, event: BreakerEvent): void {
     if (!refs.has(actorId) && retired.has(actorId)) return;
     const target = ref(actorId);
+    if (options.coalesce && event.type === 'call.succeeded' && !event.probe && target.getSnapshot().value === 'closed') {
+      const { type: _type, probe: _probe, ...call } = event;
+      const calls = waiting.get(actorId);
+      if (calls) calls.push(call);
+      else waiting.set(actorId, [call]);
+      windowTimer ??= options.coalesce.clock.setTimeout(deliverAll, options.coalesce.windowMs);
+      return;
+    }
+    deliverWaiting(actorId);
+    deliver(actorId, target, event);
+  }
+
+  /** Hands an actor its waiting successes, if any, as one `calls.succeeded`. */
+  function deliverWaiting(actorId: string): void {
+    const calls = waiting.get(actorId);
+    if (!calls) return;
+    waiting.delete(actorId);
+    if (refs.has(actorId)) deliver(actorId, ref(actorId), { type: 'calls.succeeded', at: calls.at(-1)!.at, calls });
+  }
+
+  function deliverAll(): void {
+    if (windowTimer !== null) options.coalesce?.clock.clearTimeout(windowTimer);
+    windowTimer = null;
+    for (const actorId of [...waiting.keys()]) deliverWaiting(actorId);
+  }
+
+  function deliver(actorId: string, target: BreakerRef, event: BreakerEvent): void {
     const from = target.getSnapshot().value as BreakerState;
     target.send(event);
     const after = target.getSnapshot();
@@ -96,15 +140,21 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
     get layout() {
       return root.getSnapshot().context.layout;
     },
-    persisted: (actorId) => ref(actorId).getPersistedSnapshot(),
-    view(actorId) {
-      const snapshot = ref(actorId).getSnapshot();
-      return { state: snapshot.value as BreakerState, context: snapshot.context };
+    persisted(actorId) {
+      deliverWaiting(actorId);
+      return ref(actorId).getPersistedSnapshot();
     },
+    view(actorId) {
+      deliverWaiting(actorId);
+      return viewOf(ref(actorId));
+    },
+    peek: (actorId) => viewOf(ref(actorId)),
+    settle: deliverAll,
     send,
     changes$: changes.asObservable(),
     fleet$: fleet.asObservable(),
     reconcile(layout, at) {
+      deliverAll();
       const current = root.getSnapshot().context.layout;
       const diff = diffLayout(current, layout);
       const report = reportOf(diff);
@@ -126,11 +176,17 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
       return report;
     },
     stop() {
+      deliverAll();
       changes.complete();
       fleet.complete();
       root.stop();
     },
   };
+}
+
+function viewOf(ref: BreakerRef): ActorView {
+  const snapshot = ref.getSnapshot();
+  return { state: snapshot.value as BreakerState, context: snapshot.context };
 }
 
 interface PersistedRoot {

@@ -37,6 +37,9 @@ export interface FleetMemoryOptions {
   readonly inspect?: ActorTreeOptions['inspect'];
 }
 
+/** How long a routine success may wait to reach its actor with others (see actor-tree.ts). */
+export const COALESCE_MS = 10;
+
 export function startFleetMemory(config: FuseboxConfig, options: FleetMemoryOptions): FleetMemory {
   const { store, clock, logger } = options;
   const fingerprintKey = options.fingerprintKey ?? store?.fingerprintKey ?? randomBytes(32).toString('hex');
@@ -51,6 +54,7 @@ export function startFleetMemory(config: FuseboxConfig, options: FleetMemoryOpti
   }
   const tree = createActorTree({
     layout,
+    coalesce: { clock, windowMs: COALESCE_MS },
     ...(plan ? { restored: plan.restored } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });

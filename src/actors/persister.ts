@@ -45,6 +45,7 @@ export function isUrgent(change: ActorChange): boolean {
   const event = change.event;
   switch (event.type) {
     case 'call.succeeded':
+    case 'calls.succeeded':
     case 'call.released':
     case 'probe.start':
     case 'health.probe.succeeded':

@@ -65,7 +65,10 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
         if (index < last) failovers.inc({ backend: attempt.backend });
       }
     },
-    render: () => registry.metrics(),
+    render: () => {
+      tree.settle();
+      return registry.metrics();
+    },
     contentType: registry.contentType,
     close() {
       subscription.unsubscribe();
@@ -82,8 +85,11 @@ function observeActorEvents(
   return tree.changes$.subscribe((change: ActorChange) => {
     const { event } = change;
     if (change.from !== change.to) m.transitions.inc({ actor: change.actorId, from: change.from, to: change.to });
-    if (event.type === 'call.succeeded' && event.latencyMs !== undefined && change.after.context.role === 'backend') {
-      m.ttfb.observe({ backend: change.actorId.slice('backend:'.length) }, event.latencyMs / 1000);
+    if (change.after.context.role === 'backend' && (event.type === 'call.succeeded' || event.type === 'calls.succeeded')) {
+      const backend = change.actorId.slice('backend:'.length);
+      for (const call of event.type === 'calls.succeeded' ? event.calls : [event]) {
+        if (call.latencyMs !== undefined) m.ttfb.observe({ backend }, call.latencyMs / 1000);
+      }
     }
     if (event.type === 'call.failed' && event.cooldownUntil !== undefined && event.credentialId !== undefined) {
       m.cooldowns.inc({ pool: change.actorId, credential: event.credentialId });

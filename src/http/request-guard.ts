@@ -17,7 +17,7 @@ import { createHostCheck } from './host-check.js';
  */
 export interface RequestGuard {
   /** True when the request has been answered (refused, or a CORS preflight) and must go no further. */
-  (req: IncomingMessage, res: ServerResponse, requestId: string): boolean;
+  (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL): boolean;
 }
 
 export function createRequestGuard(server: FuseboxConfig['server'], logger: Logger): RequestGuard {
@@ -25,8 +25,7 @@ export function createRequestGuard(server: FuseboxConfig['server'], logger: Logg
   const cors = createCorsPolicy(server.cors.origins);
   const auth = createClientAuth(server.apiKeys);
 
-  return (req, res, requestId) => {
-    const url = new URL(req.url ?? '/', 'http://fusebox.local');
+  return (req, res, requestId, url) => {
     const refuse = (error: FuseboxError, headers: Record<string, string> = {}, reason?: string) => {
       logger.info(
         { reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ...(reason ? { reason } : {}) },

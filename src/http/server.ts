@@ -49,9 +49,9 @@ export function createHttpServer(deps: ServerDeps): Server {
 
 async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, guard: RequestGuard, routes: ProtocolRoutes): Promise<void> {
   const requestId = requestIdOf(req);
-  if (guard(req, res, requestId)) return;
-  const started = deps.clock.now();
   const url = new URL(req.url ?? '/', 'http://fusebox.local');
+  if (guard(req, res, requestId, url)) return;
+  const started = deps.clock.now();
   const logRejected = (error: FuseboxError) => {
     deps.logger.info({ reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started }, 'request');
     sendError(res, error, requestId, protocolOfPath(url.pathname));

@@ -36,7 +36,19 @@ const DEFAULT_MAX_COLLECT = 64 * 1024 * 1024;
 
 export function createUpstreamTransport(options: UpstreamOptions): UpstreamTransport {
   const pools = new Map<string, Pool>();
+  /** Each BaseURL parsed once: its origin and its path without the trailing slash. */
+  const parsed = new Map<string, { url: URL; prefix: string }>();
   const { clock } = options;
+
+  function parse(baseUrl: string): { url: URL; prefix: string } {
+    let found = parsed.get(baseUrl);
+    if (!found) {
+      const url = new URL(baseUrl);
+      found = { url, prefix: trimSlash(url.pathname) };
+      parsed.set(baseUrl, found);
+    }
+    return found;
+  }
 
   function poolFor(url: URL, connectMs: number): Pool {
     const key = `${url.origin} ${connectMs}`;
@@ -54,14 +66,14 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     const { job, backend } = attempt;
     const secret = options.secrets.get(secretKey(backend.id, attempt.credentialId));
     if (secret === undefined) return { kind: 'failed', code: 'no_secret', message: 'credential has no secret', afterMs: 0 };
-    const url = new URL(backend.baseUrls[attempt.baseUrlIndex]!);
+    const { url, prefix } = parse(backend.baseUrls[attempt.baseUrlIndex]!);
     const collect = collectsStream(backend, job);
     const body = collect ? streamingBody(job.body) : job.body;
     const left = job.receivedAt + backend.timeouts.totalMs - clock.now();
     const reply = await dispatchOnce(
       poolFor(url, backend.timeouts.connectMs),
       {
-        path: `${trimSlash(url.pathname)}${job.upstreamPath}`,
+        path: `${prefix}${job.upstreamPath}`,
         headers: { ...upstreamHeaders(backend, job.headers, secret), 'content-length': String(body.length), 'x-request-id': job.id },
         body,
         streaming: job.stream || collect,

@@ -115,6 +115,17 @@ export const breakerMachine = setup({
         credentialChunks: withCredential(context, e.credentialId, (c) => credentialSucceeded(c, e.at, e.latencyMs, e.quota)),
       };
     }),
+    recordSuccesses: assign(({ context, event }) => {
+      let next: Pick<BreakerContext, 'health' | 'calls' | 'credentialChunks'> = context;
+      for (const call of (event as Ev<'calls.succeeded'>).calls) {
+        next = {
+          health: recordSuccess(next.health, call.at, call.latencyMs),
+          calls: pushCall(context.policy, next.calls ?? [], true),
+          credentialChunks: withCredential({ credentialSlots: context.credentialSlots, credentialChunks: next.credentialChunks }, call.credentialId, (c) => credentialSucceeded(c, call.at, call.latencyMs, call.quota)),
+        };
+      }
+      return next;
+    }),
     recordFailure: assign(({ context, event }) => {
       const e = event as Ev<'call.failed'>;
       return {
@@ -208,6 +219,8 @@ export const breakerMachine = setup({
   context: ({ input }) => initialContext(input),
   initial: 'closed',
   on: {
+    // Routine successes delivered together: health and credentials only, in every state.
+    'calls.succeeded': { actions: 'recordSuccesses' },
     'operator.isolate': { target: '.open', actions: 'isolate' },
     'operator.reset': { target: '.closed', actions: 'reset' },
     'config.changed': { actions: 'applyConfig' },

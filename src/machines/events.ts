@@ -12,6 +12,14 @@ export interface QuotaReading {
   readonly resetAt?: number;
 }
 
+/** One routine success, as carried by `calls.succeeded`. */
+export interface CallSuccess {
+  readonly at: number;
+  readonly latencyMs?: number;
+  readonly credentialId?: string;
+  readonly quota?: QuotaReading;
+}
+
 export type BreakerEvent =
   /** Take a half-open probe permit (sent by the router before a probing attempt). */
   | { type: 'probe.start'; at: number }
@@ -23,6 +31,11 @@ export type BreakerEvent =
       credentialId?: string;
       quota?: QuotaReading;
     }
+  /**
+   * Routine successes of a closed breaker (no probes) that arrived within a few ms of each other,
+   * delivered together (see actor-tree.ts): the same as one `call.succeeded` per entry, in order.
+   */
+  | { type: 'calls.succeeded'; at: number; calls: readonly CallSuccess[] }
   | {
       type: 'call.failed';
       at: number;
