@@ -17,6 +17,8 @@ import { createPipeline } from './routing/pipeline.js';
 import type { Random } from './routing/random.js';
 import { buildRouteTable, credentialSecrets } from './routing/route-table.js';
 import { FuseboxError } from './errors.js';
+import { afterIo } from './after-io.js';
+import type { Job } from './routing/types.js';
 import { createLogger } from './log.js';
 import { isLoopbackHost, ListenRefusedError, listenRefusal } from './http/listen-policy.js';
 import { guardUpstream } from './http/upstream-guard.js';
@@ -101,16 +103,20 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
     waitForRecoveryMs: config.routing.waitForRecoveryMs,
     explain: () => logger.isLevelEnabled('debug'),
   });
+  const finished = afterIo(
+    (job: Job, summary: RequestSummary, ms: number) => {
+      operator.metrics.observeRequest(job, summary, ms);
+      const { skipped, considered, ...outcome } = summary;
+      logger.info({ reqId: job.id, model: job.model, stream: job.stream, ...outcome, ms }, 'request');
+      if (logger.isLevelEnabled('debug')) logger.debug({ reqId: job.id, considered, skipped }, 'route decisions');
+    },
+    (error) => logger.error({ err: error }, 'could not record a finished request'),
+  );
   const pipeline = createPipeline<RequestSummary>({
     maxConcurrent: config.server.maxConcurrent,
     maxQueued: config.server.maxQueued,
     handle,
-    onDone: (job, summary) => {
-      operator.metrics.observeRequest(job, summary);
-      const { skipped, considered, ...outcome } = summary;
-      logger.info({ reqId: job.id, model: job.model, stream: job.stream, ...outcome, ms: clock.now() - job.receivedAt }, 'request');
-      if (logger.isLevelEnabled('debug')) logger.debug({ reqId: job.id, considered, skipped }, 'route decisions');
-    },
+    onDone: (job, summary) => finished.push(job, summary, clock.now() - job.receivedAt),
     onError: (job, error) => {
       logger.error({ reqId: job.id, err: error }, 'request failed unexpectedly');
       job.sink.fail(new FuseboxError('internal_error', 'internal error'));
@@ -155,6 +161,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
       server.closeIdleConnections();
       await stopped;
       pipeline.close();
+      finished.flush();
       ticker.stop();
       fleetChanges.unsubscribe();
       health.stop();

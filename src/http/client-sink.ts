@@ -22,8 +22,8 @@ export function createClientSink(res: ServerResponse, protocol: Protocol, reques
       res.end(body);
     },
     start(status, headers) {
+      // The head goes out with the first chunk, written right after: one write, not two.
       open(status, { ...headers, 'cache-control': 'no-cache' });
-      res.flushHeaders();
     },
     write(chunk) {
       if (res.destroyed || res.writableEnded || res.write(chunk)) return undefined;

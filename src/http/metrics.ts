@@ -16,7 +16,8 @@ import { credentialList } from '../machines/breaker.js';
  * secret. Client-chosen model names are capped at MAX_MODELS distinct labels ("other" after).
  */
 export interface Metrics {
-  observeRequest(job: Pick<Job, 'protocol' | 'upstreamPath' | 'model' | 'receivedAt'>, summary: RequestSummary): void;
+  /** One finished request; `ms` from its arrival to its end. */
+  observeRequest(job: Pick<Job, 'protocol' | 'upstreamPath' | 'model'>, summary: RequestSummary, ms: number): void;
   render(): Promise<string>;
   readonly contentType: string;
   close(): void;
@@ -51,11 +52,11 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
   const routeLabels = createRouteLabels();
 
   return {
-    observeRequest(job, summary) {
+    observeRequest(job, summary, ms) {
       const route = routeLabels.get(job);
       const backend = summary.backend ?? 'none';
       requests.inc({ route, model: modelLabel(job.model), backend, status: String(summary.status) });
-      duration.observe({ route, backend }, Math.max(0, clock.now() - job.receivedAt) / 1000);
+      duration.observe({ route, backend }, Math.max(0, ms) / 1000);
       const last = summary.attempts.length - 1;
       for (let index = 0; index <= last; index++) {
         const attempt = summary.attempts[index]!;

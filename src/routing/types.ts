@@ -30,7 +30,7 @@ export interface ClientSink {
   readonly started: boolean;
   /** A whole response at once. */
   respond(status: number, headers: Record<string, string>, body: Buffer): void;
-  /** Begin a streamed response. */
+  /** Begin a streamed response; its head is sent with the first `write`. */
   start(status: number, headers: Record<string, string>): void;
   /**
    * Write one chunk. Undefined when the client can take more at once; otherwise a promise that
