@@ -1,4 +1,5 @@
-import type { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { Pool } from './undici-pool.js';
 import type { Clock } from '../actors/clock.js';
 import type { TimeoutsConfig } from '../config/schema.js';
 import type { Protocol, UpstreamReply } from '../routing/types.js';
@@ -20,9 +21,10 @@ import { BodyQueue } from './upstream-body.js';
  * cleanly without `[DONE]` / `message_stop`).
  */
 export interface DispatchPlan {
+  readonly method: 'POST' | 'GET';
   readonly path: string;
   readonly headers: HeaderMap;
-  readonly body: Buffer;
+  readonly body: Buffer | null;
   /** The upstream is asked to stream. */
   readonly streaming: boolean;
   readonly protocol: Protocol;
@@ -38,7 +40,7 @@ export function dispatchOnce(pool: Pool, plan: DispatchPlan, signal: AbortSignal
   try {
     pool.dispatch(
       {
-        method: 'POST',
+        method: plan.method,
         path: plan.path,
         headers: plan.headers,
         body: plan.body,

@@ -1,10 +1,10 @@
-import { Pool } from 'undici';
 import type { Clock } from '../actors/clock.js';
 import type { BackendConfig } from '../config/schema.js';
 import { secretKey } from '../routing/route-table.js';
 import type { Attempt, Transport, UpstreamReply } from '../routing/types.js';
 import { forUpstream, type HeaderMap } from './headers.js';
 import { collectReply, collectsStream, streamingBody } from './stream-only.js';
+import { Pool } from './undici-pool.js';
 import { dispatchOnce, isEventStream } from './upstream-dispatch.js';
 
 export { errorCode } from './upstream-dispatch.js';
@@ -73,6 +73,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     const reply = await dispatchOnce(
       poolFor(url, backend.timeouts.connectMs),
       {
+        method: 'POST',
         path: `${prefix}${job.upstreamPath}`,
         headers: { ...upstreamHeaders(backend, job.headers, secret), 'content-length': String(body.length), 'x-request-id': job.id },
         body,
