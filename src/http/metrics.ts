@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom-parts.js';
 import type { Subscription } from 'rxjs';
 import type { ActorChange, ActorTree } from '../actors/actor-tree.js';
 import type { Clock } from '../actors/clock.js';

@@ -1,0 +1,20 @@
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+
+/**
+ * The parts of prom-client fusebox uses. The package's index also loads the Pushgateway
+ * client (http, https, url) and the cluster aggregator, several MB of resident memory for
+ * nothing. The paths are internal to prom-client; the lockfile pins prom-client 15, and
+ * test/integration/metrics-prometheus.test.ts scrapes every metric through them.
+ */
+const require = createRequire(import.meta.url);
+
+export const Registry = require('prom-client/lib/registry') as typeof PromClient.Registry;
+export const Counter = require('prom-client/lib/counter') as typeof PromClient.Counter;
+export const Gauge = require('prom-client/lib/gauge') as typeof PromClient.Gauge;
+export const Histogram = require('prom-client/lib/histogram') as typeof PromClient.Histogram;
+export const collectDefaultMetrics = require('prom-client/lib/defaultMetrics') as typeof PromClient.collectDefaultMetrics;
+export type Registry = PromClient.Registry;
+export type Counter<T extends string = string> = PromClient.Counter<T>;
+export type Gauge<T extends string = string> = PromClient.Gauge<T>;
+export type Histogram<T extends string = string> = PromClient.Histogram<T>;
