@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { FuseboxError } from '../errors.js';
 import type { RouteTable } from '../routing/route-table.js';
-import type { ClientSink, Job, Protocol } from '../routing/types.js';
+import type { CancelSignal, ClientSink, Job, Protocol } from '../routing/types.js';
 import { anthropicModelList, isAnthropicListing, matchAnthropic } from './anthropic-routes.js';
 import { geminiModelList, isGeminiListing, matchGemini } from './gemini-routes.js';
 import { forwardableRequestHeaders } from './headers.js';
@@ -27,7 +27,7 @@ export interface JobParts {
   readonly headers: IncomingHttpHeaders;
   readonly requestId: string;
   readonly receivedAt: number;
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   readonly sink: ClientSink;
 }
 

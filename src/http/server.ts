@@ -7,6 +7,7 @@ import type { Clock } from '../actors/clock.js';
 import type { RouteTable } from '../routing/route-table.js';
 import type { Job, Protocol } from '../routing/types.js';
 import { readBody } from './body.js';
+import { ClientGone } from './client-gone.js';
 import { createClientSink } from './client-sink.js';
 import { errorBody, errorHeaders } from './error-body.js';
 import { createProtocolRoutes, type ProtocolRoutes } from './protocol-routes.js';
@@ -75,16 +76,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     res.setHeader('connection', 'close');
     return logRejected(body);
   }
-  const client = new AbortController();
+  const clientGone = new ClientGone();
   res.on('close', () => {
-    if (!res.writableFinished) client.abort();
+    if (!res.writableFinished) clientGone.abort();
   });
   const job = routes.job(route, {
     body,
     headers: req.headers,
     requestId,
     receivedAt: started,
-    signal: client.signal,
+    signal: clientGone,
     sink: createClientSink(res, route.protocol, requestId),
   });
   if (job instanceof FuseboxError) return logRejected(job);

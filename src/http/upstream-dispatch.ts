@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Pool } from './undici-pool.js';
 import type { Clock } from '../actors/clock.js';
 import type { TimeoutsConfig } from '../config/schema.js';
-import type { Protocol, UpstreamReply } from '../routing/types.js';
+import type { CancelSignal, Protocol, UpstreamReply } from '../routing/types.js';
 import { clientResponseHeaders, type HeaderMap } from './headers.js';
 import { endsComplete, FirstEventScanner, TailKeeper } from './sse-scan.js';
 import { BodyQueue } from './upstream-body.js';
@@ -35,7 +35,7 @@ export interface DispatchPlan {
 
 type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
 
-export function dispatchOnce(pool: Pool, plan: DispatchPlan, signal: AbortSignal, clock: Clock): Promise<UpstreamReply> {
+export function dispatchOnce(pool: Pool, plan: DispatchPlan, signal: CancelSignal, clock: Clock): Promise<UpstreamReply> {
   const request = new GuardedRequest(plan, signal, clock);
   try {
     pool.dispatch(
@@ -75,7 +75,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly plan: DispatchPlan,
-    private readonly signal: AbortSignal,
+    private readonly signal: CancelSignal,
     private readonly clock: Clock,
   ) {
     this.reply = new Promise((resolve) => (this.resolve = resolve));

@@ -1,7 +1,7 @@
 import type { Clock } from '../actors/clock.js';
 import type { BackendConfig } from '../config/schema.js';
 import { secretKey } from '../routing/route-table.js';
-import type { Attempt, Transport, UpstreamReply } from '../routing/types.js';
+import type { Attempt, CancelSignal, Transport, UpstreamReply } from '../routing/types.js';
 import { forUpstream, type HeaderMap } from './headers.js';
 import { collectReply, collectsStream, streamingBody } from './stream-only.js';
 import { Pool } from './undici-pool.js';
@@ -62,7 +62,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     return pool;
   }
 
-  async function send(attempt: Attempt, signal: AbortSignal): Promise<UpstreamReply> {
+  async function send(attempt: Attempt, signal: CancelSignal): Promise<UpstreamReply> {
     const { job, backend } = attempt;
     const secret = options.secrets.get(secretKey(backend.id, attempt.credentialId));
     if (secret === undefined) return { kind: 'failed', code: 'no_secret', message: 'credential has no secret', afterMs: 0 };

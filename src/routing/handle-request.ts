@@ -11,7 +11,7 @@ import { outcomeEvents } from './report.js';
 import { codeOf, finalError, gatewayHeaders, note, type AttemptNote } from './request-notes.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { RouteTable } from './route-table.js';
-import type { Job } from './types.js';
+import type { CancelSignal, Job } from './types.js';
 
 export { gatewayHeaders, type AttemptNote } from './request-notes.js';
 
@@ -175,7 +175,7 @@ function waitFor(retryAfterMs: number | null, waitedMs: number, limitMs: number)
   return waitedMs + wait <= limitMs ? wait : null;
 }
 
-function sleep(deps: HandlerDeps, ms: number, signal: AbortSignal): Promise<void> {
+function sleep(deps: HandlerDeps, ms: number, signal: CancelSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       deps.clock.clearTimeout(handle);

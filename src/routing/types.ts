@@ -21,8 +21,19 @@ export interface Job {
   readonly headers: Readonly<Record<string, string>>;
   readonly receivedAt: number;
   /** Aborted when the client goes away. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   readonly sink: ClientSink;
+}
+
+/**
+ * What routing needs of a cancellation signal (the client went away): an AbortSignal has it,
+ * and so has the server's lighter ClientGone (src/http/client-gone.ts), made once per request.
+ * Listeners run at most once; one added after the abort never runs.
+ */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 export interface ClientSink {
@@ -86,5 +97,5 @@ export class UpstreamBodyError extends Error {
 }
 
 export interface Transport {
-  send(attempt: Attempt, signal: AbortSignal): Promise<UpstreamReply>;
+  send(attempt: Attempt, signal: CancelSignal): Promise<UpstreamReply>;
 }
