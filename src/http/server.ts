@@ -8,7 +8,7 @@ import type { RouteTable } from '../routing/route-table.js';
 import type { Job, Protocol } from '../routing/types.js';
 import { readBody } from './body.js';
 import { ClientGone } from './client-gone.js';
-import { createClientSink } from './client-sink.js';
+import { ResponseSink } from './client-sink.js';
 import { errorBody, errorHeaders } from './error-body.js';
 import { createProtocolRoutes, type ProtocolRoutes } from './protocol-routes.js';
 import type { OperatorRoutes } from './admin-routes.js';
@@ -86,7 +86,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     requestId,
     receivedAt: started,
     signal: clientGone,
-    sink: createClientSink(res, route.protocol, requestId),
+    sink: new ResponseSink(res, route.protocol, requestId),
   });
   if (job instanceof FuseboxError) return logRejected(job);
   if (!deps.pipeline.submit(job)) {

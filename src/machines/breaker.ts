@@ -116,15 +116,15 @@ export const breakerMachine = setup({
       };
     }),
     recordSuccesses: assign(({ context, event }) => {
-      let next: Pick<BreakerContext, 'health' | 'calls' | 'credentialChunks'> = context;
+      let { health, calls, credentialChunks } = context;
       for (const call of (event as Ev<'calls.succeeded'>).calls) {
-        next = {
-          health: recordSuccess(next.health, call.at, call.latencyMs),
-          calls: pushCall(context.policy, next.calls ?? [], true),
-          credentialChunks: withCredential({ credentialSlots: context.credentialSlots, credentialChunks: next.credentialChunks }, call.credentialId, (c) => credentialSucceeded(c, call.at, call.latencyMs, call.quota)),
-        };
+        health = recordSuccess(health, call.at, call.latencyMs);
+        calls = pushCall(context.policy, calls ?? [], true);
+        if (call.credentialId === undefined) continue;
+        const table = { credentialSlots: context.credentialSlots, credentialChunks };
+        credentialChunks = withCredential(table, call.credentialId, (c) => credentialSucceeded(c, call.at, call.latencyMs, call.quota));
       }
-      return next;
+      return { health, calls, credentialChunks };
     }),
     recordFailure: assign(({ context, event }) => {
       const e = event as Ev<'call.failed'>;

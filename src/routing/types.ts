@@ -39,9 +39,9 @@ export interface CancelSignal {
 export interface ClientSink {
   /** True once the status line has been sent: from then on, no failover. */
   readonly started: boolean;
-  /** A whole response at once. */
+  /** A whole response at once. `headers` is taken over (the sink adds to it): pass a fresh object. */
   respond(status: number, headers: Record<string, string>, body: Buffer): void;
-  /** Begin a streamed response; its head is sent with the first `write`. */
+  /** Begin a streamed response; its head is sent with the first `write`. `headers` is taken over. */
   start(status: number, headers: Record<string, string>): void;
   /**
    * Write one chunk. Undefined when the client can take more at once; otherwise a promise that
