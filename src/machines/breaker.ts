@@ -1,16 +1,17 @@
 import { assign, not, setup } from 'xstate';
-import type { BreakerEvent } from './events.js';
+import type { BreakerEvent, CallSuccess } from './events.js';
 import { nextOpenStreak, openDurationMs, pushCall, rateTrips, type BreakerPolicy } from './breaker-policy.js';
-import { freshHealth, recordFailure, recordSuccess, type Health } from './health.js';
+import { freshHealth, recordFailure, recordSuccess, recordSuccesses, type Health } from './health.js';
 import {
   carryOver,
   credentialFailed,
   credentialSucceeded,
+  credentialSucceededAll,
   freshCredential,
   type CredentialInput,
   type CredentialState,
 } from './credentials.js';
-import { credentialList, credentialSlots, toChunks, withCredential, type CredentialChunks } from './credential-chunks.js';
+import { atSlot, credentialList, credentialSlots, replaceSlots, toChunks, withCredential, type CredentialChunks } from './credential-chunks.js';
 
 export { credentialAt, credentialCount, credentialList, credentialOf, credentialSlots } from './credential-chunks.js';
 
@@ -89,6 +90,24 @@ function initialContext(input: BreakerInput): BreakerContext {
 }
 
 
+/** Each credential named in `calls`, after its own successes (in order), by slot. */
+function credentialsAfter(context: BreakerContext, calls: readonly CallSuccess[]): Map<number, CredentialState> {
+  const bySlot = new Map<number, CallSuccess[]>();
+  for (const call of calls) {
+    const slot = call.credentialId === undefined ? undefined : context.credentialSlots[call.credentialId];
+    if (slot === undefined) continue;
+    const list = bySlot.get(slot);
+    if (list) list.push(call);
+    else bySlot.set(slot, [call]);
+  }
+  const after = new Map<number, CredentialState>();
+  for (const [slot, list] of bySlot) {
+    const credential = atSlot(context.credentialChunks, slot);
+    if (credential) after.set(slot, credentialSucceededAll(credential, list));
+  }
+  return after;
+}
+
 function transition(at: number, from: BreakerState, to: BreakerState, reason: string): Transition {
   return { at, from, to, reason };
 }
@@ -116,15 +135,14 @@ export const breakerMachine = setup({
       };
     }),
     recordSuccesses: assign(({ context, event }) => {
-      let { health, calls, credentialChunks } = context;
-      for (const call of (event as Ev<'calls.succeeded'>).calls) {
-        health = recordSuccess(health, call.at, call.latencyMs);
-        calls = pushCall(context.policy, calls ?? [], true);
-        if (call.credentialId === undefined) continue;
-        const table = { credentialSlots: context.credentialSlots, credentialChunks };
-        credentialChunks = withCredential(table, call.credentialId, (c) => credentialSucceeded(c, call.at, call.latencyMs, call.quota));
-      }
-      return { health, calls, credentialChunks };
+      const { calls } = event as Ev<'calls.succeeded'>;
+      let window = context.calls ?? [];
+      for (let i = 0; i < calls.length; i++) window = pushCall(context.policy, window, true);
+      return {
+        health: recordSuccesses(context.health, calls),
+        calls: window,
+        credentialChunks: replaceSlots(context.credentialChunks, credentialsAfter(context, calls)),
+      };
     }),
     recordFailure: assign(({ context, event }) => {
       const e = event as Ev<'call.failed'>;

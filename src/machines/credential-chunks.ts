@@ -41,6 +41,23 @@ export function replaceSlot(chunks: CredentialChunks, slot: number, credential: 
   return next;
 }
 
+/** Several slots replaced at once: each touched chunk is copied once. */
+export function replaceSlots(chunks: CredentialChunks, updates: ReadonlyMap<number, CredentialState>): CredentialChunks {
+  if (updates.size === 0) return chunks;
+  const next = chunks.slice();
+  const copied = new Set<number>();
+  for (const [slot, credential] of updates) {
+    const index = Math.floor(slot / CHUNK_SIZE);
+    if (!next[index]) continue;
+    if (!copied.has(index)) {
+      next[index] = next[index]!.slice();
+      copied.add(index);
+    }
+    (next[index] as CredentialState[])[slot % CHUNK_SIZE] = credential;
+  }
+  return next;
+}
+
 /** The part of a pool's context that holds its credentials (see BreakerContext). */
 export interface CredentialTable {
   readonly credentialChunks: CredentialChunks;

@@ -1,5 +1,5 @@
-import { freshHealth, healthScore, recordFailure, recordSuccess, type Health } from './health.js';
-import type { QuotaReading } from './events.js';
+import { freshHealth, healthScore, recordFailure, recordSuccesses, type Health } from './health.js';
+import type { CallSuccess, QuotaReading } from './events.js';
 
 /**
  * The state a credential pool keeps per credential. Pure data and pure updates; the secret
@@ -61,13 +61,18 @@ export function credentialSucceeded(
   latencyMs?: number,
   quota?: QuotaReading,
 ): CredentialState {
-  return {
-    ...credential,
-    health: recordSuccess(credential.health, at, latencyMs),
-    cooldownStreak: 0,
-    quota: countUse(credential.quota, at),
-    upstreamQuota: quota ? { ...quota, at } : credential.upstreamQuota,
-  };
+  return credentialSucceededAll(credential, [{ at, ...(latencyMs === undefined ? {} : { latencyMs }), ...(quota ? { quota } : {}) }]);
+}
+
+/** Several successes of one credential in arrival order, as one update. */
+export function credentialSucceededAll(credential: CredentialState, calls: readonly CallSuccess[]): CredentialState {
+  let quota = credential.quota;
+  let upstreamQuota = credential.upstreamQuota;
+  for (const call of calls) {
+    quota = countUse(quota, call.at);
+    if (call.quota) upstreamQuota = { ...call.quota, at: call.at };
+  }
+  return { ...credential, health: recordSuccesses(credential.health, calls), cooldownStreak: 0, quota, upstreamQuota };
 }
 
 export function credentialFailed(

@@ -32,13 +32,19 @@ export const freshHealth: Health = Object.freeze({
 });
 
 export function recordSuccess(health: Health, at: number, latencyMs?: number): Health {
-  return {
-    ...health,
-    recent: pushBounded(health.recent, true, HEALTH_WINDOW),
-    consecutiveFailures: 0,
-    lastSuccessAt: at,
-    latencyMs: latencyMs === undefined ? health.latencyMs : ewma(health.latencyMs, latencyMs),
-  };
+  return recordSuccesses(health, [latencyMs === undefined ? { at } : { at, latencyMs }]);
+}
+
+/** Several successes in arrival order, as one update (one copy of `recent`, not one per call). */
+export function recordSuccesses(health: Health, calls: readonly { at: number; latencyMs?: number }[]): Health {
+  const last = calls.at(-1);
+  if (last === undefined) return health;
+  let latencyMs = health.latencyMs;
+  for (const call of calls) if (call.latencyMs !== undefined) latencyMs = ewma(latencyMs, call.latencyMs);
+  const keep = Math.max(0, Math.min(health.recent.length, HEALTH_WINDOW - calls.length));
+  const recent = health.recent.slice(health.recent.length - keep);
+  for (let i = Math.min(calls.length, HEALTH_WINDOW); i > 0; i--) recent.push(true);
+  return { ...health, recent, consecutiveFailures: 0, lastSuccessAt: last.at, latencyMs };
 }
 
 /** A failure; `latencyMs` is given when the call still reached its first byte (a slow call). */

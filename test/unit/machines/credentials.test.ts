@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   credentialFailed,
   credentialSucceeded,
+  credentialSucceededAll,
   credentialWeight,
   freshCredential,
   isUsable,
@@ -56,5 +57,22 @@ describe('credential state', () => {
     c = credentialFailed(c, T0, 'http_401', undefined, true);
     expect(c.disabled).toBe('http_401');
     expect(isUsable(c, T0 + 10 ** 9)).toBe(false);
+  });
+});
+
+describe('credentialSucceededAll', () => {
+  it('equals each success in turn: health, local quota use across a window boundary, the latest upstream reading', () => {
+    const start = credentialFailed(freshCredential({ id: 'q', quota: { requests: 5, per: 'minute' } }), T0, 'http_429', T0 + 1_000);
+    const calls = [
+      { at: T0 + 10, latencyMs: 30 },
+      { at: T0 + 20, quota: { remaining: 7, limit: 10 } },
+      { at: T0 + 61_000, latencyMs: 50 },
+      { at: T0 + 61_010, quota: { remaining: 9, limit: 10 } },
+    ];
+    const oneByOne = calls.reduce((c, call) => credentialSucceeded(c, call.at, call.latencyMs, call.quota), start);
+    const together = credentialSucceededAll(start, calls);
+    expect(together).toEqual(oneByOne);
+    expect(together.quota?.used).toBe(2);
+    expect(together.upstreamQuota).toEqual({ remaining: 9, limit: 10, at: T0 + 61_010 });
   });
 });

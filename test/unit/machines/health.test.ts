@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshHealth, healthScore, recordFailure, recordSuccess, RECENCY_WINDOW_MS } from '../../../src/machines/health.js';
+import { freshHealth, healthScore, recordFailure, recordSuccess, recordSuccesses, RECENCY_WINDOW_MS } from '../../../src/machines/health.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -44,5 +44,21 @@ describe('health score', () => {
     expect(h.latencyMs).toBeCloseTo(430, 6);
     for (const code of ['a', 'b', 'c', 'd', 'e']) h = recordFailure(h, T0, code);
     expect(h.lastErrors).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});
+
+describe('recordSuccesses', () => {
+  it('equals recording each success in turn, for batches shorter and longer than the window', () => {
+    let start = freshHealth;
+    for (let i = 0; i < 7; i++) start = i % 3 === 0 ? recordFailure(start, 1_000 + i, 'http_503', 40) : recordSuccess(start, 1_000 + i, 20 + i);
+    for (const size of [1, 5, 13, 25]) {
+      const calls = Array.from({ length: size }, (_, i) => (i % 2 === 0 ? { at: 2_000 + i, latencyMs: 10 + i } : { at: 2_000 + i }));
+      const oneByOne = calls.reduce((health, call) => recordSuccess(health, call.at, call.latencyMs), start);
+      expect(recordSuccesses(start, calls)).toEqual(oneByOne);
+    }
+    const many = recordSuccesses(start, Array.from({ length: 25 }, (_, i) => ({ at: 3_000 + i })));
+    expect(many.recent).toEqual(Array(20).fill(true));
+    expect(many.lastSuccessAt).toBe(3_024);
+    expect(recordSuccesses(start, [{ at: 3_000 }]).recent).toEqual([...start.recent, true]);
   });
 });
