@@ -67,8 +67,9 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   /** A 2xx event stream waiting for its first data event. */
   private proving: ResponseReply | null = null;
   private sse = false;
-  private readonly scanner = new FirstEventScanner();
-  private readonly tail: TailKeeper | null;
+  /** Made only for a 2xx event stream: the first-event guard and the kept tail. */
+  private scanner: FirstEventScanner | null = null;
+  private tail: TailKeeper | null = null;
   private readonly timers: unknown[] = [];
   private firstTimer: unknown = null;
   private readonly onClientAbort = () => this.abort('client_cancelled');
@@ -80,7 +81,6 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   ) {
     this.reply = new Promise((resolve) => (this.resolve = resolve));
     this.started = clock.now();
-    this.tail = plan.protocol === 'gemini' ? null : new TailKeeper();
     signal.addEventListener('abort', this.onClientAbort, { once: true });
     this.timers.push(clock.setTimeout(() => this.abort('timeout_total'), plan.totalMs));
   }
@@ -100,11 +100,13 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
 
   onResponseStart(ctrl: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     if (statusCode < 200) return;
-    this.body = new BodyQueue({ pause: () => ctrl.pause(), resume: () => ctrl.resume(), abort: (e) => ctrl.abort(e) });
+    this.body = new BodyQueue(ctrl);
     const reply: ResponseReply = { kind: 'response', status: statusCode, headers: clientResponseHeaders(headers), body: this.body, headersAfterMs: 0 };
     this.sse = this.plan.streaming && statusCode < 300 && isEventStream(reply.headers);
-    if (this.sse) this.proving = reply;
-    else this.proven(reply);
+    if (!this.sse) return this.proven(reply);
+    this.proving = reply;
+    this.scanner = new FirstEventScanner();
+    if (this.plan.protocol !== 'gemini') this.tail = new TailKeeper();
   }
 
   onResponseData(_ctrl: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -112,7 +114,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     if (!this.sse) return;
     this.tail?.push(chunk);
     if (this.proving === null) return;
-    const first = this.scanner.push(chunk);
+    const first = this.scanner!.push(chunk);
     if (first === 'data') {
       const reply = this.proving;
       this.proving = null;

@@ -75,7 +75,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
       {
         method: 'POST',
         path: `${prefix}${job.upstreamPath}`,
-        headers: { ...upstreamHeaders(backend, job.headers, secret), 'content-length': String(body.length), 'x-request-id': job.id },
+        headers: upstreamHeaders(backend, job, secret, body.length),
         body,
         streaming: job.stream || collect,
         protocol: backend.kind,
@@ -103,13 +103,14 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
   };
 }
 
-/** What goes upstream: the backend's allowed client headers, then the credential. */
-function upstreamHeaders(backend: BackendConfig, client: Readonly<HeaderMap>, secret: string): HeaderMap {
-  return {
-    ...forUpstream(client, backend.kind, backend.forwardHeaders),
-    'content-type': 'application/json',
-    ...credentialHeaders(backend, client, secret),
-  };
+/** What goes upstream: the backend's allowed client headers, then the credential; one object. */
+function upstreamHeaders(backend: BackendConfig, job: Attempt['job'], secret: string, bodyLength: number): HeaderMap {
+  const headers = forUpstream(job.headers, backend.kind, backend.forwardHeaders);
+  headers['content-type'] = 'application/json';
+  Object.assign(headers, credentialHeaders(backend, job.headers, secret));
+  headers['content-length'] = String(bodyLength);
+  headers['x-request-id'] = job.id;
+  return headers;
 }
 
 /** The credential in the header the backend's kind expects. */
