@@ -35,6 +35,21 @@ function recordingClock(time = { now: 50_000 }) {
   return { clock, delays, run };
 }
 
+/** A snapshot store in memory that also notes the ids of every batch written. */
+async function recordingStore() {
+  const store = await openSnapshotStore({
+    db: new MemoryLevel<string, string>() as unknown as StoreDb,
+    logger: pino({ level: 'silent' }),
+    now: () => 50_000,
+  });
+  const written: string[][] = [];
+  const recording = { ...store, write: (puts: ReadonlyMap<string, string>, deletes: readonly string[], sync?: boolean) => {
+    written.push([...puts.keys()]);
+    return store.write(puts, deletes, sync);
+  } };
+  return { store, recording, written };
+}
+
 describe('the snapshot persister', () => {
   it('tells urgent changes (state, cooldowns, disabled, operator) from routine bookkeeping', () => {
     const change = (event: ActorChange['event'], from = 'closed', to = 'closed') =>
@@ -48,16 +63,7 @@ describe('the snapshot persister', () => {
   });
 
   it('writes a breaker change within delayMs, and routine successes only at the lazy flush', async () => {
-    const store = await openSnapshotStore({
-      db: new MemoryLevel<string, string>() as unknown as StoreDb,
-      logger: pino({ level: 'silent' }),
-      now: () => 50_000,
-    });
-    const written: string[][] = [];
-    const recording = { ...store, write: (puts: ReadonlyMap<string, string>, deletes: readonly string[], sync?: boolean) => {
-      written.push([...puts.keys()]);
-      return store.write(puts, deletes, sync);
-    } };
+    const { store, recording, written } = await recordingStore();
     const tree = createActorTree({ layout });
     const { clock, delays, run } = recordingClock();
     const persister = startPersister({ tree, store: recording, clock, logger: pino({ level: 'silent' }), delayMs: 50, lazyMs: 1_000 });
@@ -83,16 +89,7 @@ describe('the snapshot persister', () => {
   });
 
   it('paces routine writes of a large pool by its size, while its cooldowns are written at once', async () => {
-    const store = await openSnapshotStore({
-      db: new MemoryLevel<string, string>() as unknown as StoreDb,
-      logger: pino({ level: 'silent' }),
-      now: () => 50_000,
-    });
-    const written: string[][] = [];
-    const recording = { ...store, write: (puts: ReadonlyMap<string, string>, deletes: readonly string[], sync?: boolean) => {
-      written.push([...puts.keys()]);
-      return store.write(puts, deletes, sync);
-    } };
+    const { store, recording, written } = await recordingStore();
     const credentials = Array.from({ length: 2_000 }, (_, i) => ({ id: `key-${String(i).padStart(5, '0')}` }));
     const tree = createActorTree({ layout: [{ id: 'pool:big:default', role: 'pool', policy, credentials }] });
     const time = { now: 50_000 };
