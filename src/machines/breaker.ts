@@ -1,17 +1,16 @@
 import { assign, not, setup } from 'xstate';
-import type { BreakerEvent, CallSuccess } from './events.js';
+import type { BreakerEvent } from './events.js';
 import { nextOpenStreak, openDurationMs, pushCall, rateTrips, type BreakerPolicy } from './breaker-policy.js';
 import { freshHealth, recordFailure, recordSuccess, recordSuccesses, type Health } from './health.js';
 import {
   carryOver,
   credentialFailed,
   credentialSucceeded,
-  credentialSucceededAll,
   freshCredential,
   type CredentialInput,
   type CredentialState,
 } from './credentials.js';
-import { atSlot, credentialList, credentialSlots, replaceSlots, toChunks, withCredential, type CredentialChunks } from './credential-chunks.js';
+import { credentialList, credentialSlots, replaceSlots, succeededBySlot, toChunks, withCredential, type CredentialChunks } from './credential-chunks.js';
 
 export { credentialAt, credentialCount, credentialList, credentialOf, credentialSlots } from './credential-chunks.js';
 
@@ -90,24 +89,6 @@ function initialContext(input: BreakerInput): BreakerContext {
 }
 
 
-/** Each credential named in `calls`, after its own successes (in order), by slot. */
-function credentialsAfter(context: BreakerContext, calls: readonly CallSuccess[]): Map<number, CredentialState> {
-  const bySlot = new Map<number, CallSuccess[]>();
-  for (const call of calls) {
-    const slot = call.credentialId === undefined ? undefined : context.credentialSlots[call.credentialId];
-    if (slot === undefined) continue;
-    const list = bySlot.get(slot);
-    if (list) list.push(call);
-    else bySlot.set(slot, [call]);
-  }
-  const after = new Map<number, CredentialState>();
-  for (const [slot, list] of bySlot) {
-    const credential = atSlot(context.credentialChunks, slot);
-    if (credential) after.set(slot, credentialSucceededAll(credential, list));
-  }
-  return after;
-}
-
 function transition(at: number, from: BreakerState, to: BreakerState, reason: string): Transition {
   return { at, from, to, reason };
 }
@@ -141,7 +122,7 @@ export const breakerMachine = setup({
       return {
         health: recordSuccesses(context.health, calls),
         calls: window,
-        credentialChunks: replaceSlots(context.credentialChunks, credentialsAfter(context, calls)),
+        credentialChunks: replaceSlots(context.credentialChunks, succeededBySlot(context, calls)),
       };
     }),
     recordFailure: assign(({ context, event }) => {

@@ -1,4 +1,5 @@
-import type { CredentialState } from './credentials.js';
+import { credentialSucceededAll, type CredentialState } from './credentials.js';
+import type { CallSuccess } from './events.js';
 
 /**
  * A pool's credentials, stored in fixed-size chunks so that updating one credential copies one
@@ -100,4 +101,22 @@ export function withCredential(
   const credential = slot === undefined ? undefined : atSlot(table.credentialChunks, slot);
   if (slot === undefined || !credential) return table.credentialChunks;
   return replaceSlot(table.credentialChunks, slot, update(credential));
+}
+
+/** Each credential named in `calls`, after its own successes (in order), by slot. */
+export function succeededBySlot(table: CredentialTable, calls: readonly CallSuccess[]): Map<number, CredentialState> {
+  const bySlot = new Map<number, CallSuccess[]>();
+  for (const call of calls) {
+    const slot = call.credentialId === undefined ? undefined : table.credentialSlots[call.credentialId];
+    if (slot === undefined) continue;
+    const list = bySlot.get(slot);
+    if (list) list.push(call);
+    else bySlot.set(slot, [call]);
+  }
+  const after = new Map<number, CredentialState>();
+  for (const [slot, list] of bySlot) {
+    const credential = atSlot(table.credentialChunks, slot);
+    if (credential) after.set(slot, credentialSucceededAll(credential, list));
+  }
+  return after;
 }
