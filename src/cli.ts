@@ -6,7 +6,7 @@ import { openGateway } from './gateway.js';
 import { DataDirLockedError, DataDirUnusableError } from './actors/snapshot-store.js';
 import { createLogger } from './log.js';
 import { listenRefusal } from './http/listen-policy.js';
-import { configSecrets } from './secret-scrub.js';
+import { configSecrets, createGrowingScrubber } from './secret-scrub.js';
 import { fuseboxVersion } from './version.js';
 import { takeInspectFlag } from './cli/inspect-flag.js';
 import { reloadOnSighup, startInspectorIfAsked } from './cli/operator-hooks.js';
@@ -129,7 +129,8 @@ async function start(values: Values, inspectPort: number | null = null): Promise
     process.stderr.write(`fusebox: ${refusal}\n`);
     return 2;
   }
-  const logger = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true, secrets: configSecrets(config) });
+  const logScrubber = createGrowingScrubber(configSecrets(config));
+  const logger = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true, scrubber: logScrubber });
   const inspector = await startInspectorIfAsked(inspectPort, logger);
   if (typeof inspector === 'string') {
     process.stderr.write(`fusebox: ${inspector}\n`);
@@ -138,7 +139,7 @@ async function start(values: Values, inspectPort: number | null = null): Promise
   const loadConfig = () => reloadableConfig(values);
   let gateway;
   try {
-    gateway = await openGateway(config, { logger, loadConfig, ...(inspector ? { inspect: inspector.inspect } : {}), ...(values.record ? { eventLog: values.record } : {}) });
+    gateway = await openGateway(config, { logger, logScrubber, loadConfig, ...(inspector ? { inspect: inspector.inspect } : {}), ...(values.record ? { eventLog: values.record } : {}) });
   } catch (error) {
     await inspector?.stop();
     if (!(error instanceof DataDirLockedError || error instanceof DataDirUnusableError)) throw error;

@@ -24,7 +24,7 @@ import { isLoopbackHost, ListenRefusedError, listenRefusal } from './http/listen
 import { guardUpstream } from './http/upstream-guard.js';
 import { createBackendSlots } from './routing/backend-slots.js';
 import { createRetryBudget } from './routing/retry-budget.js';
-import { configSecrets, createScrubber } from './secret-scrub.js';
+import { configSecrets, createGrowingScrubber, createScrubber, type GrowingScrubber } from './secret-scrub.js';
 import { createLiveRouting } from './live-routing.js';
 import { startOperator } from './operator.js';
 
@@ -34,6 +34,8 @@ import { startOperator } from './operator.js';
  */
 export interface GatewayDeps {
   readonly logger?: Logger;
+  /** The scrubber behind `logger`'s lines: a config reload teaches it the new secrets at once. */
+  readonly logScrubber?: GrowingScrubber;
   readonly clock?: Clock;
   readonly random?: Random;
   /** Key of the HMAC that names credentials without an id. */
@@ -61,7 +63,7 @@ export interface Gateway {
 }
 
 export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Gateway {
-  const logger = deps.logger ?? createLogger({ secrets: configSecrets(config) });
+  const { logger, logScrubber } = gatewayLogger(config, deps);
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const eventLog = deps.eventLog ?? config.eventLog;
@@ -87,7 +89,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   const { table, transport } = routing;
   const health = startHealthChecker({ config: () => routing.config, tree: actors, clock, probe: createHealthProbe(transport, clock), logger });
   const fleetChanges = actors.fleet$.subscribe(() => health.resync());
-  const operator = startOperator({ tree: actors, clock, logger, fingerprintKey, routing, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
+  const operator = startOperator({ tree: actors, clock, logger, logScrubber, fingerprintKey, routing, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
   const handle = createRequestHandler({
     table,
     tree: actors,
@@ -171,17 +173,23 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   };
 }
 
+/** The logger the gateway was given, or its own, with the scrubber a reload must teach. */
+function gatewayLogger(config: FuseboxConfig, deps: GatewayDeps): { logger: Logger; logScrubber: GrowingScrubber } {
+  const logScrubber = deps.logScrubber ?? createGrowingScrubber(configSecrets(config));
+  return { logger: deps.logger ?? createLogger({ scrubber: logScrubber }), logScrubber };
+}
+
 /**
  * `createGateway` with memory: opens the snapshot store under `config.dataDir` first (or uses
  * `deps.store`), so actors start as they were left. Throws `DataDirLockedError` when another
  * process holds the directory; a corrupt store is moved aside and replaced (see snapshot-store).
  */
 export async function openGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Promise<Gateway> {
-  const logger = deps.logger ?? createLogger({ secrets: configSecrets(config) });
+  const { logger, logScrubber } = gatewayLogger(config, deps);
   const clock = deps.clock ?? systemClock;
   const store = deps.store ?? (await openSnapshotStore({ dataDir: config.dataDir, logger, now: () => clock.now() }));
   try {
-    return createGateway(config, { ...deps, logger, store });
+    return createGateway(config, { ...deps, logger, logScrubber, store });
   } catch (error) {
     await store.close();
     throw error;

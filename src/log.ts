@@ -1,6 +1,6 @@
 import { pino, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 import { redactSecretFields } from './log-redact.js';
-import { createScrubber } from './secret-scrub.js';
+import { createScrubber, type Scrubber } from './secret-scrub.js';
 
 /**
  * The one logger factory. Credential fields are redacted by name wherever they appear in a
@@ -11,13 +11,15 @@ export interface LoggerOptions {
   readonly level?: string;
   /** Human-readable output (pino-pretty), for a terminal. */
   readonly pretty?: boolean;
-  /** Secret values scrubbed from every serialized line, wherever they appear (see secret-scrub.ts). */
-  readonly secrets?: Iterable<string>;
+  /**
+   * Scrubs secret values from every serialized line, wherever they appear (see secret-scrub.ts);
+   * a GrowingScrubber learns the secrets of a reloaded config.
+   */
+  readonly scrubber?: Scrubber;
 }
 
 /** The pino options every fusebox logger uses: redaction by field name, then free-text scrubbing. */
-export function loggerOptions(secrets: Iterable<string> = []): PinoOptions {
-  const scrubber = createScrubber(secrets);
+export function loggerOptions(scrubber: Scrubber = createScrubber([])): PinoOptions {
   return {
     formatters: { log: redactSecretFields },
     hooks: { streamWrite: (line) => scrubber.scrub(line) },
@@ -34,7 +36,7 @@ export const LOG_BATCH_BYTES = 8 * 1024;
 export const LOG_FLUSH_MS = 100;
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const base = { level: options.level ?? 'info', ...loggerOptions(options.secrets) };
+  const base = { level: options.level ?? 'info', ...loggerOptions(options.scrubber) };
   if (options.pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });
   }

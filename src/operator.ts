@@ -5,6 +5,7 @@ import { actorLayout } from './actors/layout.js';
 import { ConfigError } from './config/load.js';
 import type { FuseboxConfig } from './config/schema.js';
 import { FuseboxError } from './errors.js';
+import { configSecrets, type GrowingScrubber } from './secret-scrub.js';
 import { createAdminAuth, type AdminAuth } from './http/admin-auth.js';
 import { createAdminFeed, type AdminFeed } from './http/admin-feed.js';
 import { createOperatorRoutes, type OperatorRoutes, type ReloadOutcome } from './http/admin-routes.js';
@@ -36,6 +37,8 @@ export interface OperatorOptions {
   readonly tree: ActorTree;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Learns a reloaded config's secrets before anything about it is logged. */
+  readonly logScrubber?: GrowingScrubber;
   readonly fingerprintKey: string;
   readonly routing: LiveRouting<Closable>;
   readonly loadConfig?: () => FuseboxConfig | Promise<FuseboxConfig>;
@@ -50,6 +53,7 @@ export function startOperator(options: OperatorOptions): Operator {
   const reload = loadConfig
     ? async () => {
         const next = await readConfig(loadConfig);
+        options.logScrubber?.add(configSecrets(next));
         const restartRequired = needsRestart(routing.config, next);
         // Routes first, then actors, in one synchronous step: fleet$ subscribers (the health
         // checker) already see the new config.

@@ -31,6 +31,28 @@ export function createScrubber(secrets: Iterable<string>): Scrubber {
 }
 
 /**
+ * A scrubber that learns the secrets of a reloaded config and never forgets one (a key removed
+ * from the config may still turn up in a late log line). The log's scrubber is one.
+ */
+export interface GrowingScrubber extends Scrubber {
+  add(secrets: Iterable<string>): void;
+}
+
+export function createGrowingScrubber(secrets: Iterable<string>): GrowingScrubber {
+  const known = new Set(secrets);
+  let current = createScrubber(known);
+  return {
+    scrub: (text) => current.scrub(text),
+    contains: (text) => current.contains(text),
+    add(more) {
+      const before = known.size;
+      for (const secret of more) known.add(secret);
+      if (known.size !== before) current = createScrubber(known);
+    },
+  };
+}
+
+/**
  * Secrets are found in one pass over the text whatever their number (a log line with 10,000
  * configured keys costs what it costs with ten): each spelling is indexed by a rolling hash of
  * its last WINDOW characters, the text's windows are hashed as the pass goes, and only the

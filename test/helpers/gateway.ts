@@ -4,7 +4,7 @@ import { createGateway, openGateway, type Gateway, type GatewayDeps } from '../.
 import { parseConfig } from '../../src/config/load.js';
 import { loggerOptions } from '../../src/log.js';
 import { seededRandom } from '../../src/routing/random.js';
-import { configSecrets } from '../../src/secret-scrub.js';
+import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../../src/secret-scrub.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 
 /** A real gateway on 127.0.0.1 with a free port and a logger whose lines the test can read. */
@@ -13,6 +13,8 @@ export interface TestGateway {
   readonly url: string;
   readonly logs: Record<string, unknown>[];
   readonly rawLogs: string[];
+  /** The scrubber behind the gateway's log lines (a reload teaches it new secrets). */
+  readonly logScrubber: GrowingScrubber;
   close(): Promise<void>;
 }
 
@@ -32,13 +34,14 @@ export async function startTestGateway(
       done();
     },
   });
-  const logger = pino({ level: 'debug', ...loggerOptions(configSecrets(config)) }, sink);
+  const logScrubber = createGrowingScrubber(configSecrets(config));
+  const logger = pino({ level: 'debug', ...loggerOptions(logScrubber) }, sink);
   const { persist, ...gatewayDeps } = deps;
   // A seeded random source unless the test brings its own: credential picks repeat run to run.
-  const withDefaults = { logger, random: seededRandom(20261122), ...gatewayDeps };
+  const withDefaults = { logger, logScrubber, random: seededRandom(20261122), ...gatewayDeps };
   const gateway = persist ? await openGateway(config, withDefaults) : createGateway(config, withDefaults);
   await gateway.listen();
-  return { gateway, url: gateway.url, logs, rawLogs, close: () => gateway.close() };
+  return { gateway, url: gateway.url, logs, rawLogs, logScrubber, close: () => gateway.close() };
 }
 
 /** Two-backend config for a list of upstream base URLs, one backend per URL list. */

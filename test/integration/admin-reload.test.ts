@@ -41,8 +41,11 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     }
     expect(credentialOf(pool(), 'bad')?.disabled).toBe('http_401');
 
-    next = { backends: [{ id: 'alpha', baseUrls: [a!.baseUrl], credentials: [...creds, { id: 'extra', apiKey: 'sk-extra' }] }] };
+    next = { backends: [{ id: 'alpha', baseUrls: [a!.baseUrl], credentials: [...creds, { id: 'extra', apiKey: 'sk-extra-key' }] }] };
+    expect(gw.logScrubber.scrub('key sk-extra-key')).toBe('key sk-extra-key');
     const reloaded = await admin(gw.url, '/admin/reload', { method: 'POST' });
+    // The log learns the new key's value at once, not at the next restart.
+    expect(gw.logScrubber.scrub('key sk-extra-key')).toBe('key [redacted]');
     expect(reloaded.json).toMatchObject({ ok: true, updated: ['pool:alpha:default'] });
     expect(credentialList(pool()).map((c) => c.id)).toEqual(['bad', 'good', 'extra']);
     expect(credentialOf(pool(), 'bad')?.disabled).toBe('http_401');

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loggerOptions } from '../../src/log.js';
 import { redactSecretFields } from '../../src/log-redact.js';
+import { createGrowingScrubber, createScrubber } from '../../src/secret-scrub.js';
 
 const CANARY = 'sk-canary-log-0a1b2c3d4e5f';
 const CLIENT = 'fbx-client-canary-9z8y';
@@ -21,7 +22,7 @@ function capture(): { lines: string[]; sink: Writable } {
 describe('log scrubbing', () => {
   it('removes configured secrets from every part of a line: messages, error messages, stacks, nested values', () => {
     const { lines, sink } = capture();
-    const logger = pino({ level: 'debug', ...loggerOptions([CANARY, CLIENT]) }, sink);
+    const logger = pino({ level: 'debug', ...loggerOptions(createScrubber([CANARY, CLIENT])) }, sink);
     logger.error({ err: new Error(`upstream refused ${CANARY}`) }, 'attempt failed');
     logger.info({ detail: { deep: [`Bearer ${CLIENT}`] }, url: `https://x.example/v1?key=${encodeURIComponent(CANARY)}` }, `key ${CANARY}`);
     logger.child({ credential: CANARY }).warn('child bindings too');
@@ -33,9 +34,21 @@ describe('log scrubbing', () => {
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
   });
 
-  it('redacts credential headers and config key fields by path, whatever their value', () => {
+  it('scrubs the secrets a growing scrubber learns after the logger was made (a config reload)', () => {
     const { lines, sink } = capture();
-    const logger = pino(loggerOptions([]), sink);
+    const scrubber = createGrowingScrubber([CANARY]);
+    const logger = pino(loggerOptions(scrubber), sink);
+    logger.info(`before ${CLIENT}`);
+    scrubber.add([CLIENT]);
+    logger.info(`after ${CLIENT} and ${CANARY}`);
+    expect(lines[0]).toContain(CLIENT);
+    expect(lines[1]).not.toContain(CLIENT);
+    expect(lines[1]).not.toContain(CANARY);
+  });
+
+  it('redacts credential headers and config key fields by name, whatever their value', () => {
+    const { lines, sink } = capture();
+    const logger = pino(loggerOptions(), sink);
     logger.info({
       headers: { authorization: 'Bearer a', 'x-api-key': 'b', 'x-goog-api-key': 'c', 'proxy-authorization': 'd', cookie: 'e', 'set-cookie': 'f' },
       config: { server: { apiKeys: ['g'] }, backends: [{ credentials: [{ apiKey: 'h' }] }] },
