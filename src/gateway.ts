@@ -126,7 +126,16 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   });
 
   let closing = false;
-  const server: Server = createHttpServer({ config, table, pipeline, logger, clock, closing: () => closing, operator: operator.routes });
+  const server: Server = createHttpServer({
+    config,
+    currentServer: () => routing.config.server,
+    table,
+    pipeline,
+    logger,
+    clock,
+    closing: () => closing,
+    operator: operator.routes,
+  });
   let address: AddressInfo | null = null;
 
   return {

@@ -5,6 +5,7 @@ import { actorLayout } from './actors/layout.js';
 import { ConfigError } from './config/load.js';
 import type { FuseboxConfig } from './config/schema.js';
 import { FuseboxError } from './errors.js';
+import { listenRefusal } from './http/listen-policy.js';
 import { configSecrets, type GrowingScrubber } from './secret-scrub.js';
 import { createAdminAuth, type AdminAuth } from './http/admin-auth.js';
 import { createAdminFeed, type AdminFeed } from './http/admin-feed.js';
@@ -53,6 +54,8 @@ export function startOperator(options: OperatorOptions): Operator {
   const reload = loadConfig
     ? async () => {
         const next = await readConfig(loadConfig);
+        const refusal = listenRefusal({ host: routing.config.server.host, apiKeys: next.server.apiKeys });
+        if (refusal) throw new FuseboxError('invalid_config', `${refusal}\n(nothing was changed)`);
         options.logScrubber?.add(configSecrets(next));
         const restartRequired = needsRestart(routing.config, next);
         // Routes first, then actors, in one synchronous step: fleet$ subscribers (the health
@@ -88,11 +91,14 @@ async function readConfig(loadConfig: () => FuseboxConfig | Promise<FuseboxConfi
   }
 }
 
+/** Server settings a reload applies at once; every other `server.*` is read at start only. */
+const LIVE_SERVER_SETTINGS = ['adminToken', 'apiKeys', 'cors', 'allowedHosts'] as const;
+
 /** Settings read at start only, that differ between the running config and `next`. */
 function needsRestart(running: FuseboxConfig, next: FuseboxConfig): string[] {
   const changed: string[] = [];
-  const { adminToken: _a, ...server } = running.server;
-  const { adminToken: _b, ...nextServer } = next.server;
+  const server = withoutLive(running.server);
+  const nextServer = withoutLive(next.server);
   for (const key of Object.keys({ ...server, ...nextServer })) {
     const k = key as keyof typeof server;
     if (JSON.stringify(server[k]) !== JSON.stringify(nextServer[k])) changed.push(`server.${key}`);
@@ -101,4 +107,10 @@ function needsRestart(running: FuseboxConfig, next: FuseboxConfig): string[] {
     if (JSON.stringify((running as Record<string, unknown>)[key]) !== JSON.stringify((next as Record<string, unknown>)[key])) changed.push(key);
   }
   return changed;
+}
+
+function withoutLive(server: FuseboxConfig['server']): Partial<FuseboxConfig['server']> {
+  const rest: Partial<FuseboxConfig['server']> = { ...server };
+  for (const key of LIVE_SERVER_SETTINGS) delete rest[key];
+  return rest;
 }

@@ -20,12 +20,24 @@ export interface RequestGuard {
   (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL): boolean;
 }
 
-export function createRequestGuard(server: FuseboxConfig['server'], logger: Logger): RequestGuard {
-  const hostOk = createHostCheck(server);
-  const cors = createCorsPolicy(server.cors.origins);
-  const auth = createClientAuth(server.apiKeys);
+type ServerConfig = FuseboxConfig['server'];
+
+/**
+ * `server` is read on every request: client keys, CORS origins and allowed Hosts follow a
+ * config reload at once (the checks are rebuilt when the server settings object changes).
+ */
+export function createRequestGuard(server: () => ServerConfig, logger: Logger): RequestGuard {
+  let built: { for: ServerConfig; hostOk: ReturnType<typeof createHostCheck>; cors: ReturnType<typeof createCorsPolicy>; auth: ReturnType<typeof createClientAuth> } | null = null;
+  const checks = () => {
+    const current = server();
+    if (built?.for !== current) {
+      built = { for: current, hostOk: createHostCheck(current), cors: createCorsPolicy(current.cors.origins), auth: createClientAuth(current.apiKeys) };
+    }
+    return built;
+  };
 
   return (req, res, requestId, url) => {
+    const { hostOk, cors, auth } = checks();
     const refuse = (error: FuseboxError, headers: Record<string, string> = {}, reason?: string) => {
       logger.info(
         { reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ...(reason ? { reason } : {}) },

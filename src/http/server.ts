@@ -30,6 +30,8 @@ export interface ServerDeps {
   readonly clock: Clock;
   /** True while the gateway is shutting down: new requests get 503. */
   readonly closing: () => boolean;
+  /** The server settings now (a reload changes client keys, CORS origins, allowed Hosts). */
+  readonly currentServer: () => FuseboxConfig['server'];
   /** /admin/*, /metrics, /status: guarded by the admin token, not by client keys. */
   readonly operator?: OperatorRoutes;
 }
@@ -37,7 +39,7 @@ export interface ServerDeps {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createHttpServer(deps: ServerDeps): Server {
-  const guard = createRequestGuard(deps.config.server, deps.logger);
+  const guard = createRequestGuard(deps.currentServer, deps.logger);
   const routes = createProtocolRoutes(deps.table);
   const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
     handle(req, res, deps, guard, routes).catch((error: unknown) => {

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
+import { createGateway } from '../../src/gateway.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
 import { credentialList, credentialOf } from '../../src/machines/breaker.js';
@@ -115,6 +117,36 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     expect((await admin(gw.url, '/admin/reload', { method: 'POST' })).status).toBe(200);
     expect((await admin(gw.url, '/admin/actors')).status).toBe(401);
     expect((await admin(gw.url, '/admin/actors', { token: 'a-brand-new-admin-token' })).status).toBe(200);
+  });
+
+  it('rotates client keys at once, and refuses a reload that would leave an exposed gateway without keys', async () => {
+    const [a] = await upstreams('alpha');
+    const backends = backendsFor({ id: 'alpha', baseUrls: [a!.baseUrl] });
+    let apiKeys = ['client-key-old-1234'];
+    const gw = await startTestGateway(
+      { backends, server: { adminToken: ADMIN_TOKEN, apiKeys } },
+      { loadConfig: () => parseConfig({ backends, server: { port: 0, adminToken: ADMIN_TOKEN, apiKeys } }) },
+    );
+    cleanups.push(() => gw.close());
+    const ask = (key: string) => new OpenAI({ baseURL: gw.url, apiKey: key, maxRetries: 0 }).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+    await expect(ask('client-key-old-1234')).resolves.toMatchObject({ object: 'chat.completion' });
+
+    apiKeys = ['client-key-new-5678'];
+    const reloaded = await admin(gw.url, '/admin/reload', { method: 'POST' });
+    expect(reloaded.json).toMatchObject({ ok: true, restartRequired: [] });
+    await expect(ask('client-key-old-1234')).rejects.toMatchObject({ status: 401 });
+    await expect(ask('client-key-new-5678')).resolves.toMatchObject({ object: 'chat.completion' });
+    expect(gw.logScrubber.scrub('client-key-new-5678')).toBe('[redacted]');
+
+    // Not listening: a config for 0.0.0.0 is only built, to see the reload refused.
+    let exposedKeys = ['client-key-exposed-1'];
+    const exposed = createGateway(parseConfig({ backends, server: { host: '0.0.0.0', apiKeys: exposedKeys } }), {
+      logger: pino({ level: 'silent' }),
+      loadConfig: () => parseConfig({ backends, server: { host: '0.0.0.0', apiKeys: exposedKeys } }),
+    });
+    cleanups.push(() => exposed.close());
+    exposedKeys = [];
+    await expect(exposed.reload()).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('server.apiKeys is empty') });
   });
 
   it('reloads on SIGHUP in `fusebox start`', async () => {
