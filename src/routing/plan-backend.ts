@@ -53,10 +53,7 @@ export function routeWithin(backend: BackendRoute, step: PoolStep, considered: C
     const url = pickBaseUrl(backend, sticky.id, probes, scan, false);
     if (url) return { ...base, credentialId: sticky.id, ...url };
   }
-  const sampled = credentialCount(poolContext) > SAMPLE_ABOVE;
-  const credential =
-    pickCredential(poolActorId, sampleOf(poolContext, scan.random), considered, scan, stickyId) ??
-    (sampled ? pickCredential(poolActorId, credentialList(poolContext), considered, scan, stickyId) : undefined);
+  const credential = pickFromPool(poolActorId, poolContext, considered, scan, stickyId);
   if (!credential) return null;
   const url = pickBaseUrl(backend, credential.id, probes, scan, true);
   return url ? { ...base, credentialId: credential.id, ...url } : null;
@@ -64,16 +61,34 @@ export function routeWithin(backend: BackendRoute, step: PoolStep, considered: C
 
 /**
  * Pools larger than SAMPLE_ABOVE are not scanned whole on every request: the weighted pick is
- * made among SAMPLE_SIZE credentials drawn uniformly at random (the whole pool is scanned only
- * when none of those is usable). Per-request work stays flat from ten keys to ten thousand;
- * within a small pool the pick is exactly weighted.
+ * made among SAMPLE_SIZE credentials drawn uniformly at random, drawn again up to SAMPLE_ROUNDS
+ * times when none of them is usable (a pool whose keys are mostly cooling down), and only then
+ * is the whole pool scanned, so a lone usable key is always found. Per-request work stays flat
+ * from ten keys to ten thousand; within a small pool the pick is exactly weighted.
  */
 export const SAMPLE_ABOVE = 64;
 export const SAMPLE_SIZE = 8;
+export const SAMPLE_ROUNDS = 4;
+
+function pickFromPool(
+  poolActorId: string,
+  pool: BreakerContext,
+  considered: Considered | null,
+  scan: Scan,
+  stickyId: string | undefined,
+): CredentialState | undefined {
+  const sampled = credentialCount(pool) > SAMPLE_ABOVE;
+  for (let round = 0; sampled && round < SAMPLE_ROUNDS; round++) {
+    const picked = pickCredential(poolActorId, sampleOf(pool, scan.random), considered, scan, stickyId);
+    if (picked) return picked;
+  }
+  const picked = pickCredential(poolActorId, credentialList(pool), considered, scan, stickyId);
+  if (!picked && scan.explain) scan.skipped.push({ actorId: poolActorId, reason: 'no usable credential' });
+  return picked;
+}
 
 function sampleOf(pool: BreakerContext, random: Random): readonly CredentialState[] {
   const count = credentialCount(pool);
-  if (count <= SAMPLE_ABOVE) return credentialList(pool);
   const slots = new Set<number>();
   while (slots.size < SAMPLE_SIZE) slots.add(Math.floor(random() * count));
   return [...slots].map((slot) => credentialAt(pool, slot)!);
@@ -164,10 +179,7 @@ function pickCredential(
   for (const credential of usable.length > 0 && scan.explain ? reserved : []) {
     scan.skipped.push({ actorId: credentialExclusion(poolActorId, credential.id), reason: 'under its reserve' });
   }
-  if (choices.length === 0) {
-    if (scan.explain) scan.skipped.push({ actorId: poolActorId, reason: 'no usable credential' });
-    return undefined;
-  }
+  if (choices.length === 0) return undefined;
   const weight = (credential: CredentialState) => credentialWeight(credential, scan.now);
   if (considered) considered.credentials = choices.map((credential) => ({ id: credential.id, weight: round(weight(credential)) }));
   return weightedPick(choices, weight, scan.random);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion } from '../../../src/routing/plan.js';
+import { SAMPLE_ROUNDS, SAMPLE_SIZE } from '../../../src/routing/plan-backend.js';
 import { seededRandom } from '../../../src/routing/random.js';
 import { backend, fleet, T0 } from './fixtures.js';
 
@@ -149,5 +150,34 @@ describe('chooseRoute: model pools', () => {
     memory.excluded.add('pool:a:claude');
     const route = choose(f, 'claude-sonnet-4.5', memory).route!;
     expect([route.poolActorId, route.model]).toEqual(['pool:a:gemini', 'gemini-2.5-pro']);
+  });
+});
+
+describe('chooseRoute: large pools', () => {
+  const disableAllBut = (f: ReturnType<typeof fleet>, keep: (i: number) => boolean, count: number) => {
+    for (let i = 1; i <= count; i++) {
+      if (!keep(i)) f.tree.send('pool:a:default', { type: 'credential.disable', at: T0, credentialId: `a-k${i}`, reason: 'http_401' });
+    }
+  };
+
+  it('draws samples again when one holds no usable key, without scanning the whole pool', () => {
+    const f = fleet({ backends: [backend('a', { keys: 500 })] });
+    disableAllBut(f, (i) => i % 10 === 0, 500);
+    for (let seed = 1; seed <= 5; seed++) {
+      const choice = choose(f, 'm', emptyMemory(), T0, seed);
+      expect(Number(choice.route!.credentialId.slice('a-k'.length)) % 10).toBe(0);
+      // Only sampled keys were looked at (and skipped): at most SAMPLE_ROUNDS × SAMPLE_SIZE, not 450.
+      expect(choice.skipped.length).toBeLessThanOrEqual(SAMPLE_ROUNDS * SAMPLE_SIZE);
+    }
+  });
+
+  it('scans the whole pool when the samples keep missing, so a lone usable key is found', () => {
+    const f = fleet({ backends: [backend('a', { keys: 500 })] });
+    disableAllBut(f, (i) => i === 377, 500);
+    expect(choose(f).route?.credentialId).toBe('a-k377');
+    disableAllBut(f, () => false, 500);
+    const none = choose(f);
+    expect(none.route).toBeNull();
+    expect(none.skipped.filter((s) => s.reason === 'no usable credential')).toEqual([{ actorId: 'pool:a:default', reason: 'no usable credential' }]);
   });
 });
