@@ -89,6 +89,16 @@ function initialContext(input: BreakerInput): BreakerContext {
 }
 
 
+/**
+ * A failure of one credential (a 429 that cools it down, a 401/403 that disables it): its pool
+ * records it (health, the credential's own state) but it never opens the pool's breaker; the
+ * credential's cooldown or disabled flag already keeps traffic off it. A pool opens when its
+ * model's capacity is exhausted (`breaker.trip`) or by an operator.
+ */
+function isCredentialScoped(event: BreakerEvent): boolean {
+  return event.type === 'call.failed' && (event.cooldownUntil !== undefined || event.disable === true);
+}
+
 function transition(at: number, from: BreakerState, to: BreakerState, reason: string): Transition {
   return { at, from, to, reason };
 }
@@ -98,6 +108,7 @@ export const breakerMachine = setup({
   guards: {
     reachesThreshold: ({ context, event }) =>
       (event.type === 'call.failed' || event.type === 'health.probe.failed') &&
+      !isCredentialScoped(event) &&
       (context.health.consecutiveFailures + 1 >= context.policy.failureThreshold ||
         rateTrips(context.policy, pushCall(context.policy, context.calls ?? [], false))),
     deadlinePassed: ({ context, event }) =>
@@ -105,6 +116,7 @@ export const breakerMachine = setup({
     isIsolated: ({ context }) => context.isolated,
     hasPermit: ({ context }) => context.probesInFlight < context.policy.halfOpenProbes,
     isProbe: ({ event }) => 'probe' in event && event.probe,
+    isCredentialProbe: ({ event }) => 'probe' in event && event.probe && isCredentialScoped(event),
   },
   actions: {
     recordSuccess: assign(({ context, event }) => {
@@ -270,6 +282,8 @@ export const breakerMachine = setup({
           { actions: 'recordSuccess' },
         ],
         'call.failed': [
+          // A probe's key was rate limited or refused: says nothing of the pool; another key may probe.
+          { guard: 'isCredentialProbe', actions: ['recordFailure', 'returnPermit'] },
           {
             guard: 'isProbe',
             target: 'open',

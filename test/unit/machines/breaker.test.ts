@@ -158,3 +158,26 @@ describe('breaker machine', () => {
     expect(credentialOf(context, 'k3')?.quota).toMatchObject({ limit: 10, used: 0 });
   });
 });
+
+describe('pool breaker and credential failures', () => {
+  it('never opens on its keys being rate limited or refused; a probe whose key is refused gives its permit back', () => {
+    const pool: BreakerInput = { id: 'pool:a:default', role: 'pool', policy, credentials: [{ id: 'k1' }, { id: 'k2' }] };
+    const { actor, at } = start(new SimulatedClock(), pool);
+    for (let i = 0; i < policy.failureThreshold * 3; i++) {
+      actor.send({ type: 'call.failed', at: at(), probe: false, code: 'http_429', credentialId: i % 2 ? 'k1' : 'k2', cooldownUntil: at() + 1000 });
+    }
+    actor.send({ type: 'call.failed', at: at(), probe: false, code: 'http_401', credentialId: 'k2', disable: true });
+    expect(actor.getSnapshot().value).toBe('closed');
+    expect(actor.getSnapshot().context.health.consecutiveFailures).toBe(policy.failureThreshold * 3 + 1);
+
+    actor.send({ type: 'breaker.trip', at: at(), until: at() + 10, reason: 'model capacity exhausted' });
+    expect(actor.getSnapshot().value).toBe('open');
+    actor.send({ type: 'probe.start', at: at() + 10 });
+    expect(actor.getSnapshot()).toMatchObject({ value: 'half_open', context: { probesInFlight: 1 } });
+    actor.send({ type: 'call.failed', at: at() + 11, probe: true, code: 'http_429', credentialId: 'k1', cooldownUntil: at() + 2000 });
+    expect(actor.getSnapshot()).toMatchObject({ value: 'half_open', context: { probesInFlight: 0 } });
+    actor.send({ type: 'probe.start', at: at() + 12 });
+    actor.send({ type: 'call.succeeded', at: at() + 13, probe: true, credentialId: 'k1' });
+    expect(actor.getSnapshot().value).toBe('closed');
+  });
+});
