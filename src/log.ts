@@ -1,5 +1,6 @@
 import { pino, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 import { redactSecretFields } from './log-redact.js';
+import { LogSink } from './log-sink.js';
 import { createScrubber, type Scrubber } from './secret-scrub.js';
 
 /**
@@ -26,19 +27,11 @@ export function loggerOptions(scrubber: Scrubber = createScrubber([])): PinoOpti
   };
 }
 
-/**
- * Lines are gathered in memory and written in batches of LOG_BATCH_BYTES, and at least every
- * LOG_FLUSH_MS: one write per request cost a tenth of the gateway's CPU under load. A normal
- * exit, a crash and a signal-driven shutdown flush what is left; only a SIGKILL can lose the
- * last LOG_FLUSH_MS of lines.
- */
-export const LOG_BATCH_BYTES = 8 * 1024;
-export const LOG_FLUSH_MS = 100;
-
 export function createLogger(options: LoggerOptions = {}): Logger {
   const base = { level: options.level ?? 'info', ...loggerOptions(options.scrubber) };
   if (options.pretty) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });
   }
-  return pino(base, pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }));
+  // Lines are written to stdout in batches (log-sink.ts).
+  return pino(base, new LogSink(1));
 }

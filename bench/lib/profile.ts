@@ -89,12 +89,12 @@ function summarise(profile: CpuProfile, root: string, skipUs: number): Omit<Prof
     [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => f(k, us));
   return {
     totalMs: total / 1000,
-    topFunctions: top(byFunction, 15, (k, us) => {
+    topFunctions: top(byFunction, Number(process.env.PROF_TOP ?? 15), (k, us) => {
       const [name, where] = k.split('\t');
       return { name: name!, where: where!, selfPct: pct(us) };
     }),
-    topFiles: top(byFile, 12, (file, us) => ({ file, selfPct: pct(us) })),
-    topInclusive: top(inclusive, 15, (k, us) => {
+    topFiles: top(byFile, Number(process.env.PROF_TOP ?? 12), (file, us) => ({ file, selfPct: pct(us) })),
+    topInclusive: top(inclusive, Number(process.env.PROF_TOP ?? 15), (k, us) => {
       const [name, where] = k.split('\t');
       return { name: name!, where: where!, pct: pct(us) };
     }),
