@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createActorTree, type ActorChange } from '../../../src/actors/actor-tree.js';
 import type { Clock } from '../../../src/actors/clock.js';
-import { isUrgent, ROUTINE_BYTES, startPersister } from '../../../src/actors/persister.js';
+import { isUrgent, ROUTINE_BYTES, startPersister, URGENT_BYTES } from '../../../src/actors/persister.js';
+import { decodeRecord } from '../../../src/actors/snapshot-record.js';
 import { openSnapshotStore, type StoreDb } from '../../../src/actors/snapshot-store.js';
 import type { BreakerInput } from '../../../src/machines/breaker.js';
 
@@ -43,11 +44,28 @@ async function recordingStore() {
     now: () => 50_000,
   });
   const written: string[][] = [];
+  /** The last record written per actor. */
+  const latest = new Map<string, string>();
   const recording = { ...store, write: (puts: ReadonlyMap<string, string>, deletes: readonly string[], sync?: boolean) => {
     written.push([...puts.keys()]);
+    for (const [id, record] of puts) latest.set(id, record);
     return store.write(puts, deletes, sync);
   } };
-  return { store, recording, written };
+  return { store, recording, written, latest };
+}
+
+/** A pool of `keys` credentials (and any `others`), persisted once at 50,000 ms by a recording persister. */
+async function bigPoolRig(keys: number, others: BreakerInput[] = []) {
+  const { store, recording, written, latest } = await recordingStore();
+  const credentials = Array.from({ length: keys }, (_, i) => ({ id: `key-${String(i).padStart(5, '0')}` }));
+  const tree = createActorTree({ layout: [{ id: 'pool:big:default', role: 'pool', policy, credentials }, ...others] });
+  const time = { now: 50_000 };
+  const { clock, delays, run } = recordingClock(time);
+  const persister = startPersister({ tree, store: recording, clock, logger: pino({ level: 'silent' }), delayMs: 50, lazyMs: 1_000 });
+  run();
+  await persister.flush();
+  const bytes = JSON.stringify(tree.persisted('pool:big:default')).length;
+  return { store, written, latest, tree, time, delays, run, persister, bytes };
 }
 
 describe('the snapshot persister', () => {
@@ -89,15 +107,7 @@ describe('the snapshot persister', () => {
   });
 
   it('paces routine writes of a large pool by its size, while its cooldowns are written at once', async () => {
-    const { store, recording, written } = await recordingStore();
-    const credentials = Array.from({ length: 2_000 }, (_, i) => ({ id: `key-${String(i).padStart(5, '0')}` }));
-    const tree = createActorTree({ layout: [{ id: 'pool:big:default', role: 'pool', policy, credentials }] });
-    const time = { now: 50_000 };
-    const { clock, delays, run } = recordingClock(time);
-    const persister = startPersister({ tree, store: recording, clock, logger: pino({ level: 'silent' }), delayMs: 50, lazyMs: 1_000 });
-    run();
-    await persister.flush();
-    const bytes = JSON.stringify(tree.persisted('pool:big:default')).length;
+    const { store, written, tree, time, delays, run, persister, bytes } = await bigPoolRig(2_000);
     expect(bytes).toBeGreaterThan(2 * ROUTINE_BYTES);
     const paceMs = (1_000 * bytes) / ROUTINE_BYTES;
     delays.length = 0;
@@ -124,6 +134,43 @@ describe('the snapshot persister', () => {
     run();
     await persister.flush();
     expect(written.flat()).toEqual(['pool:big:default']);
+    await persister.stop();
+    tree.stop();
+    await store.close();
+  });
+
+  it('paces urgent writes of a very large pool too: a storm of cooldowns is written every few hundred ms, not every 50', async () => {
+    const { store, written, latest, tree, time, delays, run, persister, bytes } = await bigPoolRig(4_000, [layout[0]!]);
+    expect(bytes).toBeGreaterThan(3 * URGENT_BYTES);
+    const paceMs = (50 * bytes) / URGENT_BYTES;
+    written.length = 0;
+
+    // 429s every 10 ms on the pool's keys; a breaker change of a small actor in the middle.
+    const cooldown = (at: number, key: number) =>
+      tree.send('pool:big:default', { type: 'call.failed', at, probe: false, code: 'http_429', credentialId: `key-${String(key).padStart(5, '0')}`, cooldownUntil: at + 60_000 });
+    for (let at = 50_010, key = 0; at <= 50_000 + 2 * paceMs; at += 10, key++) {
+      time.now = at;
+      cooldown(at, key);
+      if (key === 3) {
+        tree.send('backend:a', { type: 'call.failed', at, probe: false, code: 'http_500' });
+        tree.send('backend:a', { type: 'call.failed', at, probe: false, code: 'http_500' });
+      }
+      if (delays.length > 0 && at % 50 === 0) {
+        run();
+        await persister.flush();
+      }
+    }
+    // The small actor's breaker change went out within delayMs as always.
+    expect(written.flat()).toContain('backend:a');
+    // The pool: written once per pace at most, and its latest cooldown is written in the end.
+    const poolWrites = written.filter((ids) => ids.includes('pool:big:default')).length;
+    expect(poolWrites).toBeGreaterThanOrEqual(1);
+    expect(poolWrites).toBeLessThanOrEqual(2);
+    time.now += paceMs;
+    run();
+    await persister.flush();
+    const decoded = decodeRecord(latest.get('pool:big:default')!);
+    expect(decoded.ok && decoded.record.snapshot).toEqual(JSON.parse(JSON.stringify(tree.persisted('pool:big:default'))));
     await persister.stop();
     tree.stop();
     await store.close();
