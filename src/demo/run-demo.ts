@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import type { InspectorRelay } from '../actors/inspector.js';
 import { takeInspectFlag } from '../cli/inspect-flag.js';
 import { startInspectorIfAsked } from '../cli/operator-hooks.js';
 import { loggerOptions } from '../log.js';
+import { LogSink } from '../log-sink.js';
 import { actorRows, formatTable } from './actor-table.js';
 import { startDemoLoad, type DemoLoad } from './demo-load.js';
 import { demoConfig, startDemoUpstreams, type DemoUpstreams } from './demo-setup.js';
@@ -119,7 +120,7 @@ async function start(options: DemoOptions): Promise<Running> {
   let inspector: InspectorRelay | null = null;
   try {
     const logFile = join(tmpdir(), 'fusebox-demo.log');
-    const logger = pino({ level: 'info', ...loggerOptions() }, pino.destination({ dest: logFile, sync: false, append: false }));
+    const logger = pino({ level: 'info', ...loggerOptions() }, new LogSink(openSync(logFile, 'w')));
     const relay = await startInspectorIfAsked(options.inspectPort, logger);
     if (typeof relay === 'string') throw new Error(`--inspect: ${relay}`);
     inspector = relay;
