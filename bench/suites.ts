@@ -22,6 +22,8 @@ export interface ThroughputFigure {
   readonly rps: number;
   readonly cpuUs: number | null;
   readonly errors: number;
+  /** Each round's figures, in round order, for comparisons round by round (report.ts). */
+  readonly byRound?: { readonly rps: readonly number[]; readonly cpuUs: readonly (number | null)[] };
 }
 
 export async function throughputSuite(targets: readonly Target[], plan: Plan): Promise<Map<string, ThroughputFigure>> {
@@ -40,6 +42,7 @@ function summariseThroughput(runs: Map<string, Throughput[]>): Map<string, Throu
       rps: median(list.map((r) => r.rps)),
       cpuUs: cpu.length > 0 ? median(cpu) : null,
       errors: list.reduce((sum, r) => sum + r.errors, 0),
+      byRound: { rps: list.map((r) => r.rps), cpuUs: list.map((r) => r.cpuUsPerRequest) },
     });
   }
   return out;
@@ -49,6 +52,7 @@ export interface LatencyFigure {
   readonly p50: number;
   readonly p99: number;
   readonly errors: number;
+  readonly byRound?: { readonly p99: readonly number[] };
 }
 
 interface RateResult {
@@ -67,6 +71,7 @@ export async function latencySuite(targets: readonly Target[], plan: Plan, rate 
       p50: median(list.map((r) => r.latencyMs.p50)),
       p99: median(list.map((r) => r.latencyMs.p99)),
       errors: list.reduce((sum, r) => sum + r.errors, 0),
+      byRound: { p99: list.map((r) => r.latencyMs.p99) },
     });
   }
   return out;
@@ -77,6 +82,7 @@ export interface SseFigure {
   readonly firstChunkP99: number;
   readonly totalP99: number;
   readonly errors: number;
+  readonly byRound?: { readonly firstChunkP50: readonly number[] };
 }
 
 interface SseResult {
@@ -96,6 +102,7 @@ export async function sseSuite(targets: readonly Target[], plan: Plan): Promise<
       firstChunkP99: median(list.map((r) => r.firstChunkMs.p99)),
       totalP99: median(list.map((r) => r.totalMs.p99)),
       errors: list.reduce((sum, r) => sum + r.errors, 0),
+      byRound: { firstChunkP50: list.map((r) => r.firstChunkMs.p50) },
     });
   }
   return out;

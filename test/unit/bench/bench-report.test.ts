@@ -51,4 +51,25 @@ describe('bench helpers', () => {
     expect(by('start with')).toMatchObject({ ok: true });
     expect(by('RSS')).toMatchObject({ ok: null });
   });
+
+  it('compares fusebox with the pass-through round by round, so a slow spell of the machine does not decide a verdict', () => {
+    // Round 2 was slow for everything: the pass-through's p99 jumped with fusebox's.
+    const figure = (p99: number[]) => ({ p50: 1, p99: median(p99), errors: 0, byRound: { p99 } });
+    const latency = new Map([
+      [PT, figure([2.0, 9.0, 2.2])],
+      [FB1, figure([2.5, 9.8, 6.0])],
+    ]);
+    const throughput = new Map([
+      [PT, { rps: 1000, cpuUs: 100, errors: 0, byRound: { rps: [1000, 500, 1100], cpuUs: [100, 200, 95] } }],
+      [FB1, { rps: 600, cpuUs: 160, errors: 0, byRound: { rps: [900, 460, 600], cpuUs: [110, 220, 160] } }],
+    ]);
+    const list = verdicts({ latency, throughput });
+    const p99 = list.find((v) => v.target.startsWith('p99'))!;
+    // Medians of the figures would say 6.0 − 2.2 = +3.8 ms; round by round: +0.5, +0.8, +3.8.
+    expect(p99).toMatchObject({ ok: true, measured: '+0.80 ms (rounds +0.50, +0.80, +3.80)' });
+    const ratio = list.find((v) => v.target.startsWith(FB1))!;
+    // 600 / 1000 = 0.6 from the medians; round by round 0.90, 0.92, 0.55.
+    expect(ratio.measured).toBe('0.90× (600 vs 1000 req/s; rounds 0.90×, 0.92×, 0.55×)');
+    expect(ratio.ok).toBe(true);
+  });
 });
