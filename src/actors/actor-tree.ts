@@ -1,5 +1,6 @@
 import { createActor, type ActorRefFrom, type InspectionEvent, type Snapshot } from 'xstate';
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { Subject } from '../rx.js';
 import { breakerMachine, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
 import type { BreakerEvent, CallSuccess } from '../machines/events.js';
 import type { Clock } from './clock.js';

@@ -1,4 +1,5 @@
-import { Subject, mergeMap, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
+import { mergeMap, Subject } from '../rx.js';
 import type { Job } from './types.js';
 
 /**
