@@ -9,9 +9,10 @@ import { writeSync } from 'node:fs';
  * Writes are synchronous, as pino's own default destination is: a batch is one syscall, and
  * the order of lines is the order they were logged. A consumer that cannot keep up (a full
  * non-blocking pipe: EAGAIN) leaves the batch pending for the next flush; past
- * MAX_PENDING_BYTES new lines are counted and dropped instead of growing without bound, and
- * the count is logged once writing works again. At exit whatever is left is written, waiting
- * up to EXIT_WAIT_MS for a slow consumer. Only a SIGKILL loses the last LOG_FLUSH_MS of lines.
+ * MAX_PENDING_BYTES new lines are counted and dropped instead of growing without bound (as are
+ * the lines of a batch the descriptor refuses outright, a closed pipe), and a warning with the
+ * count goes out with the next batch. At exit whatever is left is written, waiting up to
+ * EXIT_WAIT_MS for a slow consumer. Only a SIGKILL loses the last LOG_FLUSH_MS of lines.
  */
 export const LOG_BATCH_BYTES = 8 * 1024;
 export const LOG_FLUSH_MS = 100;
