@@ -30,6 +30,9 @@ describe('a live run against the replay of its own log', () => {
     let n = 0;
     const alpha = await upstream(() => {
       n += 1;
+      // The very first call (alpha has priority) fails and opens alpha's breaker, whatever the
+      // timing of the rest: keys' 429s and 401s no longer open a pool's breaker.
+      if (n === 1) return { kind: 'status', status: 503 };
       if (n % 5 === 0) return { kind: 'status', status: 429, headers: { 'retry-after': '1' } };
       if (n % 3 === 0) return { kind: 'status', status: 503 };
       if (n === 7) return { kind: 'status', status: 401 };
@@ -44,7 +47,7 @@ describe('a live run against the replay of its own log', () => {
           id: 'alpha',
           baseUrls: [alpha.baseUrl, alpha.baseUrl],
           credentials: [{ id: 'a1', apiKey: 'sk-a1' }, { id: 'a2', apiKey: 'sk-a2' }, { apiKey: 'sk-a3' }],
-          breaker: { failureThreshold: 2, recoveryMs: 50 },
+          breaker: { failureThreshold: 1, recoveryMs: 50 },
         },
         { id: 'beta', priority: 1, baseUrls: [beta.baseUrl], credentials: [{ id: 'b1', apiKey: 'sk-b1' }] },
       ],
