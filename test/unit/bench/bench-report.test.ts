@@ -42,7 +42,7 @@ describe('bench helpers', () => {
       [KEYS_10, { rps: 900, cpuUs: 100, errors: 0 }],
       [KEYS_10K, { rps: 800, cpuUs: 125, errors: 0 }],
     ]);
-    const rss = new Map([[FB1, { idleMB: 80, peakMB: 120, streaming: 128, errors: 0 }]]);
+    const rss = new Map([[FB1, { idleMB: 80, peakMB: 120, heldMB: 110, streaming: 128, errors: 0 }]]);
     const list = verdicts({ throughput, credentials, rss, startup: [{ credentials: 10_000, readyMs: 1500 }] });
     const by = (prefix: string) => list.find((v) => v.target.startsWith(prefix))!;
     expect(by(FB1)).toMatchObject({ ok: true });
