@@ -14,7 +14,7 @@ export interface Plan {
   readonly dir: string;
   readonly wrkScript: string | null;
   readonly origin: string;
-  /** Where the fusebox under test was built (holds dist/src/cli.js). */
+  /** Where the fusebox under test was built (holds dist/src/cli/main.js). */
   readonly root: string;
 }
 

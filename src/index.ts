@@ -1,12 +1,12 @@
-export { createGateway, openGateway, type Gateway, type GatewayDeps } from './gateway.js';
+export { createGateway, openGateway, type Gateway, type GatewayDeps } from './app/gateway.js';
 export { loadConfigFile, parseConfig, parseConfigText, ConfigError } from './config/load.js';
 export type { FuseboxConfig, ConfigInput, BackendConfig } from './config/schema.js';
-export { createLogger } from './log.js';
+export { createLogger } from './shared/log.js';
 export { seededRandom, type Random } from './routing/random.js';
-export type { Clock } from './actors/clock.js';
+export type { Clock } from './shared/clock.js';
 export type { ActorTree, ActorView, ActorChange } from './actors/actor-tree.js';
 export { breakerMachine, admission, type BreakerContext, type BreakerState } from './machines/breaker.js';
 export { healthScore } from './machines/health.js';
-export { FuseboxError, ERRORS, type ErrorCode } from './errors.js';
-export { replayLog, type ReplayResult, type TimelineEntry } from './actors/replay.js';
-export { formatReplay } from './actors/replay-format.js';
+export { FuseboxError, ERRORS, type ErrorCode } from './shared/errors.js';
+export { replayLog, type ReplayResult, type TimelineEntry } from './replay/replay.js';
+export { formatReplay } from './replay/replay-format.js';

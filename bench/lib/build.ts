@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
  * with `tree`, the working tree as it is (built into dist/).
  */
 export interface Build {
-  /** The directory holding dist/src/cli.js and the src/ its source maps point to. */
+  /** The directory holding dist/src/cli/main.js and the src/ its source maps point to. */
   readonly root: string;
   /** What was built, for the report. */
   readonly revision: string;
@@ -36,7 +36,7 @@ export function buildFusebox(mode: 'head' | 'tree', tmp: string, say: (line: str
   say(`building fusebox ${revision} (tsc) …`);
   const tsc = resolve(repo, 'node_modules/typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { encoding: 'utf8', cwd: root });
-  if (!existsSync(join(root, 'dist/src/cli.js'))) throw new Error(`build failed:\n${result.stdout}${result.stderr}`);
+  if (!existsSync(join(root, 'dist/src/cli/main.js'))) throw new Error(`build failed:\n${result.stdout}${result.stderr}`);
   if (result.status !== 0) say(`  tsc reported type errors; benchmarking the emitted JavaScript anyway:\n${result.stdout.split('\n').slice(0, 5).join('\n')}`);
   return { root, revision };
 }

@@ -98,14 +98,14 @@ export interface FuseboxStart {
   readonly origin: string;
   readonly dir: string;
   readonly cpu: number | null;
-  /** The directory holding dist/src/cli.js. */
+  /** The directory holding dist/src/cli/main.js. */
   readonly root: string;
   readonly logLevel?: string;
   /** Extra node flags, e.g. --cpu-prof. */
   readonly nodeFlags?: readonly string[];
 }
 
-/** Starts `node <root>/dist/src/cli.js start`; resolves when /healthz answers, with the ms it took. */
+/** Starts `node <root>/dist/src/cli/main.js start`; resolves when /healthz answers, with the ms it took. */
 export async function startFusebox(options: FuseboxStart): Promise<Target & { readyMs: number }> {
   const port = await freePort();
   const dir = join(options.dir, `${options.name}-${port}`);
@@ -113,7 +113,7 @@ export async function startFusebox(options: FuseboxStart): Promise<Target & { re
   const file = join(dir, 'fusebox.yaml');
   writeFileSync(file, fuseboxConfig(options.shape, options.origin, port, join(dir, 'data')));
   const started = performance.now();
-  const args = [...(options.nodeFlags ?? []), join(options.root, 'dist/src/cli.js'), 'start', '-c', file, '--log-level', options.logLevel ?? 'info'];
+  const args = [...(options.nodeFlags ?? []), join(options.root, 'dist/src/cli/main.js'), 'start', '-c', file, '--log-level', options.logLevel ?? 'info'];
   const child = spawnPinned(options.cpu, process.execPath, args, 'discard');
   await waitForHealth(port, child);
   return { ...target(options.name, child, port), readyMs: performance.now() - started };

@@ -1,12 +1,12 @@
 import { createActor, type ActorRefFrom, type InspectionEvent, type Snapshot } from 'xstate';
 import type { Observable } from 'rxjs';
-import { Subject } from '../rx.js';
+import { Subject } from '../routing/rx.js';
 import { breakerMachine, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
 import type { BreakerEvent, CallSuccess } from '../machines/events.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import { supervisorMachine } from '../machines/supervisor.js';
 import { diffLayout, reportOf, type ReconcileReport } from './fleet-diff.js';
-import type { RestoredView } from './restore.js';
+import type { RestoredView } from '../persistence/restore.js';
 
 /**
  * The living actor system: one supervisor and its breaker actors. All events reach actors

@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
 import type { ActorTree } from './actor-tree.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 
 /**
  * Sends `clock.tick` to every open actor when its `openUntil` deadline comes, so a breaker

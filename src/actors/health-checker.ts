@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { BackendConfig, FuseboxConfig } from '../config/schema.js';
 import type { ActorTree } from './actor-tree.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import { baseUrlActorId } from './layout.js';
 
 /**

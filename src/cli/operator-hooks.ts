@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { InspectorRelay } from '../actors/inspector.js';
+import type { InspectorRelay } from '../inspect/inspector.js';
 
 /**
  * The operator's process-level hooks for `fusebox start`: the Stately inspector relay
@@ -8,7 +8,7 @@ import type { InspectorRelay } from '../actors/inspector.js';
  */
 export async function startInspectorIfAsked(port: number | null, logger: Logger): Promise<InspectorRelay | null | string> {
   if (port === null) return null;
-  const { startInspector } = await import('../actors/inspector.js');
+  const { startInspector } = await import('../inspect/inspector.js');
   try {
     return await startInspector({ port, logger });
   } catch (error) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EventLogError, replayLog } from '../actors/replay.js';
-import { formatReplay } from '../actors/replay-format.js';
+import { EventLogError, replayLog } from '../replay/replay.js';
+import { formatReplay } from '../replay/replay-format.js';
 
 /**
  * `fusebox replay FILE [--until T] [--json]`: rebuild the actors from an event log, feed its

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readStoredState, NoDataDirError, type StoredState } from '../actors/snapshot-reader.js';
-import { finalRow, iso, table } from '../actors/replay-format.js';
+import { readStoredState, NoDataDirError, type StoredState } from '../persistence/snapshot-reader.js';
+import { finalRow, iso, table } from '../replay/replay-format.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 
 /**

@@ -1,5 +1,5 @@
-import { FuseboxError } from '../errors.js';
-import type { Clock } from '../actors/clock.js';
+import { FuseboxError } from '../shared/errors.js';
+import type { Clock } from '../shared/clock.js';
 import { classify, type Outcome } from './classify.js';
 import { refineRateLimited } from './rate-limit-body.js';
 import type { Route } from './plan.js';

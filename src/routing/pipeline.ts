@@ -1,5 +1,5 @@
 import type { Subscription } from 'rxjs';
-import { mergeMap, Subject } from '../rx.js';
+import { mergeMap, Subject } from './rx.js';
 import type { Job } from './types.js';
 
 /**

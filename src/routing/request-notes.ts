@@ -1,4 +1,4 @@
-import { FuseboxError } from '../errors.js';
+import { FuseboxError } from '../shared/errors.js';
 import type { Outcome } from './classify.js';
 import type { Route } from './plan.js';
 

@@ -1,5 +1,5 @@
 import type { BackendConfig } from '../config/schema.js';
-import type { FuseboxError } from '../errors.js';
+import type { FuseboxError } from '../shared/errors.js';
 
 /**
  * The contracts between the routing pipeline and the HTTP layer. Routing declares what it

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { createGateway, openGateway, type Gateway, type GatewayDeps } from '../../src/gateway.js';
+import { createGateway, openGateway, type Gateway, type GatewayDeps } from '../../src/app/gateway.js';
 import { parseConfig } from '../../src/config/load.js';
-import { loggerOptions } from '../../src/log.js';
+import { loggerOptions } from '../../src/shared/log.js';
 import { seededRandom } from '../../src/routing/random.js';
-import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../../src/secret-scrub.js';
+import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../../src/shared/secret-scrub.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 
 /** A real gateway on 127.0.0.1 with a free port and a logger whose lines the test can read. */

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
-import type { GatewayDeps } from '../../src/gateway.js';
+import type { GatewayDeps } from '../../src/app/gateway.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 
 /**

@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { createGateway } from '../../src/gateway.js';
+import { createGateway } from '../../src/app/gateway.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
 import { credentialList, credentialOf } from '../../src/machines/breaker.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startInspector } from '../../src/actors/inspector.js';
+import { startInspector } from '../../src/inspect/inspector.js';
 import { startMockUpstream } from '../../src/demo/mock-upstream.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSnapshotStore, type SnapshotStore } from '../../src/actors/snapshot-store.js';
+import { openSnapshotStore, type SnapshotStore } from '../../src/persistence/snapshot-store.js';
 import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';

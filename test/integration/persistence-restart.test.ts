@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSnapshotStore } from '../../src/actors/snapshot-store.js';
-import { replayLog } from '../../src/actors/replay.js';
+import { openSnapshotStore } from '../../src/persistence/snapshot-store.js';
+import { replayLog } from '../../src/replay/replay.js';
 import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { replayLog, type TimelineEntry } from '../../src/actors/replay.js';
+import { replayLog, type TimelineEntry } from '../../src/replay/replay.js';
 import { credentialOf } from '../../src/machines/breaker.js';
-import { formatReplay } from '../../src/actors/replay-format.js';
+import { formatReplay } from '../../src/replay/replay-format.js';
 import { runCli } from '../helpers/cli.js';
 
 /** The recorded fixtures (test/fixtures/record-fixtures.ts) replay to the transitions they recorded. */

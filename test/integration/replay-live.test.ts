@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { replayLog } from '../../src/actors/replay.js';
+import { replayLog } from '../../src/replay/replay.js';
 import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
 import { seededRandom } from '../../src/routing/random.js';
 import { runCli } from '../helpers/cli.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/actors/clock.js';
+import type { Clock } from '../../src/shared/clock.js';
 
 /** Wall-clock time plus an offset the test moves forward: breaker deadlines pass without sleeping. */
 export function shiftedClock(): { clock: Clock; advance(ms: number): void } {

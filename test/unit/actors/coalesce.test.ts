@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActorTree, type ActorChange } from '../../../src/actors/actor-tree.js';
-import type { Clock } from '../../../src/actors/clock.js';
+import type { Clock } from '../../../src/shared/clock.js';
 import type { BreakerInput } from '../../../src/machines/breaker.js';
 import { credentialOf } from '../../../src/machines/breaker.js';
 

@@ -1,0 +1,206 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { FuseboxConfig } from '../config/schema.js';
+import type { ActorTree, ActorTreeOptions } from '../actors/actor-tree.js';
+import { startFleetMemory } from './fleet-memory.js';
+import { openSnapshotStore, type SnapshotStore } from '../persistence/snapshot-store.js';
+import { fuseboxVersion } from '../shared/version.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import { startDeadlineTicker } from '../actors/deadline-ticker.js';
+import { startHealthChecker } from '../actors/health-checker.js';
+import { createHealthProbe } from '../http/upstream/health-probe.js';
+import { createHttpServer } from '../http/server/server.js';
+import { createUpstreamTransport } from '../http/upstream/transport.js';
+import { createRequestHandler, type RequestSummary } from '../routing/handle-request.js';
+import { createPipeline } from '../routing/pipeline.js';
+import type { Random } from '../routing/random.js';
+import { buildRouteTable, credentialSecrets } from '../routing/route-table.js';
+import { FuseboxError } from '../shared/errors.js';
+import { afterIo } from '../shared/after-io.js';
+import type { Job } from '../routing/types.js';
+import { createLogger } from '../shared/log.js';
+import { isLoopbackHost, ListenRefusedError, listenRefusal } from '../http/server/listen-policy.js';
+import { guardUpstream } from '../http/upstream/guard.js';
+import { createBackendSlots } from '../routing/backend-slots.js';
+import { createRetryBudget } from '../routing/retry-budget.js';
+import { configSecrets, createGrowingScrubber, createScrubber, type GrowingScrubber } from '../shared/secret-scrub.js';
+import { createLiveRouting } from './live-routing.js';
+import { startOperator } from './operator.js';
+
+/**
+ * The composition root: builds the actors, the routing pipeline and the HTTP server from one
+ * config, with every dependency (logger, clock, random source) passed in.
+ */
+export interface GatewayDeps {
+  readonly logger?: Logger;
+  /** The scrubber behind `logger`'s lines: a config reload teaches it the new secrets at once. */
+  readonly logScrubber?: GrowingScrubber;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  /** Key of the HMAC that names credentials without an id. */
+  readonly fingerprintKey?: string;
+  readonly inspect?: ActorTreeOptions['inspect'];
+  /** Remember actor state here (see `openGateway`); the gateway owns and closes it. */
+  readonly store?: SnapshotStore;
+  /** Record every actor event to this NDJSON file (overrides config `eventLog`). */
+  readonly eventLog?: string;
+  /** Re-reads the config, for POST /admin/reload and SIGHUP; without it, reload is unavailable. */
+  readonly loadConfig?: () => FuseboxConfig | Promise<FuseboxConfig>;
+}
+
+export interface Gateway {
+  readonly config: FuseboxConfig;
+  readonly actors: ActorTree;
+  /** Starts listening on the configured host and port (port 0 picks a free one). */
+  listen(): Promise<AddressInfo>;
+  /** The base URL clients use, once listening (e.g. http://127.0.0.1:8765/v1). */
+  readonly url: string;
+  /** Stops taking requests, lets in-flight ones finish, then releases everything. */
+  close(): Promise<void>;
+  /** Re-reads the config (deps.loadConfig) and reconciles actors and routes (see operator.ts). */
+  reload(): Promise<unknown>;
+}
+
+export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Gateway {
+  const { logger, logScrubber } = gatewayLogger(config, deps);
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const eventLog = deps.eventLog ?? config.eventLog;
+  const memory = startFleetMemory(config, {
+    clock,
+    logger,
+    version: fuseboxVersion(),
+    ...(deps.store ? { store: deps.store } : {}),
+    ...(eventLog ? { eventLog } : {}),
+    ...(deps.fingerprintKey ? { fingerprintKey: deps.fingerprintKey } : {}),
+    ...(deps.inspect ? { inspect: deps.inspect } : {}),
+  });
+  const { tree: actors, fingerprintKey } = memory;
+  const ticker = startDeadlineTicker(actors, clock);
+  const routing = createLiveRouting(config, (cfg) => ({
+    table: buildRouteTable(cfg),
+    transport: guardUpstream(createUpstreamTransport({ secrets: credentialSecrets(cfg, fingerprintKey), clock }), {
+      scrubber: createScrubber(configSecrets(cfg)),
+      baseUrls: cfg.backends.flatMap((b) => b.baseUrls),
+      logger,
+    }),
+  }));
+  const { table, transport } = routing;
+  const health = startHealthChecker({ config: () => routing.config, tree: actors, clock, probe: createHealthProbe(transport, clock), logger });
+  const fleetChanges = actors.fleet$.subscribe(() => health.resync());
+  const operator = startOperator({ tree: actors, clock, logger, logScrubber, fingerprintKey, routing, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
+  const handle = createRequestHandler({
+    table,
+    tree: actors,
+    random,
+    clock,
+    transport,
+    get maxAttempts() {
+      return routing.config.routing.maxAttempts;
+    },
+    maxResponseBytes: config.server.maxResponseBytes,
+    slots: createBackendSlots(),
+    retryBudget: createRetryBudget(config.routing.retryBudget),
+    waitForRecoveryMs: config.routing.waitForRecoveryMs,
+    explain: () => logger.isLevelEnabled('debug'),
+  });
+  const finished = afterIo(
+    (job: Job, summary: RequestSummary, ms: number) => {
+      operator.metrics.observeRequest(job, summary, ms);
+      const { skipped, considered, ...outcome } = summary;
+      logger.info({ reqId: job.id, model: job.model, stream: job.stream, ...outcome, ms }, 'request');
+      if (logger.isLevelEnabled('debug')) logger.debug({ reqId: job.id, considered, skipped }, 'route decisions');
+    },
+    (error) => logger.error({ err: error }, 'could not record a finished request'),
+  );
+  const pipeline = createPipeline<RequestSummary>({
+    maxConcurrent: config.server.maxConcurrent,
+    maxQueued: config.server.maxQueued,
+    handle,
+    onDone: (job, summary) => finished.push(job, summary, clock.now() - job.receivedAt),
+    onError: (job, error) => {
+      logger.error({ reqId: job.id, err: error }, 'request failed unexpectedly');
+      job.sink.fail(new FuseboxError('internal_error', 'internal error'));
+    },
+  });
+
+  let closing = false;
+  const server: Server = createHttpServer({
+    config,
+    currentServer: () => routing.config.server,
+    table,
+    pipeline,
+    logger,
+    clock,
+    closing: () => closing,
+    operator: operator.routes,
+  });
+  let address: AddressInfo | null = null;
+
+  return {
+    config,
+    actors,
+    get url() {
+      if (!address) throw new Error('the gateway is not listening');
+      return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/v1`;
+    },
+    listen() {
+      const refusal = listenRefusal(config.server);
+      if (refusal) return Promise.reject(new ListenRefusedError(refusal));
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.server.port, config.server.host, () => {
+          server.off('error', reject);
+          address = server.address() as AddressInfo;
+          if (!isLoopbackHost(address.address)) {
+            logger.warn({ host: address.address, port: address.port }, 'fusebox is listening beyond loopback: every request must carry a client API key');
+          }
+          resolve(address);
+        });
+      });
+    },
+    reload() {
+      return operator.reload ? operator.reload() : Promise.reject(new FuseboxError('reload_unavailable', 'no config source to re-read'));
+    },
+    async close() {
+      closing = true;
+      operator.close();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await pipeline.drain();
+      server.closeIdleConnections();
+      await stopped;
+      pipeline.close();
+      finished.flush();
+      ticker.stop();
+      fleetChanges.unsubscribe();
+      health.stop();
+      await transport.close();
+      await memory.close();
+    },
+  };
+}
+
+/** The logger the gateway was given, or its own, with the scrubber a reload must teach. */
+function gatewayLogger(config: FuseboxConfig, deps: GatewayDeps): { logger: Logger; logScrubber: GrowingScrubber } {
+  const logScrubber = deps.logScrubber ?? createGrowingScrubber(configSecrets(config));
+  return { logger: deps.logger ?? createLogger({ scrubber: logScrubber }), logScrubber };
+}
+
+/**
+ * `createGateway` with memory: opens the snapshot store under `config.dataDir` first (or uses
+ * `deps.store`), so actors start as they were left. Throws `DataDirLockedError` when another
+ * process holds the directory; a corrupt store is moved aside and replaced (see snapshot-store).
+ */
+export async function openGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  const { logger, logScrubber } = gatewayLogger(config, deps);
+  const clock = deps.clock ?? systemClock;
+  const store = deps.store ?? (await openSnapshotStore({ dataDir: config.dataDir, logger, now: () => clock.now() }));
+  try {
+    return createGateway(config, { ...deps, logger, logScrubber, store });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,180 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom-parts.js';
+import type { Subscription } from 'rxjs';
+import type { ActorChange, ActorTree } from '../../actors/actor-tree.js';
+import type { Clock } from '../../shared/clock.js';
+import { remainingRatio } from '../../machines/credentials.js';
+import { healthScore } from '../../machines/health.js';
+import type { RequestSummary } from '../../routing/handle-request.js';
+import type { Job } from '../../routing/types.js';
+import { credentialList } from '../../machines/breaker.js';
+
+/**
+ * Prometheus metrics (GET /metrics), one registry per gateway. Request metrics come from each
+ * request's summary; breaker transitions and upstream time to first byte from the actors'
+ * event stream; breaker states, health scores, cooldowns and quotas are read from the actors'
+ * snapshots at scrape time. Labels carry ids only (backend, actor, credential id), never a
+ * secret. Client-chosen model names are capped at MAX_MODELS distinct labels ("other" after).
+ */
+export interface Metrics {
+  /** One finished request; `ms` from its arrival to its end. */
+  observeRequest(job: Pick<Job, 'protocol' | 'upstreamPath' | 'model'>, summary: RequestSummary, ms: number): void;
+  render(): Promise<string>;
+  readonly contentType: string;
+  close(): void;
+}
+
+export const BREAKER_STATE_VALUE: Readonly<Record<string, number>> = { closed: 0, half_open: 1, open: 2 };
+const MAX_MODELS = 100;
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: 'fusebox_requests_total', help: 'Client requests by route, model, backend that answered ("none" if none) and status.', labelNames: ['route', 'model', 'backend', 'status'], registers });
+  const duration = new Histogram({ name: 'fusebox_request_duration_seconds', help: 'Client request latency, from arrival to the end of the answer.', labelNames: ['route', 'backend'], buckets: LATENCY_BUCKETS, registers });
+  const attempts = new Counter({ name: 'fusebox_upstream_attempts_total', help: 'Upstream attempts by backend and outcome (success, http_503, connect_refused, ...).', labelNames: ['backend', 'outcome'], registers });
+  const failovers = new Counter({ name: 'fusebox_failovers_total', help: 'Attempts that failed and were followed by another attempt, by the backend that failed.', labelNames: ['backend'], registers });
+  const attemptSeconds = new Histogram({ name: 'fusebox_upstream_duration_seconds', help: 'Upstream attempt latency (total, to the end of the attempt) by backend and outcome.', labelNames: ['backend', 'outcome'], buckets: LATENCY_BUCKETS, registers });
+  const ttfb = new Histogram({ name: 'fusebox_upstream_ttfb_seconds', help: 'Upstream time to first byte of successful attempts, by backend.', labelNames: ['backend'], buckets: LATENCY_BUCKETS, registers });
+  const transitions = new Counter({ name: 'fusebox_breaker_transitions_total', help: 'Breaker state transitions by actor, from and to.', labelNames: ['actor', 'from', 'to'], registers });
+  const cooldowns = new Counter({ name: 'fusebox_credential_cooldowns_total', help: 'Times a credential was put to rest (rate limited), by pool and credential id.', labelNames: ['pool', 'credential'], registers });
+  snapshotGauges(tree, clock, registers);
+
+  const models = new Set<string>();
+  const modelLabel = (model: string) => {
+    if (models.has(model)) return model;
+    if (models.size >= MAX_MODELS) return 'other';
+    models.add(model);
+    return model;
+  };
+  const subscription = observeActorEvents(tree, { transitions, ttfb, cooldowns });
+  const routeLabels = createRouteLabels();
+
+  return {
+    observeRequest(job, summary, ms) {
+      const route = routeLabels.get(job);
+      const backend = summary.backend ?? 'none';
+      requests.inc({ route, model: modelLabel(job.model), backend, status: String(summary.status) });
+      duration.observe({ route, backend }, Math.max(0, ms) / 1000);
+      const last = summary.attempts.length - 1;
+      for (let index = 0; index <= last; index++) {
+        const attempt = summary.attempts[index]!;
+        const labels = { backend: attempt.backend, outcome: attempt.outcome };
+        attempts.inc(labels);
+        attemptSeconds.observe(labels, attempt.ms / 1000);
+        if (index < last) failovers.inc({ backend: attempt.backend });
+      }
+    },
+    render: () => {
+      tree.settle();
+      return registry.metrics();
+    },
+    contentType: registry.contentType,
+    close() {
+      subscription.unsubscribe();
+      registry.clear();
+    },
+  };
+}
+
+/** Metrics fed by the actors' event stream: transitions, time to first byte, cooldowns. */
+function observeActorEvents(
+  tree: ActorTree,
+  m: { transitions: Counter<string>; ttfb: Histogram<string>; cooldowns: Counter<string> },
+): Subscription {
+  return tree.changes$.subscribe((change: ActorChange) => {
+    const { event } = change;
+    if (change.from !== change.to) m.transitions.inc({ actor: change.actorId, from: change.from, to: change.to });
+    if (change.after.context.role === 'backend' && (event.type === 'call.succeeded' || event.type === 'calls.succeeded')) {
+      const backend = change.actorId.slice('backend:'.length);
+      for (const call of event.type === 'calls.succeeded' ? event.calls : [event]) {
+        if (call.latencyMs !== undefined) m.ttfb.observe({ backend }, call.latencyMs / 1000);
+      }
+    }
+    if (event.type === 'call.failed' && event.cooldownUntil !== undefined && event.credentialId !== undefined) {
+      m.cooldowns.inc({ pool: change.actorId, credential: event.credentialId });
+    }
+  });
+}
+
+/** Gauges read from the actors' snapshots when Prometheus scrapes. */
+function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): void {
+  const views = () => tree.ids.map((id) => tree.view(id));
+  new Gauge({
+    name: 'fusebox_breaker_state', help: 'Breaker state per actor: 0 closed, 1 half_open, 2 open.', labelNames: ['actor', 'role'], registers,
+    collect() {
+      this.reset();
+      for (const { state, context } of views()) this.set({ actor: context.id, role: context.role }, BREAKER_STATE_VALUE[state] ?? -1);
+    },
+  });
+  new Gauge({
+    name: 'fusebox_health_score', help: 'Health score (0-100) per actor.', labelNames: ['actor'], registers,
+    collect() {
+      this.reset();
+      for (const { context } of views()) this.set({ actor: context.id }, healthScore(context.health, clock.now()));
+    },
+  });
+  new Gauge({
+    name: 'fusebox_credential_cooldown_seconds', help: 'Seconds until a resting credential may be used again (0 when usable).', labelNames: ['pool', 'credential'], registers,
+    collect() {
+      this.reset();
+      const now = clock.now();
+      for (const { context } of views()) {
+        for (const c of credentialList(context)) {
+          this.set({ pool: context.id, credential: c.id }, c.cooldownUntil !== null && c.cooldownUntil > now ? (c.cooldownUntil - now) / 1000 : 0);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'fusebox_credential_quota_remaining_ratio', help: 'Remaining share (0-1) of a credential quota: the tighter of the local count and the upstream rate-limit headers.', labelNames: ['pool', 'credential'], registers,
+    collect() {
+      this.reset();
+      const now = clock.now();
+      for (const { context } of views()) {
+        for (const c of credentialList(context)) this.set({ pool: context.id, credential: c.id }, remainingRatio(c, now));
+      }
+    },
+  });
+  new Gauge({
+    name: 'fusebox_credential_disabled', help: '1 when a credential is disabled (401/403) until an operator reset.', labelNames: ['pool', 'credential'], registers,
+    collect() {
+      this.reset();
+      for (const { context } of views()) {
+        for (const c of credentialList(context)) this.set({ pool: context.id, credential: c.id }, c.disabled === null ? 0 : 1);
+      }
+    },
+  });
+}
+
+/** `openai /chat/completions`; a model named in a path becomes `{model}` to bound the label set. */
+function routeLabel(job: Pick<Job, 'protocol' | 'upstreamPath'>): string {
+  return `${job.protocol} ${job.upstreamPath.replace(/\/models\/[^/]+?(?=:|\/|$)/, '/models/{model}')}`;
+}
+
+/**
+ * routeLabel, remembered per (protocol, upstream path): the label is computed once per path,
+ * not per request. At most MAX_ROUTE_PATHS paths are remembered (Gemini paths carry the
+ * client's model name); beyond that the label is computed each time.
+ */
+const MAX_ROUTE_PATHS = 1_000;
+
+function createRouteLabels(): { get(job: Pick<Job, 'protocol' | 'upstreamPath'>): string } {
+  const byProtocol = new Map<string, Map<string, string>>();
+  let size = 0;
+  return {
+    get(job) {
+      let paths = byProtocol.get(job.protocol);
+      if (paths === undefined) byProtocol.set(job.protocol, (paths = new Map()));
+      const known = paths.get(job.upstreamPath);
+      if (known !== undefined) return known;
+      const label = routeLabel(job);
+      if (size < MAX_ROUTE_PATHS) {
+        paths.set(job.upstreamPath, label);
+        size += 1;
+      }
+      return label;
+    },
+  };
+}

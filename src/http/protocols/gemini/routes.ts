@@ -1,0 +1,40 @@
+import type { RouteTable } from '../../../routing/route-table.js';
+import type { ProtocolRoute } from '../routes.js';
+
+/**
+ * Gemini's generateContent API: the model comes from the path
+ * (`/v1beta/models/{model}:{method}`), not the body. A gemini backend's BaseURL includes the
+ * version prefix (`https://generativelanguage.googleapis.com/v1beta`), so `/v1beta` is
+ * dropped. Streaming is `:streamGenerateContent?alt=sse`; without `alt=sse` Google answers
+ * one JSON array, which fusebox relays whole. No other query parameter is forwarded (a `key`
+ * there would be the client's credential).
+ */
+const GEMINI_PATH = /^\/v1beta\/models\/([A-Za-z0-9._-]{1,128}):(generateContent|streamGenerateContent|countTokens)$/;
+const METHODS = ['generateContent', 'streamGenerateContent', 'countTokens'];
+
+export function matchGemini(pathname: string, search: URLSearchParams): ProtocolRoute | null {
+  const match = GEMINI_PATH.exec(pathname);
+  if (!match) return null;
+  const [, model, method] = match as unknown as [string, string, string];
+  const sse = method === 'streamGenerateContent' && search.get('alt') === 'sse';
+  return {
+    protocol: 'gemini',
+    upstreamPath: `/models/${model}:${method}${sse ? '?alt=sse' : ''}`,
+    streams: sse ? 'always' : 'never',
+    model,
+  };
+}
+
+export function isGeminiListing(pathname: string): boolean {
+  return pathname === '/v1beta/models';
+}
+
+export function geminiModelList(table: RouteTable): unknown {
+  return {
+    models: table.modelNames('gemini').map((id) => ({
+      name: `models/${id}`,
+      displayName: id,
+      supportedGenerationMethods: METHODS,
+    })),
+  };
+}

@@ -1,0 +1,82 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Protocol } from '../../routing/types.js';
+
+/** Header rules in both directions. Names are lower-case throughout. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/**
+ * Client headers an upstream may see, per protocol; everything else (credentials included)
+ * is dropped. A backend may name extras (`forwardHeaders`), never credentials (the config
+ * schema refuses them).
+ */
+const COMMON_REQUEST_HEADERS = ['content-type', 'accept', 'user-agent'];
+const PROTOCOL_REQUEST_HEADERS: Readonly<Record<Protocol, ReadonlySet<string>>> = {
+  openai: new Set([...COMMON_REQUEST_HEADERS, 'openai-beta', 'openai-organization', 'openai-project']),
+  anthropic: new Set([...COMMON_REQUEST_HEADERS, 'anthropic-version', 'anthropic-beta']),
+  gemini: new Set([...COMMON_REQUEST_HEADERS, 'x-goog-api-client']),
+};
+
+export type HeaderMap = Record<string, string>;
+
+/**
+ * The client's headers that may travel upstream: the protocol's allow-list plus `extras`
+ * (the union of the backends' `forwardHeaders`; `forUpstream` narrows to one backend's).
+ */
+export function forwardableRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  protocol: Protocol = 'openai',
+  extras: ReadonlySet<string> = NO_EXTRAS,
+): HeaderMap {
+  const out: HeaderMap = {};
+  for (const names of [PROTOCOL_REQUEST_HEADERS[protocol], extras]) {
+    for (const name of names) {
+      if (CLIENT_PROXY_HEADERS.test(name)) continue;
+      const value = incoming[name];
+      if (typeof value === 'string') out[name] = value;
+    }
+  }
+  return out;
+}
+
+const NO_EXTRAS: ReadonlySet<string> = new Set();
+
+/** Proxy-chain headers a client could forge: dropped even when a backend's forwardHeaders names them. */
+const CLIENT_PROXY_HEADERS = /^(x-forwarded-.*|forwarded|x-real-ip|via)$/;
+
+/** A job's forwardable headers narrowed to what one backend accepts. */
+export function forUpstream(headers: Readonly<HeaderMap>, protocol: Protocol, extras: readonly string[]): HeaderMap {
+  const allowed = PROTOCOL_REQUEST_HEADERS[protocol];
+  const out: HeaderMap = {};
+  for (const name in headers) {
+    if (allowed.has(name) || extras.includes(name)) out[name] = headers[name]!;
+  }
+  return out;
+}
+
+/** An upstream's response headers as the client may see them. */
+export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>): HeaderMap {
+  const named = connectionNamed(upstream['connection']);
+  const out: HeaderMap = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue;
+    if (name === 'content-length' || name === 'set-cookie') continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function connectionNamed(value: string | string[] | undefined): Set<string> {
+  if (value === undefined) return new Set();
+  const text = Array.isArray(value) ? value.join(',') : value;
+  return new Set(text.split(',').map((token) => token.trim().toLowerCase()).filter(Boolean));
+}

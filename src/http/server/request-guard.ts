@@ -1,0 +1,88 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { FuseboxConfig } from '../../config/schema.js';
+import { FuseboxError } from '../../shared/errors.js';
+import type { Protocol } from '../../routing/types.js';
+import { authFailureMessage, createClientAuth } from './client-auth.js';
+import { createCorsPolicy } from './cors.js';
+import { errorBody, errorHeaders } from '../protocols/error-body.js';
+import { createHostCheck } from './host-check.js';
+
+/**
+ * The checks every request passes before anything else looks at it, in this order:
+ * Host (DNS rebinding), Origin (CORS), then the client key for protocol routes (/v1/...,
+ * /v1beta/...). /healthz and operator routes (/admin, /metrics, /status) need no client
+ * key; operator routes guard themselves with their own token. A refused request is answered
+ * here, in the protocol's error format, and logged without anything it sent.
+ */
+export interface RequestGuard {
+  /** True when the request has been answered (refused, or a CORS preflight) and must go no further. */
+  (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL): boolean;
+}
+
+type ServerConfig = FuseboxConfig['server'];
+
+/**
+ * `server` is read on every request: client keys, CORS origins and allowed Hosts follow a
+ * config reload at once (the checks are rebuilt when the server settings object changes).
+ */
+export function createRequestGuard(server: () => ServerConfig, logger: Logger): RequestGuard {
+  let built: { for: ServerConfig; hostOk: ReturnType<typeof createHostCheck>; cors: ReturnType<typeof createCorsPolicy>; auth: ReturnType<typeof createClientAuth> } | null = null;
+  const checks = () => {
+    const current = server();
+    if (built?.for !== current) {
+      built = { for: current, hostOk: createHostCheck(current), cors: createCorsPolicy(current.cors.origins), auth: createClientAuth(current.apiKeys) };
+    }
+    return built;
+  };
+
+  return (req, res, requestId, url) => {
+    const { hostOk, cors, auth } = checks();
+    const refuse = (error: FuseboxError, headers: Record<string, string> = {}, reason?: string) => {
+      logger.info(
+        { reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ...(reason ? { reason } : {}) },
+        'request',
+      );
+      sendGuardError(res, protocolOfPath(url.pathname), error, { ...headers, 'x-request-id': requestId });
+      return true;
+    };
+
+    if (!hostOk(req.headers.host, req.socket.localPort)) {
+      return refuse(new FuseboxError('forbidden_host', 'this Host is not allowed to reach fusebox'));
+    }
+    const decision = cors(req);
+    if (decision.kind === 'refused') {
+      return refuse(new FuseboxError('forbidden_origin', 'this origin is not allowed to use fusebox'));
+    }
+    if (decision.kind === 'preflight') {
+      res.writeHead(204, { ...decision.headers, 'content-length': '0', 'x-request-id': requestId });
+      res.end();
+      return true;
+    }
+    for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
+    if (!needsClientKey(url.pathname)) return false;
+    const verdict = auth.check(req.headers, url);
+    if (verdict.ok) return false;
+    const challenge = { 'www-authenticate': 'Bearer realm="fusebox"' };
+    return refuse(new FuseboxError('unauthorized', authFailureMessage(verdict.reason)), challenge, verdict.reason);
+  };
+}
+
+/** Protocol routes need a client key (when keys are configured); nothing else does. */
+export function needsClientKey(pathname: string): boolean {
+  return pathname === '/v1' || pathname.startsWith('/v1/') || pathname === '/v1beta' || pathname.startsWith('/v1beta/');
+}
+
+/** Whose error format a path speaks. */
+export function protocolOfPath(pathname: string): Protocol {
+  if (pathname.startsWith('/v1beta/') || pathname === '/v1beta') return 'gemini';
+  if (pathname === '/v1/messages' || pathname.startsWith('/v1/messages/')) return 'anthropic';
+  return 'openai';
+}
+
+function sendGuardError(res: ServerResponse, protocol: Protocol, error: FuseboxError, headers: Record<string, string>): void {
+  const body = errorBody(protocol, error);
+  // The request body was never read: close the connection rather than drain an unknown body.
+  res.writeHead(error.status, { ...headers, ...errorHeaders(error), 'content-length': String(body.length), connection: 'close' });
+  res.end(body);
+}

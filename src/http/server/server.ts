@@ -1,0 +1,135 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { FuseboxConfig } from '../../config/schema.js';
+import { FuseboxError } from '../../shared/errors.js';
+import type { Clock } from '../../shared/clock.js';
+import type { RouteTable } from '../../routing/route-table.js';
+import type { Job, Protocol } from '../../routing/types.js';
+import { readBody } from './read-body.js';
+import { ClientGone } from './client-gone.js';
+import { ResponseSink } from './response-sink.js';
+import { errorBody, errorHeaders } from '../protocols/error-body.js';
+import { createProtocolRoutes, type ProtocolRoutes } from '../protocols/routes.js';
+import type { OperatorRoutes } from '../admin/admin-routes.js';
+import { createRequestGuard, protocolOfPath, type RequestGuard } from './request-guard.js';
+
+/**
+ * The node:http front door: limits, parsing, request ids, then a Job into the pipeline.
+ * Everything the client did wrong is answered here, in the error format of the path's protocol.
+ */
+export interface JobSubmitter {
+  submit(job: Job): boolean;
+}
+
+export interface ServerDeps {
+  readonly config: FuseboxConfig;
+  readonly table: RouteTable;
+  readonly pipeline: JobSubmitter;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** True while the gateway is shutting down: new requests get 503. */
+  readonly closing: () => boolean;
+  /** The server settings now (a reload changes client keys, CORS origins, allowed Hosts). */
+  readonly currentServer: () => FuseboxConfig['server'];
+  /** /admin/*, /metrics, /status: guarded by the admin token, not by client keys. */
+  readonly operator?: OperatorRoutes;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createHttpServer(deps: ServerDeps): Server {
+  const guard = createRequestGuard(deps.currentServer, deps.logger);
+  const routes = createProtocolRoutes(deps.table);
+  const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
+    handle(req, res, deps, guard, routes).catch((error: unknown) => {
+      deps.logger.error({ err: error }, 'unexpected error while handling a request');
+      sendError(res, new FuseboxError('internal_error', 'internal error'), requestIdOf(req));
+    });
+  });
+  return server;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, guard: RequestGuard, routes: ProtocolRoutes): Promise<void> {
+  const requestId = requestIdOf(req);
+  const url = new URL(req.url ?? '/', 'http://fusebox.local');
+  if (guard(req, res, requestId, url)) return;
+  const started = deps.clock.now();
+  const logRejected = (error: FuseboxError) => {
+    deps.logger.info({ reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started }, 'request');
+    sendError(res, error, requestId, protocolOfPath(url.pathname));
+  };
+
+  if (url.pathname === '/healthz' && req.method === 'GET') {
+    return sendJson(res, 200, { status: 'ok' }, requestId);
+  }
+  if (deps.operator?.handles(url.pathname)) return deps.operator.serve(req, res, url, requestId);
+  const listing = req.method === 'GET' ? routes.listing(url.pathname, req.headers) : null;
+  if (listing !== null) return sendJson(res, 200, listing, requestId);
+  const route = routes.match(url.pathname, url.searchParams);
+  if (!route) return logRejected(new FuseboxError('unknown_url', `unknown route ${req.method} ${url.pathname}`));
+  if (req.method !== 'POST') {
+    return logRejected(new FuseboxError('method_not_allowed', `${url.pathname} accepts POST only`));
+  }
+  if (deps.closing()) return logRejected(new FuseboxError('shutting_down', 'fusebox is shutting down', 1000));
+
+  const body = await readBody(req, deps.config.server.maxBodyBytes);
+  if (body instanceof FuseboxError) {
+    res.setHeader('connection', 'close');
+    return logRejected(body);
+  }
+  const clientGone = new ClientGone();
+  res.on('close', () => {
+    if (!res.writableFinished) clientGone.abort();
+  });
+  const job = routes.job(route, {
+    body,
+    headers: req.headers,
+    requestId,
+    receivedAt: started,
+    signal: clientGone,
+    sink: new ResponseSink(res, route.protocol, requestId),
+  });
+  if (job instanceof FuseboxError) return logRejected(job);
+  if (!deps.pipeline.submit(job)) {
+    logRejected(new FuseboxError('overloaded', 'fusebox is at its concurrency limit; retry shortly', 1000));
+  }
+}
+
+/** Slow-loris guards; the check runs often enough for the configured header timeout to bite. */
+function serverTimeouts(server: FuseboxConfig['server']) {
+  return {
+    headersTimeout: server.headersTimeoutMs,
+    requestTimeout: server.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(server.headersTimeoutMs / 2))),
+  };
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, requestId: string): void {
+  const body = Buffer.from(JSON.stringify(value));
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(body.length),
+    'x-request-id': requestId,
+  });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, error: FuseboxError, requestId: string, protocol: Protocol = 'openai'): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = errorBody(protocol, error);
+  res.writeHead(error.status, {
+    ...errorHeaders(error),
+    'content-length': String(body.length),
+    'x-request-id': requestId,
+  });
+  res.end(body);
+}

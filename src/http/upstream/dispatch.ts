@@ -1,0 +1,202 @@
+import type { Dispatcher } from 'undici';
+import type { Pool } from './undici-pool.js';
+import type { Clock } from '../../shared/clock.js';
+import type { TimeoutsConfig } from '../../config/schema.js';
+import type { CancelSignal, Protocol, UpstreamReply } from '../../routing/types.js';
+import { clientResponseHeaders, type HeaderMap } from '../protocols/headers.js';
+import { endsComplete, FirstEventScanner, TailKeeper } from './sse-scan.js';
+import { BodyQueue } from './body-queue.js';
+
+/**
+ * One upstream request through undici's `dispatch`, with the stream guard built in.
+ *
+ * Contract for a streaming request answered 2xx with `text/event-stream`: the reply resolves
+ * only once the first SSE data event has arrived (bytes and comments before it are queued in
+ * the body, not lost). Until then, a failure resolves as `failed`, so the caller can still
+ * fail over: `timeout_first_chunk` (no data event within `firstChunkMs` of the request being
+ * written to a connection: time spent waiting for a free connection is not the upstream's fault),
+ * `empty_stream` (ended without one, or with only `[DONE]`), `stream_error_event` (the first
+ * event is an error). After it, failures reach the body: `timeout_idle` (undici bodyTimeout),
+ * `timeout_total`, resets, and `stream_truncated` (an OpenAI or Anthropic stream that ended
+ * cleanly without `[DONE]` / `message_stop`).
+ */
+export interface DispatchPlan {
+  readonly method: 'POST' | 'GET';
+  readonly path: string;
+  readonly headers: HeaderMap;
+  readonly body: Buffer | null;
+  /** The upstream is asked to stream. */
+  readonly streaming: boolean;
+  readonly protocol: Protocol;
+  readonly timeouts: TimeoutsConfig;
+  /** What is left of the request's total deadline for this attempt. */
+  readonly totalMs: number;
+}
+
+type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
+
+export function dispatchOnce(pool: Pool, plan: DispatchPlan, signal: CancelSignal, clock: Clock): Promise<UpstreamReply> {
+  const request = new GuardedRequest(plan, signal, clock);
+  try {
+    pool.dispatch(
+      {
+        method: plan.method,
+        path: plan.path,
+        headers: plan.headers,
+        body: plan.body,
+        headersTimeout: plan.totalMs,
+        bodyTimeout: plan.timeouts.idleMs,
+      },
+      request,
+    );
+  } catch (error) {
+    request.fail('dispatch_error', (error as Error).message);
+  }
+  return request.reply;
+}
+
+/** The dispatch handler: timers, the first-event guard and the body queue of one request. */
+class GuardedRequest implements Dispatcher.DispatchHandler {
+  readonly reply: Promise<UpstreamReply>;
+  private resolve!: (reply: UpstreamReply) => void;
+  private readonly started: number;
+  private controller: Dispatcher.DispatchController | null = null;
+  private body: BodyQueue | null = null;
+  private abortCode: string | null = null;
+  private settled = false;
+  /** A 2xx event stream waiting for its first data event. */
+  private proving: ResponseReply | null = null;
+  private sse = false;
+  /** Made only for a 2xx event stream: the first-event guard and the kept tail. */
+  private scanner: FirstEventScanner | null = null;
+  private tail: TailKeeper | null = null;
+  private readonly timers: unknown[] = [];
+  private firstTimer: unknown = null;
+  private readonly onClientAbort = () => this.abort('client_cancelled');
+
+  constructor(
+    private readonly plan: DispatchPlan,
+    private readonly signal: CancelSignal,
+    private readonly clock: Clock,
+  ) {
+    this.reply = new Promise((resolve) => (this.resolve = resolve));
+    this.started = clock.now();
+    signal.addEventListener('abort', this.onClientAbort, { once: true });
+    this.timers.push(clock.setTimeout(() => this.abort('timeout_total'), plan.totalMs));
+  }
+
+  /** Called by undici when the request is written to a connection: the first-chunk clock starts. */
+  onRequestStart(ctrl: Dispatcher.DispatchController): void {
+    this.controller = ctrl;
+    if (this.abortCode !== null || this.signal.aborted) {
+      ctrl.abort(new Error(this.abortCode ?? 'client_cancelled'));
+      return;
+    }
+    if (this.plan.streaming && this.firstTimer === null) {
+      this.firstTimer = this.clock.setTimeout(() => this.abort('timeout_first_chunk'), this.plan.timeouts.firstChunkMs);
+      this.timers.push(this.firstTimer);
+    }
+  }
+
+  onResponseStart(ctrl: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return;
+    this.body = new BodyQueue(ctrl);
+    const reply: ResponseReply = { kind: 'response', status: statusCode, headers: clientResponseHeaders(headers), body: this.body, headersAfterMs: 0 };
+    this.sse = this.plan.streaming && statusCode < 300 && isEventStream(reply.headers);
+    if (!this.sse) return this.proven(reply);
+    this.proving = reply;
+    this.scanner = new FirstEventScanner();
+    if (this.plan.protocol !== 'gemini') this.tail = new TailKeeper();
+  }
+
+  onResponseData(_ctrl: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.body?.push(chunk);
+    if (!this.sse) return;
+    this.tail?.push(chunk);
+    if (this.proving === null) return;
+    const first = this.scanner!.push(chunk);
+    if (first === 'data') {
+      const reply = this.proving;
+      this.proving = null;
+      this.proven(reply);
+    } else if (first === 'error') {
+      this.abort('stream_error_event');
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.proving !== null) {
+      this.proving = null;
+      this.fail('empty_stream', 'the upstream stream ended without a data event');
+      return;
+    }
+    this.finish();
+    if (this.sse && this.tail && endsComplete(this.plan.protocol, this.tail.tail()) === false) {
+      this.body?.error('stream_truncated', 'the upstream stream ended without its final event');
+    } else {
+      this.body?.end();
+    }
+  }
+
+  onResponseError(_ctrl: Dispatcher.DispatchController, error: Error): void {
+    const code = this.abortCode ?? errorCode(error);
+    this.fail(code, this.abortCode ? code : error.message);
+  }
+
+  /** Before the reply: resolves it as failed. After: the body's reader gets the error. */
+  fail(code: string, message: string): void {
+    this.finish();
+    if (!this.settled) this.settle({ kind: 'failed', code, message, afterMs: this.clock.now() - this.started });
+    else this.body?.error(code, message);
+  }
+
+  private proven(reply: ResponseReply): void {
+    if (this.firstTimer !== null) this.clock.clearTimeout(this.firstTimer);
+    this.settle({ ...reply, headersAfterMs: this.clock.now() - this.started });
+  }
+
+  private settle(reply: UpstreamReply): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(reply);
+  }
+
+  private abort(code: string): void {
+    if (this.abortCode !== null) return;
+    this.abortCode = code;
+    this.controller?.abort(new Error(code));
+  }
+
+  private finish(): void {
+    this.timers.splice(0).forEach((t) => this.clock.clearTimeout(t));
+    this.signal.removeEventListener('abort', this.onClientAbort);
+  }
+}
+
+export function isEventStream(headers: Readonly<Record<string, string>>): boolean {
+  return (headers['content-type'] ?? '').startsWith('text/event-stream');
+}
+
+/** undici and socket errors → the short codes outcomes and logs use. */
+export function errorCode(error: Error & { code?: unknown }): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'connect_refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'EPIPE':
+      return 'connection_reset';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'timeout_connect';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return 'timeout_headers';
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'timeout_idle';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'dns_failed';
+    default:
+      if (error.name === 'AbortError') return 'aborted';
+      return typeof error.code === 'string' && error.code ? error.code.toLowerCase() : 'upstream_error';
+  }
+}

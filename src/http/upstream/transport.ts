@@ -1,0 +1,130 @@
+import type { Clock } from '../../shared/clock.js';
+import type { BackendConfig } from '../../config/schema.js';
+import { secretKey } from '../../routing/route-table.js';
+import type { Attempt, CancelSignal, Transport, UpstreamReply } from '../../routing/types.js';
+import { forUpstream, type HeaderMap } from '../protocols/headers.js';
+import { collectReply, collectsStream, streamingBody } from './stream-only.js';
+import { Pool } from './undici-pool.js';
+import { dispatchOnce, isEventStream } from './dispatch.js';
+
+export { errorCode } from './dispatch.js';
+
+/**
+ * The Transport that reaches upstreams: one undici Pool per origin, `dispatch` with a
+ * guarded handler (see upstream-dispatch.ts), the chosen credential's secret put in here and
+ * nowhere earlier, in the header of the backend's kind. Redirects are never followed.
+ * Timeouts: connect (per pool), first data event (streams), idle gap between chunks, and
+ * the request's total deadline (`receivedAt + totalMs`, shared by all its attempts).
+ */
+export interface UpstreamTransport extends Transport {
+  /** The pool for a BaseURL's origin (shared with health probes). */
+  poolFor(baseUrl: URL, connectMs: number): Pool;
+  /** The first credential's auth headers for a backend, for health probes. */
+  probeHeaders(backend: BackendConfig): HeaderMap;
+  close(): Promise<void>;
+}
+
+export interface UpstreamOptions {
+  /** Secrets by `secretKey(backend, credential)`. */
+  readonly secrets: ReadonlyMap<string, string>;
+  readonly clock: Clock;
+  /** Largest stream collected for a streamOnly backend. */
+  readonly maxCollectBytes?: number;
+}
+
+const DEFAULT_MAX_COLLECT = 64 * 1024 * 1024;
+
+export function createUpstreamTransport(options: UpstreamOptions): UpstreamTransport {
+  const pools = new Map<string, Pool>();
+  /** Each BaseURL parsed once: its origin and its path without the trailing slash. */
+  const parsed = new Map<string, { url: URL; prefix: string }>();
+  const { clock } = options;
+
+  function parse(baseUrl: string): { url: URL; prefix: string } {
+    let found = parsed.get(baseUrl);
+    if (!found) {
+      const url = new URL(baseUrl);
+      found = { url, prefix: trimSlash(url.pathname) };
+      parsed.set(baseUrl, found);
+    }
+    return found;
+  }
+
+  function poolFor(url: URL, connectMs: number): Pool {
+    const key = `${url.origin} ${connectMs}`;
+    let pool = pools.get(key);
+    if (!pool) {
+      // No connection cap here: concurrency is bounded by server.maxConcurrent and each backend's
+      // maxConcurrent, so a request never waits inside undici for a connection.
+      pool = new Pool(url.origin, { connect: { timeout: connectMs }, connections: null, pipelining: 1 });
+      pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  async function send(attempt: Attempt, signal: CancelSignal): Promise<UpstreamReply> {
+    const { job, backend } = attempt;
+    const secret = options.secrets.get(secretKey(backend.id, attempt.credentialId));
+    if (secret === undefined) return { kind: 'failed', code: 'no_secret', message: 'credential has no secret', afterMs: 0 };
+    const { url, prefix } = parse(backend.baseUrls[attempt.baseUrlIndex]!);
+    const collect = collectsStream(backend, job);
+    const body = collect ? streamingBody(job.body) : job.body;
+    const left = job.receivedAt + backend.timeouts.totalMs - clock.now();
+    const reply = await dispatchOnce(
+      poolFor(url, backend.timeouts.connectMs),
+      {
+        method: 'POST',
+        path: `${prefix}${job.upstreamPath}`,
+        headers: upstreamHeaders(backend, job, secret, body.length),
+        body,
+        streaming: job.stream || collect,
+        protocol: backend.kind,
+        timeouts: backend.timeouts,
+        totalMs: Math.max(1, collect ? Math.min(left, backend.timeouts.collectMs ?? left) : left),
+      },
+      signal,
+      clock,
+    );
+    if (!collect || reply.kind !== 'response' || reply.status >= 300 || !isEventStream(reply.headers)) return reply;
+    return collectReply(reply, options.maxCollectBytes ?? DEFAULT_MAX_COLLECT, () => clock.now());
+  }
+
+  return {
+    send,
+    poolFor,
+    probeHeaders(backend) {
+      const first = [...options.secrets.entries()].find(([key]) => key.startsWith(`${backend.id}\u0000`));
+      return first ? credentialHeaders(backend, {}, first[1]) : {};
+    },
+    async close() {
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
+      pools.clear();
+    },
+  };
+}
+
+/** What goes upstream: the backend's allowed client headers, then the credential; one object. */
+function upstreamHeaders(backend: BackendConfig, job: Attempt['job'], secret: string, bodyLength: number): HeaderMap {
+  const headers = forUpstream(job.headers, backend.kind, backend.forwardHeaders);
+  headers['content-type'] = 'application/json';
+  Object.assign(headers, credentialHeaders(backend, job.headers, secret));
+  headers['content-length'] = String(bodyLength);
+  headers['x-request-id'] = job.id;
+  return headers;
+}
+
+/** The credential in the header the backend's kind expects. */
+function credentialHeaders(backend: BackendConfig, client: Readonly<HeaderMap>, secret: string): HeaderMap {
+  switch (backend.kind) {
+    case 'anthropic':
+      return { 'x-api-key': secret, 'anthropic-version': client['anthropic-version'] ?? backend.anthropicVersion };
+    case 'gemini':
+      return { 'x-goog-api-key': secret };
+    default:
+      return { authorization: `Bearer ${secret}` };
+  }
+}
+
+function trimSlash(path: string): string {
+  return path.endsWith('/') ? path.slice(0, -1) : path;
+}

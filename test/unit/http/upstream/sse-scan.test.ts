@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { endsComplete, FirstEventScanner, TailKeeper } from '../../../../src/http/upstream/sse-scan.js';
+
+function scan(...chunks: string[]): ReturnType<FirstEventScanner['push']> {
+  const scanner = new FirstEventScanner();
+  let found = null;
+  for (const chunk of chunks) found = scanner.push(Buffer.from(chunk, 'latin1'));
+  return found;
+}
+
+describe('FirstEventScanner', () => {
+  it('finds the first data event, even split across chunks and with CRLF or CR line ends', () => {
+    expect(scan('data: {"a":1}\n\n')).toBe('data');
+    expect(scan('da', 'ta', ': {"a"', ':1}', '\n')).toBe('data');
+    expect(scan('data: {"candidates":[]}\r\n\r\n')).toBe('data');
+    expect(scan('data:{"x":1}\r')).toBe('data');
+  });
+
+  it('waits for the line end before deciding', () => {
+    expect(scan('data: {"a":1}')).toBeNull();
+  });
+
+  it('ignores comments, [DONE], empty data, event names alone and Anthropic pings', () => {
+    expect(scan(': keep-alive\n\n', 'data: [DONE]\n\n', 'data:\n\n', 'event: message_start\n')).toBeNull();
+    expect(scan('event: ping\ndata: {"type":"ping"}\n\n')).toBeNull();
+    expect(scan('event: ping\ndata: {"type":"ping"}\n\nevent: message_start\ndata: {"type":"message_start"}\n')).toBe('data');
+  });
+
+  it('recognises an error as the first event: OpenAI/Gemini data and Anthropic event: error', () => {
+    expect(scan('data: {"error":{"message":"x"}}\n\n')).toBe('error');
+    expect(scan('data: { "error": 1}\n')).toBe('error');
+    expect(scan('event: error\ndata: {"type":"error","error":{}}\n')).toBe('error');
+    expect(scan('event: error\n\ndata: {"ok":1}\n')).toBe('data');
+  });
+
+  it('stops looking after the first event', () => {
+    const scanner = new FirstEventScanner();
+    expect(scanner.push(Buffer.from('data: 1\n'))).toBe('data');
+    expect(scanner.push(Buffer.from('data: {"error":1}\n'))).toBe('data');
+  });
+});
+
+describe('endsComplete and TailKeeper', () => {
+  it('sees the terminal event of OpenAI and Anthropic streams; Gemini has none', () => {
+    expect(endsComplete('openai', Buffer.from('data: {}\n\ndata: [DONE]\n\n'))).toBe(true);
+    expect(endsComplete('openai', Buffer.from('data: {}\n\n'))).toBe(false);
+    expect(endsComplete('anthropic', Buffer.from('event: message_stop\ndata: {"type":"message_stop"}\n\n'))).toBe(true);
+    expect(endsComplete('gemini', Buffer.from('data: {}\n\n'))).toBeNull();
+  });
+
+  it('keeps enough of the last bytes when the stream ends in tiny chunks', () => {
+    const tail = new TailKeeper(16);
+    for (const chunk of ['data: {"a":1}\n\n'.repeat(20), 'data: [DO', 'NE]', '\n', '\n']) tail.push(Buffer.from(chunk));
+    expect(endsComplete('openai', tail.tail())).toBe(true);
+    const big = Buffer.alloc(1000, 'x');
+    tail.push(big);
+    expect(tail.tail()).toBe(big);
+  });
+});
