@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PROTOCOL, PROTOCOL_NAMES } from '../http/protocols/registry.js';
 
 /**
  * The shape of fusebox.yaml. Parsed once at boot; the parsed object is deep-frozen.
@@ -116,7 +117,7 @@ const backendSchema = z
     id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
       message: 'expected 1-64 letters, digits, _ . or -',
     }),
-    kind: z.enum(['openai', 'anthropic', 'gemini']).default('openai'),
+    kind: z.enum(PROTOCOL_NAMES).default(DEFAULT_PROTOCOL),
     priority: z.number().int().min(0).default(0),
     models: z.array(z.string().min(1)).min(1).default(['*']),
     baseUrls: z.array(httpUrl).min(1, { message: 'at least one base URL is required' }),

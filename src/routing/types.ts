@@ -6,8 +6,12 @@ import type { FuseboxError } from '../shared/errors.js';
  * needs (a Transport to reach upstreams, a ClientSink to answer the client); src/http
  * implements both and createGateway wires them together.
  */
-/** The client's API; a request is routed only to backends of the same `kind`. */
-export type Protocol = 'openai' | 'anthropic' | 'gemini';
+/**
+ * The client's API, by name: a ProtocolSpec's name in src/http/protocols (its registry lists
+ * them). Routing only compares it with backend `kind`s: a request is routed only to backends
+ * of the same `kind`.
+ */
+export type Protocol = string;
 
 export interface Job {
   readonly id: string;

@@ -7,7 +7,8 @@ import type { BreakerEvent } from '../../machines/events.js';
 import type { AdminAuth } from './admin-auth.js';
 import type { AdminFeed } from './event-feed.js';
 import { actorReport } from './actor-report.js';
-import { errorBody, errorHeaders } from '../protocols/error-body.js';
+import { DEFAULT_PROTOCOL } from '../protocols/registry.js';
+import { writeError } from '../server/write-error.js';
 import type { Metrics } from './metrics.js';
 import { sendStatusPage } from './status-page.js';
 
@@ -133,18 +134,6 @@ function send(res: ServerResponse, status: number, type: string, body: Buffer, r
 }
 
 function sendError(res: ServerResponse, error: FuseboxError, requestId: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = errorBody('openai', error);
   const challenge: Record<string, string> = error.code === 'unauthorized' ? { 'www-authenticate': 'Bearer realm="fusebox-admin"' } : {};
-  res.writeHead(error.status, {
-    ...errorHeaders(error),
-    ...challenge,
-    'content-length': String(body.length),
-    'cache-control': 'no-store',
-    'x-request-id': requestId,
-  });
-  res.end(body);
+  writeError(res, error, DEFAULT_PROTOCOL, requestId, { ...challenge, 'cache-control': 'no-store' });
 }

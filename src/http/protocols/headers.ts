@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Protocol } from '../../routing/types.js';
+import type { HeaderMap } from './types.js';
+
+export type { HeaderMap } from './types.js';
 
 /** Header rules in both directions. Names are lower-case throughout. */
 const HOP_BY_HOP = new Set([
@@ -15,18 +17,11 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
- * Client headers an upstream may see, per protocol; everything else (credentials included)
- * is dropped. A backend may name extras (`forwardHeaders`), never credentials (the config
- * schema refuses them).
+ * Client headers an upstream may see: these, plus each protocol's own (its spec's
+ * `requestHeaders`); everything else (credentials included) is dropped. A backend may name
+ * extras (`forwardHeaders`), never credentials (the config schema refuses them).
  */
-const COMMON_REQUEST_HEADERS = ['content-type', 'accept', 'user-agent'];
-const PROTOCOL_REQUEST_HEADERS: Readonly<Record<Protocol, ReadonlySet<string>>> = {
-  openai: new Set([...COMMON_REQUEST_HEADERS, 'openai-beta', 'openai-organization', 'openai-project']),
-  anthropic: new Set([...COMMON_REQUEST_HEADERS, 'anthropic-version', 'anthropic-beta']),
-  gemini: new Set([...COMMON_REQUEST_HEADERS, 'x-goog-api-client']),
-};
-
-export type HeaderMap = Record<string, string>;
+export const COMMON_REQUEST_HEADERS: readonly string[] = ['content-type', 'accept', 'user-agent'];
 
 /**
  * The client's headers that may travel upstream: the protocol's allow-list plus `extras`
@@ -34,11 +29,11 @@ export type HeaderMap = Record<string, string>;
  */
 export function forwardableRequestHeaders(
   incoming: IncomingHttpHeaders,
-  protocol: Protocol = 'openai',
+  allowed: ReadonlySet<string>,
   extras: ReadonlySet<string> = NO_EXTRAS,
 ): HeaderMap {
   const out: HeaderMap = {};
-  for (const names of [PROTOCOL_REQUEST_HEADERS[protocol], extras]) {
+  for (const names of [allowed, extras]) {
     for (const name of names) {
       if (CLIENT_PROXY_HEADERS.test(name)) continue;
       const value = incoming[name];
@@ -54,8 +49,7 @@ const NO_EXTRAS: ReadonlySet<string> = new Set();
 const CLIENT_PROXY_HEADERS = /^(x-forwarded-.*|forwarded|x-real-ip|via)$/;
 
 /** A job's forwardable headers narrowed to what one backend accepts. */
-export function forUpstream(headers: Readonly<HeaderMap>, protocol: Protocol, extras: readonly string[]): HeaderMap {
-  const allowed = PROTOCOL_REQUEST_HEADERS[protocol];
+export function forUpstream(headers: Readonly<HeaderMap>, allowed: ReadonlySet<string>, extras: readonly string[]): HeaderMap {
   const out: HeaderMap = {};
   for (const name in headers) {
     if (allowed.has(name) || extras.includes(name)) out[name] = headers[name]!;

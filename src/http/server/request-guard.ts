@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { FuseboxConfig } from '../../config/schema.js';
 import { FuseboxError } from '../../shared/errors.js';
-import type { Protocol } from '../../routing/types.js';
 import { authFailureMessage, createClientAuth } from './client-auth.js';
 import { createCorsPolicy } from './cors.js';
-import { errorBody, errorHeaders } from '../protocols/error-body.js';
+import { ownerOfPath, protocolOfPath } from '../protocols/registry.js';
 import { createHostCheck } from './host-check.js';
+import { writeError } from './write-error.js';
 
 /**
  * The checks every request passes before anything else looks at it, in this order:
@@ -43,7 +43,8 @@ export function createRequestGuard(server: () => ServerConfig, logger: Logger): 
         { reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ...(reason ? { reason } : {}) },
         'request',
       );
-      sendGuardError(res, protocolOfPath(url.pathname), error, { ...headers, 'x-request-id': requestId });
+      // The request body was never read: close the connection rather than drain an unknown body.
+      writeError(res, error, protocolOfPath(url.pathname).name, requestId, { ...headers, connection: 'close' });
       return true;
     };
 
@@ -68,21 +69,7 @@ export function createRequestGuard(server: () => ServerConfig, logger: Logger): 
   };
 }
 
-/** Protocol routes need a client key (when keys are configured); nothing else does. */
+/** Protocol routes (paths some protocol owns) need a client key (when keys are configured); nothing else does. */
 export function needsClientKey(pathname: string): boolean {
-  return pathname === '/v1' || pathname.startsWith('/v1/') || pathname === '/v1beta' || pathname.startsWith('/v1beta/');
-}
-
-/** Whose error format a path speaks. */
-export function protocolOfPath(pathname: string): Protocol {
-  if (pathname.startsWith('/v1beta/') || pathname === '/v1beta') return 'gemini';
-  if (pathname === '/v1/messages' || pathname.startsWith('/v1/messages/')) return 'anthropic';
-  return 'openai';
-}
-
-function sendGuardError(res: ServerResponse, protocol: Protocol, error: FuseboxError, headers: Record<string, string>): void {
-  const body = errorBody(protocol, error);
-  // The request body was never read: close the connection rather than drain an unknown body.
-  res.writeHead(error.status, { ...headers, ...errorHeaders(error), 'content-length': String(body.length), connection: 'close' });
-  res.end(body);
+  return ownerOfPath(pathname) !== null;
 }

@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { FuseboxError } from '../../shared/errors.js';
 import type { ClientSink, Protocol } from '../../routing/types.js';
-import { errorBody, errorHeaders, inBandErrorEvent } from '../protocols/error-body.js';
+import { protocolSpec } from '../protocols/registry.js';
+import { writeError } from './write-error.js';
 
 /**
  * The routing pipeline's view of a client response. Writes after the client left are dropped.
@@ -48,12 +49,11 @@ export class ResponseSink implements ClientSink {
 
   fail(error: FuseboxError, headers: Record<string, string> = {}): void {
     if (this.started) {
-      if (!this.res.writableEnded) this.res.end(inBandErrorEvent(this.protocol, error));
+      if (!this.res.writableEnded) this.res.end(protocolSpec(this.protocol).inBandError(error));
       return;
     }
-    const body = errorBody(this.protocol, error);
-    this.open(error.status, { ...headers, ...errorHeaders(error), 'content-length': String(body.length) });
-    this.res.end(body);
+    this.started = true;
+    writeError(this.res, error, this.protocol, this.requestId, headers);
   }
 
   /** `headers` becomes the response head: callers hand over an object of their own. */

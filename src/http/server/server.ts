@@ -5,14 +5,15 @@ import type { FuseboxConfig } from '../../config/schema.js';
 import { FuseboxError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import type { RouteTable } from '../../routing/route-table.js';
-import type { Job, Protocol } from '../../routing/types.js';
+import type { Job } from '../../routing/types.js';
 import { readBody } from './read-body.js';
 import { ClientGone } from './client-gone.js';
 import { ResponseSink } from './response-sink.js';
-import { errorBody, errorHeaders } from '../protocols/error-body.js';
-import { createProtocolRoutes, type ProtocolRoutes } from '../protocols/routes.js';
+import { createProtocolRoutes, type ProtocolRoutes } from '../protocols/client-routes.js';
+import { DEFAULT_PROTOCOL, protocolOfPath } from '../protocols/registry.js';
 import type { OperatorRoutes } from '../admin/admin-routes.js';
-import { createRequestGuard, protocolOfPath, type RequestGuard } from './request-guard.js';
+import { createRequestGuard, type RequestGuard } from './request-guard.js';
+import { writeError } from './write-error.js';
 
 /**
  * The node:http front door: limits, parsing, request ids, then a Job into the pipeline.
@@ -44,7 +45,7 @@ export function createHttpServer(deps: ServerDeps): Server {
   const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
     handle(req, res, deps, guard, routes).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'unexpected error while handling a request');
-      sendError(res, new FuseboxError('internal_error', 'internal error'), requestIdOf(req));
+      writeError(res, new FuseboxError('internal_error', 'internal error'), DEFAULT_PROTOCOL, requestIdOf(req));
     });
   });
   return server;
@@ -57,7 +58,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   const started = deps.clock.now();
   const logRejected = (error: FuseboxError) => {
     deps.logger.info({ reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started }, 'request');
-    sendError(res, error, requestId, protocolOfPath(url.pathname));
+    writeError(res, error, protocolOfPath(url.pathname).name, requestId);
   };
 
   if (url.pathname === '/healthz' && req.method === 'GET') {
@@ -114,20 +115,6 @@ function sendJson(res: ServerResponse, status: number, value: unknown, requestId
   const body = Buffer.from(JSON.stringify(value));
   res.writeHead(status, {
     'content-type': 'application/json',
-    'content-length': String(body.length),
-    'x-request-id': requestId,
-  });
-  res.end(body);
-}
-
-function sendError(res: ServerResponse, error: FuseboxError, requestId: string, protocol: Protocol = 'openai'): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = errorBody(protocol, error);
-  res.writeHead(error.status, {
-    ...errorHeaders(error),
     'content-length': String(body.length),
     'x-request-id': requestId,
   });

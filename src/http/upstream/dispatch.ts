@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { TimeoutsConfig } from '../../config/schema.js';
 import type { CancelSignal, Protocol, UpstreamReply } from '../../routing/types.js';
 import { clientResponseHeaders, type HeaderMap } from '../protocols/headers.js';
+import { protocolSpec } from '../protocols/registry.js';
 import { endsComplete, FirstEventScanner, TailKeeper } from './sse-scan.js';
 import { BodyQueue } from './body-queue.js';
 
@@ -17,8 +18,8 @@ import { BodyQueue } from './body-queue.js';
  * written to a connection: time spent waiting for a free connection is not the upstream's fault),
  * `empty_stream` (ended without one, or with only `[DONE]`), `stream_error_event` (the first
  * event is an error). After it, failures reach the body: `timeout_idle` (undici bodyTimeout),
- * `timeout_total`, resets, and `stream_truncated` (an OpenAI or Anthropic stream that ended
- * cleanly without `[DONE]` / `message_stop`).
+ * `timeout_total`, resets, and `stream_truncated` (a stream that ended cleanly without its
+ * protocol's terminal event, when the protocol has one).
  */
 export interface DispatchPlan {
   readonly method: 'POST' | 'GET';
@@ -70,6 +71,8 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   /** Made only for a 2xx event stream: the first-event guard and the kept tail. */
   private scanner: FirstEventScanner | null = null;
   private tail: TailKeeper | null = null;
+  /** The protocol's terminal event data, when it has one (only then is the tail kept). */
+  private terminal: string | null = null;
   private readonly timers: unknown[] = [];
   private firstTimer: unknown = null;
   private readonly onClientAbort = () => this.abort('client_cancelled');
@@ -106,7 +109,8 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     if (!this.sse) return this.proven(reply);
     this.proving = reply;
     this.scanner = new FirstEventScanner();
-    if (this.plan.protocol !== 'gemini') this.tail = new TailKeeper();
+    this.terminal = protocolSpec(this.plan.protocol).terminalMarker;
+    if (this.terminal !== null) this.tail = new TailKeeper();
   }
 
   onResponseData(_ctrl: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -131,7 +135,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
       return;
     }
     this.finish();
-    if (this.sse && this.tail && endsComplete(this.plan.protocol, this.tail.tail()) === false) {
+    if (this.sse && this.tail && endsComplete(this.terminal, this.tail.tail()) === false) {
       this.body?.error('stream_truncated', 'the upstream stream ended without its final event');
     } else {
       this.body?.end();

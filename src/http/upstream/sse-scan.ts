@@ -70,13 +70,12 @@ function fieldValue(line: string, nameLength: number): string {
 }
 
 /**
- * Whether a stream's last bytes hold its protocol's terminal event: OpenAI's `data: [DONE]`,
- * Anthropic's `message_stop`. Gemini has none (null: cannot tell). `tail` is the stream's
- * last bytes (the last chunk or two), never the whole stream.
+ * Whether a stream's last bytes hold its protocol's terminal event, named by `marker` (a
+ * ProtocolSpec's `terminalMarker`, e.g. `[DONE]`); null (cannot tell) for a protocol without
+ * one. `tail` is the stream's last bytes (the last chunk or two), never the whole stream.
  */
-export function endsComplete(protocol: 'openai' | 'anthropic' | 'gemini', tail: Buffer): boolean | null {
-  if (protocol === 'gemini') return null;
-  const marker = protocol === 'openai' ? '[DONE]' : 'message_stop';
+export function endsComplete(marker: string | null, tail: Buffer): boolean | null {
+  if (marker === null) return null;
   const from = Math.max(0, tail.length - 512);
   return tail.indexOf(marker, from, 'latin1') !== -1;
 }

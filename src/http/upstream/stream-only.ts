@@ -1,43 +1,37 @@
 import type { BackendConfig } from '../../config/schema.js';
-import type { Job, UpstreamBody, UpstreamReply } from '../../routing/types.js';
+import type { Job, UpstreamReply } from '../../routing/types.js';
 import { UpstreamBodyError } from '../../routing/types.js';
-import { CollectError, CompletionCollector } from '../protocols/sse-collect.js';
+import { CollectError } from '../protocols/collect-error.js';
+import { protocolSpec } from '../protocols/registry.js';
+import type { StreamCollection } from '../protocols/types.js';
 import { memoryBody } from './body-queue.js';
 
 /**
- * `streamOnly` backends: a non-streamed OpenAI completion request is sent upstream with
- * `stream: true` (and `stream_options.include_usage`, so the collected answer has usage), and
- * the stream is collected into one JSON reply before anything reaches the client, so every
- * failure along the way can still fail over. Only these requests have their body rewritten.
+ * `streamOnly` backends: a non-streamed request the backend's protocol can collect (its
+ * spec's `collect`) is sent upstream as a stream, and the stream is collected into one JSON
+ * reply before anything reaches the client, so every failure along the way can still fail
+ * over. Only these requests have their body rewritten.
  */
-const COLLECTABLE_PATHS = new Set(['/chat/completions', '/completions']);
-
-export function collectsStream(backend: BackendConfig, job: Job): boolean {
-  return backend.streamOnly && !job.stream && backend.kind === 'openai' && COLLECTABLE_PATHS.has(job.upstreamPath);
+export function collectsStream(backend: BackendConfig, job: Job): StreamCollection | null {
+  if (!backend.streamOnly || job.stream) return null;
+  const collect = protocolSpec(backend.kind).collect;
+  return collect !== null && collect.upstreamPaths.has(job.upstreamPath) ? collect : null;
 }
 
-/** The client's body with streaming switched on; the body as is if it is not a JSON object. */
-export function streamingBody(body: Buffer): Buffer {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return body;
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return body;
-  const request = parsed as { stream_options?: unknown };
-  const options = typeof request.stream_options === 'object' && request.stream_options !== null ? request.stream_options : {};
-  return Buffer.from(JSON.stringify({ ...request, stream: true, stream_options: { ...options, include_usage: true } }));
+/** The client's body rewritten to ask for a stream. */
+export function streamingBody(collect: StreamCollection, body: Buffer): Buffer {
+  return collect.streamingBody(body);
 }
 
 /** Reads a proven stream to its end and answers with the collected JSON, or a failure. */
 export async function collectReply(
+  collect: StreamCollection,
   reply: Extract<UpstreamReply, { kind: 'response' }>,
   limit: number,
   now: () => number,
 ): Promise<UpstreamReply> {
   const started = now() - reply.headersAfterMs;
-  const collector = new CompletionCollector();
+  const collector = collect.collector();
   let size = 0;
   try {
     for (let chunk = await reply.body.next(); chunk !== null; chunk = await reply.body.next()) {
@@ -54,4 +48,3 @@ export async function collectReply(
     return { kind: 'failed', code, message: (error as Error).message, afterMs: now() - started };
   }
 }
-

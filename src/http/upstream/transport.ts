@@ -3,6 +3,7 @@ import type { BackendConfig } from '../../config/schema.js';
 import { secretKey } from '../../routing/route-table.js';
 import type { Attempt, CancelSignal, Transport, UpstreamReply } from '../../routing/types.js';
 import { forUpstream, type HeaderMap } from '../protocols/headers.js';
+import { protocolSpec } from '../protocols/registry.js';
 import { collectReply, collectsStream, streamingBody } from './stream-only.js';
 import { Pool } from './undici-pool.js';
 import { dispatchOnce, isEventStream } from './dispatch.js';
@@ -68,7 +69,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     if (secret === undefined) return { kind: 'failed', code: 'no_secret', message: 'credential has no secret', afterMs: 0 };
     const { url, prefix } = parse(backend.baseUrls[attempt.baseUrlIndex]!);
     const collect = collectsStream(backend, job);
-    const body = collect ? streamingBody(job.body) : job.body;
+    const body = collect ? streamingBody(collect, job.body) : job.body;
     const left = job.receivedAt + backend.timeouts.totalMs - clock.now();
     const reply = await dispatchOnce(
       poolFor(url, backend.timeouts.connectMs),
@@ -77,7 +78,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
         path: `${prefix}${job.upstreamPath}`,
         headers: upstreamHeaders(backend, job, secret, body.length),
         body,
-        streaming: job.stream || collect,
+        streaming: job.stream || collect !== null,
         protocol: backend.kind,
         timeouts: backend.timeouts,
         totalMs: Math.max(1, collect ? Math.min(left, backend.timeouts.collectMs ?? left) : left),
@@ -86,7 +87,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
       clock,
     );
     if (!collect || reply.kind !== 'response' || reply.status >= 300 || !isEventStream(reply.headers)) return reply;
-    return collectReply(reply, options.maxCollectBytes ?? DEFAULT_MAX_COLLECT, () => clock.now());
+    return collectReply(collect, reply, options.maxCollectBytes ?? DEFAULT_MAX_COLLECT, () => clock.now());
   }
 
   return {
@@ -105,7 +106,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
 
 /** What goes upstream: the backend's allowed client headers, then the credential; one object. */
 function upstreamHeaders(backend: BackendConfig, job: Attempt['job'], secret: string, bodyLength: number): HeaderMap {
-  const headers = forUpstream(job.headers, backend.kind, backend.forwardHeaders);
+  const headers = forUpstream(job.headers, protocolSpec(backend.kind).requestHeaders, backend.forwardHeaders);
   headers['content-type'] = 'application/json';
   Object.assign(headers, credentialHeaders(backend, job.headers, secret));
   headers['content-length'] = String(bodyLength);
@@ -115,14 +116,7 @@ function upstreamHeaders(backend: BackendConfig, job: Attempt['job'], secret: st
 
 /** The credential in the header the backend's kind expects. */
 function credentialHeaders(backend: BackendConfig, client: Readonly<HeaderMap>, secret: string): HeaderMap {
-  switch (backend.kind) {
-    case 'anthropic':
-      return { 'x-api-key': secret, 'anthropic-version': client['anthropic-version'] ?? backend.anthropicVersion };
-    case 'gemini':
-      return { 'x-goog-api-key': secret };
-    default:
-      return { authorization: `Bearer ${secret}` };
-  }
+  return protocolSpec(backend.kind).upstreamAuth(secret, client, backend);
 }
 
 function trimSlash(path: string): string {

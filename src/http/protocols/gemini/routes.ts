@@ -1,5 +1,6 @@
-import type { RouteTable } from '../../../routing/route-table.js';
-import type { ProtocolRoute } from '../routes.js';
+import type { ClientRoute, ModelListing } from '../types.js';
+
+export const GEMINI = 'gemini';
 
 /**
  * Gemini's generateContent API: the model comes from the path
@@ -12,29 +13,22 @@ import type { ProtocolRoute } from '../routes.js';
 const GEMINI_PATH = /^\/v1beta\/models\/([A-Za-z0-9._-]{1,128}):(generateContent|streamGenerateContent|countTokens)$/;
 const METHODS = ['generateContent', 'streamGenerateContent', 'countTokens'];
 
-export function matchGemini(pathname: string, search: URLSearchParams): ProtocolRoute | null {
+export function matchGemini(pathname: string, search: URLSearchParams): ClientRoute | null {
   const match = GEMINI_PATH.exec(pathname);
   if (!match) return null;
   const [, model, method] = match as unknown as [string, string, string];
   const sse = method === 'streamGenerateContent' && search.get('alt') === 'sse';
   return {
-    protocol: 'gemini',
+    protocol: GEMINI,
     upstreamPath: `/models/${model}:${method}${sse ? '?alt=sse' : ''}`,
     streams: sse ? 'always' : 'never',
     model,
   };
 }
 
-export function isGeminiListing(pathname: string): boolean {
-  return pathname === '/v1beta/models';
-}
-
-export function geminiModelList(table: RouteTable): unknown {
-  return {
-    models: table.modelNames('gemini').map((id) => ({
-      name: `models/${id}`,
-      displayName: id,
-      supportedGenerationMethods: METHODS,
-    })),
-  };
-}
+export const geminiListing: ModelListing = {
+  path: '/v1beta/models',
+  build: (models) => ({
+    models: models.map((id) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods: METHODS })),
+  }),
+};

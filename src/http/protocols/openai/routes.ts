@@ -1,29 +1,31 @@
-import type { RouteTable } from '../../../routing/route-table.js';
-import type { ProtocolRoute } from '../routes.js';
+import type { ClientRoute, ModelListing } from '../types.js';
+
+export const OPENAI = 'openai';
 
 /**
  * The OpenAI-compatible endpoints fusebox routes, and the path each takes upstream. An openai
  * backend's BaseURL includes the version prefix (`https://api.openai.com/v1`), so `/v1` is
  * dropped from the client's path.
  */
-const OPENAI_ROUTES: ReadonlyMap<string, ProtocolRoute> = new Map(
+const OPENAI_ROUTES: ReadonlyMap<string, ClientRoute> = new Map(
   (
     [
       ['/v1/chat/completions', '/chat/completions', true],
       ['/v1/completions', '/completions', true],
       ['/v1/embeddings', '/embeddings', false],
     ] as const
-  ).map(([path, upstreamPath, streams]) => [path, { protocol: 'openai', upstreamPath, streams: streams ? 'body' : 'never' }]),
+  ).map(([path, upstreamPath, streams]) => [path, { protocol: OPENAI, upstreamPath, streams: streams ? 'body' : 'never' }]),
 );
 
-export function matchOpenAi(pathname: string): ProtocolRoute | null {
+export function matchOpenAi(pathname: string): ClientRoute | null {
   return OPENAI_ROUTES.get(pathname) ?? null;
 }
 
 /** `GET /v1/models`: the models named explicitly by openai backends (globs are not listed). */
-export function openAiModelList(table: RouteTable): unknown {
-  return {
+export const openAiListing: ModelListing = {
+  path: '/v1/models',
+  build: (models) => ({
     object: 'list',
-    data: table.modelNames('openai').map((id) => ({ id, object: 'model', created: 0, owned_by: 'fusebox' })),
-  };
-}
+    data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fusebox' })),
+  }),
+};

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { endsComplete, FirstEventScanner, TailKeeper } from '../../../../src/http/upstream/sse-scan.js';
+import { protocolSpec } from '../../../../src/http/protocols/registry.js';
+
+/** A protocol's terminal marker, as dispatch passes it to endsComplete. */
+const marker = (protocol: string) => protocolSpec(protocol).terminalMarker;
 
 function scan(...chunks: string[]): ReturnType<FirstEventScanner['push']> {
   const scanner = new FirstEventScanner();
@@ -42,16 +46,16 @@ describe('FirstEventScanner', () => {
 
 describe('endsComplete and TailKeeper', () => {
   it('sees the terminal event of OpenAI and Anthropic streams; Gemini has none', () => {
-    expect(endsComplete('openai', Buffer.from('data: {}\n\ndata: [DONE]\n\n'))).toBe(true);
-    expect(endsComplete('openai', Buffer.from('data: {}\n\n'))).toBe(false);
-    expect(endsComplete('anthropic', Buffer.from('event: message_stop\ndata: {"type":"message_stop"}\n\n'))).toBe(true);
-    expect(endsComplete('gemini', Buffer.from('data: {}\n\n'))).toBeNull();
+    expect(endsComplete(marker('openai'), Buffer.from('data: {}\n\ndata: [DONE]\n\n'))).toBe(true);
+    expect(endsComplete(marker('openai'), Buffer.from('data: {}\n\n'))).toBe(false);
+    expect(endsComplete(marker('anthropic'), Buffer.from('event: message_stop\ndata: {"type":"message_stop"}\n\n'))).toBe(true);
+    expect(endsComplete(marker('gemini'), Buffer.from('data: {}\n\n'))).toBeNull();
   });
 
   it('keeps enough of the last bytes when the stream ends in tiny chunks', () => {
     const tail = new TailKeeper(16);
     for (const chunk of ['data: {"a":1}\n\n'.repeat(20), 'data: [DO', 'NE]', '\n', '\n']) tail.push(Buffer.from(chunk));
-    expect(endsComplete('openai', tail.tail())).toBe(true);
+    expect(endsComplete(marker('openai'), tail.tail())).toBe(true);
     const big = Buffer.alloc(1000, 'x');
     tail.push(big);
     expect(tail.tail()).toBe(big);

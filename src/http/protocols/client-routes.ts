@@ -1,27 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { FuseboxError } from '../../shared/errors.js';
 import type { RouteTable } from '../../routing/route-table.js';
-import type { CancelSignal, ClientSink, Job, Protocol } from '../../routing/types.js';
-import { anthropicModelList, isAnthropicListing, matchAnthropic } from './anthropic/routes.js';
-import { geminiModelList, isGeminiListing, matchGemini } from './gemini/routes.js';
+import type { CancelSignal, ClientSink, Job } from '../../routing/types.js';
 import { forwardableRequestHeaders } from './headers.js';
-import { matchOpenAi, openAiModelList } from './openai/routes.js';
+import { listingProtocol, matchRoute, protocolSpec } from './registry.js';
+import type { ClientRoute } from './types.js';
 
 /**
- * The client-facing endpoints of all three protocols: which path is which protocol's route,
- * the model listings, and the one validation that turns a request body into a Job. A request
+ * The client-facing endpoints of every protocol: which path is which protocol's route, the
+ * model listings, and the one validation that turns a request body into a Job. A request
  * is routed only to backends of its protocol's kind (no translation between protocols).
  */
-export interface ProtocolRoute {
-  readonly protocol: Protocol;
-  /** Path appended to the backend's BaseURL (which ends with its version prefix). */
-  readonly upstreamPath: string;
-  /** `body`: streams when the body says `"stream": true`; `always`/`never`: decided by the path. */
-  readonly streams: 'body' | 'always' | 'never';
-  /** The model named by the path (Gemini); otherwise it is read from the body. */
-  readonly model?: string;
-}
-
 export interface JobParts {
   readonly body: Buffer;
   readonly headers: IncomingHttpHeaders;
@@ -32,26 +21,26 @@ export interface JobParts {
 }
 
 export interface ProtocolRoutes {
-  match(pathname: string, search: URLSearchParams): ProtocolRoute | null;
+  match(pathname: string, search: URLSearchParams): ClientRoute | null;
   /** The model listing a GET asks for, or null when the path is no listing. */
   listing(pathname: string, headers: IncomingHttpHeaders): unknown;
-  job(route: ProtocolRoute, parts: JobParts): Job | FuseboxError;
+  job(route: ClientRoute, parts: JobParts): Job | FuseboxError;
 }
 
 export function createProtocolRoutes(table: RouteTable): ProtocolRoutes {
   // Headers some backend forwards beyond its protocol's allow-list; narrowed per backend upstream.
   const extras: ReadonlySet<string> = new Set(table.backends.flatMap((b) => b.config.forwardHeaders ?? []));
   return {
-    match: (pathname, search) => matchOpenAi(pathname) ?? matchAnthropic(pathname) ?? matchGemini(pathname, search),
+    match: matchRoute,
     listing(pathname, headers) {
-      if (pathname === '/v1/models') return isAnthropicListing(headers) ? anthropicModelList(table) : openAiModelList(table);
-      return isGeminiListing(pathname) ? geminiModelList(table) : null;
+      const spec = listingProtocol(pathname, headers);
+      return spec === null ? null : spec.modelListing.build(table.modelNames(spec.name));
     },
     job: (route, parts) => buildJob(route, parts, table, extras),
   };
 }
 
-function buildJob(route: ProtocolRoute, parts: JobParts, table: RouteTable, extras: ReadonlySet<string>): Job | FuseboxError {
+function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras: ReadonlySet<string>): Job | FuseboxError {
   let parsed: unknown;
   try {
     parsed = JSON.parse(parts.body.toString('utf8'));
@@ -80,7 +69,7 @@ function buildJob(route: ProtocolRoute, parts: JobParts, table: RouteTable, extr
     stream: route.streams === 'always' || (route.streams === 'body' && stream === true),
     upstreamPath: route.upstreamPath,
     body: parts.body,
-    headers: forwardableRequestHeaders(parts.headers, route.protocol, extras),
+    headers: forwardableRequestHeaders(parts.headers, protocolSpec(route.protocol).requestHeaders, extras),
     receivedAt: parts.receivedAt,
     signal: parts.signal,
     sink: parts.sink,

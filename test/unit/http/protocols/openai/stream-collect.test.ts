@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CollectError, CompletionCollector } from '../../../../src/http/protocols/sse-collect.js';
+import { CollectError, CompletionCollector } from '../../../../../src/http/protocols/openai/stream-collect.js';
 
 const frame = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 const base = { id: 'c1', object: 'chat.completion.chunk', created: 7, model: 'm' };

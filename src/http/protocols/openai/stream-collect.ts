@@ -1,18 +1,7 @@
-/**
- * Collects an OpenAI completion stream (chat or text) into the one JSON body the same request
- * would have had without `stream`: choices merged by index (content, refusal, tool calls
- * concatenated), the last `usage` seen, ids from the first chunk. Used only for `streamOnly`
- * backends, the one place fusebox parses SSE payloads.
- */
-export class CollectError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CollectError';
-  }
-}
+import { CollectError } from '../collect-error.js';
+import type { StreamCollector } from '../types.js';
+
+export { CollectError };
 
 interface ToolCall {
   id?: string;
@@ -51,7 +40,12 @@ interface Chunk {
   }[];
 }
 
-export class CompletionCollector {
+/**
+ * Collects an OpenAI completion stream (chat or text) into the one JSON body the same request
+ * would have had without `stream`: choices merged by index (content, refusal, tool calls
+ * concatenated), the last `usage` seen, ids from the first chunk.
+ */
+export class CompletionCollector implements StreamCollector {
   private readonly decoder = new TextDecoder();
   private pending = '';
   private data: string[] = [];

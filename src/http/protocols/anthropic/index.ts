@@ -1,0 +1,25 @@
+import { COMMON_REQUEST_HEADERS } from '../headers.js';
+import type { ProtocolSpec } from '../types.js';
+import { anthropicErrorBody, anthropicInBandError } from './errors.js';
+import { ANTHROPIC, anthropicListing, matchAnthropic } from './routes.js';
+import { anthropicSamples } from './samples.js';
+
+/**
+ * Anthropic's Messages API. The client's `anthropic-version` and `anthropic-beta` headers pass
+ * through; without a version the backend's `anthropicVersion` is sent.
+ */
+export const anthropicSpec: ProtocolSpec = {
+  name: ANTHROPIC,
+  pathPrefix: '/v1/messages',
+  matchRoute: matchAnthropic,
+  modelListing: anthropicListing,
+  requestHeaders: new Set([...COMMON_REQUEST_HEADERS, 'anthropic-version', 'anthropic-beta']),
+  upstreamAuth: (secret, client, backend) => ({ 'x-api-key': secret, 'anthropic-version': client['anthropic-version'] ?? backend.anthropicVersion }),
+  errorBody: anthropicErrorBody,
+  inBandError: anthropicInBandError,
+  terminalMarker: 'message_stop',
+  collect: null,
+  samples: anthropicSamples,
+};
+
+export { ANTHROPIC };

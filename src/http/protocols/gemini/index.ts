@@ -1,0 +1,22 @@
+import { COMMON_REQUEST_HEADERS } from '../headers.js';
+import type { ProtocolSpec } from '../types.js';
+import { geminiErrorBody, geminiInBandError } from './errors.js';
+import { GEMINI, geminiListing, matchGemini } from './routes.js';
+import { geminiSamples } from './samples.js';
+
+/** Google's Gemini API (generateContent): streams have no terminal event. */
+export const geminiSpec: ProtocolSpec = {
+  name: GEMINI,
+  pathPrefix: '/v1beta',
+  matchRoute: matchGemini,
+  modelListing: geminiListing,
+  requestHeaders: new Set([...COMMON_REQUEST_HEADERS, 'x-goog-api-client']),
+  upstreamAuth: (secret) => ({ 'x-goog-api-key': secret }),
+  errorBody: geminiErrorBody,
+  inBandError: geminiInBandError,
+  terminalMarker: null,
+  collect: null,
+  samples: geminiSamples,
+};
+
+export { GEMINI };

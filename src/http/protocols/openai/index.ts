@@ -1,0 +1,23 @@
+import { COMMON_REQUEST_HEADERS } from '../headers.js';
+import type { ProtocolSpec } from '../types.js';
+import { openAiCollection } from './collect.js';
+import { openAiErrorBody, openAiInBandError } from './errors.js';
+import { matchOpenAi, OPENAI, openAiListing } from './routes.js';
+import { openAiSamples } from './samples.js';
+
+/** The OpenAI API (chat and text completions, embeddings): the registry's default protocol. */
+export const openAiSpec: ProtocolSpec = {
+  name: OPENAI,
+  pathPrefix: '/v1',
+  matchRoute: matchOpenAi,
+  modelListing: openAiListing,
+  requestHeaders: new Set([...COMMON_REQUEST_HEADERS, 'openai-beta', 'openai-organization', 'openai-project']),
+  upstreamAuth: (secret) => ({ authorization: `Bearer ${secret}` }),
+  errorBody: openAiErrorBody,
+  inBandError: openAiInBandError,
+  terminalMarker: '[DONE]',
+  collect: openAiCollection,
+  samples: openAiSamples,
+};
+
+export { OPENAI };

@@ -1,0 +1,106 @@
+import type { FuseboxError } from '../../shared/errors.js';
+
+/**
+ * What fusebox knows about one client-facing API, in one object: a `ProtocolSpec` per folder
+ * (src/http/protocols/<name>/index.ts), listed once in registry.ts. Code outside
+ * src/http/protocols reaches a protocol only through its spec, looked up by name (a backend's
+ * `kind`, a Job's `protocol`) or by path; it never branches on a name.
+ *
+ * This file imports no config and no routing module: the config schema takes the protocol
+ * names from the registry, so nothing here may depend on it (no import cycle).
+ */
+export type HeaderMap = Record<string, string>;
+
+/** One client endpoint and how it travels upstream. */
+export interface ClientRoute {
+  /** The spec's name; a request is routed only to backends of this `kind`. */
+  readonly protocol: string;
+  /** Path appended to the backend's BaseURL (which ends with its version prefix). */
+  readonly upstreamPath: string;
+  /** `body`: streams when the body says `"stream": true`; `always`/`never`: decided by the path. */
+  readonly streams: 'body' | 'always' | 'never';
+  /** The model named by the path; otherwise it is read from the body's `model`. */
+  readonly model?: string;
+}
+
+/**
+ * `GET <path>` answers with the models configured explicitly for this protocol's backends.
+ * Several protocols may share a path: the one whose `requiredHeader` the request carries
+ * wins, else the one that requires none.
+ */
+export interface ModelListing {
+  readonly path: string;
+  readonly requiredHeader?: string;
+  /** The listing body for these model names (globs already excluded). */
+  build(models: readonly string[]): unknown;
+}
+
+/** The backend settings an upstream auth may read; a BackendConfig satisfies it. */
+export interface BackendSettings {
+  readonly anthropicVersion: string;
+}
+
+/** Collects a stream of this protocol into the one JSON body the unstreamed request gets. */
+export interface StreamCollector {
+  /** Feeds raw stream bytes; throws a CollectError on an error event or malformed data. */
+  push(chunk: Buffer): void;
+  /** The collected JSON body, once the stream has ended; throws a CollectError. */
+  result(): Buffer;
+}
+
+/** How a `streamOnly` backend's unstreamed requests are streamed upstream and collected. */
+export interface StreamCollection {
+  /** Upstream paths whose answers can be collected. */
+  readonly upstreamPaths: ReadonlySet<string>;
+  /** The client's body rewritten to ask for a stream (as is when it cannot be rewritten). */
+  streamingBody(body: Buffer): Buffer;
+  collector(): StreamCollector;
+}
+
+/** An answer as this protocol's upstream sends it, as SSE frames and the terminal frame. */
+export interface SampleStream {
+  readonly contentType: string;
+  readonly frames: readonly string[];
+  /** Written last; null when the protocol has no terminal event. */
+  readonly terminal: string | null;
+}
+
+/**
+ * Well-formed upstream answers of this protocol (the demo's mock upstream; later active
+ * health probes and translation tests).
+ */
+export interface SampleAnswers {
+  /** Whether an upstream request path (BaseURL path included) is one of this protocol's. */
+  speaks(upstreamPath: string): boolean;
+  /** The model an upstream path names, when the protocol puts it in the path. */
+  modelInPath?(upstreamPath: string): string | null;
+  whole(model: string, text: string): unknown;
+  /** `pieces` text deltas; `usage`: the client asked for a final usage report. */
+  stream(model: string, pieces: readonly string[], usage: boolean): SampleStream;
+}
+
+export interface ProtocolSpec {
+  /** The registry key, a backend's `kind` and a Job's `protocol`. */
+  readonly name: string;
+  /**
+   * Client paths at or below this prefix speak this protocol (its error format; client keys
+   * are required there). The longest matching prefix wins; other paths speak the default's.
+   */
+  readonly pathPrefix: string;
+  /** The client route a POST path names, or null. Routes of different specs never overlap. */
+  matchRoute(pathname: string, search: URLSearchParams): ClientRoute | null;
+  readonly modelListing: ModelListing;
+  /** Client headers (lower-case) that may travel upstream; credentials are never among them. */
+  readonly requestHeaders: ReadonlySet<string>;
+  /** The credential headers for an upstream request, given the client's forwardable headers. */
+  upstreamAuth(secret: string, client: Readonly<HeaderMap>, backend: BackendSettings): HeaderMap;
+  /** A FuseboxError as this protocol's whole error body (JSON). */
+  errorBody(error: FuseboxError): Buffer;
+  /** The same error as one SSE event, for a stream that has already started. */
+  inBandError(error: FuseboxError): Buffer;
+  /** The data of the event a complete stream ends with (`[DONE]`); null when there is none. */
+  readonly terminalMarker: string | null;
+  /** Null when this protocol's streams cannot be collected (streamOnly does not apply). */
+  readonly collect: StreamCollection | null;
+  readonly samples: SampleAnswers;
+}
