@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { FuseboxError } from '../../../../src/shared/errors.js';
+import {
+  DEFAULT_PROTOCOL,
+  PROTOCOL_NAMES,
+  allProtocols,
+  listingProtocol,
+  matchRoute,
+  ownerOfPath,
+  protocolOfPath,
+  protocolOfUpstreamPath,
+  protocolSpec,
+} from '../../../../src/http/protocols/index.js';
+import { FirstEventScanner, endsComplete } from '../../../../src/http/upstream/sse-scan.js';
+
+describe('the protocol registry', () => {
+  it('lists each spec under its own name, the default among them', () => {
+    expect(PROTOCOL_NAMES).toEqual(['openai', 'anthropic', 'gemini']);
+    for (const name of PROTOCOL_NAMES) expect(protocolSpec(name).name).toBe(name);
+    expect(allProtocols().map((spec) => spec.name)).toEqual(PROTOCOL_NAMES);
+    expect(PROTOCOL_NAMES).toContain(DEFAULT_PROTOCOL);
+    expect(() => protocolSpec('cohere')).toThrow(/unknown protocol "cohere"/);
+  });
+
+  it('finds a path’s protocol by the longest owning prefix, else the default', () => {
+    const of = (path: string) => protocolOfPath(path).name;
+    expect(of('/v1beta/models/g:generateContent')).toBe('gemini');
+    expect(of('/v1beta')).toBe('gemini');
+    expect(of('/v1/messages')).toBe('anthropic');
+    expect(of('/v1/messages/count_tokens')).toBe('anthropic');
+    expect(of('/v1/chat/completions')).toBe('openai');
+    expect(of('/v1/messagesx')).toBe('openai');
+    expect(of('/admin/actors')).toBe(DEFAULT_PROTOCOL);
+    expect(ownerOfPath('/v1')?.name).toBe('openai');
+    expect(ownerOfPath('/v1betax')).toBeNull();
+    expect(ownerOfPath('/healthz')).toBeNull();
+    expect(ownerOfPath('/admin')).toBeNull();
+  });
+
+  it('matches each client route to exactly one protocol', () => {
+    const search = new URLSearchParams('alt=sse');
+    const paths = ['/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/messages', '/v1/messages/count_tokens', '/v1beta/models/g-1:streamGenerateContent'];
+    for (const path of paths) {
+      const owners = allProtocols().filter((spec) => spec.matchRoute(path, search) !== null);
+      expect(owners.map((spec) => spec.name), path).toEqual([protocolOfPath(path).name]);
+    }
+    expect(matchRoute('/v1beta/models/g-1:streamGenerateContent', search)).toEqual({
+      protocol: 'gemini',
+      upstreamPath: '/models/g-1:streamGenerateContent?alt=sse',
+      streams: 'always',
+      model: 'g-1',
+    });
+    expect(matchRoute('/v1/messages', search)).toEqual({ protocol: 'anthropic', upstreamPath: '/messages', streams: 'body' });
+    expect(matchRoute('/v1/models', search)).toBeNull();
+  });
+
+  it('tells model listings apart by path and by a required header', () => {
+    expect(listingProtocol('/v1/models', {})?.name).toBe('openai');
+    expect(listingProtocol('/v1/models', { 'anthropic-version': '2023-06-01' })?.name).toBe('anthropic');
+    expect(listingProtocol('/v1beta/models', {})?.name).toBe('gemini');
+    expect(listingProtocol('/v1/chat/completions', {})).toBeNull();
+    expect(protocolSpec('anthropic').modelListing.build(['c-1'])).toEqual({
+      data: [{ type: 'model', id: 'c-1', display_name: 'c-1', created_at: '1970-01-01T00:00:00Z' }],
+      has_more: false,
+      first_id: 'c-1',
+      last_id: 'c-1',
+    });
+  });
+
+  it('finds the protocol of an upstream path for sample answers', () => {
+    expect(protocolOfUpstreamPath('/v1/messages').name).toBe('anthropic');
+    expect(protocolOfUpstreamPath('/v1beta/models/g:streamGenerateContent?alt=sse').name).toBe('gemini');
+    expect(protocolOfUpstreamPath('/v1/chat/completions').name).toBe('openai');
+    expect(protocolOfUpstreamPath('/v1/anything').name).toBe(DEFAULT_PROTOCOL);
+  });
+});
+
+describe('each protocol spec', () => {
+  const settings = { anthropicVersion: '2023-06-01' };
+
+  it('puts the secret in its protocol’s auth header', () => {
+    expect(protocolSpec('openai').upstreamAuth('s', {}, settings)).toEqual({ authorization: 'Bearer s' });
+    expect(protocolSpec('anthropic').upstreamAuth('s', {}, settings)).toEqual({ 'x-api-key': 's', 'anthropic-version': '2023-06-01' });
+    expect(protocolSpec('anthropic').upstreamAuth('s', { 'anthropic-version': '2024-01-01' }, settings)['anthropic-version']).toBe('2024-01-01');
+    expect(protocolSpec('gemini').upstreamAuth('s', {}, settings)).toEqual({ 'x-goog-api-key': 's' });
+  });
+
+  it.each(PROTOCOL_NAMES)('%s: forwards no credential header and the common ones', (name) => {
+    const allowed = protocolSpec(name).requestHeaders;
+    for (const credential of ['authorization', 'x-api-key', 'x-goog-api-key', 'cookie']) expect(allowed.has(credential)).toBe(false);
+    for (const common of ['content-type', 'accept', 'user-agent']) expect(allowed.has(common)).toBe(true);
+  });
+
+  it.each(PROTOCOL_NAMES)('%s: its in-band error frame is what the stream guard sees as an error', (name) => {
+    const spec = protocolSpec(name);
+    const error = new FuseboxError('upstream_failed', 'it broke');
+    expect(new FirstEventScanner().push(spec.inBandError(error))).toBe('error');
+    expect(spec.inBandError(error).toString()).toContain(spec.errorBody(error).toString());
+    expect(() => JSON.parse(spec.errorBody(error).toString()) as unknown).not.toThrow();
+  });
+
+  it.each(PROTOCOL_NAMES)('%s: its sample stream ends complete by its own terminal marker', (name) => {
+    const spec = protocolSpec(name);
+    const sample = spec.samples.stream('m', ['a', ' b'], false);
+    expect(new FirstEventScanner().push(Buffer.from(sample.frames.join('')))).toBe('data');
+    const whole = Buffer.from(sample.frames.join('') + (sample.terminal ?? ''));
+    const cut = Buffer.from(sample.frames.join(''));
+    if (spec.terminalMarker === null) {
+      expect(sample.terminal).toBeNull();
+      expect(endsComplete(spec.terminalMarker, whole)).toBeNull();
+    } else {
+      expect(endsComplete(spec.terminalMarker, whole)).toBe(true);
+      expect(endsComplete(spec.terminalMarker, cut)).toBe(false);
+    }
+  });
+
+  it('collects an openai sample stream into the whole answer’s shape; others do not collect', () => {
+    const collect = protocolSpec('openai').collect!;
+    expect([...collect.upstreamPaths]).toEqual(['/chat/completions', '/completions']);
+    const body = JSON.parse(collect.streamingBody(Buffer.from('{"model":"m","stream_options":{"x":1}}')).toString()) as unknown;
+    expect(body).toEqual({ model: 'm', stream: true, stream_options: { x: 1, include_usage: true } });
+    const sample = protocolSpec('openai').samples.stream('m', ['a', ' b'], true);
+    const collector = collect.collector();
+    collector.push(Buffer.from(sample.frames.join('') + sample.terminal));
+    const answer = JSON.parse(collector.result().toString()) as { object: string; choices: { message: { content: string } }[]; usage: unknown };
+    expect(answer.object).toBe('chat.completion');
+    expect(answer.choices[0]!.message.content).toBe('a b');
+    expect(answer.usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+    expect(protocolSpec('anthropic').collect).toBeNull();
+    expect(protocolSpec('gemini').collect).toBeNull();
+  });
+});
