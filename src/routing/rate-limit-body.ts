@@ -7,6 +7,8 @@ import type { UpstreamBody } from './types.js';
  * `RetryInfo.retryDelay`, `ErrorInfo.metadata.quotaResetDelay`, and the reason
  * `MODEL_CAPACITY_EXHAUSTED` (the model, not the credential, is out of capacity).
  * `refineRateLimited` reads the body (bounded) and `refineWithBody` is the pure part.
+ * Read for every backend kind: the google.rpc error shape is not one protocol's (OpenAI-style
+ * endpoints in front of Google models answer 429s with it too).
  */
 export const RATE_LIMIT_BODY_LIMIT = 64 * 1024;
 const CAPACITY = 'MODEL_CAPACITY_EXHAUSTED';
