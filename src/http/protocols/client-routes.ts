@@ -6,11 +6,7 @@ import { forwardableRequestHeaders } from './headers.js';
 import { listingProtocol, matchRoute, protocolSpec } from './registry.js';
 import type { ClientRoute } from './types.js';
 
-/**
- * The client-facing endpoints of every protocol: which path is which protocol's route, the
- * model listings, and the one validation that turns a request body into a Job. A request
- * is routed only to backends of its protocol's kind (no translation between protocols).
- */
+/** What the front door knows of a request when it asks for its Job. */
 export interface JobParts {
   readonly body: Buffer;
   readonly headers: IncomingHttpHeaders;
@@ -20,6 +16,11 @@ export interface JobParts {
   readonly sink: ClientSink;
 }
 
+/**
+ * The client-facing endpoints of every protocol: which path is which protocol's route, the
+ * model listings, and the one validation that turns a request body into a Job. A request
+ * is routed only to backends of its protocol's kind (no translation between protocols).
+ */
 export interface ProtocolRoutes {
   match(pathname: string, search: URLSearchParams): ClientRoute | null;
   /** The model listing a GET asks for, or null when the path is no listing. */
