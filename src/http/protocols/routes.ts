@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { FuseboxError } from '../../shared/errors.js';
+import type { RoutingGeneration } from '../../routing/generation.js';
 import type { RouteTable } from '../../routing/route-table.js';
 import type { CancelSignal, ClientSink, Job, Protocol } from '../../routing/types.js';
 import { anthropicModelList, isAnthropicListing, matchAnthropic } from './anthropic/routes.js';
@@ -35,19 +36,21 @@ export interface ProtocolRoutes {
   match(pathname: string, search: URLSearchParams): ProtocolRoute | null;
   /** The model listing a GET asks for, or null when the path is no listing. */
   listing(pathname: string, headers: IncomingHttpHeaders): unknown;
-  job(route: ProtocolRoute, parts: JobParts): Job | FuseboxError;
+  /** The Job for the generation the request is admitted with (its table and forwarded headers). */
+  job(route: ProtocolRoute, parts: JobParts, generation: Pick<RoutingGeneration, 'table' | 'forwardHeaders'>): Job | FuseboxError;
 }
 
-export function createProtocolRoutes(table: RouteTable): ProtocolRoutes {
-  // Headers some backend forwards beyond its protocol's allow-list; narrowed per backend upstream.
-  const extras: ReadonlySet<string> = new Set(table.backends.flatMap((b) => b.config.forwardHeaders ?? []));
+/** `currentTable`: the route table of the current generation, read per listing. */
+export function createProtocolRoutes(currentTable: () => RouteTable): ProtocolRoutes {
   return {
     match: (pathname, search) => matchOpenAi(pathname) ?? matchAnthropic(pathname) ?? matchGemini(pathname, search),
     listing(pathname, headers) {
+      const table = currentTable();
       if (pathname === '/v1/models') return isAnthropicListing(headers) ? anthropicModelList(table) : openAiModelList(table);
       return isGeminiListing(pathname) ? geminiModelList(table) : null;
     },
-    job: (route, parts) => buildJob(route, parts, table, extras),
+    // Extras: headers some backend forwards beyond its protocol's allow-list; narrowed per backend upstream.
+    job: (route, parts, generation) => buildJob(route, parts, generation.table, generation.forwardHeaders),
   };
 }
 
