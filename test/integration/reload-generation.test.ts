@@ -115,6 +115,26 @@ describe('config reload: one generation per request', () => {
     await vi.waitFor(() => expect(upstream.sockets[0]!.closed).toBe(true));
     expect(upstream.sockets[1]!.closed).toBe(false);
   });
+
+  it('fails over, within the generation a request was admitted with, only to backends the reload kept', async () => {
+    const alpha = await heldUpstream();
+    cleanups.push(() => alpha.close());
+    const [beta, gamma] = await upstreams('beta', 'gamma');
+    const both = backendsFor({ id: 'alpha', baseUrls: [alpha.baseUrl] }, { id: 'beta', baseUrls: [beta!.baseUrl], priority: 1 });
+    const { gw, config } = await reloadable({ backends: both });
+    alpha.status = 503;
+    const inFlight = ask(gw);
+    await vi.waitFor(() => expect(alpha.held).toHaveLength(1));
+
+    // alpha is removed, gamma added: the request in flight may go on to beta, never to gamma.
+    config.next = { backends: backendsFor({ id: 'beta', baseUrls: [beta!.baseUrl], priority: 1 }, { id: 'gamma', baseUrls: [gamma!.baseUrl] }) };
+    await reload(gw);
+    alpha.release();
+    expect((await inFlight).choices[0]?.message.content).toBe('hello from beta');
+    expect(gamma!.requests).toHaveLength(0);
+    expect(gw.logs.some((l) => l.msg === 'request failed unexpectedly')).toBe(false);
+    expect((await ask(gw)).choices[0]?.message.content).toBe('hello from gamma');
+  });
 });
 
 /** An OpenAI-like upstream that holds answers while `holding`, and records its connections. */
@@ -122,7 +142,7 @@ async function heldUpstream() {
   const sockets: Socket[] = [];
   const held: (() => void)[] = [];
   let count = 0;
-  const state = { holding: true };
+  const state = { holding: true, status: 200 };
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -134,7 +154,8 @@ async function heldUpstream() {
         model: 'm',
         choices: [{ index: 0, message: { role: 'assistant', content: `hello ${count}` }, finish_reason: 'stop' }],
       });
-      const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      const status = state.status;
+      const answer = () => res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? body : '{"error":{"message":"scripted"}}');
       if (state.holding) held.push(answer);
       else answer();
     });
@@ -151,6 +172,10 @@ async function heldUpstream() {
     },
     set holding(value: boolean) {
       state.holding = value;
+    },
+    /** The status of the answers to come (200: a chat completion). */
+    set status(value: number) {
+      state.status = value;
     },
     release: () => {
       for (const answer of held.splice(0)) answer();
