@@ -17,7 +17,7 @@ import type { Random } from '../routing/random.js';
 import { FuseboxError } from '../shared/errors.js';
 import { afterIo } from '../shared/after-io.js';
 import type { Job } from '../routing/types.js';
-import { createLogger } from '../shared/log.js';
+import { createLogger, type OwnedLogger } from '../shared/log.js';
 import { isLoopbackHost, ListenRefusedError, listenRefusal } from '../http/server/listen-policy.js';
 import { createBackendSlots } from '../routing/backend-slots.js';
 import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../shared/secret-scrub.js';
@@ -30,6 +30,7 @@ import { startOperator } from './operator.js';
  * config, with every dependency (logger, clock, random source) passed in.
  */
 export interface GatewayDeps {
+  /** The caller's logger (the caller closes it); without one the gateway makes its own and closes it with `close()`. */
   readonly logger?: Logger;
   /** The scrubber behind `logger`'s lines: a config reload teaches it the new secrets at once. */
   readonly logScrubber?: GrowingScrubber;
@@ -60,7 +61,18 @@ export interface Gateway {
 }
 
 export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Gateway {
-  const { logger, logScrubber } = gatewayLogger(config, deps);
+  const log = gatewayLogger(config, deps);
+  try {
+    return assemble(config, { ...deps, logger: log.logger, logScrubber: log.logScrubber }, log.owned);
+  } catch (error) {
+    log.owned?.close();
+    throw error;
+  }
+}
+
+/** The gateway proper; `ownLog`, when the gateway made its own logger, is closed last by `close()`. */
+function assemble(config: FuseboxConfig, deps: GatewayDeps & Required<Pick<GatewayDeps, 'logger' | 'logScrubber'>>, ownLog: OwnedLogger | null): Gateway {
+  const { logger, logScrubber } = deps;
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const eventLog = deps.eventLog ?? config.eventLog;
@@ -171,14 +183,17 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
       health.stop();
       await routing.close();
       await memory.close();
+      ownLog?.close();
     },
   };
 }
 
-/** The logger the gateway was given, or its own, with the scrubber a reload must teach. */
-function gatewayLogger(config: FuseboxConfig, deps: GatewayDeps): { logger: Logger; logScrubber: GrowingScrubber } {
+/** The logger the gateway was given, or its own (`owned`), with the scrubber a reload must teach. */
+function gatewayLogger(config: FuseboxConfig, deps: GatewayDeps): { logger: Logger; logScrubber: GrowingScrubber; owned: OwnedLogger | null } {
   const logScrubber = deps.logScrubber ?? createGrowingScrubber(configSecrets(config));
-  return { logger: deps.logger ?? createLogger({ scrubber: logScrubber }), logScrubber };
+  if (deps.logger) return { logger: deps.logger, logScrubber, owned: null };
+  const owned = createLogger({ scrubber: logScrubber });
+  return { logger: owned.logger, logScrubber, owned };
 }
 
 /**
@@ -187,13 +202,19 @@ function gatewayLogger(config: FuseboxConfig, deps: GatewayDeps): { logger: Logg
  * process holds the directory; a corrupt store is moved aside and replaced (see snapshot-store).
  */
 export async function openGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Promise<Gateway> {
-  const { logger, logScrubber } = gatewayLogger(config, deps);
+  const log = gatewayLogger(config, deps);
+  const { logger, logScrubber } = log;
   const clock = deps.clock ?? systemClock;
-  const store = deps.store ?? (await openSnapshotStore({ dataDir: config.dataDir, logger, now: () => clock.now() }));
   try {
-    return createGateway(config, { ...deps, logger, logScrubber, store });
+    const store = deps.store ?? (await openSnapshotStore({ dataDir: config.dataDir, logger, now: () => clock.now() }));
+    try {
+      return assemble(config, { ...deps, logger, logScrubber, store }, log.owned);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
   } catch (error) {
-    await store.close();
+    log.owned?.close();
     throw error;
   }
 }
