@@ -24,7 +24,10 @@ export interface JobSubmitter {
 
 export interface ServerDeps {
   readonly config: FuseboxConfig;
-  /** The current config generation; read once per request, when it is admitted (see routing/generation.ts). */
+  /**
+   * The current config generation; read once per request, when it is admitted (see
+   * routing/generation.ts), and submitted with its job in the same synchronous stretch.
+   */
   readonly generation: () => RoutingGeneration;
   readonly pipeline: JobSubmitter;
   readonly logger: Logger;
