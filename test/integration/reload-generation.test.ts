@@ -92,6 +92,21 @@ describe('config reload: one generation per request', () => {
     expect(line.waitedMs).toBeGreaterThan(0);
   });
 
+  it('applies server.maxResponseBytes changed by a reload', async () => {
+    const [a] = await upstreams('alpha');
+    const backends = backendsFor({ id: 'alpha', baseUrls: [a!.baseUrl] });
+    const config = { maxResponseBytes: 64 * 1024 };
+    const gw = await startTestGateway(
+      { backends, server: { adminToken: ADMIN_TOKEN } },
+      { loadConfig: () => parseConfig({ backends, server: { port: 0, adminToken: ADMIN_TOKEN, maxResponseBytes: config.maxResponseBytes } }) },
+    );
+    cleanups.push(() => gw.close());
+    expect((await ask(gw)).choices[0]?.message.content).toBe('hello from alpha');
+    config.maxResponseBytes = 50;
+    await reload(gw);
+    await expect(ask(gw)).rejects.toMatchObject({ status: 502 });
+  });
+
   it('finishes a request in flight on the old transport, then closes the old pools', async () => {
     const upstream = await heldUpstream();
     cleanups.push(() => upstream.close());
