@@ -11,20 +11,17 @@ import { startDeadlineTicker } from '../actors/deadline-ticker.js';
 import { startHealthChecker } from '../actors/health-checker.js';
 import { createHealthProbe } from '../http/upstream/health-probe.js';
 import { createHttpServer } from '../http/server/server.js';
-import { createUpstreamTransport } from '../http/upstream/transport.js';
 import { createRequestHandler, type RequestSummary } from '../routing/handle-request.js';
 import { createPipeline } from '../routing/pipeline.js';
 import type { Random } from '../routing/random.js';
-import { buildRouteTable, credentialSecrets } from '../routing/route-table.js';
 import { FuseboxError } from '../shared/errors.js';
 import { afterIo } from '../shared/after-io.js';
 import type { Job } from '../routing/types.js';
-import { createLogger } from '../shared/log.js';
+import { createLogger, type OwnedLogger } from '../shared/log.js';
 import { isLoopbackHost, ListenRefusedError, listenRefusal } from '../http/server/listen-policy.js';
-import { guardUpstream } from '../http/upstream/guard.js';
 import { createBackendSlots } from '../routing/backend-slots.js';
-import { createRetryBudget } from '../routing/retry-budget.js';
-import { configSecrets, createGrowingScrubber, createScrubber, type GrowingScrubber } from '../shared/secret-scrub.js';
+import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../shared/secret-scrub.js';
+import { buildGeneration } from './generation.js';
 import { createLiveRouting } from './live-routing.js';
 import { startOperator } from './operator.js';
 
@@ -33,6 +30,7 @@ import { startOperator } from './operator.js';
  * config, with every dependency (logger, clock, random source) passed in.
  */
 export interface GatewayDeps {
+  /** The caller's logger (the caller closes it); without one the gateway makes its own and closes it with `close()`. */
   readonly logger?: Logger;
   /** The scrubber behind `logger`'s lines: a config reload teaches it the new secrets at once. */
   readonly logScrubber?: GrowingScrubber;
@@ -63,7 +61,18 @@ export interface Gateway {
 }
 
 export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Gateway {
-  const { logger, logScrubber } = gatewayLogger(config, deps);
+  const log = gatewayLogger(config, deps);
+  try {
+    return assemble(config, { ...deps, logger: log.logger, logScrubber: log.logScrubber }, log.owned);
+  } catch (error) {
+    log.owned?.close();
+    throw error;
+  }
+}
+
+/** The gateway proper; `ownLog`, when the gateway made its own logger, is closed last by `close()`. */
+function assemble(config: FuseboxConfig, deps: GatewayDeps & Required<Pick<GatewayDeps, 'logger' | 'logScrubber'>>, ownLog: OwnedLogger | null): Gateway {
+  const { logger, logScrubber } = deps;
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const eventLog = deps.eventLog ?? config.eventLog;
@@ -78,33 +87,21 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   });
   const { tree: actors, fingerprintKey } = memory;
   const ticker = startDeadlineTicker(actors, clock);
-  const routing = createLiveRouting(config, (cfg) => ({
-    table: buildRouteTable(cfg),
-    transport: guardUpstream(createUpstreamTransport({ secrets: credentialSecrets(cfg, fingerprintKey), clock }), {
-      scrubber: createScrubber(configSecrets(cfg)),
-      baseUrls: cfg.backends.flatMap((b) => b.baseUrls),
-      logger,
-    }),
-  }));
-  const { table, transport } = routing;
-  const health = startHealthChecker({ config: () => routing.config, tree: actors, clock, probe: createHealthProbe(transport, clock), logger });
-  const fleetChanges = actors.fleet$.subscribe(() => health.resync());
-  const operator = startOperator({ tree: actors, clock, logger, logScrubber, fingerprintKey, routing, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
-  const handle = createRequestHandler({
-    table,
+  const routing = createLiveRouting(
+    config,
+    (next, previous) => buildGeneration(next, previous, { startConfig: config, fingerprintKey, clock, logger }),
+    (error) => logger.warn({ err: error }, 'could not close a retired upstream transport'),
+  );
+  const health = startHealthChecker({
+    config: () => routing.current.config,
     tree: actors,
-    random,
     clock,
-    transport,
-    get maxAttempts() {
-      return routing.config.routing.maxAttempts;
-    },
-    maxResponseBytes: config.server.maxResponseBytes,
-    slots: createBackendSlots(),
-    retryBudget: createRetryBudget(config.routing.retryBudget),
-    waitForRecoveryMs: config.routing.waitForRecoveryMs,
-    explain: () => logger.isLevelEnabled('debug'),
+    probe: (backend, index, signal) => routing.using((generation) => createHealthProbe(generation.transport, clock)(backend, index, signal)),
+    logger,
   });
+  const fleetChanges = actors.fleet$.subscribe(() => health.resync());
+  const operator = startOperator({ tree: actors, clock, logger, logScrubber, fingerprintKey, routing, startConfig: config, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
+  const handleRequest = createRequestHandler({ tree: actors, random, clock, slots: createBackendSlots(), explain: () => logger.isLevelEnabled('debug') });
   const finished = afterIo(
     (job: Job, summary: RequestSummary, ms: number) => {
       operator.metrics.observeRequest(job, summary, ms);
@@ -117,7 +114,8 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   const pipeline = createPipeline<RequestSummary>({
     maxConcurrent: config.server.maxConcurrent,
     maxQueued: config.server.maxQueued,
-    handle,
+    // The generation was held when the job was submitted (below); it is released when the job ends.
+    handle: (job, generation) => handleRequest(job, generation).finally(() => routing.release(generation)),
     onDone: (job, summary) => finished.push(job, summary, clock.now() - job.receivedAt),
     onError: (job, error) => {
       logger.error({ reqId: job.id, err: error }, 'request failed unexpectedly');
@@ -128,9 +126,16 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   let closing = false;
   const server: Server = createHttpServer({
     config,
-    currentServer: () => routing.config.server,
-    table,
-    pipeline,
+    currentServer: () => routing.current.server,
+    generation: () => routing.current,
+    pipeline: {
+      submit(job, generation) {
+        routing.hold(generation);
+        if (pipeline.submit(job, generation)) return true;
+        routing.release(generation);
+        return false;
+      },
+    },
     logger,
     clock,
     closing: () => closing,
@@ -176,16 +181,19 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
       ticker.stop();
       fleetChanges.unsubscribe();
       health.stop();
-      await transport.close();
+      await routing.close();
       await memory.close();
+      ownLog?.close();
     },
   };
 }
 
-/** The logger the gateway was given, or its own, with the scrubber a reload must teach. */
-function gatewayLogger(config: FuseboxConfig, deps: GatewayDeps): { logger: Logger; logScrubber: GrowingScrubber } {
+/** The logger the gateway was given, or its own (`owned`), with the scrubber a reload must teach. */
+function gatewayLogger(config: FuseboxConfig, deps: GatewayDeps): { logger: Logger; logScrubber: GrowingScrubber; owned: OwnedLogger | null } {
   const logScrubber = deps.logScrubber ?? createGrowingScrubber(configSecrets(config));
-  return { logger: deps.logger ?? createLogger({ scrubber: logScrubber }), logScrubber };
+  if (deps.logger) return { logger: deps.logger, logScrubber, owned: null };
+  const owned = createLogger({ scrubber: logScrubber });
+  return { logger: owned.logger, logScrubber, owned };
 }
 
 /**
@@ -194,13 +202,19 @@ function gatewayLogger(config: FuseboxConfig, deps: GatewayDeps): { logger: Logg
  * process holds the directory; a corrupt store is moved aside and replaced (see snapshot-store).
  */
 export async function openGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Promise<Gateway> {
-  const { logger, logScrubber } = gatewayLogger(config, deps);
+  const log = gatewayLogger(config, deps);
+  const { logger, logScrubber } = log;
   const clock = deps.clock ?? systemClock;
-  const store = deps.store ?? (await openSnapshotStore({ dataDir: config.dataDir, logger, now: () => clock.now() }));
   try {
-    return createGateway(config, { ...deps, logger, logScrubber, store });
+    const store = deps.store ?? (await openSnapshotStore({ dataDir: config.dataDir, logger, now: () => clock.now() }));
+    try {
+      return assemble(config, { ...deps, logger, logScrubber, store }, log.owned);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
   } catch (error) {
-    await store.close();
+    log.owned?.close();
     throw error;
   }
 }

@@ -7,23 +7,25 @@ import type { FuseboxConfig } from '../config/schema.js';
 import { FuseboxError } from '../shared/errors.js';
 import { listenRefusal } from '../http/server/listen-policy.js';
 import { configSecrets, type GrowingScrubber } from '../shared/secret-scrub.js';
-import { createAdminAuth, type AdminAuth } from '../http/admin/admin-auth.js';
 import { createAdminFeed, type AdminFeed } from '../http/admin/event-feed.js';
 import { createOperatorRoutes, type OperatorRoutes, type ReloadOutcome } from '../http/admin/admin-routes.js';
 import { actorReport } from '../http/admin/actor-report.js';
 import { createMetrics, type Metrics } from '../http/admin/metrics.js';
-import type { Closable, LiveRouting } from './live-routing.js';
+import type { LiveRouting } from './live-routing.js';
+import { LIVE_SERVER_SETTINGS } from './generation.js';
 
 /**
  * Everything an operator sees and does, wired once by the composition root: the admin
  * token, the admin SSE feed, Prometheus metrics, the /admin, /metrics and /status routes,
  * and config reload (POST /admin/reload, SIGHUP).
  *
- * Reload re-reads the config with `loadConfig`, then in one synchronous step reconciles the
- * actors (unchanged ones keep their state) and swaps the route table and transport; requests
- * in flight finish on what they hold. The server section (host, port, limits, client keys),
- * dataDir and the event log are read at start only: changing them needs a restart, and the
- * reload answer says which of them changed. A config that does not parse changes nothing.
+ * Reload re-reads the config with `loadConfig`, then in one synchronous step makes its
+ * generation current (live-routing.ts: routes, transport, routing settings, forwarded headers,
+ * timeouts, the admin token, client keys, CORS, allowed Hosts, maxResponseBytes) and
+ * reconciles the actors (unchanged ones keep their state); requests in flight finish on the
+ * generation they were admitted with. The rest of the server section (address, limits,
+ * timeouts), dataDir and the event log are read at start only: changing them needs a restart,
+ * and the reload answer says which of them changed. A config that does not parse changes nothing.
  */
 export interface Operator {
   readonly routes: OperatorRoutes;
@@ -41,35 +43,36 @@ export interface OperatorOptions {
   /** Learns a reloaded config's secrets before anything about it is logged. */
   readonly logScrubber?: GrowingScrubber;
   readonly fingerprintKey: string;
-  readonly routing: LiveRouting<Closable>;
+  readonly routing: LiveRouting;
+  /** The config the gateway started with: what start-only settings are compared against. */
+  readonly startConfig: FuseboxConfig;
   readonly loadConfig?: () => FuseboxConfig | Promise<FuseboxConfig>;
 }
 
 export function startOperator(options: OperatorOptions): Operator {
   const { tree, clock, logger, routing } = options;
-  let auth: AdminAuth = createAdminAuth(routing.config.server.adminToken);
   const feed = createAdminFeed({ tree, clock });
   const metrics = createMetrics(tree, clock);
   const loadConfig = options.loadConfig;
   const reload = loadConfig
     ? async () => {
         const next = await readConfig(loadConfig);
-        const refusal = listenRefusal({ host: routing.config.server.host, apiKeys: next.server.apiKeys });
+        const started = options.startConfig;
+        const refusal = listenRefusal({ host: started.server.host, apiKeys: next.server.apiKeys });
         if (refusal) throw new FuseboxError('invalid_config', `${refusal}\n(nothing was changed)`);
         options.logScrubber?.add(configSecrets(next));
-        const restartRequired = needsRestart(routing.config, next);
+        const restartRequired = needsRestart(started, next);
         // Routes first, then actors, in one synchronous step: fleet$ subscribers (the health
         // checker) already see the new config.
         routing.apply(next);
         const report = tree.reconcile(actorLayout(next, options.fingerprintKey), clock.now());
-        auth = createAdminAuth(next.server.adminToken);
         const outcome = { ok: true as const, ...report, restartRequired };
         logger.info({ added: report.added, removed: report.removed, updated: report.updated, restartRequired }, 'config reloaded');
         feed.publish('fleet', { ...outcome, now: clock.now(), actors: tree.ids.map((id) => actorReport(tree.view(id), clock.now())) });
         return outcome;
       }
     : null;
-  const routes = createOperatorRoutes({ tree, clock, logger, feed, metrics, auth: () => auth, reload });
+  const routes = createOperatorRoutes({ tree, clock, logger, feed, metrics, auth: () => routing.current.adminAuth, reload });
   return {
     routes,
     metrics,
@@ -91,8 +94,6 @@ async function readConfig(loadConfig: () => FuseboxConfig | Promise<FuseboxConfi
   }
 }
 
-/** Server settings a reload applies at once; every other `server.*` is read at start only. */
-const LIVE_SERVER_SETTINGS = ['adminToken', 'apiKeys', 'cors', 'allowedHosts'] as const;
 
 /** Settings read at start only, that differ between the running config and `next`. */
 function needsRestart(running: FuseboxConfig, next: FuseboxConfig): string[] {

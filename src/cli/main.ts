@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import type { FuseboxConfig } from '../config/schema.js';
 import { openGateway } from '../app/gateway.js';
 import { DataDirLockedError, DataDirUnusableError } from '../persistence/snapshot-store.js';
 import { createLogger } from '../shared/log.js';
 import { listenRefusal } from '../http/server/listen-policy.js';
-import { configSecrets, createGrowingScrubber } from '../shared/secret-scrub.js';
+import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../shared/secret-scrub.js';
 import { fuseboxVersion } from '../shared/version.js';
 import { takeInspectFlag } from './inspect-flag.js';
 import { reloadOnSighup, startInspectorIfAsked } from './operator-hooks.js';
@@ -130,7 +131,17 @@ async function start(values: Values, inspectPort: number | null = null): Promise
     return 2;
   }
   const logScrubber = createGrowingScrubber(configSecrets(config));
-  const logger = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true, scrubber: logScrubber });
+  // The command owns its log: closed (what is left written) once the gateway has stopped.
+  const log = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true, scrubber: logScrubber });
+  try {
+    return await serve(config, values, inspectPort, log.logger, logScrubber);
+  } finally {
+    log.close();
+  }
+}
+
+/** Runs the gateway until SIGINT or SIGTERM; resolves with the exit code once it has stopped. */
+async function serve(config: FuseboxConfig, values: Values, inspectPort: number | null, logger: Logger, logScrubber: GrowingScrubber): Promise<number> {
   const inspector = await startInspectorIfAsked(inspectPort, logger);
   if (typeof inspector === 'string') {
     process.stderr.write(`fusebox: ${inspector}\n`);

@@ -3,15 +3,13 @@ import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import type { ActorChange } from '../actors/actor-tree.js';
 import { parseConfig } from '../config/load.js';
 import { openGateway, type Gateway } from '../app/gateway.js';
 import type { InspectorRelay } from '../inspect/inspector.js';
 import { takeInspectFlag } from '../cli/inspect-flag.js';
 import { startInspectorIfAsked } from '../cli/operator-hooks.js';
-import { loggerOptions } from '../shared/log.js';
-import { LogSink } from '../shared/log-sink.js';
+import { createLogger, type OwnedLogger } from '../shared/log.js';
 import { actorRows, formatTable } from './actor-table.js';
 import { startDemoLoad, type DemoLoad } from './demo-load.js';
 import { demoConfig, startDemoUpstreams, type DemoUpstreams } from './demo-setup.js';
@@ -108,6 +106,7 @@ interface Running {
   readonly load: DemoLoad;
   readonly dataDir: string;
   readonly logFile: string;
+  readonly log: OwnedLogger;
   readonly adminToken: string;
   readonly startedAt: number;
   readonly transitions: string[];
@@ -120,7 +119,8 @@ async function start(options: DemoOptions): Promise<Running> {
   let inspector: InspectorRelay | null = null;
   try {
     const logFile = join(tmpdir(), 'fusebox-demo.log');
-    const logger = pino({ level: 'info', ...loggerOptions() }, new LogSink(openSync(logFile, 'w')));
+    const log = createLogger({ fd: openSync(logFile, 'w') });
+    const logger = log.logger;
     const relay = await startInspectorIfAsked(options.inspectPort, logger);
     if (typeof relay === 'string') throw new Error(`--inspect: ${relay}`);
     inspector = relay;
@@ -132,7 +132,7 @@ async function start(options: DemoOptions): Promise<Running> {
     const transitions: string[] = [];
     gateway.actors.changes$.subscribe((change) => noteTransition(change, transitions));
     const load = await startDemoLoad({ baseURL: gateway.url, workers: options.workers, pauseMs: 150 });
-    return { upstreams, gateway, inspector, load, dataDir, logFile, adminToken, startedAt: Date.now(), transitions };
+    return { upstreams, gateway, inspector, load, dataDir, logFile, log, adminToken, startedAt: Date.now(), transitions };
   } catch (error) {
     // Whatever did start must stop, or its sockets keep the process alive.
     await gateway?.close().catch(() => undefined);
@@ -204,6 +204,7 @@ async function stop(running: Running, where: readonly string[]): Promise<number>
   await running.gateway.close();
   await running.inspector?.stop();
   await running.upstreams.close();
+  running.log.close();
   rmSync(running.dataDir, { recursive: true, force: true });
   const { errors } = running.load.stats;
   process.stdout.write(`\n${last.join('\n')}\n\ndemo stopped cleanly: ${errors} client-visible error(s).\n`);

@@ -1,16 +1,16 @@
 import type { ActorTree } from '../actors/actor-tree.js';
+import type { Clock } from '../shared/clock.js';
 import { credentialOf } from '../machines/breaker.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
 import type { BackendSlots } from './backend-slots.js';
 import { failsOver, type Outcome } from './classify.js';
 import { jobForModel } from './fallback-job.js';
+import { plannableTable, type RoutingGeneration } from './generation.js';
 import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion, type Considered, type Route, type Skip } from './plan.js';
 import { quotaFromHeaders } from './quota-headers.js';
 import type { Random } from './random.js';
 import { outcomeEvents } from './report.js';
 import { codeOf, finalError, gatewayHeaders, note, type AttemptNote } from './request-notes.js';
-import type { RetryBudget } from './retry-budget.js';
-import type { RouteTable } from './route-table.js';
 import type { CancelSignal, Job } from './types.js';
 
 export { gatewayHeaders, type AttemptNote } from './request-notes.js';
@@ -19,7 +19,8 @@ export { gatewayHeaders, type AttemptNote } from './request-notes.js';
  * Serves one client request: choose a route, attempt it, tell the actors, and fail over to
  * the next route until one answers, `maxAttempts` is spent, or the retry budget says stop.
  * When every route is resting but one recovers within `waitForRecoveryMs`, waits for it.
- * Returns what happened, for the request's log line.
+ * The table, transport and those settings come from the generation the request was admitted
+ * with, and only from it (see generation.ts). Returns what happened, for the request's log line.
  */
 export interface RequestSummary {
   readonly status: number;
@@ -36,16 +37,13 @@ export interface RequestSummary {
   readonly considered?: readonly Considered[];
 }
 
-export interface HandlerDeps extends AttemptDeps {
-  readonly table: RouteTable;
+/** What lives as long as the gateway; what a reload changes is in the request's generation. */
+export interface HandlerDeps {
   readonly tree: ActorTree;
   readonly random: Random;
-  readonly maxAttempts: number;
+  readonly clock: Clock;
   /** Per-backend concurrency caps; a full backend is skipped, not failed. */
   readonly slots?: BackendSlots;
-  readonly retryBudget?: RetryBudget;
-  /** 0 or absent: never wait for recovery. */
-  readonly waitForRecoveryMs?: number;
   /**
    * Whether to record the route decisions (`skipped`, `considered`) in the summary; asked once
    * per plan. The gateway passes "is the debug log on"; absent: always record.
@@ -59,6 +57,9 @@ const MIN_WAIT_MS = 10;
 /** One request's progress through the attempt loop. */
 interface Run {
   readonly job: Job;
+  readonly generation: RoutingGeneration;
+  /** The generation's transport and limits, with the gateway's clock, for each attempt. */
+  readonly attempt: AttemptDeps;
   readonly memory: ReturnType<typeof emptyMemory>;
   /** The job rewritten for a fallback pool's model, per model (made on the first fallback). */
   readonly jobs: Map<string, Job>;
@@ -70,11 +71,13 @@ interface Run {
   budgetExhausted: boolean;
 }
 
-export function createRequestHandler(deps: HandlerDeps): (job: Job) => Promise<RequestSummary> {
-  return async function handleRequest(job) {
-    deps.retryBudget?.recordRequest(deps.clock.now());
+export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: RoutingGeneration) => Promise<RequestSummary> {
+  return async function handleRequest(job, generation) {
+    generation.retryBudget.recordRequest(deps.clock.now());
     const run: Run = {
       job,
+      generation,
+      attempt: { transport: generation.transport, clock: deps.clock, maxResponseBytes: generation.maxResponseBytes },
       memory: emptyMemory(),
       jobs: new Map(),
       attempts: [],
@@ -84,7 +87,7 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job) => Promise<R
       waitedMs: 0,
       budgetExhausted: false,
     };
-    while (run.attempts.length < deps.maxAttempts && !job.signal.aborted) {
+    while (run.attempts.length < generation.maxAttempts && !job.signal.aborted) {
       // Planning, taking probe permits and sending happen in one synchronous stretch, so
       // concurrent requests never see the same free permit (exactly K probes).
       const route = nextRoute(run, deps);
@@ -97,7 +100,7 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job) => Promise<R
       const started = deps.clock.now();
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
       const routeJob = jobForModel(job, route.model, run.jobs);
-      const result = await attemptAndReport(routeJob, route, run.attempts.length + 1, deps).finally(() =>
+      const result = await attemptAndReport(routeJob, route, run, deps).finally(() =>
         deps.slots?.give(route.backend),
       );
       run.attempts.push(note(route, result.outcome, deps.clock.now() - started));
@@ -119,14 +122,15 @@ function nextRoute(run: Run, deps: HandlerDeps): Route | number | null {
   // The hot path reads actors without waiting for their last few ms of routine successes.
   const read = (actorId: string) => deps.tree.peek(actorId);
   const explain = deps.explain ? deps.explain() : true;
-  const choice = chooseRoute(run.job.protocol, run.job.model, deps.table, read, now, deps.random, run.memory, explain);
+  const table = plannableTable(run.generation);
+  const choice = chooseRoute(run.job.protocol, run.job.model, table, read, now, deps.random, run.memory, explain);
   run.decisions = { skipped: choice.skipped, considered: choice.considered };
   if (!choice.route) {
-    const wait = waitFor(choice.retryAfterMs, run.waitedMs, deps.waitForRecoveryMs ?? 0);
+    const wait = waitFor(choice.retryAfterMs, run.waitedMs, run.generation.waitForRecoveryMs);
     if (wait === null) run.retryAfterMs = choice.retryAfterMs;
     return wait;
   }
-  if (run.attempts.length > 0 && deps.retryBudget && !deps.retryBudget.tryRetry(now)) {
+  if (run.attempts.length > 0 && !run.generation.retryBudget.tryRetry(now)) {
     run.budgetExhausted = true;
     return null;
   }
@@ -187,10 +191,11 @@ function sleep(deps: HandlerDeps, ms: number, signal: CancelSignal): Promise<voi
   });
 }
 
-async function attemptAndReport(job: Job, route: Route, attemptNumber: number, deps: HandlerDeps): Promise<AttemptResult> {
+async function attemptAndReport(job: Job, route: Route, run: Run, deps: HandlerDeps): Promise<AttemptResult> {
+  const attemptNumber = run.attempts.length + 1;
   const credential = credentialOf(deps.tree.peek(route.poolActorId).context, route.credentialId);
   const answerHeaders = () => gatewayHeaders(attemptNumber, route.backend.config.id, route.fallback);
-  const result = await runAttempt(job, route, answerHeaders, deps);
+  const result = await runAttempt(job, route, answerHeaders, run.attempt);
   const at = deps.clock.now();
   const quota = quotaFromHeaders(result.headers, at);
   const facts = { route, outcome: result.outcome, at, ...(credential ? { credential } : {}), ...(quota ? { quota } : {}) };

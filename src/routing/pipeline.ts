@@ -1,16 +1,18 @@
 import type { Subscription } from 'rxjs';
 import { mergeMap, Subject } from './rx.js';
+import type { RoutingGeneration } from './generation.js';
 import type { Job } from './types.js';
 
 /**
- * The request pipeline: jobs enter `submit`, run at most `maxConcurrent` at a time, and wait
- * in a bounded queue beyond that. A job refused because the queue is full is the caller's to
- * answer (503 at once). Each job's own failure is caught inside its inner pipe, so one bad
- * request never ends the stream.
+ * The request pipeline: jobs enter `submit`, each with the generation it was admitted with
+ * (see generation.ts), run at most `maxConcurrent` at a time, and wait in a bounded queue
+ * beyond that. A job refused because the queue is full is the caller's to answer (503 at
+ * once). Each job's own failure is caught inside its inner pipe, so one bad request never
+ * ends the stream.
  */
 export interface Pipeline<R> {
   /** False when the queue is full: the job was not taken. */
-  submit(job: Job): boolean;
+  submit(job: Job, generation: RoutingGeneration): boolean;
   readonly inFlight: number;
   /** Resolves when every accepted job has finished. */
   drain(): Promise<void>;
@@ -20,13 +22,18 @@ export interface Pipeline<R> {
 export interface PipelineOptions<R> {
   readonly maxConcurrent: number;
   readonly maxQueued: number;
-  readonly handle: (job: Job) => Promise<R>;
+  readonly handle: (job: Job, generation: RoutingGeneration) => Promise<R>;
   readonly onDone: (job: Job, result: R) => void;
   readonly onError: (job: Job, error: unknown) => void;
 }
 
+interface Admitted {
+  readonly job: Job;
+  readonly generation: RoutingGeneration;
+}
+
 export function createPipeline<R>(options: PipelineOptions<R>): Pipeline<R> {
-  const jobs$ = new Subject<Job>();
+  const jobs$ = new Subject<Admitted>();
   let accepted = 0;
   let idle: (() => void)[] = [];
 
@@ -35,9 +42,9 @@ export function createPipeline<R>(options: PipelineOptions<R>): Pipeline<R> {
    * to onDone, any error (of the handler or of onDone) to onError, and the job leaves the
    * count when it settles. One promise per job instead of an operator chain per job.
    */
-  async function run(job: Job): Promise<void> {
+  async function run({ job, generation }: Admitted): Promise<void> {
     try {
-      options.onDone(job, await options.handle(job));
+      options.onDone(job, await options.handle(job, generation));
     } catch (error) {
       options.onError(job, error);
     } finally {
@@ -49,10 +56,10 @@ export function createPipeline<R>(options: PipelineOptions<R>): Pipeline<R> {
   const subscription: Subscription = jobs$.pipe(mergeMap(run, options.maxConcurrent)).subscribe();
 
   return {
-    submit(job) {
+    submit(job, generation) {
       if (accepted >= options.maxConcurrent + options.maxQueued) return false;
       accepted += 1;
-      jobs$.next(job);
+      jobs$.next({ job, generation });
       return true;
     },
     get inFlight() {

@@ -2,7 +2,8 @@
  * A retry budget over a sliding window (10 s, in one-second buckets): retries may not exceed
  * max(share × requests in the window, minPerSecond × window seconds). Past it, a failed
  * attempt is the request's last, so a struggling fleet is not hit with a multiple of its load.
- * Time comes from the caller; the state is this object's own (one per gateway).
+ * Time comes from the caller; the state is this object's own (one per config generation, kept
+ * by a reload that leaves the budget's settings unchanged: src/app/generation.ts).
  */
 export interface RetryBudgetOptions {
   readonly share: number;

@@ -11,8 +11,9 @@ import { writeSync } from 'node:fs';
  * non-blocking pipe: EAGAIN) leaves the batch pending for the next flush; past
  * MAX_PENDING_BYTES new lines are counted and dropped instead of growing without bound (as are
  * the lines of a batch the descriptor refuses outright, a closed pipe), and a warning with the
- * count goes out with the next batch. At exit whatever is left is written, waiting up to
- * EXIT_WAIT_MS for a slow consumer. Only a SIGKILL loses the last LOG_FLUSH_MS of lines.
+ * count goes out with the next batch. `end` writes whatever is left, waiting up to
+ * EXIT_WAIT_MS for a slow consumer; the sink's owner calls it (log.ts ends its sink on `close`
+ * and at process exit). Only a SIGKILL loses the last LOG_FLUSH_MS of lines.
  */
 export const LOG_BATCH_BYTES = 8 * 1024;
 export const LOG_FLUSH_MS = 100;
@@ -25,12 +26,13 @@ export class LogSink {
   private pending: Buffer | null = null;
   private size = 0;
   private dropped = 0;
+  /** After `end`, a line is written at once: no timer is left to write it later. */
+  private ended = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly fd: number) {
     this.timer = setInterval(() => this.flushSync(), LOG_FLUSH_MS);
     this.timer.unref();
-    open.add(this);
   }
 
   /** pino's destination interface: one serialized line, newline included. */
@@ -42,7 +44,7 @@ export class LogSink {
     this.lines.push(line);
     this.size += line.length;
     // A consumer that refused the last batch is retried by the timer, not on every line.
-    if (this.size >= LOG_BATCH_BYTES && this.pending === null) this.flushSync();
+    if ((this.ended || this.size >= LOG_BATCH_BYTES) && this.pending === null) this.flushSync();
     return true;
   }
 
@@ -68,7 +70,7 @@ export class LogSink {
   /** Writes what is left, waiting a bounded time for a slow consumer; no more periodic writes. */
   end(): void {
     clearInterval(this.timer);
-    open.delete(this);
+    this.ended = true;
     const deadline = Date.now() + EXIT_WAIT_MS;
     this.flushSync();
     while (this.size > 0 && Date.now() < deadline) {
@@ -84,11 +86,8 @@ export class LogSink {
   }
 }
 
+/** Only ever waited on (never written): `Atomics.wait` on it is a bounded synchronous sleep. */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
-const open = new Set<LogSink>();
-process.once('exit', () => {
-  for (const sink of open) sink.end();
-});
 
 /**
  * Writes as much of `bytes` as the descriptor takes now: 'done', the rest when the consumer

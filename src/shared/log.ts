@@ -17,6 +17,18 @@ export interface LoggerOptions {
    * a GrowingScrubber learns the secrets of a reloaded config.
    */
   readonly scrubber?: Scrubber;
+  /** File descriptor the batched lines go to (default 1, stdout); ignored when `pretty`. */
+  readonly fd?: number;
+}
+
+/**
+ * A logger and the sink it owns. Whoever creates it (the gateway for its own logger, the CLI
+ * for `fusebox start`) calls `close` when done: it writes what is left and stops the sink's
+ * timer. Until then a process exit ends the sink too, so no line is lost to a normal exit.
+ */
+export interface OwnedLogger {
+  readonly logger: Logger;
+  close(): void;
 }
 
 /** The pino options every fusebox logger uses: redaction by field name, then free-text scrubbing. */
@@ -27,11 +39,22 @@ export function loggerOptions(scrubber: Scrubber = createScrubber([])): PinoOpti
   };
 }
 
-export function createLogger(options: LoggerOptions = {}): Logger {
+export function createLogger(options: LoggerOptions = {}): OwnedLogger {
   const base = { level: options.level ?? 'info', ...loggerOptions(options.scrubber) };
   if (options.pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });
+    // pino's transport worker flushes at exit on its own.
+    const logger = pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname' } } });
+    return { logger, close: () => logger.flush() };
   }
-  // Lines are written to stdout in batches (log-sink.ts).
-  return pino(base, new LogSink(1));
+  // Lines are written in batches (log-sink.ts).
+  const sink = new LogSink(options.fd ?? 1);
+  const end = () => sink.end();
+  process.once('exit', end);
+  return {
+    logger: pino(base, sink),
+    close() {
+      process.off('exit', end);
+      sink.end();
+    },
+  };
 }

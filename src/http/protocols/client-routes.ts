@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { FuseboxError } from '../../shared/errors.js';
+import type { RoutingGeneration } from '../../routing/generation.js';
 import type { RouteTable } from '../../routing/route-table.js';
 import type { CancelSignal, ClientSink, Job } from '../../routing/types.js';
 import { forwardableRequestHeaders } from './headers.js';
@@ -25,19 +26,20 @@ export interface ProtocolRoutes {
   match(pathname: string, search: URLSearchParams): ClientRoute | null;
   /** The model listing a GET asks for, or null when the path is no listing. */
   listing(pathname: string, headers: IncomingHttpHeaders): unknown;
-  job(route: ClientRoute, parts: JobParts): Job | FuseboxError;
+  /** The Job for the generation the request is admitted with (its table and forwarded headers). */
+  job(route: ClientRoute, parts: JobParts, generation: Pick<RoutingGeneration, 'table' | 'forwardHeaders'>): Job | FuseboxError;
 }
 
-export function createProtocolRoutes(table: RouteTable): ProtocolRoutes {
-  // Headers some backend forwards beyond its protocol's allow-list; narrowed per backend upstream.
-  const extras: ReadonlySet<string> = new Set(table.backends.flatMap((b) => b.config.forwardHeaders ?? []));
+/** `currentTable`: the route table of the current generation, read per listing. */
+export function createProtocolRoutes(currentTable: () => RouteTable): ProtocolRoutes {
   return {
     match: matchRoute,
     listing(pathname, headers) {
       const spec = listingProtocol(pathname, headers);
-      return spec === null ? null : spec.modelListing.build(table.modelNames(spec.name));
+      return spec === null ? null : spec.modelListing.build(currentTable().modelNames(spec.name));
     },
-    job: (route, parts) => buildJob(route, parts, table, extras),
+    // Extras: headers some backend forwards beyond its protocol's allow-list; narrowed per backend upstream.
+    job: (route, parts, generation) => buildJob(route, parts, generation.table, generation.forwardHeaders),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { FuseboxConfig } from '../../config/schema.js';
 import { FuseboxError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
-import type { RouteTable } from '../../routing/route-table.js';
+import type { RoutingGeneration } from '../../routing/generation.js';
 import type { Job } from '../../routing/types.js';
 import { readBody } from './read-body.js';
 import { ClientGone } from './client-gone.js';
@@ -20,12 +20,16 @@ import { writeError } from './write-error.js';
  * Everything the client did wrong is answered here, in the error format of the path's protocol.
  */
 export interface JobSubmitter {
-  submit(job: Job): boolean;
+  submit(job: Job, generation: RoutingGeneration): boolean;
 }
 
 export interface ServerDeps {
   readonly config: FuseboxConfig;
-  readonly table: RouteTable;
+  /**
+   * The current config generation; read once per request, when it is admitted (see
+   * routing/generation.ts), and submitted with its job in the same synchronous stretch.
+   */
+  readonly generation: () => RoutingGeneration;
   readonly pipeline: JobSubmitter;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -41,7 +45,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createHttpServer(deps: ServerDeps): Server {
   const guard = createRequestGuard(deps.currentServer, deps.logger);
-  const routes = createProtocolRoutes(deps.table);
+  const routes = createProtocolRoutes(() => deps.generation().table);
   const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
     handle(req, res, deps, guard, routes).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'unexpected error while handling a request');
@@ -83,6 +87,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   res.on('close', () => {
     if (!res.writableFinished) clientGone.abort();
   });
+  const generation = deps.generation();
   const job = routes.job(route, {
     body,
     headers: req.headers,
@@ -90,9 +95,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     receivedAt: started,
     signal: clientGone,
     sink: new ResponseSink(res, route.protocol, requestId),
-  });
+  }, generation);
   if (job instanceof FuseboxError) return logRejected(job);
-  if (!deps.pipeline.submit(job)) {
+  if (!deps.pipeline.submit(job, generation)) {
     logRejected(new FuseboxError('overloaded', 'fusebox is at its concurrency limit; retry shortly', 1000));
   }
 }

@@ -18,10 +18,14 @@ export { errorCode } from './dispatch.js';
  * the request's total deadline (`receivedAt + totalMs`, shared by all its attempts).
  */
 export interface UpstreamTransport extends Transport {
-  /** The pool for a BaseURL's origin (shared with health probes). */
+  /** The pool for a BaseURL's origin (shared with health probes). Throws once the transport is closed. */
   poolFor(baseUrl: URL, connectMs: number): Pool;
   /** The first credential's auth headers for a backend, for health probes. */
   probeHeaders(backend: BackendConfig): HeaderMap;
+  /**
+   * Closes every pool, letting requests already dispatched finish. The owner (a config
+   * generation, src/app/live-routing.ts) calls it once nothing uses the transport any more.
+   */
   close(): Promise<void>;
 }
 
@@ -40,6 +44,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
   /** Each BaseURL parsed once: its origin and its path without the trailing slash. */
   const parsed = new Map<string, { url: URL; prefix: string }>();
   const { clock } = options;
+  let closed = false;
 
   function parse(baseUrl: string): { url: URL; prefix: string } {
     let found = parsed.get(baseUrl);
@@ -55,6 +60,8 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     const key = `${url.origin} ${connectMs}`;
     let pool = pools.get(key);
     if (!pool) {
+      // A closed transport makes no new pool: nothing would ever close it.
+      if (closed) throw new Error('this upstream transport is closed');
       // No connection cap here: concurrency is bounded by server.maxConcurrent and each backend's
       // maxConcurrent, so a request never waits inside undici for a connection.
       pool = new Pool(url.origin, { connect: { timeout: connectMs }, connections: null, pipelining: 1 });
@@ -98,6 +105,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
       return first ? credentialHeaders(backend, {}, first[1]) : {};
     },
     async close() {
+      closed = true;
       await Promise.all([...pools.values()].map((pool) => pool.close()));
       pools.clear();
     },
