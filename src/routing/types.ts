@@ -1,5 +1,8 @@
 import type { BackendConfig } from '../config/schema.js';
 import type { FuseboxError } from '../shared/errors.js';
+import type { UpstreamCode } from './upstream-code.js';
+
+export type { UpstreamCode } from './upstream-code.js';
 
 /**
  * The contracts between the routing pipeline and the HTTP layer. Routing declares what it
@@ -62,7 +65,7 @@ export interface Attempt {
 
 /** What came back from one upstream call, before classification. */
 export type UpstreamReply =
-  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly afterMs: number }
+  | { readonly kind: 'failed'; readonly code: UpstreamCode; readonly message: string; readonly afterMs: number }
   | {
       readonly kind: 'response';
       readonly status: number;
@@ -82,13 +85,14 @@ export interface UpstreamBody {
    * UpstreamBodyError. No promise per chunk: this is how streams pass through.
    */
   pipe(write: (chunk: Buffer) => Promise<void> | undefined): Promise<void>;
-  /** Abort the upstream request; pending and later `next()` calls reject. */
-  cancel(reason: string): void;
+  /** Abort the upstream request; pending and later `next()` calls reject with `reason` as the code. */
+  cancel(reason: UpstreamCode): void;
 }
 
+/** The one error a body read fails with, upstream or collected: its code says why. */
 export class UpstreamBodyError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: UpstreamCode,
     message: string,
   ) {
     super(message);

@@ -1,18 +1,14 @@
+import { UpstreamBodyError } from '../../routing/types.js';
+
+/** A collector's failure is a body failure: the one UpstreamBodyError class, under this name. */
+export const CollectError = UpstreamBodyError;
+
 /**
  * Collects an OpenAI completion stream (chat or text) into the one JSON body the same request
  * would have had without `stream`: choices merged by index (content, refusal, tool calls
  * concatenated), the last `usage` seen, ids from the first chunk. Used only for `streamOnly`
  * backends, the one place fusebox parses SSE payloads.
  */
-export class CollectError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CollectError';
-  }
-}
 
 interface ToolCall {
   id?: string;
