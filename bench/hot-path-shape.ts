@@ -46,6 +46,8 @@ export const HOT_PATH_SHAPE: readonly string[] = [
   '  size: that pool is written urgently no more often than every ~0.5 s, routinely every ~40 s.',
   '- **One bounded reader** (`src/routing/bounded-body.ts`): bodies are gathered as the chunks',
   '  undici hands over and joined once at the end (a single chunk is passed on as is, not copied);',
-  '  nothing past a body\'s limit is kept.',
+  '  nothing past a body\'s limit is kept. Reading a one-chunk JSON answer through it costs ~0.1 µs',
+  '  of CPU more than the inline loop it replaced in attempt.ts (1.85 vs 1.76 µs, the in-memory',
+  '  body included; median of 7 runs of 300,000 reads, 2026-12-02, busy machine).',
   '',
 ];

@@ -58,40 +58,27 @@ export async function readBounded(body: UpstreamBody, limit: number, overflow: O
 /**
  * Hands each chunk of an upstream body to `each` without keeping it, at most `limit` bytes in
  * all (see Overflow; with 'truncate' the last chunk is cut to the limit); resolves with the
- * bytes handed over. An UpstreamBodyError thrown by `each` cancels the upstream with its code.
+ * bytes handed over. Whatever fails (the body, or `each` throwing) cancels the upstream, with
+ * the UpstreamBodyError's code when it is one, and rejects with that error.
  */
 export async function drainBounded(body: UpstreamBody, limit: number, overflow: Overflow, each: (chunk: Buffer) => void): Promise<number> {
   let size = 0;
-  for (let chunk = await nextChunk(body); chunk !== null; chunk = await nextChunk(body)) {
-    const fits = size + chunk.length <= limit;
-    if (!fits && overflow !== 'truncate') {
-      body.cancel(overflow.reject);
-      throw new UpstreamBodyError(overflow.reject, `body over ${limit} bytes`);
-    }
-    const part = fits ? chunk : chunk.subarray(0, limit - size);
-    size += part.length;
-    if (part.length > 0) consume(body, each, part);
-    if (!fits) {
+  try {
+    for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
+      if (size + chunk.length <= limit) {
+        size += chunk.length;
+        each(chunk);
+        continue;
+      }
+      if (overflow !== 'truncate') throw new UpstreamBodyError(overflow.reject, `body over ${limit} bytes`);
+      if (limit > size) each(chunk.subarray(0, limit - size));
       body.cancel('discarded');
-      break;
+      return limit;
     }
+  } catch (error) {
+    const failure = error instanceof UpstreamBodyError ? error : new UpstreamBodyError('body_error', String(error));
+    body.cancel(failure.code);
+    throw failure;
   }
   return size;
-}
-
-async function nextChunk(body: UpstreamBody): Promise<Buffer | null> {
-  try {
-    return await body.next();
-  } catch (error) {
-    throw error instanceof UpstreamBodyError ? error : new UpstreamBodyError('body_error', String(error));
-  }
-}
-
-function consume(body: UpstreamBody, each: (chunk: Buffer) => void, chunk: Buffer): void {
-  try {
-    each(chunk);
-  } catch (error) {
-    if (error instanceof UpstreamBodyError) body.cancel(error.code);
-    throw error;
-  }
 }

@@ -30,7 +30,7 @@ export interface Job {
 
 /**
  * What routing needs of a cancellation signal (the client went away): an AbortSignal has it,
- * and so has the server's lighter ClientGone (src/http/client-gone.ts), made once per request.
+ * and so has the server's lighter ClientGone (src/http/server/client-gone.ts), made once per request.
  * Listeners run at most once; one added after the abort never runs.
  */
 export interface CancelSignal {
