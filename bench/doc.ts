@@ -1,6 +1,7 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { ProfileSummary } from './lib/profile.js';
 import { markdownTable, profileMarkdown, tables, verdictTable, type Figures, type Verdict } from './report.js';
+import { HOT_PATH_SHAPE } from './hot-path-shape.js';
 
 /** The Markdown of docs/performance.md, written by `npm run bench`. */
 export interface RunInfo {
@@ -78,7 +79,7 @@ export function performanceDoc(fig: Figures, list: readonly Verdict[], profiles:
     '',
   ];
   for (const { title, table } of tables(fig)) parts.push(`### ${title}`, '', markdownTable(table), '');
-  parts.push(...HOT_PATH);
+  parts.push(...HOT_PATH, ...HOT_PATH_SHAPE);
   if (profiles.length > 0) {
     parts.push('## Why: CPU profiles of missed targets', '');
     parts.push('Recorded with `node --cpu-prof` under the same wrk load; positions are mapped back to the TypeScript source.', '');

@@ -15,7 +15,10 @@ import { baseUrlActorId } from './layout.js';
 export type HealthCheckConfig = NonNullable<BackendConfig['healthCheck']>;
 
 export interface ProbeResult {
-  /** true: alive (2xx/3xx); false: dead (5xx, 408, network, timeout); null: inconclusive (other 4xx). */
+  /**
+   * routing/classify.ts `endpointAlive` of the probe's outcome: true alive (2xx/3xx); false dead
+   * (5xx, 408, network, timeout); null inconclusive (other 4xx, or the probe was stopped).
+   */
   readonly ok: boolean | null;
   /** `http_<status>` or a transport code such as `connect_refused`, `timeout_health`. */
   readonly code: string;

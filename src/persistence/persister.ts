@@ -9,13 +9,13 @@ import type { SnapshotStore } from './snapshot-store.js';
  * Keeps the snapshot store in step with the actors. An event that changes what a restart must
  * know at once (a breaker state, a deadline, a cooldown, a disabled credential, an operator
  * control, a config change) schedules a flush `delayMs` later (default 50 ms, so it is on disk
- * well within 100 ms), stretched for records larger than URGENT_BYTES: a pool of 10,000 keys
- * (about 2.5 MB, 10 ms to encode) is written at most every ~0.5 s, so a storm of 429s on its
- * keys does not spend a third of the CPU re-encoding it every 50 ms. Routine bookkeeping (a
- * success, a returned permit) waits for a routine write: `lazyMs` after the actor's last write
- * (default 1 s), stretched for large records so that routine writes re-encode at most
- * ROUTINE_BYTES per actor per `lazyMs` (that pool is written routinely every minute instead of
- * every second). A flush encodes the due actors only and writes, in one atomic batch, those
+ * well within 100 ms), stretched for records larger than URGENT_BYTES so that urgent writes
+ * re-encode at most URGENT_BYTES per actor per `delayMs`, never more than MAX_URGENT_MS after
+ * the actor's last write (why: docs/performance.md, "Why the hot path is shaped as it is").
+ * Routine bookkeeping (a success, a returned permit) waits for a routine write: `lazyMs` after
+ * the actor's last write (default 1 s), stretched for large records so that routine writes
+ * re-encode at most ROUTINE_BYTES per actor per `lazyMs`, never more than MAX_ROUTINE_MS
+ * after it. A flush encodes the due actors only and writes, in one atomic batch, those
  * whose snapshot differs from what was last written, and deletes the records of actors no
  * longer in the tree (a config reload, on `fleet$`) or dropped at boot. `stop` flushes every
  * actor once more with `sync` and stops; it does not close the store. Write errors are logged

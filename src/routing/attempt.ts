@@ -1,9 +1,11 @@
 import { FuseboxError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
+import { isEventStream } from '../shared/content-type.js';
+import { readBounded } from './bounded-body.js';
 import { classify, type Outcome } from './classify.js';
 import { refineRateLimited } from './rate-limit-body.js';
 import type { Route } from './plan.js';
-import type { Attempt, Job, Transport, UpstreamBody, UpstreamReply } from './types.js';
+import type { Attempt, Job, Transport, UpstreamBody, UpstreamCode, UpstreamReply } from './types.js';
 import { UpstreamBodyError } from './types.js';
 
 /**
@@ -21,13 +23,13 @@ export interface AttemptResult {
   readonly latencyMs?: number;
   readonly headers?: Readonly<Record<string, string>>;
   /** Set when a committed stream broke after its first chunk. */
-  readonly brokeMidStream?: string;
+  readonly brokeMidStream?: UpstreamCode;
 }
 
 export interface AttemptDeps {
   readonly transport: Transport;
   readonly clock: Clock;
-  /** Largest non-streamed upstream body accepted. */
+  /** Largest non-streamed upstream body accepted; a larger one fails as `response_too_large`. */
   readonly maxResponseBytes: number;
 }
 
@@ -75,7 +77,7 @@ async function answerWhole(
 ): Promise<AttemptResult> {
   let body: Buffer;
   try {
-    body = await readAll(reply.body, deps.maxResponseBytes);
+    body = await readBounded(reply.body, deps.maxResponseBytes, { reject: 'response_too_large' });
   } catch (error) {
     const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
     return { outcome: classify({ kind: 'failed', code: cancelledOr(job, code) }, deps.clock.now()), answered: false };
@@ -113,7 +115,7 @@ async function streamThrough(
 }
 
 /** Copies the stream to the client; returns the failure code if the upstream broke. */
-async function pump(job: Job, body: UpstreamBody, first: Buffer): Promise<string | undefined> {
+async function pump(job: Job, body: UpstreamBody, first: Buffer): Promise<UpstreamCode | undefined> {
   try {
     const drained = job.sink.write(first);
     if (drained) await drained;
@@ -130,24 +132,6 @@ async function pump(job: Job, body: UpstreamBody, first: Buffer): Promise<string
   }
 }
 
-async function readAll(body: UpstreamBody, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
-    size += chunk.length;
-    if (size > limit) {
-      body.cancel('response_too_large');
-      throw new UpstreamBodyError('response_too_large', `upstream response over ${limit} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-}
-
-function cancelledOr(job: Job, code: string): string {
+function cancelledOr(job: Job, code: UpstreamCode): UpstreamCode {
   return job.signal.aborted ? 'client_cancelled' : code;
-}
-
-function isEventStream(headers: Readonly<Record<string, string>>): boolean {
-  return (headers['content-type'] ?? '').startsWith('text/event-stream');
 }

@@ -1,26 +1,28 @@
 import { retryHintMs } from './retry-hint.js';
+import { httpCode, type HttpCode, type UpstreamCode } from '../shared/upstream-code.js';
 
 /**
  * One pure function turns what an upstream did into an Outcome, and the Outcome alone
- * decides which actors hear of it and whether the request fails over.
+ * decides which actors hear of it and whether the request fails over. This file holds every
+ * rule about upstream statuses: requests, the upstream guard and health probes all ask it.
  */
 export type Outcome =
   | { readonly kind: 'success' }
   /** 5xx, refused, reset, timeouts: the BaseURL's and the backend's fault. */
-  | { readonly kind: 'endpoint_failure'; readonly code: string }
+  | { readonly kind: 'endpoint_failure'; readonly code: UpstreamCode }
   /** 429: only this credential rests, for the hint when there is one. */
-  | { readonly kind: 'rate_limited'; readonly code: string; readonly retryAfterMs: number | null }
+  | { readonly kind: 'rate_limited'; readonly code: HttpCode; readonly retryAfterMs: number | null }
   /** 429 saying the model itself has no capacity: the (backend, model pool) rests; fall back. */
-  | { readonly kind: 'capacity_exhausted'; readonly code: string; readonly retryAfterMs: number | null }
+  | { readonly kind: 'capacity_exhausted'; readonly code: 'model_capacity_exhausted'; readonly retryAfterMs: number | null }
   /** 401/403: this credential is disabled. */
-  | { readonly kind: 'auth_failed'; readonly code: string }
+  | { readonly kind: 'auth_failed'; readonly code: HttpCode }
   /** 400/404/422 and other 4xx: the client's own fault; returned as is. */
   | { readonly kind: 'client_error'; readonly status: number }
   /** The client went away: counts against nothing. */
   | { readonly kind: 'cancelled' };
 
 export type Observed =
-  | { readonly kind: 'failed'; readonly code: string }
+  | { readonly kind: 'failed'; readonly code: UpstreamCode }
   | { readonly kind: 'response'; readonly status: number; readonly headers: Readonly<Record<string, string>> };
 
 export function classify(observed: Observed, now: number): Outcome {
@@ -30,8 +32,8 @@ export function classify(observed: Observed, now: number): Outcome {
   const { status, headers } = observed;
   if (status < 400) return { kind: 'success' };
   if (status === 429) return { kind: 'rate_limited', code: 'http_429', retryAfterMs: retryHintMs(headers, now) };
-  if (status === 401 || status === 403) return { kind: 'auth_failed', code: `http_${status}` };
-  if (status === 408 || status >= 500) return { kind: 'endpoint_failure', code: `http_${status}` };
+  if (status === 401 || status === 403) return { kind: 'auth_failed', code: httpCode(status) };
+  if (status === 408 || status >= 500) return { kind: 'endpoint_failure', code: httpCode(status) };
   return { kind: 'client_error', status };
 }
 
@@ -43,4 +45,20 @@ export function failsOver(outcome: Outcome): boolean {
     outcome.kind === 'capacity_exhausted' ||
     outcome.kind === 'auth_failed'
   );
+}
+
+/** A 3xx: never passed on nor followed (the upstream guard turns it into `upstream_redirect`). */
+export function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
+}
+
+/**
+ * What an outcome says about the endpoint alone, as a health probe reads it: true alive
+ * (success), false dead (an endpoint failure: 5xx, 408, network, timeouts), null
+ * inconclusive (the credential's or the request's fault, or the probe was cancelled).
+ */
+export function endpointAlive(outcome: Outcome): boolean | null {
+  if (outcome.kind === 'success') return true;
+  if (outcome.kind === 'endpoint_failure') return false;
+  return null;
 }

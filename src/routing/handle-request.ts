@@ -10,7 +10,7 @@ import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion, type Cons
 import { quotaFromHeaders } from './quota-headers.js';
 import type { Random } from './random.js';
 import { outcomeEvents } from './report.js';
-import { codeOf, finalError, gatewayHeaders, note, type AttemptNote } from './request-notes.js';
+import { codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode } from './request-notes.js';
 import type { CancelSignal, Job } from './types.js';
 
 export { gatewayHeaders, type AttemptNote } from './request-notes.js';
@@ -66,7 +66,7 @@ interface Run {
   readonly attempts: AttemptNote[];
   decisions: { skipped: readonly Skip[]; considered: readonly Considered[] };
   retryAfterMs: number | null;
-  lastCode: string | null;
+  lastCode: OutcomeCode | null;
   waitedMs: number;
   budgetExhausted: boolean;
 }

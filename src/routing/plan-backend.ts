@@ -64,10 +64,9 @@ export function routeWithin(backend: BackendRoute, step: PoolStep, considered: C
  * made among SAMPLE_SIZE credentials drawn uniformly at random, drawn again up to SAMPLE_ROUNDS
  * times when none of them is usable (a pool whose keys are mostly cooling down), and only then
  * is the whole pool scanned, so a lone usable key is always found. Per-request work stays flat
- * from ten keys to ten thousand; within a small pool the pick is exactly weighted. A sample of
- * four, not eight: in a pool of thousands each sampled key is a few cache misses under load
- * (eight cost ~2 µs more per request), and a uniform sample followed by a weighted pick favours
- * keys by weight all the same; eight rounds keep the 32 draws a resting pool gets before a scan.
+ * from ten keys to ten thousand; within a small pool the pick is exactly weighted, and within a
+ * sample it is weighted too, so keys are still favoured by weight. SAMPLE_SIZE × SAMPLE_ROUNDS
+ * draws are made before a scan (why four: docs/performance.md, "Why the hot path is shaped as it is").
  */
 export const SAMPLE_ABOVE = 64;
 export const SAMPLE_SIZE = 4;

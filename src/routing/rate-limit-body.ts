@@ -1,3 +1,4 @@
+import { readBounded } from './bounded-body.js';
 import type { Outcome } from './classify.js';
 import { parseDurationMs } from './retry-hint.js';
 import type { UpstreamBody } from './types.js';
@@ -15,23 +16,18 @@ const CAPACITY = 'MODEL_CAPACITY_EXHAUSTED';
 
 type RateLimited = Extract<Outcome, { kind: 'rate_limited' }>;
 
-/** Reads a 429's body (at most RATE_LIMIT_BODY_LIMIT bytes) and refines the outcome with it. */
+/**
+ * Reads a 429's body and refines the outcome with it. Only its first RATE_LIMIT_BODY_LIMIT
+ * bytes are read (the rest is discarded); a body that fails to read refines nothing.
+ */
 export async function refineRateLimited(outcome: RateLimited, body: UpstreamBody): Promise<Outcome> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+  let text: string;
   try {
-    for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size > RATE_LIMIT_BODY_LIMIT) {
-        body.cancel('discarded');
-        break;
-      }
-    }
+    text = (await readBounded(body, RATE_LIMIT_BODY_LIMIT, 'truncate')).toString('utf8');
   } catch {
     return outcome;
   }
-  return refineWithBody(outcome, Buffer.concat(chunks, size).toString('utf8'));
+  return refineWithBody(outcome, text);
 }
 
 interface BodyHints {

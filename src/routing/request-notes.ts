@@ -1,6 +1,10 @@
 import { FuseboxError } from '../shared/errors.js';
 import type { Outcome } from './classify.js';
 import type { Route } from './plan.js';
+import { httpCode, type UpstreamCode } from '../shared/upstream-code.js';
+
+/** An attempt's outcome in one word: a note's `outcome`, a log line's, a metric's label. */
+export type OutcomeCode = UpstreamCode | 'success' | 'cancelled';
 
 /**
  * What a request tells its client and its log line: the explain headers, one note per
@@ -13,7 +17,7 @@ export interface AttemptNote {
   readonly pool: string;
   /** The model asked for, when a fallback changed it. */
   readonly model?: string;
-  readonly outcome: string;
+  readonly outcome: OutcomeCode;
   readonly ms: number;
 }
 
@@ -37,13 +41,13 @@ export function note(route: Route, outcome: Outcome, ms: number): AttemptNote {
   };
 }
 
-export function codeOf(outcome: Outcome): string {
+export function codeOf(outcome: Outcome): OutcomeCode {
   switch (outcome.kind) {
     case 'success':
     case 'cancelled':
       return outcome.kind;
     case 'client_error':
-      return `http_${outcome.status}`;
+      return httpCode(outcome.status);
     default:
       return outcome.code;
   }
@@ -51,7 +55,7 @@ export function codeOf(outcome: Outcome): string {
 
 export function finalError(
   notes: readonly AttemptNote[],
-  lastCode: string | null,
+  lastCode: OutcomeCode | null,
   retryAfterMs: number | null,
   budgetExhausted: boolean,
 ): FuseboxError {

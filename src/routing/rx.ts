@@ -1,7 +1,9 @@
 /**
- * The RxJS parts fusebox uses at run time, each from its own module: the package's index
- * loads all of its ~220 modules (about 50 ms of every start, and ~1 MB of resident memory) for
- * the sake of these two. Types may still be imported from 'rxjs'; they are the same classes.
+ * The RxJS parts fusebox uses at run time, each from its own module rather than from the
+ * package's index, which loads all of RxJS (why: docs/performance.md, "Why the hot path is
+ * shaped as it is"). The paths are internal to RxJS: package.json pins its version exactly and
+ * test/unit/http/upstream/package-internals.test.ts proves each is the public export.
+ * Types may still be imported from 'rxjs'; they are the same classes.
  */
 export { Subject } from 'rxjs/internal/Subject';
 export { mergeMap } from 'rxjs/internal/operators/mergeMap';

@@ -1,5 +1,9 @@
 import type { BackendConfig } from '../config/schema.js';
 import type { FuseboxError } from '../shared/errors.js';
+import type { UpstreamCode } from '../shared/upstream-code.js';
+
+export type { UpstreamCode } from '../shared/upstream-code.js';
+export { UpstreamBodyError } from '../shared/body-error.js';
 
 /**
  * The contracts between the routing pipeline and the HTTP layer. Routing declares what it
@@ -31,7 +35,7 @@ export interface Job {
 
 /**
  * What routing needs of a cancellation signal (the client went away): an AbortSignal has it,
- * and so has the server's lighter ClientGone (src/http/client-gone.ts), made once per request.
+ * and so has the server's lighter ClientGone (src/http/server/client-gone.ts), made once per request.
  * Listeners run at most once; one added after the abort never runs.
  */
 export interface CancelSignal {
@@ -66,7 +70,7 @@ export interface Attempt {
 
 /** What came back from one upstream call, before classification. */
 export type UpstreamReply =
-  | { readonly kind: 'failed'; readonly code: string; readonly message: string; readonly afterMs: number }
+  | { readonly kind: 'failed'; readonly code: UpstreamCode; readonly message: string; readonly afterMs: number }
   | {
       readonly kind: 'response';
       readonly status: number;
@@ -86,19 +90,11 @@ export interface UpstreamBody {
    * UpstreamBodyError. No promise per chunk: this is how streams pass through.
    */
   pipe(write: (chunk: Buffer) => Promise<void> | undefined): Promise<void>;
-  /** Abort the upstream request; pending and later `next()` calls reject. */
-  cancel(reason: string): void;
+  /** Abort the upstream request; pending and later `next()` calls reject with `reason` as the code. */
+  cancel(reason: UpstreamCode): void;
 }
 
-export class UpstreamBodyError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'UpstreamBodyError';
-  }
-}
+/** The one error a body read fails with, upstream or collected: its code says why. */
 
 export interface Transport {
   send(attempt: Attempt, signal: CancelSignal): Promise<UpstreamReply>;

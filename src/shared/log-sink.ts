@@ -2,9 +2,8 @@ import { writeSync } from 'node:fs';
 
 /**
  * Where the log's serialized lines go: gathered in an array and written to a file descriptor
- * in one write once LOG_BATCH_BYTES have gathered, and at least every LOG_FLUSH_MS. One
- * write per line cost a tenth of the gateway's CPU under load, and a growing string buffer
- * (re-measured on every line) cost a few KB of garbage per line.
+ * in one write once LOG_BATCH_BYTES have gathered, and at least every LOG_FLUSH_MS; never one
+ * write per line, nor a growing string (why: docs/performance.md, "Why the hot path is shaped as it is").
  *
  * Writes are synchronous, as pino's own default destination is: a batch is one syscall, and
  * the order of lines is the order they were logged. A consumer that cannot keep up (a full

@@ -6,6 +6,7 @@ import { remainingRatio } from '../../machines/credentials.js';
 import { healthScore } from '../../machines/health.js';
 import type { RequestSummary } from '../../routing/handle-request.js';
 import type { Job } from '../../routing/types.js';
+import type { OutcomeCode } from '../../routing/request-notes.js';
 import { credentialList } from '../../machines/breaker.js';
 
 /**
@@ -60,7 +61,7 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
       const last = summary.attempts.length - 1;
       for (let index = 0; index <= last; index++) {
         const attempt = summary.attempts[index]!;
-        const labels = { backend: attempt.backend, outcome: attempt.outcome };
+        const labels: { backend: string; outcome: OutcomeCode } = { backend: attempt.backend, outcome: attempt.outcome };
         attempts.inc(labels);
         attemptSeconds.observe(labels, attempt.ms / 1000);
         if (index < last) failovers.inc({ backend: attempt.backend });

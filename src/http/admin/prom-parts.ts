@@ -2,9 +2,10 @@ import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
 
 /**
- * The parts of prom-client fusebox uses. The package's index also loads the Pushgateway
- * client (http, https, url) and the cluster aggregator, several MB of resident memory for
- * nothing. The paths are internal to prom-client; the lockfile pins prom-client 15, and
+ * The parts of prom-client fusebox uses, not its index, which also loads the Pushgateway client
+ * and the cluster aggregator (why: docs/performance.md, "Why the hot path is shaped as it is").
+ * The paths are internal to prom-client: package.json pins it exactly,
+ * test/unit/http/upstream/package-internals.test.ts proves each is the public export, and
  * test/integration/metrics-prometheus.test.ts scrapes every metric through them.
  */
 const require = createRequire(import.meta.url);

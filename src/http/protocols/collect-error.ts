@@ -1,10 +1,2 @@
-/** A stream that could not be collected into one body; `code` becomes the attempt's failure code. */
-export class CollectError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CollectError';
-  }
-}
+/** A stream that could not be collected into one body is a body failure: the one body error class. */
+export { UpstreamBodyError as CollectError } from '../../shared/body-error.js';

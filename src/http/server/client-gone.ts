@@ -2,8 +2,8 @@ import type { CancelSignal } from '../../routing/types.js';
 
 /**
  * A request's cancel signal, raised when its client disconnects before the answer is complete.
- * One per request, so it is kept lighter than an AbortController (whose EventTarget cost a few
- * percent of a request's CPU): a flag and a list of listeners, each run at most once.
+ * One per request, so it is kept lighter than an AbortController (no EventTarget; why:
+ * docs/performance.md): a flag and a list of listeners, each run at most once.
  */
 export class ClientGone implements CancelSignal {
   aborted = false;

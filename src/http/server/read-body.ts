@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { FuseboxError } from '../../shared/errors.js';
+import { BoundedChunks } from '../../routing/bounded-body.js';
 
 /**
- * Reads a request body of at most `limit` bytes. A declared Content-Length over the limit is
- * refused before a byte is read; a body that grows past it is refused as soon as it does.
+ * Reads a request body of at most `limit` bytes. Overflow is refused: a declared
+ * Content-Length over the limit before a byte is read, a body that grows past it as soon as
+ * it does; either way the rest is drained unread (so the 413 can be sent) and nothing is kept.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | FuseboxError> {
   const tooLarge = () => new FuseboxError('body_too_large', `request body is larger than ${limit} bytes`);
@@ -13,20 +15,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     return Promise.resolve(tooLarge());
   }
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const kept = new BoundedChunks(limit);
     const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume();
-        resolve(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
+      if (kept.add(chunk)) return;
+      req.off('data', onData);
+      req.resume();
+      resolve(tooLarge());
     };
     req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('end', () => resolve(kept.result()));
     req.on('error', () => resolve(new FuseboxError('invalid_request', 'the request body could not be read')));
   });
 }

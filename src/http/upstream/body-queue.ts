@@ -1,4 +1,4 @@
-import { UpstreamBodyError, type UpstreamBody } from '../../routing/types.js';
+import { UpstreamBodyError, type UpstreamBody, type UpstreamCode } from '../../routing/types.js';
 
 /**
  * Turns undici's push callbacks into a body that is read (`next`, one pending reader at a time)
@@ -42,7 +42,7 @@ export class BodyQueue implements UpstreamBody {
     this.settle();
   }
 
-  error(code: string, message: string): void {
+  error(code: UpstreamCode, message: string): void {
     if (this.failure || this.ended) return;
     this.failure = new UpstreamBodyError(code, message);
     this.settle();
@@ -82,7 +82,7 @@ export class BodyQueue implements UpstreamBody {
     });
   }
 
-  cancel(reason: string): void {
+  cancel(reason: UpstreamCode): void {
     if (this.ended || this.failure) return;
     this.error(reason, `cancelled: ${reason}`);
     this.control.abort(new UpstreamBodyError(reason, `cancelled: ${reason}`));

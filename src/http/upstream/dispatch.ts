@@ -2,7 +2,9 @@ import type { Dispatcher } from 'undici';
 import type { Pool } from './undici-pool.js';
 import type { Clock } from '../../shared/clock.js';
 import type { TimeoutsConfig } from '../../config/schema.js';
-import type { CancelSignal, Protocol, UpstreamReply } from '../../routing/types.js';
+import type { CancelSignal, Protocol, UpstreamCode, UpstreamReply } from '../../routing/types.js';
+import { isUpstreamCode } from '../../shared/upstream-code.js';
+import { isEventStream } from '../../shared/content-type.js';
 import { clientResponseHeaders, type HeaderMap } from '../protocols/headers.js';
 import { protocolSpec } from '../protocols/registry.js';
 import { endsComplete, FirstEventScanner, TailKeeper } from './sse-scan.js';
@@ -63,7 +65,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   private readonly started: number;
   private controller: Dispatcher.DispatchController | null = null;
   private body: BodyQueue | null = null;
-  private abortCode: string | null = null;
+  private abortCode: UpstreamCode | null = null;
   private settled = false;
   /** A 2xx event stream waiting for its first data event. */
   private proving: ResponseReply | null = null;
@@ -148,7 +150,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   }
 
   /** Before the reply: resolves it as failed. After: the body's reader gets the error. */
-  fail(code: string, message: string): void {
+  fail(code: UpstreamCode, message: string): void {
     this.finish();
     if (!this.settled) this.settle({ kind: 'failed', code, message, afterMs: this.clock.now() - this.started });
     else this.body?.error(code, message);
@@ -165,7 +167,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     this.resolve(reply);
   }
 
-  private abort(code: string): void {
+  private abort(code: UpstreamCode): void {
     if (this.abortCode !== null) return;
     this.abortCode = code;
     this.controller?.abort(new Error(code));
@@ -177,12 +179,10 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   }
 }
 
-export function isEventStream(headers: Readonly<Record<string, string>>): boolean {
-  return (headers['content-type'] ?? '').startsWith('text/event-stream');
-}
+export { isEventStream };
 
-/** undici and socket errors → the short codes outcomes and logs use. */
-export function errorCode(error: Error & { code?: unknown }): string {
+/** undici and socket errors → the short codes outcomes and logs use; `upstream_error` for any other. */
+export function errorCode(error: Error & { code?: unknown }): UpstreamCode {
   switch (error.code) {
     case 'ECONNREFUSED':
       return 'connect_refused';
@@ -200,7 +200,12 @@ export function errorCode(error: Error & { code?: unknown }): string {
     case 'EAI_AGAIN':
       return 'dns_failed';
     default:
-      if (error.name === 'AbortError') return 'aborted';
-      return typeof error.code === 'string' && error.code ? error.code.toLowerCase() : 'upstream_error';
+      return error.name === 'AbortError' ? 'aborted' : knownCode(error.code);
   }
+}
+
+/** A code an error already carries, when it is one of ours (lower-cased). */
+function knownCode(code: unknown): UpstreamCode {
+  const lower = typeof code === 'string' ? code.toLowerCase() : '';
+  return isUpstreamCode(lower) ? lower : 'upstream_error';
 }

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { FuseboxError } from '../../shared/errors.js';
-import { classify } from '../../routing/classify.js';
-import type { Attempt, Transport, UpstreamBody, UpstreamReply } from '../../routing/types.js';
+import { readBounded } from '../../routing/bounded-body.js';
+import { classify, isRedirect } from '../../routing/classify.js';
+import type { Attempt, Transport, UpstreamReply } from '../../routing/types.js';
 import { UpstreamBodyError } from '../../routing/types.js';
 import type { Scrubber } from '../../shared/secret-scrub.js';
 import { errorBody } from '../protocols/error-body.js';
@@ -33,7 +34,7 @@ export function guardUpstream<T extends Transport>(inner: T, options: UpstreamGu
   guarded.send = async (attempt, signal) => {
     const reply = await inner.send(attempt, signal);
     if (reply.kind === 'failed') return { ...reply, message: options.scrubber.scrub(reply.message) };
-    if (reply.status >= 300 && reply.status < 400) {
+    if (isRedirect(reply.status)) {
       reply.body.cancel('upstream_redirect');
       return { kind: 'failed', code: 'upstream_redirect', message: `upstream answered ${reply.status}; redirects are not followed`, afterMs: reply.headersAfterMs };
     }
@@ -54,7 +55,7 @@ async function screenErrorBody(
   leaks: (text: string) => boolean,
   logger: Logger | undefined,
 ): Promise<Pick<Response, 'headers' | 'body'>> {
-  const read = await readCapped(reply.body, MAX_ERROR_BODY);
+  const read = await readErrorBody(reply);
   if (read instanceof UpstreamBodyError) return { headers, body: memoryBody(null, read) };
   const encoded = (headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity';
   if (read !== null && !encoded && !leaks(read.toString('utf8'))) return { headers, body: memoryBody(read) };
@@ -103,21 +104,12 @@ function cleanHeaders(headers: Readonly<Record<string, string>>, scrubber: Scrub
   return out;
 }
 
-/** The whole body up to `limit` bytes; null when larger (the upstream is then cancelled). */
-async function readCapped(body: UpstreamBody, limit: number): Promise<Buffer | null | UpstreamBodyError> {
-  const chunks: Buffer[] = [];
-  let size = 0;
+/** The whole error body; null when over MAX_ERROR_BODY (the upstream is then cancelled, `error_body_too_large`). */
+async function readErrorBody(reply: Response): Promise<Buffer | null | UpstreamBodyError> {
   try {
-    for (let chunk = await body.next(); chunk !== null; chunk = await body.next()) {
-      size += chunk.length;
-      if (size > limit) {
-        body.cancel('error_body_too_large');
-        return null;
-      }
-      chunks.push(chunk);
-    }
+    return await readBounded(reply.body, MAX_ERROR_BODY, { reject: 'error_body_too_large' });
   } catch (error) {
-    return error instanceof UpstreamBodyError ? error : new UpstreamBodyError('body_error', String(error));
+    const failure = error as UpstreamBodyError;
+    return failure.code === 'error_body_too_large' ? null : failure;
   }
-  return Buffer.concat(chunks, size);
 }

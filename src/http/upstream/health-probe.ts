@@ -1,5 +1,8 @@
 import type { Clock } from '../../shared/clock.js';
-import type { Probe } from '../../actors/health-checker.js';
+import type { Probe, ProbeResult } from '../../actors/health-checker.js';
+import { classify, endpointAlive, type Observed } from '../../routing/classify.js';
+import { UpstreamBodyError, type UpstreamCode } from '../../routing/types.js';
+import { httpCode } from '../../shared/upstream-code.js';
 import { dispatchOnce, type DispatchPlan } from './dispatch.js';
 import type { UpstreamTransport } from './transport.js';
 
@@ -7,7 +10,8 @@ import type { UpstreamTransport } from './transport.js';
  * The I/O half of active health checks: `GET <BaseURL><healthCheck.path>` through the
  * BaseURL's pool (the same guarded dispatch as requests), with the backend's first credential
  * in its kind's header (a listing such as `/models` usually needs one), bounded by
- * `healthCheck.timeoutMs`. The body is read and discarded, so the connection is kept.
+ * `healthCheck.timeoutMs`. The body is read and discarded, so the connection is kept. Whether
+ * the BaseURL is alive is classify's verdict on what came back (see `endpointAlive`).
  */
 export function createHealthProbe(transport: Pick<UpstreamTransport, 'poolFor' | 'probeHeaders'>, clock: Clock): Probe {
   return async (backend, index, signal) => {
@@ -26,15 +30,21 @@ export function createHealthProbe(transport: Pick<UpstreamTransport, 'poolFor' |
       totalMs: check.timeoutMs,
     };
     const reply = await dispatchOnce(transport.poolFor(url, backend.timeouts.connectMs), plan, signal, clock);
-    const failed = (code: string) => ({ ok: signal.aborted ? null : false, code: code === 'timeout_total' ? 'timeout_health' : code, latencyMs: clock.now() - started });
+    const verdict = (observed: Observed, code: UpstreamCode): ProbeResult => ({
+      ok: endpointAlive(classify(observed, clock.now())),
+      code,
+      latencyMs: clock.now() - started,
+    });
+    const failed = (error: UpstreamCode) => {
+      const code = error === 'timeout_total' ? 'timeout_health' : error;
+      return verdict({ kind: 'failed', code: signal.aborted ? 'client_cancelled' : code }, code);
+    };
     if (reply.kind === 'failed') return failed(reply.code);
     try {
       await reply.body.pipe(() => undefined);
     } catch (error) {
-      return failed((error as { code?: string }).code ?? 'body_error');
+      return failed(error instanceof UpstreamBodyError ? error.code : 'body_error');
     }
-    const status = reply.status;
-    const ok = status < 400 ? true : status >= 500 || status === 408 ? false : null;
-    return { ok, code: `http_${status}`, latencyMs: clock.now() - started };
+    return verdict({ kind: 'response', status: reply.status, headers: reply.headers }, httpCode(reply.status));
   };
 }

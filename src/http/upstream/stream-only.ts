@@ -1,7 +1,7 @@
 import type { BackendConfig } from '../../config/schema.js';
 import type { Job, UpstreamReply } from '../../routing/types.js';
 import { UpstreamBodyError } from '../../routing/types.js';
-import { CollectError } from '../protocols/collect-error.js';
+import { drainBounded } from '../../routing/bounded-body.js';
 import { protocolSpec } from '../protocols/registry.js';
 import type { StreamCollection } from '../protocols/types.js';
 import { memoryBody } from './body-queue.js';
@@ -32,19 +32,13 @@ export async function collectReply(
 ): Promise<UpstreamReply> {
   const started = now() - reply.headersAfterMs;
   const collector = collect.collector();
-  let size = 0;
   try {
-    for (let chunk = await reply.body.next(); chunk !== null; chunk = await reply.body.next()) {
-      size += chunk.length;
-      if (size > limit) throw new CollectError('response_too_large', `collected stream over ${limit} bytes`);
-      collector.push(chunk);
-    }
+    await drainBounded(reply.body, limit, { reject: 'response_too_large' }, (chunk) => collector.push(chunk));
     const json = collector.result();
     const headers = { ...reply.headers, 'content-type': 'application/json' };
     return { kind: 'response', status: reply.status, headers, body: memoryBody(json), headersAfterMs: reply.headersAfterMs };
   } catch (error) {
-    if (error instanceof CollectError) reply.body.cancel(error.code);
-    const code = error instanceof CollectError || error instanceof UpstreamBodyError ? error.code : 'collect_error';
+    const code = error instanceof UpstreamBodyError ? error.code : 'collect_error';
     return { kind: 'failed', code, message: (error as Error).message, afterMs: now() - started };
   }
 }

@@ -3,6 +3,13 @@ import type { StreamCollector } from '../types.js';
 
 export { CollectError };
 
+/**
+ * Collects an OpenAI completion stream (chat or text) into the one JSON body the same request
+ * would have had without `stream`: choices merged by index (content, refusal, tool calls
+ * concatenated), the last `usage` seen, ids from the first chunk. Used only for `streamOnly`
+ * backends, the one place fusebox parses SSE payloads.
+ */
+
 interface ToolCall {
   id?: string;
   type?: string;

@@ -98,7 +98,7 @@ describe('upstream guard', () => {
   });
 
   it('scrubs secrets from failure messages', async () => {
-    const inner: Transport = { send: () => Promise.resolve({ kind: 'failed', code: 'x', message: `boom ${SECRET}`, afterMs: 0 }) };
+    const inner: Transport = { send: () => Promise.resolve({ kind: 'failed', code: 'connect_refused', message: `boom ${SECRET}`, afterMs: 0 }) };
     expect(await guard(inner).send(attempt(), new AbortController().signal)).toMatchObject({ message: 'boom [redacted]' });
   });
 });
