@@ -74,7 +74,9 @@ type RawSnapshot = { value?: unknown; context?: Record<string, unknown> } & Reco
 
 function withContext(snapshot: unknown, upgrade: (context: Record<string, unknown>) => Record<string, unknown>): unknown {
   const raw = snapshot as RawSnapshot | undefined;
-  return raw?.context ? { ...raw, context: upgrade(raw.context) } : snapshot;
+  if (!raw?.context) return snapshot;
+  const context = upgrade(raw.context);
+  return context === raw.context ? snapshot : { ...raw, context };
 }
 
 /**
