@@ -170,7 +170,7 @@ export type BreakerEvent =
       baseUrlIndex?: number;
     }
   /** Disable one credential without counting a call (a sibling pool's credential was refused). */
-  | { type: 'credential.disable'; at: number; credentialId: string; reason: string }
+  | { type: 'credential.disable'; at: number; credentialId: string; reason: string; baseUrlIndex?: number }
   /** A call that says nothing about health (client disconnect, client error): give back the permit. */
   | { type: 'call.released'; at: number; probe: boolean }
   /** Active health check of a BaseURL failed (5xx, 408, network, timeout): counts like a failed call. */

@@ -93,7 +93,7 @@ function addressAll(facts: AttemptFacts): Addressed[] {
         },
         ...ids.siblingPools.map((actorId) => ({
           actorId,
-          event: { type: 'credential.disable', at, credentialId, reason: outcome.code } as const,
+          event: { type: 'credential.disable', at, credentialId, reason: outcome.code, baseUrlIndex: route.baseUrlIndex } as const,
         })),
       ];
     case 'client_error':
