@@ -1,7 +1,18 @@
 import { assertEvent, assign, setup } from 'xstate';
 import { deadlinePassed, hasPermit, reachesThreshold } from './breaker-guards.js';
-import * as update from './breaker-updates.js';
-import { initialContext, transition } from './breaker-updates.js';
+import {
+  configured,
+  credentialRefused,
+  failed,
+  initialContext,
+  isolated,
+  openedByFailures,
+  openedByTrip,
+  reset,
+  succeeded,
+  succeededAll,
+  transition,
+} from './breaker-updates.js';
 import { withCredential } from './credential-chunks.js';
 import type { BreakerContext, BreakerEvent, BreakerInput } from './types.js';
 
@@ -27,9 +38,8 @@ export type { BreakerPolicy } from './breaker-policy.js';
  * Deadlines are wall-clock times in context, never `after` timers, so a restored snapshot
  * keeps its deadline exactly.
  */
-type FailureEvent = Extract<BreakerEvent, { type: 'call.failed' | 'health.probe.failed' }>;
-const FAILURES = ['call.failed', 'health.probe.failed'] as const;
-const CREDENTIAL_FAILURES = ['credential.rate_limited', 'credential.rejected'] as const;
+const FAILURES: ('call.failed' | 'health.probe.failed')[] = ['call.failed', 'health.probe.failed'];
+const CREDENTIAL_FAILURES: ('credential.rate_limited' | 'credential.rejected')[] = ['credential.rate_limited', 'credential.rejected'];
 
 export const breakerMachine = setup({
   types: {} as { context: BreakerContext; events: BreakerEvent; input: BreakerInput },
@@ -42,27 +52,27 @@ export const breakerMachine = setup({
   actions: {
     recordSuccess: assign(({ context, event }) => {
       assertEvent(event, 'call.succeeded');
-      return update.succeeded(context, event);
+      return succeeded(context, event);
     }),
     recordSuccesses: assign(({ context, event }) => {
       assertEvent(event, 'calls.succeeded');
-      return update.succeededAll(context, event);
+      return succeededAll(context, event);
     }),
     recordFailure: assign(({ context, event }) => {
       assertEvent(event, FAILURES);
-      return update.failed(context, event as FailureEvent);
+      return failed(context, event);
     }),
     recordCredentialFailure: assign(({ context, event }) => {
       assertEvent(event, CREDENTIAL_FAILURES);
-      return update.credentialRefused(context, event);
+      return credentialRefused(context, event);
     }),
     openAfterFailures: assign(({ context, event }, params: { from: 'closed' | 'half_open' }) => {
       assertEvent(event, FAILURES);
-      return update.openedByFailures(context, event as FailureEvent, params.from);
+      return openedByFailures(context, event, params.from);
     }),
     openUntilTrip: assign(({ context, event }) => {
       assertEvent(event, 'breaker.trip');
-      return update.openedByTrip(context, event);
+      return openedByTrip(context, event);
     }),
     enterHalfOpen: assign(({ event }) => ({
       probesInFlight: 0,
@@ -78,7 +88,7 @@ export const breakerMachine = setup({
     }),
     takePermit: assign(({ context }) => ({ probesInFlight: context.probesInFlight + 1 })),
     returnPermit: assign(({ context }) => ({ probesInFlight: Math.max(0, context.probesInFlight - 1) })),
-    isolate: assign(({ context, event }) => update.isolated(context, event.at)),
+    isolate: assign(({ context, event }) => isolated(context, event.at)),
     markIsolated: assign({ isolated: true }),
     unmarkIsolated: assign({ isolated: false }),
     release: assign(({ event }) => ({
@@ -87,9 +97,9 @@ export const breakerMachine = setup({
     })),
     applyConfig: assign(({ context, event }) => {
       assertEvent(event, 'config.changed');
-      return update.configured(context, event);
+      return configured(context, event);
     }),
-    reset: assign(({ context, event }) => update.reset(context, event.at)),
+    reset: assign(({ context, event }) => reset(context, event.at)),
     close: assign(({ event }) => ({
       openUntil: null,
       probesInFlight: 0,
