@@ -15,10 +15,10 @@ describe('operator isolation in the actor tree', () => {
     tree.changes$.subscribe((change) => changes.push(change));
     tree.send('backend:a', { type: 'operator.isolate', at: 10 });
 
-    const snapshots = inspected
-      .filter((event) => event.type === '@xstate.snapshot' && event.actorRef.id === 'backend:a')
-      .map((event) => sanitizeInspection(event) as { snapshot: { value: unknown } });
-    expect(snapshots.at(-1)?.snapshot.value).toBe('isolated');
+    const snapshots = inspected.flatMap((event) =>
+      event.type === '@xstate.snapshot' && (event.actorRef as { id?: string }).id === 'backend:a' ? [sanitizeInspection(event)] : [],
+    );
+    expect(snapshots.at(-1)?.snapshot).toMatchObject({ value: 'isolated' });
     expect(tree.persisted('backend:a')).toMatchObject({ value: 'isolated' });
     expect(tree.view('backend:a')).toMatchObject({ state: 'open', context: { isolated: true, openUntil: null } });
     expect(changes.at(-1)).toMatchObject({ from: 'closed', to: 'open', event: { type: 'operator.isolate' } });
