@@ -19,6 +19,7 @@ const COLOURS: Record<string, { fill: string; stroke: string }> = {
   closed: { fill: '#e8f5e9', stroke: '#2e7d32' },
   open: { fill: '#ffebee', stroke: '#c62828' },
   half_open: { fill: '#fff8e1', stroke: '#e69100' },
+  isolated: { fill: '#ede7f6', stroke: '#5e35b1' },
 };
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ROW = 50; // vertical space per arrow between two boxes

@@ -1,8 +1,8 @@
 import { createActor, type ActorRefFrom, type InspectionEvent, type Snapshot } from 'xstate';
 import type { Observable } from 'rxjs';
 import { Subject } from '../routing/rx.js';
-import { breakerMachine, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
-import type { BreakerEvent, CallSuccess } from '../machines/events.js';
+import { breakerMachine, breakerState, type BreakerContext, type BreakerInput, type BreakerState, type BreakerValue } from '../machines/breaker.js';
+import type { BreakerEvent, CallSuccess } from '../machines/types.js';
 import type { Clock } from '../shared/clock.js';
 import { supervisorMachine } from '../machines/supervisor.js';
 import { diffLayout, reportOf, type ReconcileReport } from './fleet-diff.js';
@@ -21,6 +21,7 @@ import type { RestoredView } from '../persistence/restore.js';
  * Only `peek` (the router's hot path) may see an actor without its last few ms of successes.
  */
 export interface ActorView {
+  /** The traffic state: an `isolated` machine reads as `open` (with `context.isolated`). */
   readonly state: BreakerState;
   readonly context: BreakerContext;
 }
@@ -122,16 +123,10 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
   }
 
   function deliver(actorId: string, target: BreakerRef, event: BreakerEvent): void {
-    const from = target.getSnapshot().value as BreakerState;
+    const from = breakerState(target.getSnapshot().value as BreakerValue);
     target.send(event);
-    const after = target.getSnapshot();
-    changes.next({
-      actorId,
-      event,
-      from,
-      to: after.value as BreakerState,
-      after: { state: after.value as BreakerState, context: after.context },
-    });
+    const after = viewOf(target);
+    changes.next({ actorId, event, from, to: after.state, after });
   }
 
   return {
@@ -187,7 +182,7 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
 
 function viewOf(ref: BreakerRef): ActorView {
   const snapshot = ref.getSnapshot();
-  return { state: snapshot.value as BreakerState, context: snapshot.context };
+  return { state: breakerState(snapshot.value as BreakerValue), context: snapshot.context };
 }
 
 interface PersistedRoot {

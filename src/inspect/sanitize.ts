@@ -3,7 +3,7 @@
  * secret by design (credentials are named by id); this is the second line of defence:
  * any key that looks like it names a secret is replaced, any string that looks like a
  * credential is masked, and snapshots are cut down to status, value and context (no
- * actor internals). Pure; used by src/actors/inspector.ts.
+ * actor internals). Pure; used by src/inspect/inspector.ts.
  */
 const SECRET_KEY = /(api[-_]?key|secret|token|password|passwd|authorization|cookie|bearer)/i;
 const SECRET_VALUE = /\b((sk|rk|pk)-[A-Za-z0-9_-]{8,}|AIza[0-9A-Za-z_-]{20,}|Bearer\s+\S+)/g;

@@ -1,18 +1,25 @@
-import { assign, not, setup } from 'xstate';
-import type { BreakerEvent } from './events.js';
-import { nextOpenStreak, openDurationMs, pushCall, rateTrips, type BreakerPolicy } from './breaker-policy.js';
-import { freshHealth, recordFailure, recordSuccess, recordSuccesses, type Health } from './health.js';
+import { assertEvent, assign, setup } from 'xstate';
+import { deadlinePassed, hasPermit, reachesThreshold } from './breaker-guards.js';
 import {
-  carryOver,
-  credentialFailed,
-  credentialSucceeded,
-  freshCredential,
-  type CredentialInput,
-  type CredentialState,
-} from './credentials.js';
-import { credentialList, credentialSlots, replaceSlots, succeededBySlot, toChunks, withCredential, type CredentialChunks } from './credential-chunks.js';
+  configured,
+  credentialRefused,
+  failed,
+  initialContext,
+  isolated,
+  openedByFailures,
+  openedByTrip,
+  reset,
+  succeeded,
+  succeededAll,
+  transition,
+} from './breaker-updates.js';
+import { withCredential } from './credential-chunks.js';
+import type { BreakerContext, BreakerEvent, BreakerInput } from './types.js';
 
 export { credentialAt, credentialCount, credentialList, credentialOf, credentialSlots } from './credential-chunks.js';
+export { admission, breakerState, type Admission } from './breaker-guards.js';
+export type { ActorRole, BreakerContext, BreakerInput, BreakerState, BreakerValue, Transition } from './types.js';
+export type { BreakerPolicy } from './breaker-policy.js';
 
 /**
  * The breaker machine: closed → open after `failureThreshold` consecutive failures (or when
@@ -20,159 +27,52 @@ export { credentialAt, credentialCount, credentialList, credentialOf, credential
  * open → half_open once `openUntil` has passed (on a `clock.tick` or a `probe.start`);
  * half_open admits `halfOpenProbes` probes; a probe success closes, a probe failure re-opens.
  * A breaker that re-opens soon after closing stays open longer each time (see breaker-policy).
+ * From any state an operator's `operator.isolate` moves it to `isolated`, which nothing leaves
+ * but `operator.release` (to half_open) or `operator.reset` (to closed).
  *
  * Backend, BaseURL and credential-pool actors all run this machine (their `role` differs);
- * a pool additionally keeps its credentials' state in context. Deadlines are wall-clock
- * times in context, never `after` timers, so a restored snapshot keeps its deadline exactly.
+ * a pool additionally keeps its credentials' state in context. A credential's 429
+ * (`credential.rate_limited`) or 401/403 (`credential.rejected`) counts in its pool's health
+ * but never opens the pool: the credential's cooldown or disabled flag keeps traffic off it.
+ * A pool opens when its model's capacity is exhausted (`breaker.trip`) or by an operator.
+ * Deadlines are wall-clock times in context, never `after` timers, so a restored snapshot
+ * keeps its deadline exactly.
  */
-export type ActorRole = 'backend' | 'baseurl' | 'pool';
-
-export type { BreakerPolicy } from './breaker-policy.js';
-
-export interface BreakerInput {
-  readonly id: string;
-  readonly role: ActorRole;
-  readonly policy: BreakerPolicy;
-  readonly credentials?: readonly CredentialInput[];
-}
-
-export interface Transition {
-  readonly at: number;
-  readonly from: BreakerState;
-  readonly to: BreakerState;
-  readonly reason: string;
-}
-
-export interface BreakerContext {
-  readonly id: string;
-  readonly role: ActorRole;
-  readonly policy: BreakerPolicy;
-  readonly openUntil: number | null;
-  readonly probesInFlight: number;
-  readonly health: Health;
-  /** A pool's credentials in layout order, chunked (none for backends and BaseURLs). */
-  readonly credentialChunks: CredentialChunks;
-  /** Position (slot) of each credential id in layout order; fixed for the actor's life. */
-  readonly credentialSlots: Readonly<Record<string, number>>;
-  readonly lastTransition: Transition | null;
-  /** Held open by an operator: no deadline lets it go, only release or reset. */
-  readonly isolated: boolean;
-  /** Outcomes in the failure-rate window since the breaker last closed (true = success). */
-  readonly calls: readonly boolean[];
-  /** Re-opens in a row soon after closing; grows the open time. */
-  readonly openStreak: number;
-  /** When the breaker last closed after a probe, for the re-open rule. */
-  readonly closedAt: number | null;
-}
-
-export type BreakerState = 'closed' | 'open' | 'half_open';
-
-type Ev<T extends BreakerEvent['type']> = Extract<BreakerEvent, { type: T }>;
-
-function initialContext(input: BreakerInput): BreakerContext {
-  const credentials = (input.credentials ?? []).map(freshCredential);
-  return {
-    id: input.id,
-    role: input.role,
-    policy: input.policy,
-    openUntil: null,
-    probesInFlight: 0,
-    health: freshHealth,
-    credentialChunks: toChunks(credentials),
-    credentialSlots: credentialSlots(credentials),
-    lastTransition: null,
-    isolated: false,
-    calls: [],
-    openStreak: 0,
-    closedAt: null,
-  };
-}
-
-
-/**
- * A failure of one credential (a 429 that cools it down, a 401/403 that disables it): its pool
- * records it (health, the credential's own state) but it never opens the pool's breaker; the
- * credential's cooldown or disabled flag already keeps traffic off it. A pool opens when its
- * model's capacity is exhausted (`breaker.trip`) or by an operator.
- */
-function isCredentialScoped(event: BreakerEvent): boolean {
-  return event.type === 'call.failed' && (event.cooldownUntil !== undefined || event.disable === true);
-}
-
-function transition(at: number, from: BreakerState, to: BreakerState, reason: string): Transition {
-  return { at, from, to, reason };
-}
+const FAILURES: ('call.failed' | 'health.probe.failed')[] = ['call.failed', 'health.probe.failed'];
+const CREDENTIAL_FAILURES: ('credential.rate_limited' | 'credential.rejected')[] = ['credential.rate_limited', 'credential.rejected'];
 
 export const breakerMachine = setup({
   types: {} as { context: BreakerContext; events: BreakerEvent; input: BreakerInput },
   guards: {
-    reachesThreshold: ({ context, event }) =>
-      (event.type === 'call.failed' || event.type === 'health.probe.failed') &&
-      !isCredentialScoped(event) &&
-      (context.health.consecutiveFailures + 1 >= context.policy.failureThreshold ||
-        rateTrips(context.policy, pushCall(context.policy, context.calls ?? [], false))),
-    deadlinePassed: ({ context, event }) =>
-      !context.isolated && (context.openUntil === null || event.at >= context.openUntil),
-    isIsolated: ({ context }) => context.isolated,
-    hasPermit: ({ context }) => context.probesInFlight < context.policy.halfOpenProbes,
+    reachesThreshold: ({ context }) => reachesThreshold(context),
+    deadlinePassed: ({ context, event }) => deadlinePassed(context, event.at),
+    hasPermit: ({ context }) => hasPermit(context),
     isProbe: ({ event }) => 'probe' in event && event.probe,
-    isCredentialProbe: ({ event }) => 'probe' in event && event.probe && isCredentialScoped(event),
   },
   actions: {
     recordSuccess: assign(({ context, event }) => {
-      const e = event as Ev<'call.succeeded'>;
-      return {
-        health: recordSuccess(context.health, e.at, e.latencyMs),
-        calls: pushCall(context.policy, context.calls ?? [], true),
-        credentialChunks: withCredential(context, e.credentialId, (c) => credentialSucceeded(c, e.at, e.latencyMs, e.quota)),
-      };
+      assertEvent(event, 'call.succeeded');
+      return succeeded(context, event);
     }),
     recordSuccesses: assign(({ context, event }) => {
-      const { calls } = event as Ev<'calls.succeeded'>;
-      let window = context.calls ?? [];
-      for (let i = 0; i < calls.length; i++) window = pushCall(context.policy, window, true);
-      return {
-        health: recordSuccesses(context.health, calls),
-        calls: window,
-        credentialChunks: replaceSlots(context.credentialChunks, succeededBySlot(context, calls)),
-      };
+      assertEvent(event, 'calls.succeeded');
+      return succeededAll(context, event);
     }),
     recordFailure: assign(({ context, event }) => {
-      const e = event as Ev<'call.failed'>;
-      return {
-        health: recordFailure(context.health, e.at, e.code, e.latencyMs),
-        calls: pushCall(context.policy, context.calls ?? [], false),
-        credentialChunks: withCredential(context, e.credentialId, (c) =>
-          credentialFailed(c, e.at, e.code, e.cooldownUntil, e.disable, e.quota),
-        ),
-      };
+      assertEvent(event, FAILURES);
+      return failed(context, event);
     }),
-    openAfterFailures: assign(({ context, event }, params: { from: BreakerState }) => {
-      const e = event as Ev<'call.failed'>;
-      const from = params.from;
-      const consecutive = context.health.consecutiveFailures >= context.policy.failureThreshold;
-      const reason = from === 'half_open'
-        ? `probe failed (${e.code})`
-        : consecutive
-          ? `${context.policy.failureThreshold} consecutive failures (last: ${e.code})`
-          : `failure rate over ${context.policy.failureRate?.thresholdPercent}% (last: ${e.code})`;
-      const openStreak = nextOpenStreak(context.policy, context.openStreak ?? 0, context.closedAt ?? null, e.at, from === 'half_open');
-      return {
-        openUntil: e.at + openDurationMs(context.policy, openStreak),
-        openStreak,
-        calls: [],
-        probesInFlight: 0,
-        lastTransition: transition(e.at, from, 'open', reason),
-      };
+    recordCredentialFailure: assign(({ context, event }) => {
+      assertEvent(event, CREDENTIAL_FAILURES);
+      return credentialRefused(context, event);
+    }),
+    openAfterFailures: assign(({ context, event }, params: { from: 'closed' | 'half_open' }) => {
+      assertEvent(event, FAILURES);
+      return openedByFailures(context, event, params.from);
     }),
     openUntilTrip: assign(({ context, event }) => {
-      const e = event as Ev<'breaker.trip'>;
-      const from = context.lastTransition?.to ?? 'closed';
-      return {
-        openUntil: Math.max(e.until, context.openUntil ?? 0),
-        probesInFlight: 0,
-        lastTransition: transition(e.at, from, 'open', e.reason),
-      };
+      assertEvent(event, 'breaker.trip');
+      return openedByTrip(context, event);
     }),
     enterHalfOpen: assign(({ event }) => ({
       probesInFlight: 0,
@@ -183,40 +83,23 @@ export const breakerMachine = setup({
       lastTransition: transition(event.at, 'open', 'half_open', 'health check succeeded'),
     })),
     disableCredential: assign(({ context, event }) => {
-      const e = event as Ev<'credential.disable'>;
-      return { credentialChunks: withCredential(context, e.credentialId, (c) => ({ ...c, disabled: e.reason })) };
+      assertEvent(event, 'credential.disable');
+      return { credentialChunks: withCredential(context, event.credentialId, (c) => ({ ...c, disabled: event.reason })) };
     }),
     takePermit: assign(({ context }) => ({ probesInFlight: context.probesInFlight + 1 })),
     returnPermit: assign(({ context }) => ({ probesInFlight: Math.max(0, context.probesInFlight - 1) })),
-    isolate: assign(({ context, event }) => ({
-      isolated: true,
-      openUntil: null,
-      probesInFlight: 0,
-      lastTransition: transition(event.at, context.lastTransition?.to ?? 'closed', 'open', 'isolated by operator'),
-    })),
+    isolate: assign(({ context, event }) => isolated(context, event.at)),
+    markIsolated: assign({ isolated: true }),
+    unmarkIsolated: assign({ isolated: false }),
     release: assign(({ event }) => ({
-      isolated: false,
       probesInFlight: 0,
-      lastTransition: transition(event.at, 'open', 'half_open', 'released by operator'),
+      lastTransition: transition(event.at, 'isolated', 'half_open', 'released by operator'),
     })),
     applyConfig: assign(({ context, event }) => {
-      const e = event as Ev<'config.changed'>;
-      const credentials = carryOver(e.credentials.map(freshCredential), credentialList(context));
-      return { policy: e.policy, credentialChunks: toChunks(credentials), credentialSlots: credentialSlots(credentials) };
+      assertEvent(event, 'config.changed');
+      return configured(context, event);
     }),
-    reset: assign(({ context, event }) => ({
-      isolated: false,
-      openUntil: null,
-      probesInFlight: 0,
-      calls: [],
-      openStreak: 0,
-      closedAt: null,
-      health: freshHealth,
-      credentialChunks: context.credentialChunks.map((chunk) =>
-        chunk.map((c) => ({ ...c, health: freshHealth, cooldownUntil: null, cooldownStreak: 0, disabled: null })),
-      ),
-      lastTransition: transition(event.at, context.lastTransition?.to ?? 'closed', 'closed', 'reset by operator'),
-    })),
+    reset: assign(({ context, event }) => reset(context, event.at)),
     close: assign(({ event }) => ({
       openUntil: null,
       probesInFlight: 0,
@@ -232,10 +115,13 @@ export const breakerMachine = setup({
   on: {
     // Routine successes delivered together: health and credentials only, in every state.
     'calls.succeeded': { actions: 'recordSuccesses' },
-    'operator.isolate': { target: '.open', actions: 'isolate' },
+    // A credential's failure says nothing of the pool's breaker, in every state.
+    'credential.rate_limited': { actions: 'recordCredentialFailure' },
+    'credential.rejected': { actions: 'recordCredentialFailure' },
+    'credential.disable': { actions: 'disableCredential' },
+    'operator.isolate': { target: '.isolated', actions: 'isolate' },
     'operator.reset': { target: '.closed', actions: 'reset' },
     'config.changed': { actions: 'applyConfig' },
-    'credential.disable': { actions: 'disableCredential' },
   },
   states: {
     closed: {
@@ -269,8 +155,7 @@ export const breakerMachine = setup({
         'call.succeeded': { actions: 'recordSuccess' },
         'call.failed': { actions: 'recordFailure' },
         'breaker.trip': { actions: 'openUntilTrip' },
-        'operator.release': { guard: 'isIsolated', target: 'half_open', actions: 'release' },
-        'health.probe.succeeded': { guard: not('isIsolated'), target: 'half_open', actions: 'enterHalfOpenHealthy' },
+        'health.probe.succeeded': { target: 'half_open', actions: 'enterHalfOpenHealthy' },
         'health.probe.failed': { actions: 'recordFailure' },
       },
     },
@@ -282,8 +167,6 @@ export const breakerMachine = setup({
           { actions: 'recordSuccess' },
         ],
         'call.failed': [
-          // A probe's key was rate limited or refused: says nothing of the pool; another key may probe.
-          { guard: 'isCredentialProbe', actions: ['recordFailure', 'returnPermit'] },
           {
             guard: 'isProbe',
             target: 'open',
@@ -291,6 +174,9 @@ export const breakerMachine = setup({
           },
           { actions: 'recordFailure' },
         ],
+        // A probe's key was rate limited or refused: says nothing of the pool; another key may probe.
+        'credential.rate_limited': [{ guard: 'isProbe', actions: ['recordCredentialFailure', 'returnPermit'] }, { actions: 'recordCredentialFailure' }],
+        'credential.rejected': [{ guard: 'isProbe', actions: ['recordCredentialFailure', 'returnPermit'] }, { actions: 'recordCredentialFailure' }],
         'call.released': { guard: 'isProbe', actions: 'returnPermit' },
         'health.probe.failed': {
           target: 'open',
@@ -299,18 +185,19 @@ export const breakerMachine = setup({
         'breaker.trip': { target: 'open', actions: 'openUntilTrip' },
       },
     },
+    // Held open by an operator: no deadline, no probe, no health check and no trip lets it go.
+    isolated: {
+      entry: 'markIsolated',
+      exit: 'unmarkIsolated',
+      on: {
+        'operator.release': { target: 'half_open', actions: 'release' },
+        // Late results of calls that started before the isolation: health only.
+        'call.succeeded': { actions: 'recordSuccess' },
+        'call.failed': { actions: 'recordFailure' },
+        'health.probe.failed': { actions: 'recordFailure' },
+      },
+    },
   },
 });
 
 export type BreakerMachine = typeof breakerMachine;
-
-/** How a breaker in `state` admits a new call at `now`: freely, as a probe, or not at all. */
-export type Admission = 'free' | 'probe' | 'blocked';
-
-export function admission(state: BreakerState, context: BreakerContext, now: number): Admission {
-  if (state === 'closed') return 'free';
-  if (state === 'open') {
-    return !context.isolated && context.openUntil !== null && now >= context.openUntil ? 'probe' : 'blocked';
-  }
-  return context.probesInFlight < context.policy.halfOpenProbes ? 'probe' : 'blocked';
-}

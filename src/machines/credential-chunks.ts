@@ -1,13 +1,14 @@
-import { credentialSucceededAll, type CredentialState } from './credentials.js';
-import type { CallSuccess } from './events.js';
+import { credentialSucceededAll } from './credentials.js';
+import type { CallSuccess, CredentialChunks, CredentialState } from './types.js';
+
+export type { CredentialChunks } from './types.js';
 
 /**
  * A pool's credentials, stored in fixed-size chunks so that updating one credential copies one
  * chunk and the short list of chunks (about 64 + n/64 pointers), not the whole pool: an event
- * costs the same with ten keys or ten thousand. Plain arrays, so snapshots stay JSON.
+ * costs the same with ten keys or ten thousand. Plain arrays (CredentialChunks), so snapshots
+ * stay JSON.
  */
-export type CredentialChunks = readonly (readonly CredentialState[])[];
-
 export const CHUNK_SIZE = 64;
 
 export function toChunks(credentials: readonly CredentialState[]): CredentialChunks {

@@ -1,39 +1,11 @@
-import { freshHealth, healthScore, recordFailure, recordSuccesses, type Health } from './health.js';
-import type { CallSuccess, QuotaReading } from './events.js';
+import { freshHealth, healthScore, recordFailure, recordSuccesses } from './health.js';
+import type { CallSuccess, CredentialInput, CredentialState, LocalQuota, QuotaPeriod, QuotaReading } from './types.js';
 
 /**
- * The state a credential pool keeps per credential. Pure data and pure updates; the secret
- * itself never appears here, only the credential's id.
+ * The state a credential pool keeps per credential (CredentialState, in types.ts). Pure data
+ * and pure updates; the secret itself never appears here, only the credential's id.
  */
-export type QuotaPeriod = 'minute' | 'hour' | 'day';
-
-export interface LocalQuota {
-  readonly limit: number;
-  readonly periodMs: number;
-  readonly windowStart: number;
-  readonly used: number;
-}
-
-export interface CredentialState {
-  readonly id: string;
-  readonly health: Health;
-  readonly cooldownUntil: number | null;
-  /** Consecutive rate-limit cooldowns, for the exponential cooldown when no hint is given. */
-  readonly cooldownStreak: number;
-  /** Why the credential is disabled (401/403); null while enabled. */
-  readonly disabled: string | null;
-  readonly quota: LocalQuota | null;
-  /** The last reading of the upstream's rate-limit headers. */
-  readonly upstreamQuota: (QuotaReading & { at: number }) | null;
-  /** Share of the quota (0–1) kept back: under it, the credential is used only when no other is left. */
-  readonly reserve: number;
-}
-
-export interface CredentialInput {
-  readonly id: string;
-  readonly quota?: { readonly requests: number; readonly per: QuotaPeriod };
-  readonly reserve?: number;
-}
+export type { CredentialInput, CredentialState, LocalQuota, QuotaPeriod } from './types.js';
 
 /** An upstream quota reading without a reset time counts for this long after it was taken. */
 export const UPSTREAM_QUOTA_TTL_MS = 60_000;

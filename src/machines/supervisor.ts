@@ -1,5 +1,6 @@
-import { assign, enqueueActions, setup } from 'xstate';
-import { breakerMachine, type BreakerInput } from './breaker.js';
+import { assertEvent, assign, enqueueActions, setup } from 'xstate';
+import { breakerMachine } from './breaker.js';
+import type { BreakerInput } from './types.js';
 
 /**
  * The root actor. It spawns one breaker actor per backend, BaseURL and credential pool named
@@ -27,22 +28,21 @@ export const supervisorMachine = setup({
   types: {} as { context: SupervisorContext; input: SupervisorInput; events: SupervisorEvent },
   actors: { breaker: breakerMachine },
   actions: {
-    spawnFleet: assign(({ context, spawn }) => {
-      for (const input of context.layout) spawn('breaker', { id: input.id, systemId: input.id, input });
-      return {};
+    spawnFleet: enqueueActions(({ context, enqueue }) => {
+      for (const input of context.layout) enqueue.spawnChild('breaker', { id: input.id, systemId: input.id, input });
     }),
-    spawnAdded: assign(({ context, event, spawn }) => {
-      if (event.type !== 'fleet.add') return {};
-      for (const input of event.inputs) spawn('breaker', { id: input.id, systemId: input.id, input });
-      return { layout: [...context.layout, ...event.inputs] };
+    spawnAdded: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'fleet.add');
+      for (const input of event.inputs) enqueue.spawnChild('breaker', { id: input.id, systemId: input.id, input });
+      enqueue.assign({ layout: [...context.layout, ...event.inputs] });
     }),
     recordUpdated: assign(({ context, event }) => {
-      if (event.type !== 'fleet.update') return {};
+      assertEvent(event, 'fleet.update');
       const changed = new Map(event.inputs.map((input) => [input.id, input]));
       return { layout: context.layout.map((input) => changed.get(input.id) ?? input) };
     }),
     stopRemoved: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'fleet.remove') return;
+      assertEvent(event, 'fleet.remove');
       for (const id of event.ids) enqueue.stopChild(id);
       const gone = new Set(event.ids);
       enqueue.assign({ layout: context.layout.filter((input) => !gone.has(input.id)) });

@@ -57,7 +57,7 @@ export function isUrgent(change: ActorChange): boolean {
     case 'health.probe.failed':
       return false;
     case 'call.failed':
-      return event.cooldownUntil !== undefined || event.disable === true;
+      return false;
     default:
       return true;
   }

@@ -1,6 +1,6 @@
 import { createActor } from 'xstate';
 import type { FuseboxConfig } from '../config/schema.js';
-import { breakerMachine, credentialList, credentialSlots, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
+import { breakerMachine, credentialList, credentialSlots, type BreakerContext, type BreakerInput, type BreakerValue } from '../machines/breaker.js';
 import { openDurationMs } from '../machines/breaker-policy.js';
 import { carryOver } from '../machines/credentials.js';
 import { toChunks } from '../machines/credential-chunks.js';
@@ -19,12 +19,14 @@ import type { StoredActor } from './snapshot-record.js';
  *   policy (threshold or rate rule, not a trip) and the policy changed, it moves to
  *   `opened at + the new policy's open time`. If the
  *   deadline has passed by `now`, the breaker comes back half_open (as of the deadline).
+ * - An isolated breaker stays isolated (no deadline applies to it).
  * - Probes in flight died with the previous process: their permits are returned.
  * - A record whose identity (a BaseURL's URL) differs from the config's is not reused.
  * - Records of actors no longer in the layout are listed in `dropped`.
  */
 export interface RestoredView {
-  readonly value: BreakerState;
+  /** The machine's state value (`isolated` included), not the traffic state. */
+  readonly value: BreakerValue;
   readonly context: BreakerContext;
 }
 
@@ -78,6 +80,7 @@ function restoreActor(input: BreakerInput, record: StoredActor, now: number): Re
     role: input.role,
     policy: input.policy,
     probesInFlight: 0,
+    isolated: record.snapshot.value === 'isolated',
     credentialChunks: toChunks(credentials),
     credentialSlots: credentialSlots(credentials),
     openUntil: adjustedDeadline(record.snapshot.value, stored, input.policy),
@@ -86,7 +89,7 @@ function restoreActor(input: BreakerInput, record: StoredActor, now: number): Re
 }
 
 /** A deadline the policy computed (not a trip's) follows a changed policy; others stay. */
-function adjustedDeadline(value: BreakerState, stored: BreakerContext, policy: BreakerInput['policy']): number | null {
+function adjustedDeadline(value: BreakerValue, stored: BreakerContext, policy: BreakerInput['policy']): number | null {
   const { openUntil, lastTransition } = stored;
   if (value !== 'open' || openUntil === null || lastTransition?.to !== 'open') return openUntil;
   const streak = stored.openStreak ?? 0;
@@ -94,8 +97,8 @@ function adjustedDeadline(value: BreakerState, stored: BreakerContext, policy: B
   return setByPolicy ? lastTransition.at + openDurationMs(policy, streak) : openUntil;
 }
 
-function passDeadline(value: BreakerState, context: BreakerContext, now: number): RestoredView {
-  if (value !== 'open' || context.isolated || context.openUntil === null || context.openUntil > now) {
+function passDeadline(value: BreakerValue, context: BreakerContext, now: number): RestoredView {
+  if (value !== 'open' || context.openUntil === null || context.openUntil > now) {
     return { value, context };
   }
   const at = context.openUntil;

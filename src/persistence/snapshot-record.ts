@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { BreakerContext, BreakerState } from '../machines/breaker.js';
+import type { BreakerContext, BreakerValue, CredentialState } from '../machines/types.js';
 import { toChunks } from '../machines/credential-chunks.js';
-import type { CredentialState } from '../machines/credentials.js';
 
 /**
  * The value stored under each actor's key: the actor's persisted XState snapshot plus the
@@ -9,7 +8,7 @@ import type { CredentialState } from '../machines/credentials.js';
  * passes on its way back in: it parses, migrates older schemas and validates the fields
  * restore depends on; anything else is reported as a reason to discard, never thrown.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export interface StoredActor {
   readonly schema: number;
@@ -18,7 +17,7 @@ export interface StoredActor {
   /** What the actor stood for when written (a BaseURL's URL), so a reordered config is noticed. */
   readonly identity?: string;
   /** `actor.getPersistedSnapshot()` of a breaker actor. */
-  readonly snapshot: { readonly value: BreakerState; readonly context: BreakerContext } & Record<string, unknown>;
+  readonly snapshot: { readonly value: BreakerValue; readonly context: BreakerContext } & Record<string, unknown>;
 }
 
 const time = z.number().finite().nullable();
@@ -41,7 +40,7 @@ const credential = z.looseObject({
     .nullable(),
   upstreamQuota: z.looseObject({ remaining: z.number(), limit: z.number(), at: z.number() }).nullable(),
 });
-const state = z.enum(['closed', 'open', 'half_open']);
+const state = z.enum(['closed', 'open', 'half_open', 'isolated']);
 const context = z.looseObject({
   id: z.string(),
   policy: z.looseObject({ failureThreshold: z.number(), recoveryMs: z.number(), halfOpenProbes: z.number() }),
@@ -67,13 +66,43 @@ const recordSchema = z.looseObject({
  * has no migration path (schema 0, before versioning) is discarded with a warning.
  */
 const MIGRATIONS: Readonly<Record<number, (old: Record<string, unknown>) => Record<string, unknown>>> = {
-  1: credentialsAsList,
+  1: (old) => ({ ...old, schema: 2, snapshot: withContext(old.snapshot, upgradeCredentials) }),
+  2: (old) => ({ ...old, schema: 3, snapshot: isolationAsState(old.snapshot) }),
 };
 
-function credentialsAsList(old: Record<string, unknown>): Record<string, unknown> {
-  const snapshot = old.snapshot as { context?: Record<string, unknown> } | undefined;
-  if (!snapshot?.context) return { ...old, schema: 2 };
-  return { ...old, schema: 2, snapshot: { ...snapshot, context: upgradeCredentials(snapshot.context) } };
+type RawSnapshot = { value?: unknown; context?: Record<string, unknown> } & Record<string, unknown>;
+
+function withContext(snapshot: unknown, upgrade: (context: Record<string, unknown>) => Record<string, unknown>): unknown {
+  const raw = snapshot as RawSnapshot | undefined;
+  if (!raw?.context) return snapshot;
+  const context = upgrade(raw.context);
+  return context === raw.context ? snapshot : { ...raw, context };
+}
+
+/**
+ * A breaker snapshot of any earlier shape (a stored record's, or an event-log header's) in
+ * today's shape, with the same meaning. Snapshots already in today's shape pass as they are.
+ */
+export function upgradeSnapshot(snapshot: unknown): unknown {
+  return isolationAsState(withContext(snapshot, upgradeCredentials));
+}
+
+/**
+ * Schema 2 (and event logs of format 1) held an isolated breaker in `open` with the context
+ * flag `isolated: true` and no deadline; today isolation is the state `isolated`. An `open`
+ * snapshot without a deadline that was not isolated could probe at once: it gets a deadline
+ * already passed (when it opened), which means the same.
+ */
+function isolationAsState(snapshot: unknown): unknown {
+  const raw = snapshot as RawSnapshot | undefined;
+  const context = raw?.context;
+  if (!raw || !context || raw.value !== 'open') return snapshot;
+  const last = context.lastTransition as { at?: number; to?: string; reason?: string } | null | undefined;
+  if (context.isolated !== true) {
+    return context.openUntil === null ? { ...raw, context: { ...context, openUntil: last?.at ?? 0 } } : snapshot;
+  }
+  const lastTransition = last && last.reason === 'isolated by operator' ? { ...last, to: 'isolated' } : last;
+  return { ...raw, value: 'isolated', context: { ...context, openUntil: null, lastTransition } };
 }
 
 /**

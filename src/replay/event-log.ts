@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Subscription } from 'rxjs';
 import type { BreakerInput } from '../machines/breaker.js';
-import type { BreakerEvent } from '../machines/events.js';
+import type { BreakerEvent } from '../machines/types.js';
 import type { ActorTree } from '../actors/actor-tree.js';
 import type { Clock } from '../shared/clock.js';
 
@@ -20,10 +20,16 @@ import type { Clock } from '../shared/clock.js';
  * is large, and on `close`, so a crash loses at most the last second. Nothing secret is
  * written: events and layouts name credentials by id only.
  */
-export const EVENT_LOG_FORMAT = 'fusebox-event-log/1';
+export const EVENT_LOG_FORMAT = 'fusebox-event-log/2';
+
+/**
+ * Formats replay still reads: format 1 (before `isolated` was a state and a credential's
+ * 429 / 401 had events of their own) is migrated on read (event-upgrade.ts, upgradeSnapshot).
+ */
+export const READABLE_FORMATS: readonly string[] = ['fusebox-event-log/1', EVENT_LOG_FORMAT];
 
 export interface EventLogHeader {
-  readonly format: typeof EVENT_LOG_FORMAT;
+  readonly format: string;
   readonly fusebox: string;
   /** When recording started (ms since the epoch). */
   readonly at: number;

@@ -1,8 +1,6 @@
-import type { BreakerContext } from '../machines/breaker.js';
+import { breakerState, credentialList, type BreakerContext, type BreakerValue } from '../machines/breaker.js';
 import { healthScore } from '../machines/health.js';
-import type { ActorView } from '../actors/actor-tree.js';
 import type { ReplayResult, TimelineEntry } from './replay.js';
-import { credentialList } from '../machines/breaker.js';
 
 /**
  * Printing a replay: a timeline of transitions and a table of final states, or the whole
@@ -25,12 +23,16 @@ export function formatReplay(result: ReplayResult, json = false): string {
   return `${head}\nTimeline\n${timeline}\nFinal state (as of ${iso(result.endedAt)})\n${finals}`;
 }
 
-/** One row per actor of the final (or stored) state, for `fusebox replay` and `fusebox state`. */
-export function finalRow(id: string, view: ActorView, now: number): string[] {
+/**
+ * One row per actor of the final (or stored) state, for `fusebox replay` and `fusebox state`.
+ * `state` is a traffic state (an actor view's) or a machine state value (a stored snapshot's).
+ */
+export function finalRow(id: string, view: { readonly state: BreakerValue; readonly context: BreakerContext }, now: number): string[] {
   const { context } = view;
+  const isolated = view.state === 'isolated' || context.isolated;
   return [
     id,
-    context.isolated ? `${view.state} (isolated)` : view.state,
+    isolated ? `${breakerState(view.state)} (isolated)` : view.state,
     context.openUntil === null ? '-' : `${iso(context.openUntil)} (${offset(context.openUntil - now)})`,
     healthScore(context.health, now).toFixed(0),
     String(context.health.consecutiveFailures),

@@ -1,8 +1,9 @@
-import { credentialList, credentialOf, type BreakerContext, type BreakerState } from '../machines/breaker.js';
-import type { BreakerEvent } from '../machines/events.js';
+import { credentialList, credentialOf, type BreakerContext, type BreakerValue } from '../machines/breaker.js';
+import type { BreakerEvent } from '../machines/types.js';
 import { createActorTree, type ActorTree, type ActorView } from '../actors/actor-tree.js';
-import { upgradeCredentials } from '../persistence/snapshot-record.js';
-import { EVENT_LOG_FORMAT, type EventLogHeader, type EventLogLine } from './event-log.js';
+import { upgradeSnapshot } from '../persistence/snapshot-record.js';
+import { READABLE_FORMATS, type EventLogHeader, type EventLogLine } from './event-log.js';
+import { upgradeEvent } from './event-upgrade.js';
 import type { RestoredView } from '../persistence/restore.js';
 
 /**
@@ -10,6 +11,9 @@ import type { RestoredView } from '../persistence/restore.js';
  * order. Machines read time only from the events' `at`, so no clock runs and no timer
  * fires: the same log always yields the same timeline and final states, and a live run's
  * final states equal the replay of its own log. Pure apart from the actors it creates.
+ *
+ * Logs of an older format are read in today's terms (headers' snapshots and events migrated,
+ * see event-upgrade.ts), so they replay to the same timeline as when they were recorded.
  *
  * `until` (ms since the epoch) stops at the first event later than it. A truncated last line
  * (a crash mid-write) is ignored; any other unreadable line is an error naming its number.
@@ -96,7 +100,7 @@ function parseLine(line: string, index: number, isLast: boolean): EventLogHeader
   }
   const record = value as Partial<EventLogHeader & EventLogLine>;
   if (record.format !== undefined) {
-    if (record.format !== EVENT_LOG_FORMAT) throw new EventLogError(`line ${index + 1}: unknown log format ${String(record.format)}`);
+    if (!READABLE_FORMATS.includes(String(record.format))) throw new EventLogError(`line ${index + 1}: unknown log format ${String(record.format)}`);
     if (!Array.isArray(record.layout) || typeof record.snapshots !== 'object') {
       throw new EventLogError(`line ${index + 1}: a header without layout or snapshots`);
     }
@@ -105,14 +109,15 @@ function parseLine(line: string, index: number, isLast: boolean): EventLogHeader
   if (typeof record.at !== 'number' || typeof record.actor !== 'string' || typeof record.event?.type !== 'string') {
     throw new EventLogError(`line ${index + 1}: expected {"at","actor","event"}`);
   }
-  return record as EventLogLine;
+  const event = record as EventLogLine;
+  return { ...event, event: upgradeEvent(event.event) };
 }
 
 function treeFrom(header: EventLogHeader): ActorTree {
   const restored = new Map<string, RestoredView>();
   for (const [id, snapshot] of Object.entries(header.snapshots)) {
-    const { value, context } = snapshot as { value: BreakerState; context: BreakerContext & Record<string, unknown> };
-    restored.set(id, { value, context: upgradeCredentials(context) });
+    const { value, context } = upgradeSnapshot(snapshot) as { value: BreakerValue; context: BreakerContext };
+    restored.set(id, { value, context });
   }
   return createActorTree({ layout: header.layout, restored });
 }

@@ -11,9 +11,11 @@ import { exponentialCooldownMs } from './retry-hint.js';
  * - success: all three succeed; a success slower (to first byte) than the backend's
  *   `breaker.slowCallMs` is a `slow_call` failure for the backend and the BaseURL.
  * - endpoint failure: the backend and the BaseURL.
- * - rate limited: the credential cools down (the hint, else exponentially); the pool counts it.
+ * - rate limited: `credential.rate_limited` to the pool; the credential cools down (the hint,
+ *   else exponentially).
  * - capacity exhausted: the (backend, model pool) actor opens until the hint.
- * - auth failed: the credential is disabled in this pool and in its sibling pools.
+ * - auth failed: `credential.rejected` to the pool (the credential is disabled) and
+ *   `credential.disable` to its sibling pools. Both name the BaseURL that answered.
  * - client error, cancelled: nothing counts; permits go back.
  */
 export interface Addressed {
@@ -44,7 +46,7 @@ function addressAll(facts: AttemptFacts): Addressed[] {
   const ids = actorIds(route);
   const probe = (actorId: string): boolean => route.probes.includes(actorId);
   const released = (actorId: string): Addressed => ({ actorId, event: { type: 'call.released', at, probe: probe(actorId) } });
-  const failed = (actorId: string, code: string, extra: Partial<Extract<BreakerEvent, { type: 'call.failed' }>> = {}): Addressed => ({
+  const failed = (actorId: string, code: string, extra: { latencyMs?: number } = {}): Addressed => ({
     actorId,
     event: { type: 'call.failed', at, probe: probe(actorId), code, ...extra },
   });
@@ -61,7 +63,19 @@ function addressAll(facts: AttemptFacts): Addressed[] {
       return [
         released(ids.backend),
         released(ids.baseUrl),
-        failed(ids.pool, outcome.code, { credentialId, cooldownUntil: at + waitMs, ...quota }),
+        {
+          actorId: ids.pool,
+          event: {
+            type: 'credential.rate_limited',
+            at,
+            probe: probe(ids.pool),
+            code: outcome.code,
+            credentialId,
+            cooldownUntil: at + waitMs,
+            baseUrlIndex: route.baseUrlIndex,
+            ...quota,
+          },
+        },
       ];
     }
     case 'capacity_exhausted': {
@@ -73,10 +87,13 @@ function addressAll(facts: AttemptFacts): Addressed[] {
       return [
         released(ids.backend),
         released(ids.baseUrl),
-        failed(ids.pool, outcome.code, { credentialId, disable: true }),
+        {
+          actorId: ids.pool,
+          event: { type: 'credential.rejected', at, probe: probe(ids.pool), code: outcome.code, credentialId, baseUrlIndex: route.baseUrlIndex },
+        },
         ...ids.siblingPools.map((actorId) => ({
           actorId,
-          event: { type: 'credential.disable', at, credentialId, reason: outcome.code } as const,
+          event: { type: 'credential.disable', at, credentialId, reason: outcome.code, baseUrlIndex: route.baseUrlIndex } as const,
         })),
       ];
     case 'client_error':

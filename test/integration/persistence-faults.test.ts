@@ -87,12 +87,12 @@ describe('persistence faults', () => {
     await db.close();
     const gw = await gateway(dataDir, await upstream());
     const warning = gw.logs.find((line) => line.msg === 'discarding a stored snapshot; the actor starts fresh');
-    expect(warning).toMatchObject({ actor: 'backend:a', reason: 'schema 0 is older than 2 and cannot be migrated' });
+    expect(warning).toMatchObject({ actor: 'backend:a', reason: 'schema 0 is older than 3 and cannot be migrated' });
     expect(gw.gateway.actors.view('backend:a').state).toBe('closed');
     await gw.close();
     const store = await openSnapshotStore({ dataDir, logger: pino({ level: 'silent' }), now: Date.now });
     cleanups.push(() => store.close());
-    expect(store.records.get('backend:a')?.schema).toBe(2);
+    expect(store.records.get('backend:a')?.schema).toBe(3);
     expect(store.records.get('backend:a')?.snapshot.value).toBe('closed');
   });
 });

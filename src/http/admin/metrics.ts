@@ -93,7 +93,7 @@ function observeActorEvents(
         if (call.latencyMs !== undefined) m.ttfb.observe({ backend }, call.latencyMs / 1000);
       }
     }
-    if (event.type === 'call.failed' && event.cooldownUntil !== undefined && event.credentialId !== undefined) {
+    if (event.type === 'credential.rate_limited') {
       m.cooldowns.inc({ pool: change.actorId, credential: event.credentialId });
     }
   });

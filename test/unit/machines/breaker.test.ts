@@ -1,6 +1,6 @@
 import { createActor, SimulatedClock } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { admission, breakerMachine, credentialList, credentialOf, type BreakerInput } from '../../../src/machines/breaker.js';
+import { admission, breakerMachine, breakerState, credentialList, credentialOf, type BreakerInput } from '../../../src/machines/breaker.js';
 
 const policy = { failureThreshold: 5, recoveryMs: 300_000, halfOpenProbes: 1 };
 const input: BreakerInput = { id: 'backend:a', role: 'backend', policy };
@@ -120,19 +120,52 @@ describe('breaker machine', () => {
     actor.send({ type: 'operator.isolate', at: at() });
     clock.increment(10 * 300_000);
     actor.send({ type: 'clock.tick', at: at() });
-    expect(actor.getSnapshot().value).toBe('open');
+    expect(actor.getSnapshot().value).toBe('isolated');
+    expect(breakerState(actor.getSnapshot().value)).toBe('open');
+    expect(actor.getSnapshot().context).toMatchObject({ isolated: true, openUntil: null });
+    expect(admission('isolated', actor.getSnapshot().context, at())).toBe('blocked');
     expect(admission('open', actor.getSnapshot().context, at())).toBe('blocked');
     actor.send({ type: 'operator.release', at: at() });
     expect(actor.getSnapshot().value).toBe('half_open');
+    expect(actor.getSnapshot().context.isolated).toBe(false);
     actor.send({ type: 'operator.reset', at: at() });
     expect(actor.getSnapshot().value).toBe('closed');
+  });
+
+  it('isolated is a state of its own: health checks, trips and probes do not leave it; reset does', () => {
+    const { actor, at } = start();
+    actor.send({ type: 'operator.isolate', at: at() });
+    expect(actor.getSnapshot().context.lastTransition).toMatchObject({ from: 'closed', to: 'isolated', reason: 'isolated by operator' });
+    actor.send({ type: 'health.probe.succeeded', at: at() });
+    actor.send({ type: 'breaker.trip', at: at(), until: at() + 1, reason: 'capacity' });
+    actor.send({ type: 'probe.start', at: at() + 10 });
+    expect(actor.getSnapshot().value).toBe('isolated');
+    expect(actor.getSnapshot().can({ type: 'probe.start', at: at() + 10 })).toBe(false);
+    actor.send({ type: 'operator.reset', at: at() });
+    expect(actor.getSnapshot().value).toBe('closed');
+    expect(actor.getSnapshot().context.isolated).toBe(false);
+  });
+
+  it('admission agrees with the machine: a probe is admitted exactly when probe.start would be taken', () => {
+    const { actor, fail, at, clock } = start();
+    for (let i = 0; i < policy.failureThreshold; i++) fail();
+    const agree = (now: number) => {
+      const snapshot = actor.getSnapshot();
+      const admits = admission(snapshot.value, snapshot.context, now) !== 'blocked';
+      expect(admits).toBe(snapshot.value === 'closed' || snapshot.can({ type: 'probe.start', at: now }));
+    };
+    agree(at());
+    agree(actor.getSnapshot().context.openUntil!);
+    clock.increment(policy.recoveryMs);
+    actor.send({ type: 'probe.start', at: at() });
+    agree(at());
   });
 
   it('keeps per-credential cooldowns and disabled flags in a pool', () => {
     const pool: BreakerInput = { id: 'pool:a:default', role: 'pool', policy, credentials: [{ id: 'k1' }, { id: 'k2' }] };
     const { actor, at } = start(new SimulatedClock(), pool);
-    actor.send({ type: 'call.failed', at: at(), probe: false, code: 'http_429', credentialId: 'k1', cooldownUntil: at() + 5000 });
-    actor.send({ type: 'call.failed', at: at(), probe: false, code: 'http_401', credentialId: 'k2', disable: true });
+    actor.send({ type: 'credential.rate_limited', at: at(), probe: false, code: 'http_429', credentialId: 'k1', cooldownUntil: at() + 5000 });
+    actor.send({ type: 'credential.rejected', at: at(), probe: false, code: 'http_401', credentialId: 'k2' });
     const context = actor.getSnapshot().context;
     expect(credentialOf(context, 'k1')?.cooldownUntil).toBe(at() + 5000);
     expect(credentialOf(context, 'k2')?.disabled).toBe('http_401');
@@ -143,7 +176,7 @@ describe('breaker machine', () => {
   it('takes a changed config in place, keeping its state and what remaining credentials learned', () => {
     const pool: BreakerInput = { id: 'pool:a:default', role: 'pool', policy, credentials: [{ id: 'k1' }, { id: 'k2' }] };
     const { actor, fail, at } = start(new SimulatedClock(), pool);
-    actor.send({ type: 'call.failed', at: at(), probe: false, code: 'http_401', credentialId: 'k1', disable: true });
+    actor.send({ type: 'credential.rejected', at: at(), probe: false, code: 'http_401', credentialId: 'k1' });
     for (let i = 0; i < 4; i++) fail();
     const openUntil = actor.getSnapshot().context.openUntil;
     expect(actor.getSnapshot().value).toBe('open');
@@ -164,9 +197,9 @@ describe('pool breaker and credential failures', () => {
     const pool: BreakerInput = { id: 'pool:a:default', role: 'pool', policy, credentials: [{ id: 'k1' }, { id: 'k2' }] };
     const { actor, at } = start(new SimulatedClock(), pool);
     for (let i = 0; i < policy.failureThreshold * 3; i++) {
-      actor.send({ type: 'call.failed', at: at(), probe: false, code: 'http_429', credentialId: i % 2 ? 'k1' : 'k2', cooldownUntil: at() + 1000 });
+      actor.send({ type: 'credential.rate_limited', at: at(), probe: false, code: 'http_429', credentialId: i % 2 ? 'k1' : 'k2', cooldownUntil: at() + 1000 });
     }
-    actor.send({ type: 'call.failed', at: at(), probe: false, code: 'http_401', credentialId: 'k2', disable: true });
+    actor.send({ type: 'credential.rejected', at: at(), probe: false, code: 'http_401', credentialId: 'k2' });
     expect(actor.getSnapshot().value).toBe('closed');
     expect(actor.getSnapshot().context.health.consecutiveFailures).toBe(policy.failureThreshold * 3 + 1);
 
@@ -174,7 +207,7 @@ describe('pool breaker and credential failures', () => {
     expect(actor.getSnapshot().value).toBe('open');
     actor.send({ type: 'probe.start', at: at() + 10 });
     expect(actor.getSnapshot()).toMatchObject({ value: 'half_open', context: { probesInFlight: 1 } });
-    actor.send({ type: 'call.failed', at: at() + 11, probe: true, code: 'http_429', credentialId: 'k1', cooldownUntil: at() + 2000 });
+    actor.send({ type: 'credential.rate_limited', at: at() + 11, probe: true, code: 'http_429', credentialId: 'k1', cooldownUntil: at() + 2000 });
     expect(actor.getSnapshot()).toMatchObject({ value: 'half_open', context: { probesInFlight: 0 } });
     actor.send({ type: 'probe.start', at: at() + 12 });
     actor.send({ type: 'call.succeeded', at: at() + 13, probe: true, credentialId: 'k1' });

@@ -64,8 +64,8 @@ describe('planRestore', () => {
       credentials: [{ id: 'k1', quota: { requests: 10, per: 'minute' } }, { id: 'k2' }],
     };
     const stored = recordAfter(pool, [
-      fail(100, { code: 'http_429', credentialId: 'k1', cooldownUntil: 5_000 }),
-      fail(110, { code: 'http_401', credentialId: 'k2', disable: true }),
+      { type: 'credential.rate_limited', at: 100, probe: false, code: 'http_429', credentialId: 'k1', cooldownUntil: 5_000 },
+      { type: 'credential.rejected', at: 110, probe: false, code: 'http_401', credentialId: 'k2' },
     ]);
     const next: BreakerInput = { ...pool, credentials: [{ id: 'k1', quota: { requests: 20, per: 'hour' } }, { id: 'k3' }] };
     const context = planRestore([next], new Map([['pool:a:default', stored]]), 200).restored.get('pool:a:default')!.context;

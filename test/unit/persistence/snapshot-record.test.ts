@@ -9,7 +9,7 @@ const pool: BreakerInput = { id: 'pool:a:default', role: 'pool', policy, credent
 describe('stored actor records', () => {
   it('round-trips a pool snapshot at the current schema', () => {
     const tree = createActorTree({ layout: [pool] });
-    tree.send(pool.id, { type: 'call.failed', at: 10, probe: false, code: 'http_429', credentialId: 'k2', cooldownUntil: 5_000 });
+    tree.send(pool.id, { type: 'credential.rate_limited', at: 10, probe: false, code: 'http_429', credentialId: 'k2', cooldownUntil: 5_000 });
     const decoded = decodeRecord(encodeRecord(tree.persisted(pool.id), 20));
     tree.stop();
     expect(decoded.ok).toBe(true);
@@ -20,7 +20,7 @@ describe('stored actor records', () => {
 
   it('migrates a schema-1 record whose credentials were keyed by id into a list with slots', () => {
     const tree = createActorTree({ layout: [pool] });
-    tree.send(pool.id, { type: 'call.failed', at: 10, probe: false, code: 'http_401', credentialId: 'k1', disable: true });
+    tree.send(pool.id, { type: 'credential.rejected', at: 10, probe: false, code: 'http_401', credentialId: 'k1' });
     const current = tree.persisted(pool.id) as unknown as { context: { credentialChunks: { id: string }[][] } };
     tree.stop();
     const { credentialSlots: _slots, credentialChunks: _chunks, ...rest } = current.context as unknown as Record<string, unknown>;

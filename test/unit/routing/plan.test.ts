@@ -92,7 +92,7 @@ describe('chooseRoute: credentials', () => {
     for (let i = 0; i < 6; i++) f.tree.send('pool:a:default', { type: 'call.succeeded', at: T0, probe: false, credentialId: 'low' });
     for (let seed = 0; seed < 20; seed++) expect(choose(f, 'm', emptyMemory(), T0, seed).route?.credentialId).toBe('other');
     expect(choose(f).skipped).toContainEqual({ actorId: 'pool:a:default/low', reason: 'under its reserve' });
-    f.tree.send('pool:a:default', { type: 'call.failed', at: T0, probe: false, code: 'http_401', credentialId: 'other', disable: true });
+    f.tree.send('pool:a:default', { type: 'credential.rejected', at: T0, probe: false, code: 'http_401', credentialId: 'other' });
     expect(choose(f).route?.credentialId).toBe('low');
   });
 
@@ -101,7 +101,7 @@ describe('chooseRoute: credentials', () => {
     const memory = emptyMemory();
     const first = choose(f, 'm', memory)!.route!;
     const other = first.credentialId === 'a-k1' ? 'a-k2' : 'a-k1';
-    f.tree.send('pool:a:default', { type: 'call.failed', at: T0, probe: false, code: 'http_429', credentialId: first.credentialId, cooldownUntil: T0 + 60_000 });
+    f.tree.send('pool:a:default', { type: 'credential.rate_limited', at: T0, probe: false, code: 'http_429', credentialId: first.credentialId, cooldownUntil: T0 + 60_000 });
     memory.rateLimited.add(pairExclusion(`baseurl:a:${first.baseUrlIndex}`, first.credentialId));
     memory.rateLimited.add(credentialExclusion('pool:a:default', first.credentialId));
     memory.sticky.set('pool:a:default', first.credentialId);

@@ -24,8 +24,8 @@ describe('outcome scopes', () => {
 
   it('cools down only the credential on a 429, for the hint or exponentially', () => {
     const events = outcomeEvents({ route, outcome: { kind: 'rate_limited', code: 'http_429', retryAfterMs: 2500 }, at: T0 });
-    expect(summary(events)).toEqual(['pool:a:claude call.failed']);
-    expect(events[0]?.event).toMatchObject({ credentialId: 'a-k1', cooldownUntil: T0 + 2500 });
+    expect(summary(events)).toEqual(['pool:a:claude credential.rate_limited']);
+    expect(events[0]?.event).toMatchObject({ credentialId: 'a-k1', cooldownUntil: T0 + 2500, baseUrlIndex: 0 });
     const noHint = outcomeEvents({ route, outcome: { kind: 'rate_limited', code: 'http_429', retryAfterMs: null }, at: T0 });
     expect(noHint[0]?.event).toMatchObject({ cooldownUntil: T0 + 1000 });
   });
@@ -39,7 +39,9 @@ describe('outcome scopes', () => {
 
   it('disables the credential in its pool and every sibling pool on 401/403', () => {
     const events = outcomeEvents({ route, outcome: { kind: 'auth_failed', code: 'http_401' }, at: T0 });
-    expect(summary(events)).toEqual(['pool:a:claude call.failed', 'pool:a:default credential.disable']);
+    expect(summary(events)).toEqual(['pool:a:claude credential.rejected', 'pool:a:default credential.disable']);
+    expect(events[0]?.event).toEqual({ type: 'credential.rejected', at: T0, probe: false, code: 'http_401', credentialId: 'a-k1', baseUrlIndex: 0 });
+    expect(events[1]?.event).toMatchObject({ credentialId: 'a-k1', baseUrlIndex: 0 });
   });
 
   it('counts nothing for client errors and cancellations, but gives back probe permits', () => {
