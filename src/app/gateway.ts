@@ -13,6 +13,7 @@ import { createHealthProbe } from '../http/upstream/health-probe.js';
 import { createHttpServer } from '../http/server/server.js';
 import { createUpstreamTransport } from '../http/upstream/transport.js';
 import { createRequestHandler, type RequestSummary } from '../routing/handle-request.js';
+import { upstreamErrorKind } from '../http/protocols/context-errors.js';
 import { createPipeline } from '../routing/pipeline.js';
 import type { Random } from '../routing/random.js';
 import { buildRouteTable, credentialSecrets } from '../routing/route-table.js';
@@ -103,6 +104,8 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
     slots: createBackendSlots(),
     retryBudget: createRetryBudget(config.routing.retryBudget),
     waitForRecoveryMs: config.routing.waitForRecoveryMs,
+    sameModelRetry: { maxMs: config.routing.sameModelRetryMaxMs, backoffMs: config.routing.sameModelRetryBackoffMs },
+    errorKinds: upstreamErrorKind,
     explain: () => logger.isLevelEnabled('debug'),
   });
   const finished = afterIo(

@@ -14,7 +14,7 @@ import { exponentialCooldownMs } from './retry-hint.js';
  * - rate limited: the credential cools down (the hint, else exponentially); the pool counts it.
  * - capacity exhausted: the (backend, model pool) actor opens until the hint.
  * - auth failed: the credential is disabled in this pool and in its sibling pools.
- * - client error, cancelled: nothing counts; permits go back.
+ * - client error, context exceeded, cancelled: nothing counts; permits go back.
  */
 export interface Addressed {
   readonly actorId: string;
@@ -80,6 +80,7 @@ function addressAll(facts: AttemptFacts): Addressed[] {
         })),
       ];
     case 'client_error':
+    case 'context_exceeded':
     case 'cancelled':
       return [released(ids.backend), released(ids.baseUrl), released(ids.pool)];
   }
