@@ -40,9 +40,13 @@ export function retryWaitMs(outcome: Outcome, settings: SameModelSettings, rando
   return null;
 }
 
-/** Records a failed attempt; of several candidates, the one ready first is kept. */
+/**
+ * Records a failed attempt; of several candidates, the one ready first is kept. A model out
+ * of capacity drops a candidate of its pool: no wait brings that model back soon.
+ */
 export function noteFailure(state: SameModelState, route: Route, outcome: Outcome, now: number, settings: SameModelSettings, random: Random): void {
   if (state.used) return;
+  if (outcome.kind === 'capacity_exhausted' && state.pending?.route.poolActorId === route.poolActorId) state.pending = null;
   const waitMs = retryWaitMs(outcome, settings, random);
   if (waitMs === null) return;
   const readyAt = now + waitMs;

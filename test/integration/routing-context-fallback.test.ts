@@ -74,6 +74,16 @@ describe('routing: context fallback through fusebox', () => {
     expect(line.attempts.map((a) => `${a.backend}:${a.outcome}`)).toEqual(['s:context_length_exceeded', 'l:success']);
   });
 
+  it('routes a streamed request the same way: the context fallback streams the answer', async () => {
+    const { s, l, client } = await smallAndLarge(contextExceeded(), { kind: 'stream', chunks: 3 });
+    const stream = await client.chat.completions.create({ model: 'gpt-small', stream: true, messages: [{ role: 'user', content: 'long' }] });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(text).toBe('large: 1 2');
+    expect(s.requests).toHaveLength(1);
+    expect(JSON.parse(l.requests[0]!.body)).toMatchObject({ model: 'gpt-large', stream: true });
+  });
+
   it('tries the context fallback once: a second context error goes back to the client as the upstream sent it', async () => {
     const { s, l, client } = await smallAndLarge(contextExceeded(), contextExceeded('gpt-large'));
     const error = (await ask(client).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
