@@ -212,7 +212,8 @@ const modelPoolsSchema = z
         const target = pool[key];
         if (target === undefined) continue;
         if (target === name || !(target in pools)) {
-          ctx.addIssue({ code: 'custom', path: [name, key], message: `unknown fallback pool "${target}"` });
+          const what = key === 'fallback' ? 'fallback' : 'context fallback';
+          ctx.addIssue({ code: 'custom', path: [name, key], message: `unknown ${what} pool "${target}"` });
         }
       }
     }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { buildModelPools, contextChain } from '../../../src/routing/model-pools.js';
+import { chooseRoute, emptyMemory } from '../../../src/routing/plan.js';
+import { seededRandom } from '../../../src/routing/random.js';
+import { outcomeEvents } from '../../../src/routing/report.js';
 import { retryWaitMs } from '../../../src/routing/same-model-retry.js';
+import { backend, fleet, T0 } from './fixtures.js';
 
 const backends = [{ id: 'a', baseUrls: ['http://127.0.0.1:1/v1'], credentials: [{ apiKey: 'k' }] }];
 
@@ -9,7 +13,7 @@ describe('context fallback config', () => {
   it('is validated at boot like fallback', () => {
     const bad = (modelPools: object) => () => parseConfig({ modelPools, backends });
     expect(bad({ x: { match: ['x'], contextFallback: 'nope' } })).toThrow(/modelPools\.x\.contextFallback/);
-    expect(bad({ x: { match: ['x'], contextFallback: 'x' } })).toThrow(/unknown fallback pool "x"/);
+    expect(bad({ x: { match: ['x'], contextFallback: 'x' } })).toThrow(/unknown context fallback pool "x"/);
   });
 
   it('defaults: routing.sameModelRetryMaxMs 5000, sameModelRetryBackoffMs 500, contextMapModels {}', () => {
@@ -35,6 +39,21 @@ describe('context fallback config', () => {
       { pool: 'longer', model: 'xl-1', fallback: 'small->longer' },
     ]);
     expect(contextChain(pools, { pool: 'other', model: 'o-1' }, 'small')).toEqual([]);
+  });
+});
+
+describe('a context error blames nobody', () => {
+  it('sends the actors nothing but returned probe permits', () => {
+    const f = fleet({ backends: [backend('a')] });
+    const route = chooseRoute(f.config.backends[0]!.kind, 'm', f.table, f.read, T0, seededRandom(1), emptyMemory()).route!;
+    const outcome = { kind: 'context_exceeded', code: 'context_length_exceeded' } as const;
+    expect(outcomeEvents({ route, outcome, at: T0 })).toEqual([]);
+    const probing = { ...route, probes: ['backend:a', 'baseurl:a:0', 'pool:a:default'] };
+    expect(outcomeEvents({ route: probing, outcome, at: T0 }).map(({ actorId, event }) => `${actorId} ${event.type}`)).toEqual([
+      'backend:a call.released',
+      'baseurl:a:0 call.released',
+      'pool:a:default call.released',
+    ]);
   });
 });
 
