@@ -149,7 +149,7 @@ function nextRoute(run: Run, deps: HandlerDeps): Route | Pause | null {
     if (wait === null) run.retryAfterMs = choice.retryAfterMs;
     return wait === null ? null : { waitMs: wait, sameModel: false };
   }
-  const sameModelWait = waitBeforeSwitching(run.sameModel, choice.route, now, requestDeadline(run.job, choice.route));
+  const sameModelWait = waitBeforeSwitching(run.sameModel, choice.route, now, requestDeadline(run.job, choice.route), read);
   if (sameModelWait !== null) return { waitMs: sameModelWait, sameModel: true };
   if (run.attempts.length > 0 && deps.retryBudget && !deps.retryBudget.tryRetry(now)) {
     run.budgetExhausted = true;

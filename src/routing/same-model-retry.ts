@@ -1,5 +1,6 @@
+import { admission } from '../machines/breaker.js';
 import type { Outcome } from './classify.js';
-import { credentialExclusion, pairExclusion, type Route } from './plan.js';
+import { credentialExclusion, pairExclusion, type ReadActor, type Route } from './plan.js';
 import type { Random } from './random.js';
 
 /**
@@ -54,15 +55,25 @@ export function noteFailure(state: SameModelState, route: Route, outcome: Outcom
 }
 
 /**
- * ms to wait before trying the pending route again instead of `next`; null to take `next`
- * (it asks the same model, nothing is pending, or the wait would pass `deadline`).
+ * ms to wait before trying the pending route again instead of `next`; null to take `next`:
+ * it asks the same model, nothing is pending, the wait would pass `deadline`, or a breaker on
+ * the pending route (backend, BaseURL, pool) will still block it when the wait is over.
  */
-export function waitBeforeSwitching(state: SameModelState, next: Route, now: number, deadline: number): number | null {
+export function waitBeforeSwitching(state: SameModelState, next: Route, now: number, deadline: number, read: ReadActor): number | null {
   const pending = state.pending;
   if (pending === null || state.used) return null;
   if (next.model === pending.route.model && next.modelPool === pending.route.modelPool) return null;
-  const waitMs = Math.max(0, pending.readyAt - now);
-  return now + waitMs < deadline ? waitMs : null;
+  const readyAt = Math.max(now, pending.readyAt);
+  if (readyAt >= deadline || !admitsAt(pending.route, read, readyAt)) return null;
+  return readyAt - now;
+}
+
+function admitsAt(route: Route, read: ReadActor, at: number): boolean {
+  const ids = [route.backend.actorId, route.backend.baseUrlActorIds[route.baseUrlIndex]!, route.poolActorId];
+  return ids.every((actorId) => {
+    const view = read(actorId);
+    return admission(view.state, view.context, at) !== 'blocked';
+  });
 }
 
 /** After the wait: lets this request try the pending route again, and spends its one retry. */

@@ -149,6 +149,28 @@ describe('routing: same-model retry before switching models', () => {
     expect(backup.requests).toHaveLength(0);
   });
 
+  it('switches at once when the 5xx opened the breaker of the only route', async () => {
+    const time = steppingClock();
+    const a = await upstream('a');
+    const backup = await upstream('backup');
+    a.script = () => ({ kind: 'status', status: 503 });
+    const { gw, client } = await gateway(
+      {
+        modelPools: pools,
+        backends: [
+          { id: 'a', models: ['model-a'], baseUrls: [a.baseUrl], credentials: [{ id: 'a-key', apiKey: 'sk-a' }], breaker: { failureThreshold: 1 } },
+          { id: 'b', models: ['model-b'], priority: 1, baseUrls: [backup.baseUrl], credentials: [{ id: 'b-key', apiKey: 'sk-b' }] },
+        ],
+      },
+      { clock: time.clock, random: seededRandom(7) },
+    );
+    const { data } = await ask(client);
+    expect(data.choices[0]?.message.content).toBe('hello from backup');
+    expect(a.requests).toHaveLength(1);
+    expect(gw.gateway.actors.view('backend:a').state).toBe('open');
+    expect(requestLine(gw.logs).sameModelWaitMs).toBeUndefined();
+  });
+
   it('retries the same model only once per request', async () => {
     const time = steppingClock();
     const { mirrors, backup, client } = await primaryAndBackup(time);
