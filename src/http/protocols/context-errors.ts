@@ -1,5 +1,4 @@
-import type { UpstreamErrorReader } from '../../routing/context-fallback.js';
-import type { Protocol } from '../../routing/types.js';
+import type { UpstreamErrorKind, UpstreamErrorReader } from '../../routing/context-fallback.js';
 import { anthropicErrorKind } from './anthropic/context-errors.js';
 import { geminiErrorKind } from './gemini/context-errors.js';
 import { openAiErrorKind } from './openai/context-errors.js';
@@ -7,11 +6,17 @@ import { openAiErrorKind } from './openai/context-errors.js';
 /**
  * The upstream error recognisers by protocol: routing asks "what kind of error is this body,
  * for protocol P" (context length, content policy, or neither) without naming protocols.
+ * A protocol without a recogniser has neither kind.
  */
-const BY_PROTOCOL: Readonly<Record<Protocol, (status: number, text: string) => ReturnType<UpstreamErrorReader>>> = {
+type Recogniser = (status: number, text: string) => UpstreamErrorKind | null;
+
+const BY_PROTOCOL: Readonly<Record<string, Recogniser>> = {
   openai: openAiErrorKind,
   anthropic: anthropicErrorKind,
   gemini: geminiErrorKind,
 };
 
-export const upstreamErrorKind: UpstreamErrorReader = (protocol, status, text) => BY_PROTOCOL[protocol](status, text);
+export const upstreamErrorKind: UpstreamErrorReader = (protocol, status, text) => {
+  const recognise = BY_PROTOCOL[protocol];
+  return recognise === undefined ? null : recognise(status, text);
+};
