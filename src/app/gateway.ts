@@ -12,6 +12,7 @@ import { startHealthChecker } from '../actors/health-checker.js';
 import { createHealthProbe } from '../http/upstream/health-probe.js';
 import { createHttpServer } from '../http/server/server.js';
 import { createRequestHandler, type RequestSummary } from '../routing/handle-request.js';
+import { upstreamErrorKind } from '../http/protocols/context-errors.js';
 import { createPipeline } from '../routing/pipeline.js';
 import type { Random } from '../routing/random.js';
 import { FuseboxError } from '../shared/errors.js';
@@ -101,7 +102,14 @@ function assemble(config: FuseboxConfig, deps: GatewayDeps & Required<Pick<Gatew
   });
   const fleetChanges = actors.fleet$.subscribe(() => health.resync());
   const operator = startOperator({ tree: actors, clock, logger, logScrubber, fingerprintKey, routing, startConfig: config, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
-  const handleRequest = createRequestHandler({ tree: actors, random, clock, slots: createBackendSlots(), explain: () => logger.isLevelEnabled('debug') });
+  const handleRequest = createRequestHandler({
+    tree: actors,
+    random,
+    clock,
+    slots: createBackendSlots(),
+    errorKinds: upstreamErrorKind,
+    explain: () => logger.isLevelEnabled('debug'),
+  });
   const finished = afterIo(
     (job: Job, summary: RequestSummary, ms: number) => {
       operator.metrics.observeRequest(job, summary, ms);

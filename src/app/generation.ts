@@ -59,6 +59,7 @@ export function buildGeneration(config: FuseboxConfig, previous: Generation | nu
     // The window's counts belong to the budget: an unchanged budget keeps counting across a reload.
     retryBudget: sameBudget ? previous.retryBudget : createRetryBudget(budget),
     waitForRecoveryMs: config.routing.waitForRecoveryMs,
+    sameModelRetry: { maxMs: config.routing.sameModelRetryMaxMs, backoffMs: config.routing.sameModelRetryBackoffMs },
     maxResponseBytes: config.server.maxResponseBytes,
     adminAuth: createAdminAuth(config.server.adminToken),
     withdrawn: new Set(),

@@ -176,6 +176,10 @@ const routingSchema = z
       .prefault({}),
     /** When every route is cooling down, wait this long at most for the earliest to recover (0 = fail at once). */
     waitForRecoveryMs: z.number().int().min(0).max(600_000).default(0),
+    /** Before switching to another model: a 429 hint up to this long is waited out on the same model (0 = never). */
+    sameModelRetryMaxMs: z.number().int().min(0).max(60_000).default(5000),
+    /** The same-model retry after a first transient 5xx waits this long, jittered ×0.5–1.5 (at most sameModelRetryMaxMs). */
+    sameModelRetryBackoffMs: z.number().int().min(1).max(60_000).default(500),
   })
   .strict();
 
@@ -190,6 +194,10 @@ const modelPoolSchema = z
     mapModels: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** The pool breaker, per (backend, pool); the backend's breaker settings when absent. */
     breaker: breakerSchema.optional(),
+    /** A larger-context pool tried once when an upstream says the request exceeds the model's context. */
+    contextFallback: poolNameSchema.optional(),
+    /** Model names (or globs) of this pool → the model to ask the context fallback pool for. */
+    contextMapModels: z.record(z.string().min(1), z.string().min(1)).default({}),
   })
   .strict();
 
@@ -201,9 +209,13 @@ const modelPoolsSchema = z
       if (name === 'default') {
         ctx.addIssue({ code: 'custom', path: [name], message: '"default" is reserved for models no pool matches' });
       }
-      if (pool.fallback === undefined) continue;
-      if (pool.fallback === name || !(pool.fallback in pools)) {
-        ctx.addIssue({ code: 'custom', path: [name, 'fallback'], message: `unknown fallback pool "${pool.fallback}"` });
+      for (const key of ['fallback', 'contextFallback'] as const) {
+        const target = pool[key];
+        if (target === undefined) continue;
+        if (target === name || !(target in pools)) {
+          const what = key === 'fallback' ? 'fallback' : 'context fallback';
+          ctx.addIssue({ code: 'custom', path: [name, key], message: `unknown ${what} pool "${target}"` });
+        }
       }
     }
   });

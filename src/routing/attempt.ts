@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import { isEventStream } from '../shared/content-type.js';
 import { readBounded } from './bounded-body.js';
 import { classify, type Outcome } from './classify.js';
+import type { ClientErrorHold } from './context-fallback.js';
 import { refineRateLimited } from './rate-limit-body.js';
 import type { Route } from './plan.js';
 import type { Attempt, Job, Transport, UpstreamBody, UpstreamCode, UpstreamReply } from './types.js';
@@ -24,6 +25,8 @@ export interface AttemptResult {
   readonly headers?: Readonly<Record<string, string>>;
   /** Set when a committed stream broke after its first chunk. */
   readonly brokeMidStream?: UpstreamCode;
+  /** A client error held back by `hold` (not answered): its status and whole body. */
+  readonly held?: { readonly status: number; readonly body: Buffer };
 }
 
 export interface AttemptDeps {
@@ -38,6 +41,7 @@ export async function runAttempt(
   route: Route,
   answerHeaders: () => Record<string, string>,
   deps: AttemptDeps,
+  hold?: ClientErrorHold,
 ): Promise<AttemptResult> {
   const attempt: Attempt = {
     job,
@@ -58,7 +62,7 @@ export async function runAttempt(
     return streamThrough(job, reply, answerHeaders, deps);
   }
   if (outcome.kind === 'success' || outcome.kind === 'client_error') {
-    return answerWhole(job, reply, outcome, answerHeaders, deps);
+    return answerWhole(job, reply, outcome, answerHeaders, deps, hold);
   }
   // A 429's body may say how long to wait, or that the model (not the key) is out of capacity.
   if (outcome.kind === 'rate_limited') return { outcome: await refineRateLimited(outcome, reply.body), answered: false, headers: reply.headers };
@@ -74,6 +78,7 @@ async function answerWhole(
   outcome: Outcome,
   answerHeaders: () => Record<string, string>,
   deps: AttemptDeps,
+  hold?: ClientErrorHold,
 ): Promise<AttemptResult> {
   let body: Buffer;
   try {
@@ -82,6 +87,8 @@ async function answerWhole(
     const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
     return { outcome: classify({ kind: 'failed', code: cancelledOr(job, code) }, deps.clock.now()), answered: false };
   }
+  const held = outcome.kind === 'client_error' && hold ? hold(reply.status, body) : null;
+  if (held) return { outcome: held, answered: false, headers: reply.headers, held: { status: reply.status, body } };
   job.sink.respond(reply.status, { ...reply.headers, ...answerHeaders() }, body);
   return { outcome, answered: true, status: reply.status, latencyMs: reply.headersAfterMs, headers: reply.headers };
 }

@@ -18,6 +18,8 @@ export type Outcome =
   | { readonly kind: 'auth_failed'; readonly code: HttpCode }
   /** 400/404/422 and other 4xx: the client's own fault; returned as is. */
   | { readonly kind: 'client_error'; readonly status: number }
+  /** A 4xx saying the request exceeds the model's context, held back for a context fallback: blames nobody. */
+  | { readonly kind: 'context_exceeded'; readonly code: 'context_length_exceeded' }
   /** The client went away: counts against nothing. */
   | { readonly kind: 'cancelled' };
 

@@ -1,5 +1,6 @@
 import type { RetryBudget } from './retry-budget.js';
 import type { RouteTable } from './route-table.js';
+import type { SameModelSettings } from './same-model-retry.js';
 import type { Transport } from './types.js';
 
 /**
@@ -22,6 +23,8 @@ export interface RoutingGeneration {
   readonly retryBudget: RetryBudget;
   /** `routing.waitForRecoveryMs`; 0: never wait for recovery. */
   readonly waitForRecoveryMs: number;
+  /** `routing.sameModelRetryMaxMs` / `sameModelRetryBackoffMs` (see same-model-retry.ts). */
+  readonly sameModelRetry: SameModelSettings;
   /** `server.maxResponseBytes`: the largest non-streamed upstream body accepted. */
   readonly maxResponseBytes: number;
   /**

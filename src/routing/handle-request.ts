@@ -4,6 +4,7 @@ import { credentialOf } from '../machines/breaker.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
 import type { BackendSlots } from './backend-slots.js';
 import { failsOver, type Outcome } from './classify.js';
+import { contextHold, emptyContextState, takeContextFallback, type ClientErrorHold, type ContextState, type UpstreamErrorReader } from './context-fallback.js';
 import { jobForModel } from './fallback-job.js';
 import { plannableTable, type RoutingGeneration } from './generation.js';
 import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion, type Considered, type Route, type Skip } from './plan.js';
@@ -11,6 +12,7 @@ import { quotaFromHeaders } from './quota-headers.js';
 import type { Random } from './random.js';
 import { outcomeEvents } from './report.js';
 import { codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode } from './request-notes.js';
+import { allowRetry, emptySameModelState, noteFailure, waitBeforeSwitching, type SameModelState } from './same-model-retry.js';
 import type { CancelSignal, Job } from './types.js';
 
 export { gatewayHeaders, type AttemptNote } from './request-notes.js';
@@ -31,6 +33,8 @@ export interface RequestSummary {
   readonly fallback?: string;
   /** ms spent waiting for a route to recover. */
   readonly waitedMs?: number;
+  /** ms waited before trying a failed route's model again instead of switching models. */
+  readonly sameModelWaitMs?: number;
   readonly retryBudgetExhausted?: boolean;
   /** For the debug log: why routes were skipped, and the candidates' scores and weights. */
   readonly skipped?: readonly Skip[];
@@ -44,6 +48,8 @@ export interface HandlerDeps {
   readonly clock: Clock;
   /** Per-backend concurrency caps; a full backend is skipped, not failed. */
   readonly slots?: BackendSlots;
+  /** Recognises context-length errors by protocol; absent: no context fallback. */
+  readonly errorKinds?: UpstreamErrorReader;
   /**
    * Whether to record the route decisions (`skipped`, `considered`) in the summary; asked once
    * per plan. The gateway passes "is the debug log on"; absent: always record.
@@ -69,6 +75,15 @@ interface Run {
   lastCode: OutcomeCode | null;
   waitedMs: number;
   budgetExhausted: boolean;
+  readonly context: ContextState;
+  readonly sameModel: SameModelState;
+  sameModelWaitMs: number;
+}
+
+/** A pause before planning again: for a recovery, or before a same-model retry. */
+interface Pause {
+  readonly waitMs: number;
+  readonly sameModel: boolean;
 }
 
 export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: RoutingGeneration) => Promise<RequestSummary> {
@@ -86,50 +101,58 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
       lastCode: null,
       waitedMs: 0,
       budgetExhausted: false,
+      context: emptyContextState(),
+      sameModel: emptySameModelState(),
+      sameModelWaitMs: 0,
     };
     while (run.attempts.length < generation.maxAttempts && !job.signal.aborted) {
       // Planning, taking probe permits and sending happen in one synchronous stretch, so
       // concurrent requests never see the same free permit (exactly K probes).
       const route = nextRoute(run, deps);
-      if (typeof route === 'number') {
-        await waitForRecovery(run, deps, route);
+      if (route === null) break;
+      if ('waitMs' in route) {
+        await pause(run, deps, route);
         continue;
       }
-      if (route === null) break;
       if (deps.slots && !deps.slots.tryTake(route.backend, run.memory.excluded)) continue;
       const started = deps.clock.now();
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
       const routeJob = jobForModel(job, route.model, run.jobs);
-      const result = await attemptAndReport(routeJob, route, run, deps).finally(() =>
+      const hold = contextHold(deps.errorKinds, run.generation.table.pools, route, run.context);
+      const result = await attemptAndReport(routeJob, route, run, deps, hold).finally(() =>
         deps.slots?.give(route.backend),
       );
       run.attempts.push(note(route, result.outcome, deps.clock.now() - started));
       if (result.answered) return answered(run, route, result);
       if (result.outcome.kind === 'cancelled') break;
       run.lastCode = codeOf(result.outcome);
-      remember(result.outcome, route, run.memory);
+      afterFailure(run, route, result, deps);
     }
     return failed(run);
   };
 }
 
 /**
- * The next route; or ms to wait for a recovery before planning again; or null to stop:
- * nothing is available and waiting is off or too long, or the retry budget is spent.
+ * The next route; or a pause before planning again (a recovery, or a same-model retry before
+ * switching models); or null to stop: nothing is available and waiting is off or too long,
+ * or the retry budget is spent.
  */
-function nextRoute(run: Run, deps: HandlerDeps): Route | number | null {
+function nextRoute(run: Run, deps: HandlerDeps): Route | Pause | null {
   const now = deps.clock.now();
   // The hot path reads actors without waiting for their last few ms of routine successes.
   const read = (actorId: string) => deps.tree.peek(actorId);
   const explain = deps.explain ? deps.explain() : true;
   const table = plannableTable(run.generation);
-  const choice = chooseRoute(run.job.protocol, run.job.model, table, read, now, deps.random, run.memory, explain);
+  const steps = run.context.steps ?? undefined;
+  const choice = chooseRoute(run.job.protocol, run.job.model, table, read, now, deps.random, run.memory, explain, steps);
   run.decisions = { skipped: choice.skipped, considered: choice.considered };
   if (!choice.route) {
     const wait = waitFor(choice.retryAfterMs, run.waitedMs, run.generation.waitForRecoveryMs);
     if (wait === null) run.retryAfterMs = choice.retryAfterMs;
-    return wait;
+    return wait === null ? null : { waitMs: wait, sameModel: false };
   }
+  const sameModelWait = waitBeforeSwitching(run.sameModel, choice.route, now, requestDeadline(run.job, choice.route), read);
+  if (sameModelWait !== null) return { waitMs: sameModelWait, sameModel: true };
   if (run.attempts.length > 0 && !run.generation.retryBudget.tryRetry(now)) {
     run.budgetExhausted = true;
     return null;
@@ -137,12 +160,38 @@ function nextRoute(run: Run, deps: HandlerDeps): Route | number | null {
   return choice.route;
 }
 
-/** Sleeps, then lets this request try again what rate limits ruled out. */
-async function waitForRecovery(run: Run, deps: HandlerDeps, ms: number): Promise<void> {
-  await sleep(deps, ms, run.job.signal);
-  run.waitedMs += ms;
+/**
+ * Sleeps, then lets this request try again what rate limits ruled out (a recovery), or the
+ * one failed route a same-model retry is for.
+ */
+async function pause(run: Run, deps: HandlerDeps, { waitMs, sameModel }: Pause): Promise<void> {
+  if (waitMs > 0) await sleep(deps, waitMs, run.job.signal);
+  if (sameModel) {
+    run.sameModelWaitMs += waitMs;
+    allowRetry(run.sameModel, run.memory);
+    return;
+  }
+  run.waitedMs += waitMs;
   run.memory.rateLimited.clear();
   run.memory.sticky.clear();
+}
+
+/** The request's own deadline on a route's backend (`timeouts.totalMs` from its arrival). */
+function requestDeadline(job: Job, route: Route): number {
+  return job.receivedAt + route.backend.config.timeouts.totalMs;
+}
+
+/** After an unanswered attempt: take the context fallback, or remember what failed. */
+function afterFailure(run: Run, route: Route, result: AttemptResult, deps: HandlerDeps): void {
+  if (result.held) {
+    const held = { ...result.held, headers: result.headers ?? {}, backend: route.backend.config.id };
+    const pools = run.generation.table.pools;
+    takeContextFallback(run.context, pools, route, pools.poolOf(run.job.model), held);
+    run.sameModel.pending = null;
+    return;
+  }
+  remember(result.outcome, route, run.memory);
+  noteFailure(run.sameModel, route, result.outcome, deps.clock.now(), run.generation.sameModelRetry, deps.random);
 }
 
 function answered(run: Run, route: Route, result: AttemptResult): RequestSummary {
@@ -151,14 +200,27 @@ function answered(run: Run, route: Route, result: AttemptResult): RequestSummary
     backend: route.backend.config.id,
     attempts: run.attempts,
     ...(route.fallback ? { fallback: route.fallback } : {}),
-    ...(run.waitedMs > 0 ? { waitedMs: run.waitedMs } : {}),
+    ...waits(run),
     ...run.decisions,
+  };
+}
+
+function waits(run: Run): { waitedMs?: number; sameModelWaitMs?: number } {
+  return {
+    ...(run.waitedMs > 0 ? { waitedMs: run.waitedMs } : {}),
+    ...(run.sameModelWaitMs > 0 ? { sameModelWaitMs: run.sameModelWaitMs } : {}),
   };
 }
 
 function failed(run: Run): RequestSummary {
   const { job, attempts } = run;
   if (job.signal.aborted) return { status: 499, backend: null, attempts, error: 'client_cancelled' };
+  const held = run.context.held;
+  if (held) {
+    // The context fallback gave no answer: the client gets the upstream's own 4xx.
+    job.sink.respond(held.status, { ...held.headers, ...gatewayHeaders(attempts.length, held.backend) }, held.body);
+    return { status: held.status, backend: held.backend, attempts, ...waits(run), ...run.decisions };
+  }
   const error = finalError(attempts, run.lastCode, run.retryAfterMs, run.budgetExhausted);
   job.sink.fail(error, gatewayHeaders(attempts.length, null));
   return {
@@ -167,7 +229,7 @@ function failed(run: Run): RequestSummary {
     attempts,
     error: error.code,
     ...(run.budgetExhausted ? { retryBudgetExhausted: true } : {}),
-    ...(run.waitedMs > 0 ? { waitedMs: run.waitedMs } : {}),
+    ...waits(run),
     ...run.decisions,
   };
 }
@@ -191,11 +253,11 @@ function sleep(deps: HandlerDeps, ms: number, signal: CancelSignal): Promise<voi
   });
 }
 
-async function attemptAndReport(job: Job, route: Route, run: Run, deps: HandlerDeps): Promise<AttemptResult> {
+async function attemptAndReport(job: Job, route: Route, run: Run, deps: HandlerDeps, hold: ClientErrorHold | undefined): Promise<AttemptResult> {
   const attemptNumber = run.attempts.length + 1;
   const credential = credentialOf(deps.tree.peek(route.poolActorId).context, route.credentialId);
   const answerHeaders = () => gatewayHeaders(attemptNumber, route.backend.config.id, route.fallback);
-  const result = await runAttempt(job, route, answerHeaders, run.attempt);
+  const result = await runAttempt(job, route, answerHeaders, run.attempt, hold);
   const at = deps.clock.now();
   const quota = quotaFromHeaders(result.headers, at);
   const facts = { route, outcome: result.outcome, at, ...(credential ? { credential } : {}), ...(quota ? { quota } : {}) };

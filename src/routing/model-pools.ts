@@ -14,6 +14,10 @@ export interface ModelPools {
   fallbackOf(pool: string): string | undefined;
   /** The model to ask the fallback pool for: `mapModels` (exact names first, then globs), else unchanged. */
   mapModel(pool: string, model: string): string;
+  /** Where a pool sends a request that exceeded its model's context (`contextFallback`). */
+  contextFallbackOf(pool: string): string | undefined;
+  /** The model to ask the context fallback pool for: `contextMapModels`, else unchanged. */
+  mapContextModel(pool: string, model: string): string;
 }
 
 /** One step of a fallback chain: the pool, the model asked of it, and where it came from. */
@@ -28,20 +32,39 @@ interface Entry {
   readonly name: string;
   readonly matches: ModelMatcher;
   readonly fallback: string | undefined;
-  readonly exactMap: ReadonlyMap<string, string>;
-  readonly globMap: readonly { matches: ModelMatcher; to: string }[];
+  readonly map: NameMap;
+  readonly contextFallback: string | undefined;
+  readonly contextMap: NameMap;
+}
+
+interface NameMap {
+  readonly exact: ReadonlyMap<string, string>;
+  readonly globs: readonly { matches: ModelMatcher; to: string }[];
+}
+
+function nameMap(mapping: Readonly<Record<string, string>> | undefined): NameMap {
+  const pairs = Object.entries(mapping ?? {});
+  return {
+    exact: new Map(pairs.filter(([from]) => !from.includes('*'))),
+    globs: pairs.filter(([from]) => from.includes('*')).map(([from, to]) => ({ matches: modelMatcher([from]), to })),
+  };
+}
+
+function mapName(map: NameMap | undefined, model: string): string {
+  if (!map) return model;
+  return map.exact.get(model) ?? map.globs.find((m) => m.matches(model))?.to ?? model;
 }
 
 export function buildModelPools(config: FuseboxConfig): ModelPools {
   const entries = new Map<string, Entry>();
   for (const [name, pool] of Object.entries(config.modelPools ?? {})) {
-    const mapping = Object.entries(pool.mapModels ?? {});
     entries.set(name, {
       name,
       matches: modelMatcher(pool.match),
       fallback: pool.fallback,
-      exactMap: new Map(mapping.filter(([from]) => !from.includes('*'))),
-      globMap: mapping.filter(([from]) => from.includes('*')).map(([from, to]) => ({ matches: modelMatcher([from]), to })),
+      map: nameMap(pool.mapModels),
+      contextFallback: pool.contextFallback,
+      contextMap: nameMap(pool.contextMapModels),
     });
   }
   return {
@@ -51,11 +74,9 @@ export function buildModelPools(config: FuseboxConfig): ModelPools {
       return DEFAULT_POOL;
     },
     fallbackOf: (pool) => entries.get(pool)?.fallback,
-    mapModel(pool, model) {
-      const entry = entries.get(pool);
-      if (!entry) return model;
-      return entry.exactMap.get(model) ?? entry.globMap.find((m) => m.matches(model))?.to ?? model;
-    },
+    mapModel: (pool, model) => mapName(entries.get(pool)?.map, model),
+    contextFallbackOf: (pool) => entries.get(pool)?.contextFallback,
+    mapContextModel: (pool, model) => mapName(entries.get(pool)?.contextMap, model),
   };
 }
 
@@ -64,13 +85,27 @@ export function buildModelPools(config: FuseboxConfig): ModelPools {
  * model mapped at every step. A cycle ends the chain; each pool appears at most once.
  */
 export function poolChain(pools: ModelPools, model: string): PoolStep[] {
-  const first = pools.poolOf(model);
-  const steps: PoolStep[] = [{ pool: first, model }];
-  const seen = new Set([first]);
-  let current = steps[0]!;
-  for (let next = pools.fallbackOf(first); next !== undefined && !seen.has(next); next = pools.fallbackOf(next)) {
+  return chainFrom(pools, { pool: pools.poolOf(model), model }, pools.poolOf(model));
+}
+
+/**
+ * The pools to try after a context-length error on `step`: its pool's context fallback (with
+ * the model mapped by `contextMapModels`), then that pool's own fallbacks; empty when the pool
+ * has none. Every step is labelled a fallback from the request's first pool, `origin`.
+ */
+export function contextChain(pools: ModelPools, step: PoolStep, origin: string): PoolStep[] {
+  const target = pools.contextFallbackOf(step.pool);
+  if (target === undefined) return [];
+  return chainFrom(pools, { pool: target, model: pools.mapContextModel(step.pool, step.model), fallback: `${origin}->${target}` }, origin);
+}
+
+function chainFrom(pools: ModelPools, start: PoolStep, origin: string): PoolStep[] {
+  const steps: PoolStep[] = [start];
+  const seen = new Set([start.pool]);
+  let current = start;
+  for (let next = pools.fallbackOf(start.pool); next !== undefined && !seen.has(next); next = pools.fallbackOf(next)) {
     seen.add(next);
-    current = { pool: next, model: pools.mapModel(current.pool, current.model), fallback: `${first}->${next}` };
+    current = { pool: next, model: pools.mapModel(current.pool, current.model), fallback: `${origin}->${next}` };
     steps.push(current);
   }
   return steps;

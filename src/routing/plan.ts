@@ -16,6 +16,8 @@ import type { BackendRoute, RouteTable } from './route-table.js';
  * BaseURLs are tried healthiest first. Open breakers are skipped unless their deadline has
  * passed (then the call is a half-open probe).
  *
+ * `steps` (default: the model's pool chain) replaces the chain, e.g. with a context fallback's.
+ *
  * `explain` (default true): fill `skipped` and `considered` for the debug log. Without it both
  * stay empty and no per-candidate strings are built; the route chosen, `retryAfterMs` and the
  * random draws are the same either way.
@@ -93,9 +95,10 @@ export function chooseRoute(
   random: Random,
   memory: RequestMemory,
   explain = true,
+  steps: readonly PoolStep[] = poolChain(table.pools, model),
 ): RouteChoice {
   const scan: Scan = { read, now, random, memory, explain, skipped: [], wakeTimes: [], considered: [] };
-  for (const step of poolChain(table.pools, model)) {
+  for (const step of steps) {
     const route = routeInPool(protocol, step, table, scan);
     if (route) return { route, skipped: scan.skipped, considered: scan.considered, retryAfterMs: null };
   }

@@ -16,7 +16,7 @@ import { exponentialCooldownMs } from './retry-hint.js';
  * - capacity exhausted: the (backend, model pool) actor opens until the hint.
  * - auth failed: `credential.rejected` to the pool (the credential is disabled) and
  *   `credential.disable` to its sibling pools. Both name the BaseURL that answered.
- * - client error, cancelled: nothing counts; permits go back.
+ * - client error, context exceeded, cancelled: nothing counts; permits go back.
  */
 export interface Addressed {
   readonly actorId: string;
@@ -97,6 +97,7 @@ function addressAll(facts: AttemptFacts): Addressed[] {
         })),
       ];
     case 'client_error':
+    case 'context_exceeded':
     case 'cancelled':
       return [released(ids.backend), released(ids.baseUrl), released(ids.pool)];
   }

@@ -33,6 +33,8 @@ export const UPSTREAM_FAILURE_CODES = [
   'discarded',
   // The model (not the credential) has no capacity left (a 429's body says so).
   'model_capacity_exhausted',
+  // The prompt is longer than the model's context (a 4xx body says so): blames nothing.
+  'context_length_exceeded',
   // The client went away: blames nothing.
   'client_cancelled',
 ] as const;
