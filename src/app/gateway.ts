@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { FuseboxConfig } from '../config/schema.js';
 import type { ActorTree, ActorTreeOptions } from '../actors/actor-tree.js';
@@ -126,7 +125,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
   });
 
   let closing = false;
-  const server: Server = createHttpServer({
+  const server = createHttpServer({
     config,
     currentServer: () => routing.config.server,
     table,
@@ -166,11 +165,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
     async close() {
       closing = true;
       operator.close();
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await pipeline.drain();
-      server.closeIdleConnections();
-      await stopped;
+      await server.closeGracefully(() => pipeline.drain(), routing.config.server.shutdownGraceMs);
       pipeline.close();
       finished.flush();
       ticker.stop();
