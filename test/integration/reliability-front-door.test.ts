@@ -89,6 +89,24 @@ describe('front door details', () => {
     expect(up.requests).toHaveLength(2);
   });
 
+  it('lets a stream whose head is out finish during the close, then ends its kept-alive connection', async () => {
+    const up = await upstream('streaming');
+    up.script = () => ({ kind: 'stream', chunks: 5, gapMs: 60 });
+    const { gw } = await gateway({ backends: [{ id: 'a', baseUrls: [up.baseUrl], credentials: [{ apiKey: 'sk-a' }] }] });
+    const port = portOf(gw.url);
+    const stream = rawExchange(port, post(port, '/v1/chat/completions', { ...ask, stream: true }));
+    let seen = '';
+    stream.socket.on('data', (chunk: Buffer) => (seen += chunk.toString('latin1')));
+    await vi.waitFor(() => expect(seen).toContain('data: {'));
+    const closing = gw.gateway.close();
+    const late = await call(port, { path: '/v1/chat/completions', body: ask });
+    expect(late.status).toBe(503);
+    const answer = await stream.closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain('data: [DONE]');
+    await closing;
+  });
+
   it('ends requests still running when server.shutdownGraceMs has passed', async () => {
     const up = await startMockUpstream(() => ({ kind: 'hang' }), 'hung');
     const gw = await startTestGateway({
