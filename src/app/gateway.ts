@@ -165,7 +165,7 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
     async close() {
       closing = true;
       operator.close();
-      await server.closeGracefully(() => pipeline.drain(), routing.config.server.shutdownGraceMs);
+      await server.closeGracefully(() => pipeline.drain(), config.server.shutdownGraceMs);
       pipeline.close();
       finished.flush();
       ticker.stop();
