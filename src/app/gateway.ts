@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { FuseboxConfig } from '../config/schema.js';
 import type { ActorTree, ActorTreeOptions } from '../actors/actor-tree.js';
@@ -132,7 +131,7 @@ function assemble(config: FuseboxConfig, deps: GatewayDeps & Required<Pick<Gatew
   });
 
   let closing = false;
-  const server: Server = createHttpServer({
+  const server = createHttpServer({
     config,
     currentServer: () => routing.current.server,
     generation: () => routing.current,
@@ -179,11 +178,7 @@ function assemble(config: FuseboxConfig, deps: GatewayDeps & Required<Pick<Gatew
     async close() {
       closing = true;
       operator.close();
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await pipeline.drain();
-      server.closeIdleConnections();
-      await stopped;
+      await server.closeGracefully(() => pipeline.drain(), config.server.shutdownGraceMs);
       pipeline.close();
       finished.flush();
       ticker.stop();

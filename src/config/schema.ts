@@ -152,6 +152,8 @@ const serverSchema = z
     /** Slow-loris guards: the whole header block, and the whole request, must arrive within these. */
     headersTimeoutMs: positiveMs.default(30_000),
     requestTimeoutMs: positiveMs.default(300_000),
+    /** Graceful shutdown: how long in-flight requests may run on before they are ended. */
+    shutdownGraceMs: positiveMs.default(30_000),
     /** Largest non-streamed upstream response body accepted. */
     maxResponseBytes: z.number().int().positive().default(64 * 1024 * 1024),
     /** Bearer token of the admin API (/admin/*); without one the admin API is off. */

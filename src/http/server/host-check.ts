@@ -26,3 +26,12 @@ export function createHostCheck(server: { readonly host: string; readonly allowe
     return false;
   };
 }
+
+/** How many Host fields `rawHeaders` (node's name, value, name, value... list) carries; node keeps only the first. */
+export function hostHeaderCount(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() === 'host') count += 1;
+  }
+  return count;
+}

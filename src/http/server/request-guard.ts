@@ -5,12 +5,13 @@ import { FuseboxError } from '../../shared/errors.js';
 import { authFailureMessage, createClientAuth } from './client-auth.js';
 import { createCorsPolicy } from './cors.js';
 import { ownerOfPath, protocolOfPath } from '../protocols/registry.js';
-import { createHostCheck } from './host-check.js';
+import { createHostCheck, hostHeaderCount } from './host-check.js';
 import { writeError } from './write-error.js';
 
 /**
  * The checks every request passes before anything else looks at it, in this order:
- * Host (DNS rebinding), Origin (CORS), then the client key for protocol routes (/v1/...,
+ * exactly one Host header (RFC 9112 section 3.2; node itself refuses an HTTP/1.1 request
+ * without one), Host (DNS rebinding), Origin (CORS), then the client key for protocol routes (/v1/...,
  * /v1beta/...). /healthz and operator routes (/admin, /metrics, /status) need no client
  * key; operator routes guard themselves with their own token. A refused request is answered
  * here, in the protocol's error format, and logged without anything it sent.
@@ -48,6 +49,9 @@ export function createRequestGuard(server: () => ServerConfig, logger: Logger): 
       return true;
     };
 
+    if (hostHeaderCount(req.rawHeaders) > 1) {
+      return refuse(new FuseboxError('invalid_request', 'a request must carry exactly one Host header'));
+    }
     if (!hostOk(req.headers.host, req.socket.localPort)) {
       return refuse(new FuseboxError('forbidden_host', 'this Host is not allowed to reach fusebox'));
     }

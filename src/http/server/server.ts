@@ -14,6 +14,7 @@ import { DEFAULT_PROTOCOL, protocolOfPath } from '../protocols/registry.js';
 import type { OperatorRoutes } from '../admin/admin-routes.js';
 import { createRequestGuard, type RequestGuard } from './request-guard.js';
 import { writeError } from './write-error.js';
+import { createGracefulClose } from './graceful-close.js';
 
 /**
  * The node:http front door: limits, parsing, request ids, then a Job into the pipeline.
@@ -33,7 +34,7 @@ export interface ServerDeps {
   readonly pipeline: JobSubmitter;
   readonly logger: Logger;
   readonly clock: Clock;
-  /** True while the gateway is shutting down: new requests get 503. */
+  /** True while the gateway is shutting down: new requests get 503 (so do they once `closeGracefully` began). */
   readonly closing: () => boolean;
   /** The server settings now (a reload changes client keys, CORS origins, allowed Hosts). */
   readonly currentServer: () => FuseboxConfig['server'];
@@ -41,18 +42,27 @@ export interface ServerDeps {
   readonly operator?: OperatorRoutes;
 }
 
+/** The front door's server, with its graceful close (see graceful-close.ts). */
+export interface FrontDoorServer extends Server {
+  /** Answers new requests 503 while `drain` runs (at most `graceMs`), then stops listening. */
+  closeGracefully(drain: () => Promise<void>, graceMs: number): Promise<void>;
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createHttpServer(deps: ServerDeps): Server {
+export function createHttpServer(deps: ServerDeps): FrontDoorServer {
   const guard = createRequestGuard(deps.currentServer, deps.logger);
   const routes = createProtocolRoutes(() => deps.generation().table);
   const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
-    handle(req, res, deps, guard, routes).catch((error: unknown) => {
+    graceful.track(res);
+    const closing = () => graceful.closing || deps.closing();
+    handle(req, res, { ...deps, closing }, guard, routes).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'unexpected error while handling a request');
       writeError(res, new FuseboxError('internal_error', 'internal error'), DEFAULT_PROTOCOL, requestIdOf(req));
     });
   });
-  return server;
+  const graceful = createGracefulClose(server, deps.clock);
+  return Object.assign(server, { closeGracefully: (drain: () => Promise<void>, graceMs: number) => graceful.close(drain, graceMs) });
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, guard: RequestGuard, routes: ProtocolRoutes): Promise<void> {
@@ -64,6 +74,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     deps.logger.info({ reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started }, 'request');
     writeError(res, error, protocolOfPath(url.pathname).name, requestId);
   };
+  if (deps.closing()) {
+    // Nothing of the request is read: its connection ends with the answer.
+    res.setHeader('connection', 'close');
+    return logRejected(new FuseboxError('shutting_down', 'fusebox is shutting down', 1000));
+  }
 
   if (url.pathname === '/healthz' && req.method === 'GET') {
     return sendJson(res, 200, { status: 'ok' }, requestId);
@@ -76,7 +91,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   if (req.method !== 'POST') {
     return logRejected(new FuseboxError('method_not_allowed', `${url.pathname} accepts POST only`));
   }
-  if (deps.closing()) return logRejected(new FuseboxError('shutting_down', 'fusebox is shutting down', 1000));
 
   const body = await readBody(req, deps.config.server.maxBodyBytes);
   if (body instanceof FuseboxError) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHostCheck } from '../../../../src/http/server/host-check.js';
+import { createHostCheck, hostHeaderCount } from '../../../../src/http/server/host-check.js';
 import { isLoopbackHost, listenRefusal } from '../../../../src/http/server/listen-policy.js';
 
 describe('Host allow-list (DNS rebinding)', () => {
@@ -28,6 +28,12 @@ describe('Host allow-list (DNS rebinding)', () => {
   it('does not check Host beyond loopback unless allowedHosts is set (client keys are mandatory there)', () => {
     expect(createHostCheck({ host: '0.0.0.0', allowedHosts: [] })('192.168.1.9:8765', 8765)).toBe(true);
     expect(createHostCheck({ host: '0.0.0.0', allowedHosts: ['gw.lan:8765'] })('192.168.1.9:8765', 8765)).toBe(false);
+  });
+
+  it('counts Host fields in the raw header list, whatever their case', () => {
+    expect(hostHeaderCount(['Host', 'a', 'content-type', 'x'])).toBe(1);
+    expect(hostHeaderCount(['Host', 'a', 'HOST', 'a'])).toBe(2);
+    expect(hostHeaderCount(['x-host', 'a', 'content-type', 'host'])).toBe(0);
   });
 });
 
