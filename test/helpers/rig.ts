@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from './upstream.js';
 import type { GatewayDeps } from '../../src/app/gateway.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { createGateway } from '../../src/app/gateway.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { credentialList, credentialOf } from '../../src/machines/breaker.js';
 import { ADMIN_TOKEN, admin, openFeed } from '../helpers/admin.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';

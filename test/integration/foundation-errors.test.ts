@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 describe('fusebox answers every bad input in the OpenAI error format', () => {

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
 
 async function until(condition: () => boolean, what: string): Promise<void> {

@@ -7,7 +7,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startInspector } from '../../src/inspect/inspector.js';
-import { startMockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream } from '../helpers/upstream.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
 

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 describe('the openai SDK through fusebox', () => {

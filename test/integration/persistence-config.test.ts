@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';

@@ -5,7 +5,7 @@ import { Level } from 'level';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSnapshotStore, type SnapshotStore } from '../../src/persistence/snapshot-store.js';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type Behavior, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type Behavior, type MockUpstream } from '../helpers/upstream.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** Anthropic's Messages API through fusebox, with the real @anthropic-ai/sdk as the client. */

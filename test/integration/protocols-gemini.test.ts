@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type Behavior } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type Behavior } from '../helpers/upstream.js';
 import { startTestGateway } from '../helpers/gateway.js';
 
 /** Gemini's generateContent API through fusebox (plain fetch: no Google SDK is installed). */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { call, chat } from '../helpers/raw-http.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type Behavior, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type Behavior, type MockUpstream } from '../helpers/upstream.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 import { call, chat, type RawReply } from '../helpers/raw-http.js';
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { ADMIN_TOKEN } from '../helpers/admin.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 

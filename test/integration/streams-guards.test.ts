@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type Behavior, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type Behavior, type MockUpstream } from '../helpers/upstream.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** Stream guards: first data event, empty streams, mid-stream failures, idle and total timeouts. */

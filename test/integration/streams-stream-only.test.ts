@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type Behavior } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type Behavior } from '../helpers/upstream.js';
 import { startTestGateway } from '../helpers/gateway.js';
 
 /** streamOnly backends: non-streamed requests are streamed upstream and collected into one JSON. */
