@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
 
 /** Runs the fusebox CLI from source (through tsx) as a real child process. */
 export const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -27,12 +28,18 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRun
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Waits until `text()` satisfies `test`, or the process exits, or ~10 s pass. */
+/** Waits until `text()` satisfies `test`, or the process exits, or 10 s pass (then rejects with its output). */
 export async function waitFor(text: () => string, test: (text: string) => boolean, run: CliRun): Promise<string> {
   let exited = false;
   void run.exited.then(() => (exited = true));
-  for (let i = 0; i < 1000 && !test(text()) && !exited; i++) await new Promise((r) => setTimeout(r, 10));
-  if (!test(text())) throw new Error(`CLI output never matched; stdout: ${run.stdout()} stderr: ${run.stderr()}`);
+  const unmatched = () => new Error(`CLI output never matched; stdout: ${run.stdout()} stderr: ${run.stderr()}`);
+  await vi.waitFor(
+    () => {
+      if (!test(text()) && !exited) throw unmatched();
+    },
+    { timeout: 10_000, interval: 10 },
+  );
+  if (!test(text())) throw unmatched();
   return text();
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { createGateway } from '../../src/app/gateway.js';
 import type { ConfigInput } from '../../src/config/schema.js';
@@ -74,7 +74,7 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
 
     b!.script = () => ({ kind: 'ok', delayMs: 300 });
     const inFlight = client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'slow' }] });
-    for (let i = 0; i < 200 && b!.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() => expect(b!.requests.length).toBeGreaterThan(0), { timeout: 1_000, interval: 5 });
     expect(b!.requests).toHaveLength(1);
 
     next = { backends: backendsFor({ id: 'alpha', baseUrls: [a!.baseUrl], priority: 1 }, { id: 'gamma', baseUrls: [c!.baseUrl] }) };

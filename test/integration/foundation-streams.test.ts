@@ -2,11 +2,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
+import { until } from '../helpers/wait.js';
 
 describe('streams, disconnects and shutdown', () => {
   const cleanups: (() => Promise<void>)[] = [];

@@ -3,11 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { parseConfig } from '../../src/config/load.js';
 import { startTestGateway } from '../helpers/gateway.js';
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!condition()) throw new Error(`gave up waiting for ${what}`);
-}
+import { until } from '../helpers/wait.js';
 
 /** Active health checks: a dead mirror is skipped before a user request meets it; a recovered one comes back. */
 describe('active health checks', () => {

@@ -10,6 +10,7 @@ import { startInspector } from '../../src/inspect/inspector.js';
 import { startMockUpstream } from '../helpers/upstream.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
+import { until } from '../helpers/wait.js';
 
 interface Message {
   readonly type: string;
@@ -38,11 +39,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !test(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!test()) throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('the Stately inspector relay (--inspect)', () => {
