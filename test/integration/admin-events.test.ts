@@ -1,14 +1,12 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startMockUpstream } from '../helpers/upstream.js';
 import { ADMIN_TOKEN, admin, openFeed } from '../helpers/admin.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 describe('the admin SSE feed (/admin/events)', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function setup() {
     const a = await startMockUpstream(undefined, 'alpha');

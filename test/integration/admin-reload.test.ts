@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { createGateway } from '../../src/app/gateway.js';
 import type { ConfigInput } from '../../src/config/schema.js';
@@ -12,12 +12,10 @@ import { credentialList, credentialOf } from '../../src/machines/breaker.js';
 import { ADMIN_TOKEN, admin, openFeed } from '../helpers/admin.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 describe('config reload (POST /admin/reload, SIGHUP)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function upstreams(...names: string[]): Promise<MockUpstream[]> {
     const started = await Promise.all(names.map((name) => startMockUpstream(undefined, name)));

@@ -1,14 +1,12 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startMockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
 import { until } from '../helpers/wait.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 describe('streams, disconnects and shutdown', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   it('aborts the upstream request when the client disconnects mid-stream, counting nothing against the backend', async () => {
     const upstream = await startMockUpstream(() => ({ kind: 'stream', chunks: 500, gapMs: 20 }));

@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startInspector } from '../../src/inspect/inspector.js';
 import { startMockUpstream } from '../helpers/upstream.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
 import { until } from '../helpers/wait.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 interface Message {
   readonly type: string;
@@ -42,10 +43,7 @@ function freePort(): Promise<number> {
 }
 
 describe('the Stately inspector relay (--inspect)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   it('relays actor, event and snapshot messages for a breaker that opens, with no secret in any', async () => {
     const relay = await startInspector({ port: 0 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
@@ -8,6 +8,7 @@ import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { filesUnder } from '../helpers/files.js';
 import { credentialList } from '../../src/machines/breaker.js';
 
 /** Restarts in-process on real LevelDB: config changes reconcile; no secret reaches the disk. */
@@ -131,7 +132,7 @@ describe('persistence across restarts with config changes', () => {
     await again.close();
 
     expect(flaky.requests.some((r) => String(r.headers.authorization).includes(canary))).toBe(true);
-    const files = listFiles(dir);
+    const files = filesUnder(dir);
     expect(files.some((f) => f.endsWith('events.ndjson'))).toBe(true);
     expect(files.some((f) => f.includes('data'))).toBe(true);
     for (const file of files) expect(readFileSync(file).includes(canary), file).toBe(false);
@@ -141,10 +142,3 @@ describe('persistence across restarts with config changes', () => {
     await db.close();
   });
 });
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path) : [path];
-  });
-}

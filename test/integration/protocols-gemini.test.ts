@@ -1,13 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startMockUpstream, type Behavior } from '../helpers/upstream.js';
 import { startTestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 /** Gemini's generateContent API through fusebox (plain fetch: no Google SDK is installed). */
 describe('gemini protocol', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function setup(alpha: Behavior = { kind: 'ok' }, beta: Behavior = { kind: 'ok' }) {
     const a = await startMockUpstream(() => alpha, 'alpha');

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { call, chat, rawExchange } from '../helpers/raw-http.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 /**
  * Attacks on a running gateway's front door: client keys, Host, Origin, forwarded headers,
@@ -11,10 +12,7 @@ const CLIENT_KEY = 'fbx-client-key-front-door-01';
 const ORIGIN = 'http://localhost:5173';
 
 describe('security: the front door', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function setup(server: Record<string, unknown> = {}): Promise<{ up: MockUpstream; gw: TestGateway; port: number }> {
     const up = await startMockUpstream(undefined, 'alpha');

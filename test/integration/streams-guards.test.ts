@@ -1,14 +1,12 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startMockUpstream, type Behavior, type MockUpstream } from '../helpers/upstream.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 /** Stream guards: first data event, empty streams, mid-stream failures, idle and total timeouts. */
 describe('stream guards', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   const timeouts = { firstChunkMs: 200, idleMs: 200, totalMs: 5_000 };
 

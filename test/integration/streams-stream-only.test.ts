@@ -1,14 +1,12 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startMockUpstream, type Behavior } from '../helpers/upstream.js';
 import { startTestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 /** streamOnly backends: non-streamed requests are streamed upstream and collected into one JSON. */
 describe('streamOnly backends', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function setup(alpha: Behavior, beta: Behavior = { kind: 'ok' }) {
     const a = await startMockUpstream(() => alpha, 'alpha');
