@@ -22,8 +22,8 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRun
   });
   let out = '';
   let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, exited };
 }
@@ -49,9 +49,9 @@ export async function waitFor(text: () => string, test: (text: string) => boolea
  * kills what is still running, by PID, and removes the dirs.
  */
 export interface CliSession {
-  configFile(text: string): string;
-  cli(args: string[], env?: Record<string, string>): CliRun;
-  cleanup(): Promise<void>;
+  readonly configFile: (text: string) => string;
+  readonly cli: (args: string[], env?: Record<string, string>) => CliRun;
+  readonly cleanup: () => Promise<void>;
 }
 
 export function cliSession(prefix: string): CliSession {

@@ -25,7 +25,7 @@ interface Message {
 async function viewer(port: number, origin?: string) {
   const socket = new WebSocket(`ws://127.0.0.1:${port}`, origin ? { origin } : {});
   const raw: string[] = [];
-  socket.on('message', (data) => raw.push(data.toString()));
+  socket.on('message', (data) => raw.push((data as Buffer).toString())); // binaryType 'nodebuffer': one Buffer a message
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);

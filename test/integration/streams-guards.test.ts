@@ -72,7 +72,7 @@ describe('stream guards', () => {
     })().catch((error: unknown) => error);
     expect(parts.join('')).toBe('alpha: 1');
     expect(failure).toBeInstanceOf(OpenAI.APIError);
-    expect(String((failure as Error).message)).toContain('connection_reset');
+    expect((failure as Error).message).toContain('connection_reset');
     expect(gw.gateway.actors.view('baseurl:alpha:0').context.health.lastErrors).toEqual(['connection_reset']);
   });
 
@@ -80,7 +80,7 @@ describe('stream guards', () => {
     const { gw, client } = await twoBackends({ kind: 'stream', chunks: 3, gapMs: 2_000 }, { kind: 'stream' });
     const failure = await collect(client).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
-    expect(String((failure as Error).message)).toContain('timeout_idle');
+    expect((failure as Error).message).toContain('timeout_idle');
     expect(gw.gateway.actors.view('baseurl:alpha:0').context.health.lastErrors).toEqual(['timeout_idle']);
   });
 
@@ -88,7 +88,7 @@ describe('stream guards', () => {
     const { client } = await twoBackends({ kind: 'stream', withoutTerminal: true }, { kind: 'stream' });
     const failure = await collect(client).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
-    expect(String((failure as Error).message)).toContain('stream_truncated');
+    expect((failure as Error).message).toContain('stream_truncated');
   });
 
   it('fails over when a stream starts with an error event', async () => {

@@ -72,7 +72,7 @@ describe('log sink', () => {
     expect(refused).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1_200));
     sink.end();
-    consumer.stdin!.end();
+    consumer.stdin.end();
     await new Promise((r) => consumer.once('exit', r));
     const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
     expect(lines.filter((l) => l === big.trim())).toHaveLength(accepted);
