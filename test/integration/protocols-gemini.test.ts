@@ -36,7 +36,7 @@ describe('gemini protocol', () => {
     return text
       .split(/\r?\n/)
       .filter((line) => line.startsWith('data: '))
-      .map((line) => JSON.parse(line.slice(6)));
+      .map((line) => JSON.parse(line.slice(6)) as { candidates?: { content: { parts: { text: string }[] } }[]; error?: unknown });
   }
 
   it('round-trips generateContent with the model from the path and the credential as x-goog-api-key', async () => {

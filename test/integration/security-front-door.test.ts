@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { call, chat, rawExchange } from '../helpers/raw-http.js';
+import type { ErrorJson } from '../helpers/admin.js';
 import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 /**
@@ -44,7 +45,7 @@ describe('security: the front door', () => {
     }
     const query = await call(port, { path: `/v1/models?key=${CLIENT_KEY}` });
     expect(query.status).toBe(401);
-    expect(query.json().error.message).toMatch(/not accepted in the query string/);
+    expect(query.json<ErrorJson>().error.message).toMatch(/not accepted in the query string/);
     expect(up.requests).toHaveLength(0);
   });
 

@@ -39,13 +39,13 @@ describe('streamOnly backends', () => {
     const parts: string[] = [];
     for await (const chunk of stream) parts.push(chunk.choices[0]?.delta.content ?? '');
     expect(parts.join('')).toBe('alpha: 1');
-    expect(JSON.parse(a.requests[0]!.body).stream_options).toBeUndefined();
+    expect((JSON.parse(a.requests[0]!.body) as { stream_options?: unknown }).stream_options).toBeUndefined();
   });
 
   it('fails over when the collected stream breaks, before the client sees anything', async () => {
     const { b, client } = await setup({ kind: 'stream', chunks: 5, resetAfter: 2 });
     const reply = await client.chat.completions.create({ model: 'gpt-test', messages: [] });
     expect(reply.choices[0]?.message.content).toBe('hello from beta');
-    expect(JSON.parse(b.requests[0]!.body).stream).toBeUndefined();
+    expect((JSON.parse(b.requests[0]!.body) as { stream?: unknown }).stream).toBeUndefined();
   });
 });
