@@ -39,7 +39,7 @@ export function call(port: number, req: RawRequest): Promise<RawReply> {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as RawReply.json
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: <T,>() => JSON.parse(text) as T });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: <T>() => JSON.parse(text) as T });
         });
         res.on('error', reject);
       },
