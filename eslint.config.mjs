@@ -2,13 +2,14 @@
 // typed through the project service (tsconfig.json). Every deviation from strictTypeChecked is an
 // option set to one of this code base's conventions, each justified where it is set.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.fusebox/**'] },
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'docs/tools/**/*.ts', 'vitest.config.ts'],
-    extends: [js.configs.recommended, ...tseslint.configs.strictTypeChecked],
+    extends: [js.configs.recommended, tseslint.configs.strictTypeChecked],
     languageOptions: {
       parserOptions: {
         // docs/tools is not in tsconfig.json (it is not built); its scripts are typed by the default project.
@@ -29,7 +30,7 @@ export default tseslint.config(
       // safety.
       '@typescript-eslint/no-non-null-assertion': 'off',
       // `_`-prefixed names mark parameters kept for a signature (event handlers, machine actions).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {

@@ -134,7 +134,7 @@ async function holdMode(): Promise<unknown> {
         if (!seen) firstChunks++;
         seen = true;
       }
-    } catch (error) {
+    } catch {
       if (!controller.signal.aborted) errors++;
     }
   };
