@@ -54,7 +54,7 @@ function paired(
   fallback: number,
 ): Paired {
   if (!mine || !base || mine.length !== base.length) return { value: fallback, rounds: [] };
-  const rounds = mine.flatMap((m, i) => (m === null || base[i] === null || base[i] === undefined ? [] : [compare(m, base[i]!)]));
+  const rounds = mine.flatMap((m, i) => (m === null || base[i] === null || base[i] === undefined ? [] : [compare(m, base[i])]));
   return rounds.length === 0 ? { value: fallback, rounds } : { value: median(rounds), rounds };
 }
 

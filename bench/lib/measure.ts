@@ -39,8 +39,8 @@ export function openLoop<T>(args: string[], loadCpu: number | null, timeoutMs: n
     child.once('exit', (code) => {
       clearTimeout(killer);
       const line = out.trim().split('\n').at(-1);
-      if (code !== 0 || !line) return reject(new Error(`open-loop ${args.join(' ')} exited ${code}: ${err}`));
-      resolve(JSON.parse(line) as T);
+      if (code !== 0 || !line) reject(new Error(`open-loop ${args.join(' ')} exited ${code}: ${err}`));
+      else resolve(JSON.parse(line) as T);
     });
   });
 }

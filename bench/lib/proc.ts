@@ -6,7 +6,7 @@ import { connect } from 'node:net';
  * Process plumbing for the bench: spawn pinned to a core, wait for a port, read CPU time and
  * RSS of a process tree from /proc, stop cleanly. Linux only; every spawn is bounded.
  */
-export const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
+export const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim() || 100);
 
 export function has(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;

@@ -64,8 +64,13 @@ async function rateMode(): Promise<unknown> {
         const scheduled = next;
         pending.push(
           oneJson(payload).then(
-            (ok) => void (ok ? latencies.push(performance.now() - scheduled) : errors++),
-            () => void errors++,
+            (ok) => {
+              if (ok) latencies.push(performance.now() - scheduled);
+              else errors++;
+            },
+            () => {
+              errors++;
+            },
           ),
         );
         next += interval;
@@ -129,7 +134,7 @@ async function holdMode(): Promise<unknown> {
         if (!seen) firstChunks++;
         seen = true;
       }
-    } catch (error) {
+    } catch {
       if (!controller.signal.aborted) errors++;
     }
   };

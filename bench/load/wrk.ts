@@ -41,8 +41,8 @@ export function runWrk(url: string, script: string, seconds: number, connections
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => {
       clearTimeout(killer);
-      if (code !== 0) return reject(new Error(`wrk exited ${code}: ${out}`));
-      resolve(parseWrk(out));
+      if (code !== 0) reject(new Error(`wrk exited ${code}: ${out}`));
+      else resolve(parseWrk(out));
     });
   });
 }

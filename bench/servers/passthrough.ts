@@ -45,7 +45,7 @@ function forward(req: IncomingMessage, res: ServerResponse, body: Buffer): void 
       else res.writeHead(502).end();
     },
   };
-  pool.dispatch({ method: (req.method ?? 'GET') as Dispatcher.HttpMethod, path: req.url ?? '/', headers, body }, handler);
+  pool.dispatch({ method: req.method ?? 'GET', path: req.url ?? '/', headers, body }, handler);
 }
 
 const server = createServer((req, res) => {

@@ -36,7 +36,7 @@ function guardName(guard: unknown): string | null {
 }
 
 function actionName(action: unknown): string {
-  return typeof action === 'string' ? action : String((action as { type?: string }).type ?? 'action');
+  return typeof action === 'string' ? action : (action as { type?: string }).type ?? 'action';
 }
 
 /** Every transition of a state node, one per branch (guarded branches are separate edges). */
@@ -45,7 +45,7 @@ function edgesOf(node: typeof breakerMachine.root): Edge[] {
     branches.map((t) => ({
       from: node.key,
       to: t.target?.[0]?.key ?? null,
-      event: String(t.eventType),
+      event: t.eventType,
       guard: guardName(t.guard),
       actions: t.actions.map(actionName),
     })),
@@ -157,7 +157,7 @@ function buildSvg(): string {
   const height = arrows.bottom + 20;
   const body = [
     drawRoot(edgesOf(root), boxes),
-    ...names.map((n) => drawBox(boxes.get(n)!, root.initial?.target[0]?.key === n)),
+    ...names.map((n) => drawBox(boxes.get(n)!, root.initial.target[0]?.key === n)),
     arrows.svg,
   ].join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">

@@ -1,4 +1,4 @@
-import type { Behavior } from '../../src/demo/mock-upstream.js';
+import type { Behavior } from './upstream.js';
 
 /** A Google-style 429 saying MODEL_CAPACITY_EXHAUSTED, with a RetryInfo hint (e.g. '30s'). */
 export function capacityExhausted(retryDelay: string): Behavior {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
 
 /** Runs the fusebox CLI from source (through tsx) as a real child process. */
 export const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -21,18 +22,24 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRun
   });
   let out = '';
   let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-/** Waits until `text()` satisfies `test`, or the process exits, or ~10 s pass. */
+/** Waits until `text()` satisfies `test`, or the process exits, or 10 s pass (then rejects with its output). */
 export async function waitFor(text: () => string, test: (text: string) => boolean, run: CliRun): Promise<string> {
   let exited = false;
   void run.exited.then(() => (exited = true));
-  for (let i = 0; i < 1000 && !test(text()) && !exited; i++) await new Promise((r) => setTimeout(r, 10));
-  if (!test(text())) throw new Error(`CLI output never matched; stdout: ${run.stdout()} stderr: ${run.stderr()}`);
+  const unmatched = () => new Error(`CLI output never matched; stdout: ${run.stdout()} stderr: ${run.stderr()}`);
+  await vi.waitFor(
+    () => {
+      if (!test(text()) && !exited) throw unmatched();
+    },
+    { timeout: 10_000, interval: 10 },
+  );
+  if (!test(text())) throw unmatched();
   return text();
 }
 
@@ -42,9 +49,9 @@ export async function waitFor(text: () => string, test: (text: string) => boolea
  * kills what is still running, by PID, and removes the dirs.
  */
 export interface CliSession {
-  configFile(text: string): string;
-  cli(args: string[], env?: Record<string, string>): CliRun;
-  cleanup(): Promise<void>;
+  readonly configFile: (text: string) => string;
+  readonly cli: (args: string[], env?: Record<string, string>) => CliRun;
+  readonly cleanup: () => Promise<void>;
 }
 
 export function cliSession(prefix: string): CliSession {

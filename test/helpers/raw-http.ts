@@ -6,7 +6,9 @@ export interface RawReply {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly text: string;
-  json(): any;
+  /** The body parsed as JSON, typed `T` as the caller expects it. */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the body it expects; its assertions check it
+  json<T = unknown>(): T;
 }
 
 export interface RawRequest {
@@ -36,7 +38,8 @@ export function call(port: number, req: RawRequest): Promise<RawReply> {
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as RawReply.json
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: <T>() => JSON.parse(text) as T });
         });
         res.on('error', reject);
       },

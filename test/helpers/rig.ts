@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from './upstream.js';
 import type { GatewayDeps } from '../../src/app/gateway.js';
 import { startTestGateway, type TestGateway } from './gateway.js';
 
@@ -9,9 +9,9 @@ import { startTestGateway, type TestGateway } from './gateway.js';
  * in reverse order. `gateway` also returns an openai client that never retries on its own.
  */
 export interface Rig {
-  upstream(name: string): Promise<MockUpstream>;
-  gateway(input: Omit<ConfigInput, 'server'>, deps?: GatewayDeps): Promise<{ gw: TestGateway; client: OpenAI }>;
-  cleanup(): Promise<void>;
+  readonly upstream: (name: string) => Promise<MockUpstream>;
+  readonly gateway: (input: Omit<ConfigInput, 'server'>, deps?: GatewayDeps) => Promise<{ gw: TestGateway; client: OpenAI }>;
+  readonly cleanup: () => Promise<void>;
 }
 
 export function testRig(): Rig {

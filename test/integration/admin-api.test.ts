@@ -1,14 +1,12 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
-import { ADMIN_TOKEN, admin } from '../helpers/admin.js';
-import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream } from '../helpers/upstream.js';
+import { ADMIN_TOKEN, admin, type ActorJson, type ErrorJson, type TransitionJson } from '../helpers/admin.js';
+import { backendsFor, startTestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 describe('the admin API', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function setup(adminToken: string | null = ADMIN_TOKEN) {
     const a = await startMockUpstream(undefined, 'alpha');
@@ -29,7 +27,7 @@ describe('the admin API', () => {
 
   it('is off without a configured token: /admin is 404, /status says so', async () => {
     const { gw } = await setup(null);
-    const res = await admin(gw.url, '/admin/actors');
+    const res = await admin<{ actors: ActorJson[] }>(gw.url, '/admin/actors');
     expect(res.status).toBe(404);
     const page = await admin(gw.url, '/status', { token: null });
     expect(page.status).toBe(200);
@@ -39,7 +37,7 @@ describe('the admin API', () => {
   it('refuses a missing or wrong token with 401 and a Bearer challenge', async () => {
     const { gw } = await setup();
     for (const token of [null, 'wrong-token-wrong-token', `${ADMIN_TOKEN}x`, ADMIN_TOKEN.slice(0, -1)]) {
-      const res = await admin(gw.url, '/admin/actors', { token });
+      const res = await admin<ErrorJson>(gw.url, '/admin/actors', { token });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="fusebox-admin"');
       expect(res.json.error.code).toBe('unauthorized');
@@ -51,25 +49,25 @@ describe('the admin API', () => {
   it('lists every actor with state, score, counters, weights and deadlines, and no secret', async () => {
     const { gw, ask } = await setup();
     await ask();
-    const res = await admin(gw.url, '/admin/actors');
+    const res = await admin<{ actors: ActorJson[] }>(gw.url, '/admin/actors');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    const ids = res.json.actors.map((a: { id: string }) => a.id);
+    const ids = res.json.actors.map((a) => a.id);
     expect(ids).toEqual(gw.gateway.actors.ids);
     expect(ids).toEqual(expect.arrayContaining(['backend:alpha', 'baseurl:alpha:0', 'backend:beta', 'baseurl:beta:0']));
-    const alpha = res.json.actors.find((a: { id: string }) => a.id === 'backend:alpha');
+    const alpha = res.json.actors.find((a) => a.id === 'backend:alpha')!;
     expect(alpha).toMatchObject({ role: 'backend', state: 'closed', isolated: false, openUntil: null, probesInFlight: 0 });
     expect(alpha.health).toMatchObject({ calls: 1, failures: 0, consecutiveFailures: 0 });
     expect(alpha.health.score).toBeGreaterThan(90);
-    const pool = res.json.actors.find((a: { role: string; id: string }) => a.role === 'pool' && a.id.includes('alpha'));
+    const pool = res.json.actors.find((a) => a.role === 'pool' && a.id.includes('alpha'))!;
     expect(pool.credentials[0]).toMatchObject({ id: 'alpha-key', usable: true, disabled: null, cooldownUntil: null });
-    expect(pool.credentials[0].weight).toBeGreaterThan(0.9);
+    expect(pool.credentials[0]!.weight).toBeGreaterThan(0.9);
     expect(res.text).not.toContain('secret');
   });
 
   it('isolate holds a backend open until release; release lets one probe through; routing follows', async () => {
     const { a, b, gw, ask } = await setup();
-    const isolated = await admin(gw.url, '/admin/actors/backend:alpha/isolate', { method: 'POST' });
+    const isolated = await admin<TransitionJson>(gw.url, '/admin/actors/backend:alpha/isolate', { method: 'POST' });
     expect(isolated.status).toBe(200);
     expect(isolated.json).toMatchObject({ actorId: 'backend:alpha', action: 'isolate', from: 'closed', to: 'open' });
     expect(isolated.json.actor).toMatchObject({ isolated: true, openUntil: null });
@@ -91,30 +89,30 @@ describe('the admin API', () => {
     a.script = () => ({ kind: 'status', status: 401 });
     expect(await ask()).toBe('hello from beta');
     const poolId = gw.gateway.actors.ids.find((id) => id.startsWith('pool:alpha'))!;
-    const before = await admin(gw.url, `/admin/actors/${poolId}`);
-    expect(before.json.credentials[0].disabled).toBe('http_401');
-    expect(before.json.credentials[0].usable).toBe(false);
+    const before = await admin<ActorJson>(gw.url, `/admin/actors/${poolId}`);
+    expect(before.json.credentials[0]!.disabled).toBe('http_401');
+    expect(before.json.credentials[0]!.usable).toBe(false);
     a.script = () => ({ kind: 'ok' });
     expect(await ask()).toBe('hello from beta');
 
     await admin(gw.url, '/admin/actors/backend:alpha/isolate', { method: 'POST' });
     for (const id of ['backend:alpha', poolId]) {
-      const reset = await admin(gw.url, `/admin/actors/${id}/reset`, { method: 'POST' });
+      const reset = await admin<TransitionJson>(gw.url, `/admin/actors/${id}/reset`, { method: 'POST' });
       expect(reset.status).toBe(200);
       expect(reset.json.to).toBe('closed');
     }
-    const after = await admin(gw.url, `/admin/actors/${poolId}`);
+    const after = await admin<ActorJson>(gw.url, `/admin/actors/${poolId}`);
     expect(after.json.credentials[0]).toMatchObject({ disabled: null, usable: true });
     expect(await ask()).toBe('hello from alpha');
   });
 
   it('answers unknown actors, unknown controls and wrong methods clearly', async () => {
     const { gw } = await setup();
-    expect((await admin(gw.url, '/admin/actors/backend:nope/isolate', { method: 'POST' })).json.error.code).toBe('unknown_actor');
+    expect((await admin<ErrorJson>(gw.url, '/admin/actors/backend:nope/isolate', { method: 'POST' })).json.error.code).toBe('unknown_actor');
     expect((await admin(gw.url, '/admin/actors/backend:alpha/explode', { method: 'POST' })).status).toBe(404);
     expect((await admin(gw.url, '/admin/actors/backend:alpha/isolate')).status).toBe(405);
     expect((await admin(gw.url, '/admin/actors', { method: 'POST' })).status).toBe(405);
-    expect((await admin(gw.url, '/admin/reload', { method: 'POST' })).json.error.code).toBe('reload_unavailable');
+    expect((await admin<ErrorJson>(gw.url, '/admin/reload', { method: 'POST' })).json.error.code).toBe('reload_unavailable');
     expect(gw.gateway.actors.view('backend:alpha').state).toBe('closed');
   });
 });

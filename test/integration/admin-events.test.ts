@@ -1,14 +1,12 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream } from '../../src/demo/mock-upstream.js';
-import { ADMIN_TOKEN, admin, openFeed } from '../helpers/admin.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream } from '../helpers/upstream.js';
+import { ADMIN_TOKEN, admin, openFeed, type ActorJson, type TransitionJson } from '../helpers/admin.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 describe('the admin SSE feed (/admin/events)', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function setup() {
     const a = await startMockUpstream(undefined, 'alpha');
@@ -38,21 +36,21 @@ describe('the admin SSE feed (/admin/events)', () => {
     cleanups.push(() => feed.close());
     expect(feed.status).toBe(200);
     expect(feed.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const snapshot = await feed.next((e) => e.event === 'snapshot');
-    expect(snapshot.data.actors.map((x: { id: string }) => x.id)).toEqual(gw.gateway.actors.ids);
+    const snapshot = await feed.next<{ actors: ActorJson[] }>((e) => e.event === 'snapshot');
+    expect(snapshot.data.actors.map((x) => x.id)).toEqual(gw.gateway.actors.ids);
 
     a.script = () => ({ kind: 'status', status: 503 });
     for (let i = 0; i < 2; i++) await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
-    const opened = await feed.next((e) => e.event === 'transition' && e.data.actorId === 'backend:alpha');
+    const opened = await feed.next<TransitionJson>((e) => e.event === 'transition' && e.data.actorId === 'backend:alpha');
     expect(opened.data).toMatchObject({ from: 'closed', to: 'open', event: 'call.failed' });
     expect(opened.data.reason).toContain('2 consecutive failures');
     expect(opened.data.actor.openUntil).toBeGreaterThan(Date.now());
 
     await admin(gw.url, '/admin/actors/backend:beta/isolate', { method: 'POST' });
-    const isolated = await feed.next((e) => e.event === 'transition' && e.data.actorId === 'backend:beta');
+    const isolated = await feed.next<TransitionJson>((e) => e.event === 'transition' && e.data.actorId === 'backend:beta');
     expect(isolated.data).toMatchObject({ from: 'closed', to: 'open', event: 'operator.isolate', reason: 'isolated by operator' });
 
-    const update = await feed.next((e) => e.event === 'actor' && e.data.id === 'baseurl:beta:0' && e.data.health.calls > 0);
+    const update = await feed.next<ActorJson>((e) => e.event === 'actor' && e.data.id === 'baseurl:beta:0' && e.data.health.calls > 0);
     expect(update.data.state).toBe('closed');
     const all = feed.raw.join('\n');
     expect(all).not.toContain('feed-secret');

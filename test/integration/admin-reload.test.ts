@@ -3,21 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { createGateway } from '../../src/app/gateway.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { credentialList, credentialOf } from '../../src/machines/breaker.js';
-import { ADMIN_TOKEN, admin, openFeed } from '../helpers/admin.js';
+import { ADMIN_TOKEN, admin, openFeed, type ActorJson, type ErrorJson } from '../helpers/admin.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 describe('config reload (POST /admin/reload, SIGHUP)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function upstreams(...names: string[]): Promise<MockUpstream[]> {
     const started = await Promise.all(names.map((name) => startMockUpstream(undefined, name)));
@@ -45,7 +43,7 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
 
     next = { backends: [{ id: 'alpha', baseUrls: [a!.baseUrl], credentials: [...creds, { id: 'extra', apiKey: 'sk-extra-key' }] }] };
     expect(gw.logScrubber.scrub('key sk-extra-key')).toBe('key sk-extra-key');
-    const reloaded = await admin(gw.url, '/admin/reload', { method: 'POST' });
+    const reloaded = await admin<{ added: string[]; removed: string[]; kept: string[] }>(gw.url, '/admin/reload', { method: 'POST' });
     // The log learns the new key's value at once, not at the next restart.
     expect(gw.logScrubber.scrub('key sk-extra-key')).toBe('key [redacted]');
     expect(reloaded.json).toMatchObject({ ok: true, updated: ['pool:alpha:default'] });
@@ -74,11 +72,11 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
 
     b!.script = () => ({ kind: 'ok', delayMs: 300 });
     const inFlight = client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'slow' }] });
-    for (let i = 0; i < 200 && b!.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() => expect(b!.requests.length).toBeGreaterThan(0), { timeout: 1_000, interval: 5 });
     expect(b!.requests).toHaveLength(1);
 
     next = { backends: backendsFor({ id: 'alpha', baseUrls: [a!.baseUrl], priority: 1 }, { id: 'gamma', baseUrls: [c!.baseUrl] }) };
-    const reloaded = await admin(gw.url, '/admin/reload', { method: 'POST' });
+    const reloaded = await admin<{ added: string[]; removed: string[]; kept: string[] }>(gw.url, '/admin/reload', { method: 'POST' });
     expect(reloaded.status).toBe(200);
     expect(reloaded.json).toMatchObject({ ok: true, restartRequired: [] });
     expect(reloaded.json.added).toEqual(expect.arrayContaining(['backend:gamma', 'baseurl:gamma:0']));
@@ -91,8 +89,8 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     expect(gw.gateway.actors.view('backend:alpha')).toMatchObject({ state: 'open', context: { isolated: true } });
     const reply = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'after' }] });
     expect(reply.choices[0]?.message.content).toBe('hello from gamma');
-    const fleet = await feed.next((e) => e.event === 'fleet');
-    expect(fleet.data.actors.map((x: { id: string }) => x.id)).toEqual(gw.gateway.actors.ids);
+    const fleet = await feed.next<{ actors: ActorJson[] }>((e) => e.event === 'fleet');
+    expect(fleet.data.actors.map((x) => x.id)).toEqual(gw.gateway.actors.ids);
     expect(gw.logs.some((l) => l.msg === 'request failed unexpectedly')).toBe(false);
   });
 
@@ -106,7 +104,7 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     );
     cleanups.push(() => gw.close());
     broken = true;
-    const refused = await admin(gw.url, '/admin/reload', { method: 'POST' });
+    const refused = await admin<ErrorJson>(gw.url, '/admin/reload', { method: 'POST' });
     expect(refused.status).toBe(400);
     expect(refused.json.error.code).toBe('invalid_config');
     expect(refused.json.error.message).toContain('backends[0].baseUrls[0]');
@@ -132,7 +130,7 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     await expect(ask('client-key-old-1234')).resolves.toMatchObject({ object: 'chat.completion' });
 
     apiKeys = ['client-key-new-5678'];
-    const reloaded = await admin(gw.url, '/admin/reload', { method: 'POST' });
+    const reloaded = await admin<{ added: string[]; removed: string[]; kept: string[] }>(gw.url, '/admin/reload', { method: 'POST' });
     expect(reloaded.json).toMatchObject({ ok: true, restartRequired: [] });
     await expect(ask('client-key-old-1234')).rejects.toMatchObject({ status: 401 });
     await expect(ask('client-key-new-5678')).resolves.toMatchObject({ object: 'chat.completion' });
@@ -146,7 +144,7 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     });
     cleanups.push(() => exposed.close());
     exposedKeys = [];
-    await expect(exposed.reload()).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('server.apiKeys is empty') });
+    await expect(exposed.reload()).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('server.apiKeys is empty') as unknown });
   });
 
   it('reloads on SIGHUP in `fusebox start`', async () => {

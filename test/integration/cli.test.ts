@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream } from '../../src/demo/mock-upstream.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startMockUpstream } from '../helpers/upstream.js';
 import { cliSession, waitFor } from '../helpers/cli.js';
 
 describe('the fusebox command line', () => {
@@ -46,7 +46,7 @@ describe('the fusebox command line', () => {
       const url = /listening on (http:\/\/\S+?)"/.exec(out)?.[1] ?? /listening on (http:\/\/\S+)/.exec(out)![1]!;
       const client = new OpenAI({ baseURL: url, apiKey: 'x', maxRetries: 0 });
       const pending = client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
-      for (let i = 0; i < 200 && upstream.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await vi.waitFor(() => expect(upstream.requests.length).toBeGreaterThan(0), { timeout: 2_000, interval: 10 });
       run.child.kill('SIGTERM');
       const reply = await pending;
       expect(reply.choices[0]?.message.content).toBe('hello from cli');

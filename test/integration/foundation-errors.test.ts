@@ -1,14 +1,12 @@
 import { connect } from 'node:net';
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream } from '../../src/demo/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 describe('fusebox answers every bad input in the OpenAI error format', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function gatewayWithOneBackend(): Promise<TestGateway> {
     const upstream = await startMockUpstream();

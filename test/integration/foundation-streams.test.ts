@@ -1,18 +1,12 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream } from '../../src/demo/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
+import { until } from '../helpers/wait.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 describe('streams, disconnects and shutdown', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   it('aborts the upstream request when the client disconnects mid-stream, counting nothing against the backend', async () => {
     const upstream = await startMockUpstream(() => ({ kind: 'stream', chunks: 500, gapMs: 20 }));

@@ -1,20 +1,14 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { parseConfig } from '../../src/config/load.js';
 import { startTestGateway } from '../helpers/gateway.js';
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!condition()) throw new Error(`gave up waiting for ${what}`);
-}
+import { until } from '../helpers/wait.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 /** Active health checks: a dead mirror is skipped before a user request meets it; a recovered one comes back. */
 describe('active health checks', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   /** A mirror whose health path (GET) answers per `alive`, and whose chat answers per `chatOk`. */
   async function mirror(name: string, state: { alive: boolean; chatOk: boolean }): Promise<MockUpstream> {

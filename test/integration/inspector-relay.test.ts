@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startInspector } from '../../src/inspect/inspector.js';
-import { startMockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream } from '../helpers/upstream.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
+import { until } from '../helpers/wait.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 interface Message {
   readonly type: string;
@@ -23,7 +25,7 @@ interface Message {
 async function viewer(port: number, origin?: string) {
   const socket = new WebSocket(`ws://127.0.0.1:${port}`, origin ? { origin } : {});
   const raw: string[] = [];
-  socket.on('message', (data) => raw.push(data.toString()));
+  socket.on('message', (data) => raw.push((data as Buffer).toString())); // binaryType 'nodebuffer': one Buffer a message
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
@@ -40,16 +42,8 @@ function freePort(): Promise<number> {
   });
 }
 
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !test(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!test()) throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('the Stately inspector relay (--inspect)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   it('relays actor, event and snapshot messages for a breaker that opens, with no secret in any', async () => {
     const relay = await startInspector({ port: 0 });

@@ -1,8 +1,9 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream } from '../../src/demo/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream } from '../helpers/upstream.js';
 import { ADMIN_TOKEN, admin } from '../helpers/admin.js';
 import { backendsFor, startTestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 interface Sample {
   readonly name: string;
@@ -31,10 +32,7 @@ function value(samples: Sample[], name: string, labels: Record<string, string> =
 }
 
 describe('GET /metrics', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   it('counts requests, attempts, failovers, latencies and breaker transitions after scripted traffic', async () => {
     const a = await startMockUpstream(() => ({ kind: 'status', status: 503 }), 'alpha');

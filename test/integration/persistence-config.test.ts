@@ -1,13 +1,14 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { filesUnder } from '../helpers/files.js';
 import { credentialList } from '../../src/machines/breaker.js';
 
 /** Restarts in-process on real LevelDB: config changes reconcile; no secret reaches the disk. */
@@ -80,7 +81,7 @@ describe('persistence across restarts with config changes', () => {
     expect(credentialList(actors.view('pool:alpha:default').context).map((c) => c.id)).toEqual(['a1', 'a2']);
     expect(actors.view('backend:beta').context.health.recent.length).toBeGreaterThan(0);
     expect(actors.view('backend:delta').context.health.recent).toEqual([]);
-    expect(second.logs.find((l) => String(l.msg).startsWith('restored'))).toMatchObject({ dropped: expect.arrayContaining(['backend:gamma']) });
+    expect(second.logs.find((l) => String(l.msg).startsWith('restored'))).toMatchObject({ dropped: expect.arrayContaining(['backend:gamma']) as unknown });
     await second.close();
 
     const db = new Level<string, string>(dataDir);
@@ -131,7 +132,7 @@ describe('persistence across restarts with config changes', () => {
     await again.close();
 
     expect(flaky.requests.some((r) => String(r.headers.authorization).includes(canary))).toBe(true);
-    const files = listFiles(dir);
+    const files = filesUnder(dir);
     expect(files.some((f) => f.endsWith('events.ndjson'))).toBe(true);
     expect(files.some((f) => f.includes('data'))).toBe(true);
     for (const file of files) expect(readFileSync(file).includes(canary), file).toBe(false);
@@ -141,10 +142,3 @@ describe('persistence across restarts with config changes', () => {
     await db.close();
   });
 });
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path) : [path];
-  });
-}

@@ -5,7 +5,7 @@ import { Level } from 'level';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSnapshotStore, type SnapshotStore } from '../../src/persistence/snapshot-store.js';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -83,7 +83,7 @@ describe('persistence faults', () => {
     const dataDir = join(dir, 'data');
     const db = new Level<string, string>(dataDir);
     const oldSnapshot = { status: 'active', value: 'open', context: { openUntil: Date.now() + 60_000 } };
-    await db.sublevel<string, string>('actors', {}).put('backend:a', JSON.stringify({ version: 0, snapshot: oldSnapshot }));
+    await db.sublevel('actors', {}).put('backend:a', JSON.stringify({ version: 0, snapshot: oldSnapshot }));
     await db.close();
     const gw = await gateway(dataDir, await upstream());
     const warning = gw.logs.find((line) => line.msg === 'discarding a stored snapshot; the actor starts fresh');

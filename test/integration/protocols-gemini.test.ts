@@ -1,13 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type Behavior } from '../../src/demo/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream, type Behavior } from '../helpers/upstream.js';
 import { startTestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 /** Gemini's generateContent API through fusebox (plain fetch: no Google SDK is installed). */
 describe('gemini protocol', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function setup(alpha: Behavior = { kind: 'ok' }, beta: Behavior = { kind: 'ok' }) {
     const a = await startMockUpstream(() => alpha, 'alpha');
@@ -38,7 +36,7 @@ describe('gemini protocol', () => {
     return text
       .split(/\r?\n/)
       .filter((line) => line.startsWith('data: '))
-      .map((line) => JSON.parse(line.slice(6)));
+      .map((line) => JSON.parse(line.slice(6)) as { candidates?: { content: { parts: { text: string }[] } }[]; error?: unknown });
   }
 
   it('round-trips generateContent with the model from the path and the credential as x-goog-api-key', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { replayLog } from '../../src/replay/replay.js';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { seededRandom } from '../../src/routing/random.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestGateway } from '../helpers/gateway.js';

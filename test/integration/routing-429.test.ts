@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MockUpstream } from '../../src/demo/mock-upstream.js';
+import type { MockUpstream } from '../helpers/upstream.js';
 import { credentialOf } from '../../src/machines/breaker.js';
 import { capacityExhausted } from '../helpers/capacity.js';
 import { testRig } from '../helpers/rig.js';

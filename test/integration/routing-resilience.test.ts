@@ -96,7 +96,7 @@ describe('routing: resilience through fusebox', () => {
     a.script = () => ({ kind: 'status', status: 429, headers: { 'retry-after': '20' } });
     const { client } = await gateway({ backends: [{ id: 'a', baseUrls: [a.baseUrl], credentials: key('a') }] });
     await expect(ask(client)).rejects.toMatchObject({ status: 429 });
-    const error = await ask(client).catch((e: { status: number; headers: Headers }) => e);
+    const error = await ask(client).catch((e: unknown) => e as { status: number; headers: Headers });
     expect(error).toMatchObject({ status: 503 });
     expect(Number((error as { headers: Headers }).headers.get('retry-after'))).toBeGreaterThan(0);
     expect(a.requests).toHaveLength(1);

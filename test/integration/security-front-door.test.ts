@@ -1,7 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { call, chat, rawExchange } from '../helpers/raw-http.js';
+import type { ErrorJson } from '../helpers/admin.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 /**
  * Attacks on a running gateway's front door: client keys, Host, Origin, forwarded headers,
@@ -11,10 +13,7 @@ const CLIENT_KEY = 'fbx-client-key-front-door-01';
 const ORIGIN = 'http://localhost:5173';
 
 describe('security: the front door', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function setup(server: Record<string, unknown> = {}): Promise<{ up: MockUpstream; gw: TestGateway; port: number }> {
     const up = await startMockUpstream(undefined, 'alpha');
@@ -46,7 +45,7 @@ describe('security: the front door', () => {
     }
     const query = await call(port, { path: `/v1/models?key=${CLIENT_KEY}` });
     expect(query.status).toBe(401);
-    expect(query.json().error.message).toMatch(/not accepted in the query string/);
+    expect(query.json<ErrorJson>().error.message).toMatch(/not accepted in the query string/);
     expect(up.requests).toHaveLength(0);
   });
 

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { call, chat } from '../helpers/raw-http.js';
+import type { ErrorJson } from '../helpers/admin.js';
 
 /** Caps that keep one client (or one slow upstream) from exhausting fusebox: 503 + Retry-After. */
 describe('security: limits', () => {
@@ -92,6 +93,6 @@ describe('security: limits', () => {
     const reply = await call(port, { path: '/v1/chat/completions', body: chat() });
     expect(reply.status).toBe(502);
     expect(reply.text).not.toContain('xxxx');
-    expect(reply.json().error.message).toMatch(/response_too_large/);
+    expect(reply.json<ErrorJson>().error.message).toMatch(/response_too_large/);
   });
 });

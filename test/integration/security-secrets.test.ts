@@ -1,10 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type Behavior, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream, type Behavior, type MockUpstream } from '../helpers/upstream.js';
 import { runCli, waitFor, type CliRun } from '../helpers/cli.js';
 import { call, chat, type RawReply } from '../helpers/raw-http.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
+import { filesUnder } from '../helpers/files.js';
 
 /**
  * The canary run: fusebox is started by its CLI with canary keys from the environment; an
@@ -17,18 +19,8 @@ const UPSTREAM_CANARY_2 = 'sk-canary-upstream-second-3e8d21aa';
 const CLIENT_CANARY = 'fbx-canary-client-55aa0c1d';
 const CANARIES = [UPSTREAM_CANARY, UPSTREAM_CANARY_2, CLIENT_CANARY];
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
 describe('security: no secret leaves fusebox', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function startCli(alpha: MockUpstream, beta: MockUpstream, dir: string): Promise<{ run: CliRun; port: number }> {
     const file = join(dir, 'fusebox.yaml');

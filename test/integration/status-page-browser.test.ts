@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { ADMIN_TOKEN } from '../helpers/admin.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -22,10 +22,10 @@ const SCREENSHOT = process.env.FUSEBOX_SCREENSHOTS === '1'
   : join(tmpdir(), `fusebox-status-page-${process.pid}.png`);
 
 describe.skipIf(!hasChromium)('the status page in chromium', () => {
-  let browser: BrowserContext;
+  let browser: BrowserContext | undefined; // unset when beforeAll fails part way
   let profile: string;
   let upstreams: MockUpstream[] = [];
-  let gw: TestGateway;
+  let gw: TestGateway | undefined;
 
   beforeAll(async () => {
     profile = mkdtempSync(join(tmpdir(), 'fusebox-chromium-'));
@@ -64,8 +64,8 @@ describe.skipIf(!hasChromium)('the status page in chromium', () => {
   });
 
   it('asks for the token once, then turns a breaker badge to open within a second of it opening', async () => {
-    const page = await browser.newPage();
-    const origin = new URL(gw.url).origin;
+    const page = await browser!.newPage();
+    const origin = new URL(gw!.url).origin;
     await page.goto(`${origin}/status`);
     await page.locator('#token').fill(ADMIN_TOKEN);
     await page.locator('#login-form button').click();
@@ -73,11 +73,11 @@ describe.skipIf(!hasChromium)('the status page in chromium', () => {
     await expect.poll(() => badge.getAttribute('data-state'), { timeout: 5000 }).toBe('closed');
     expect(await page.locator('#conn').getAttribute('data-conn')).toBe('live');
 
-    const client = new OpenAI({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
+    const client = new OpenAI({ baseURL: gw!.url, apiKey: 'client-key', maxRetries: 0 });
     for (let i = 0; i < 6; i++) await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `warm ${i}` }] });
     for (const upstream of upstreams.slice(0, 2)) upstream.script = () => ({ kind: 'status', status: 503 });
     for (let i = 0; i < 2; i++) await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `fail ${i}` }] });
-    expect(gw.gateway.actors.view('backend:openai-main').state).toBe('open');
+    expect(gw!.gateway.actors.view('backend:openai-main').state).toBe('open');
     const openedAt = Date.now();
     await expect.poll(() => badge.getAttribute('data-state'), { timeout: 1000, interval: 25 }).toBe('open');
     expect(Date.now() - openedAt).toBeLessThan(1000);
@@ -97,8 +97,8 @@ describe.skipIf(!hasChromium)('the status page in chromium', () => {
   });
 
   it('shows a wrong token as refused and asks again', async () => {
-    const page = await browser.newPage(); // a new tab: its own sessionStorage, so no token yet
-    await page.goto(`${new URL(gw.url).origin}/status`);
+    const page = await browser!.newPage(); // a new tab: its own sessionStorage, so no token yet
+    await page.goto(`${new URL(gw!.url).origin}/status`);
     await page.locator('#token').fill('not-the-admin-token');
     await page.locator('#login-form button').click();
     await expect.poll(() => page.locator('#login-error').textContent(), { timeout: 5000 }).toContain('not accepted');

@@ -1,14 +1,12 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type Behavior, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream, type Behavior, type MockUpstream } from '../helpers/upstream.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 /** Stream guards: first data event, empty streams, mid-stream failures, idle and total timeouts. */
 describe('stream guards', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   const timeouts = { firstChunkMs: 200, idleMs: 200, totalMs: 5_000 };
 
@@ -74,7 +72,7 @@ describe('stream guards', () => {
     })().catch((error: unknown) => error);
     expect(parts.join('')).toBe('alpha: 1');
     expect(failure).toBeInstanceOf(OpenAI.APIError);
-    expect(String((failure as Error).message)).toContain('connection_reset');
+    expect((failure as Error).message).toContain('connection_reset');
     expect(gw.gateway.actors.view('baseurl:alpha:0').context.health.lastErrors).toEqual(['connection_reset']);
   });
 
@@ -82,7 +80,7 @@ describe('stream guards', () => {
     const { gw, client } = await twoBackends({ kind: 'stream', chunks: 3, gapMs: 2_000 }, { kind: 'stream' });
     const failure = await collect(client).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
-    expect(String((failure as Error).message)).toContain('timeout_idle');
+    expect((failure as Error).message).toContain('timeout_idle');
     expect(gw.gateway.actors.view('baseurl:alpha:0').context.health.lastErrors).toEqual(['timeout_idle']);
   });
 
@@ -90,7 +88,7 @@ describe('stream guards', () => {
     const { client } = await twoBackends({ kind: 'stream', withoutTerminal: true }, { kind: 'stream' });
     const failure = await collect(client).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
-    expect(String((failure as Error).message)).toContain('stream_truncated');
+    expect((failure as Error).message).toContain('stream_truncated');
   });
 
   it('fails over when a stream starts with an error event', async () => {

@@ -1,14 +1,12 @@
 import OpenAI from 'openai';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type Behavior } from '../../src/demo/mock-upstream.js';
+import { describe, expect, it } from 'vitest';
+import { startMockUpstream, type Behavior } from '../helpers/upstream.js';
 import { startTestGateway } from '../helpers/gateway.js';
+import { cleanupAfterEach } from '../helpers/cleanups.js';
 
 /** streamOnly backends: non-streamed requests are streamed upstream and collected into one JSON. */
 describe('streamOnly backends', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = cleanupAfterEach();
 
   async function setup(alpha: Behavior, beta: Behavior = { kind: 'ok' }) {
     const a = await startMockUpstream(() => alpha, 'alpha');
@@ -41,13 +39,13 @@ describe('streamOnly backends', () => {
     const parts: string[] = [];
     for await (const chunk of stream) parts.push(chunk.choices[0]?.delta.content ?? '');
     expect(parts.join('')).toBe('alpha: 1');
-    expect(JSON.parse(a.requests[0]!.body).stream_options).toBeUndefined();
+    expect((JSON.parse(a.requests[0]!.body) as { stream_options?: unknown }).stream_options).toBeUndefined();
   });
 
   it('fails over when the collected stream breaks, before the client sees anything', async () => {
     const { b, client } = await setup({ kind: 'stream', chunks: 5, resetAfter: 2 });
     const reply = await client.chat.completions.create({ model: 'gpt-test', messages: [] });
     expect(reply.choices[0]?.message.content).toBe('hello from beta');
-    expect(JSON.parse(b.requests[0]!.body).stream).toBeUndefined();
+    expect((JSON.parse(b.requests[0]!.body) as { stream?: unknown }).stream).toBeUndefined();
   });
 });

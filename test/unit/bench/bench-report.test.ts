@@ -21,9 +21,9 @@ describe('bench helpers', () => {
 
   it('rotates the order of targets each round and takes medians', async () => {
     const order: string[] = [];
-    const runs = await alternate(['a', 'b', 'c'], 3, async (name, round) => {
+    const runs = await alternate(['a', 'b', 'c'], 3, (name, round) => {
       order.push(name);
-      return round;
+      return Promise.resolve(round);
     });
     expect(order.join('')).toBe('abcbcacab');
     expect(runs.get('b')).toEqual([0, 1, 2]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatPath, parseConfigText } from '../../../src/config/load.js';
+import { formatPath, parseConfigText } from '../../../src/config/load.js';
+import { configProblems } from '../../helpers/config.js';
 
 const minimal = `
 backends:
@@ -9,13 +10,7 @@ backends:
 `;
 
 function problems(text: string, env: Record<string, string> = {}): string[] {
-  try {
-    parseConfigText(text, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
+  return configProblems(() => parseConfigText(text, env));
 }
 
 describe('config loading', () => {

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, parseConfigText } from '../../../src/config/load.js';
+import { parseConfig, parseConfigText } from '../../../src/config/load.js';
+import { configProblems } from '../../helpers/config.js';
 
 const backend = { id: 'a', baseUrls: ['http://127.0.0.1:1/v1'], credentials: [{ apiKey: 'k-12345678' }] };
 
 function problemsOf(raw: unknown, env: Record<string, string> = {}): string[] {
-  try {
-    parseConfig(raw, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
+  return configProblems(() => parseConfig(raw, env));
 }
 
 describe('security-relevant config validation', () => {

@@ -21,15 +21,19 @@ function optionPaths(schema: unknown, prefix: string, out: Set<string>): void {
     case 'default':
     case 'prefault':
     case 'nullable':
-      return optionPaths(def.innerType, prefix, out);
+      optionPaths(def.innerType, prefix, out);
+      return;
     case 'pipe':
-      return optionPaths(def.in, prefix, out);
+      optionPaths(def.in, prefix, out);
+      return;
     case 'array':
       if (prefix) out.add(prefix);
-      return optionPaths(def.element, '', out);
+      optionPaths(def.element, '', out);
+      return;
     case 'record':
       if (prefix) out.add(prefix);
-      return optionPaths(def.valueType, '', out);
+      optionPaths(def.valueType, '', out);
+      return;
     case 'object':
       for (const [key, child] of Object.entries(def.shape ?? {})) optionPaths(child, prefix ? `${prefix}.${key}` : key, out);
       return;

@@ -99,7 +99,7 @@ describe('chooseRoute: credentials', () => {
   it('after a 429 tries the same credential on another BaseURL first, then another credential', () => {
     const f = fleet({ backends: [backend('a', { urls: 2, keys: 2 })] });
     const memory = emptyMemory();
-    const first = choose(f, 'm', memory)!.route!;
+    const first = choose(f, 'm', memory).route!;
     const other = first.credentialId === 'a-k1' ? 'a-k2' : 'a-k1';
     f.tree.send('pool:a:default', { type: 'credential.rate_limited', at: T0, probe: false, code: 'http_429', credentialId: first.credentialId, cooldownUntil: T0 + 60_000 });
     memory.rateLimited.add(pairExclusion(`baseurl:a:${first.baseUrlIndex}`, first.credentialId));

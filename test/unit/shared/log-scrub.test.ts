@@ -31,7 +31,7 @@ describe('log scrubbing', () => {
     expect(text).not.toContain(CANARY);
     expect(text).not.toContain(CLIENT);
     expect(text.match(/\[redacted\]/g)!.length).toBeGreaterThanOrEqual(6);
-    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
   });
 
   it('scrubs the secrets a growing scrubber learns after the logger was made (a config reload)', () => {
@@ -53,10 +53,13 @@ describe('log scrubbing', () => {
       headers: { authorization: 'Bearer a', 'x-api-key': 'b', 'x-goog-api-key': 'c', 'proxy-authorization': 'd', cookie: 'e', 'set-cookie': 'f' },
       config: { server: { apiKeys: ['g'] }, backends: [{ credentials: [{ apiKey: 'h' }] }] },
     });
-    const logged = JSON.parse(lines[0]!) as { headers: Record<string, string>; config: any };
+    const logged = JSON.parse(lines[0]!) as {
+      headers: Record<string, string>;
+      config: { server: { apiKeys: unknown }; backends: { credentials: { apiKey: unknown }[] }[] };
+    };
     expect(Object.values(logged.headers).every((v) => v === '[redacted]')).toBe(true);
     expect(logged.config.server.apiKeys).toBe('[redacted]');
-    expect(logged.config.backends[0].credentials[0].apiKey).toBe('[redacted]');
+    expect(logged.config.backends[0]!.credentials[0]!.apiKey).toBe('[redacted]');
   });
 });
 

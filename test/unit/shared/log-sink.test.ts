@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loggerOptions } from '../../../src/shared/log.js';
 import { LOG_BATCH_BYTES, LogSink, MAX_PENDING_BYTES } from '../../../src/shared/log-sink.js';
 import { createScrubber } from '../../../src/shared/secret-scrub.js';
@@ -36,7 +36,7 @@ describe('log sink', () => {
     const { path, fd } = logFile();
     const sink = new LogSink(fd);
     sink.write(line(7));
-    for (let waited = 0; waited < 2_000 && readFileSync(path, 'utf8') === ''; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    await vi.waitFor(() => expect(readFileSync(path, 'utf8')).not.toBe(''), { timeout: 2_000, interval: 20 });
     expect(readFileSync(path, 'utf8')).toBe(line(7));
     sink.end();
     closeSync(fd);
@@ -72,7 +72,7 @@ describe('log sink', () => {
     expect(refused).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1_200));
     sink.end();
-    consumer.stdin!.end();
+    consumer.stdin.end();
     await new Promise((r) => consumer.once('exit', r));
     const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
     expect(lines.filter((l) => l === big.trim())).toHaveLength(accepted);

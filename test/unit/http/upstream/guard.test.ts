@@ -58,7 +58,7 @@ describe('upstream guard', () => {
       const reply = await guard(replying(422, { 'content-type': 'application/json' }, bodyOf(JSON.stringify({ error: { message } }))))
         .send(attempt(), new AbortController().signal);
       expect(reply).toMatchObject({ kind: 'response', status: 422 });
-      const answer = JSON.parse(await text(reply));
+      const answer = JSON.parse(await text(reply)) as { error: { code: string } };
       expect(answer.error.code).toBe('upstream_error_withheld');
       expect(JSON.stringify(answer)).not.toContain(message);
     }
