@@ -68,7 +68,10 @@ const appended = (note: string) => (note ? `; ${note}` : '');
 export function verdicts(fig: Figures): Verdict[] {
   const out: Verdict[] = [];
   const pt = fig.throughput?.get(PT);
-  for (const [name, profile] of [[FB1, 'one'], [FB_FLEET, 'fleet']] as const) {
+  for (const [name, profile] of [
+    [FB1, 'one'],
+    [FB_FLEET, 'fleet'],
+  ] as const) {
     const fb = fig.throughput?.get(name);
     if (!pt || !fb) continue;
     const ratio = paired(fb.byRound?.rps, pt.byRound?.rps, (m, b) => m / b, fb.rps / pt.rps);
@@ -84,13 +87,25 @@ export function verdicts(fig: Figures): Verdict[] {
   if (lat?.get(PT) && lat.get(FB1)) {
     const [fb, base] = [lat.get(FB1)!, lat.get(PT)!];
     const extra = paired(fb.byRound?.p99, base.byRound?.p99, (m, b) => m - b, fb.p99 - base.p99);
-    out.push({ target: 'p99 at 200 req/s within 1 ms of pass-through', measured: `${signed(extra.value)} ms${inParens(roundsOf(extra, signed))}`, ok: extra.value <= 1, miss: `${f(extra.value - 1)} ms over`, profile: 'one' });
+    out.push({
+      target: 'p99 at 200 req/s within 1 ms of pass-through',
+      measured: `${signed(extra.value)} ms${inParens(roundsOf(extra, signed))}`,
+      ok: extra.value <= 1,
+      miss: `${f(extra.value - 1)} ms over`,
+      profile: 'one',
+    });
   }
   const sse = fig.sse;
   if (sse?.get(PT) && sse.get(FB1)) {
     const [fb, base] = [sse.get(FB1)!, sse.get(PT)!];
     const extra = paired(fb.byRound?.firstChunkP50, base.byRound?.firstChunkP50, (m, b) => m - b, fb.firstChunkP50 - base.firstChunkP50);
-    out.push({ target: 'SSE added time to first chunk ≤ 0.5 ms (vs pass-through, p50)', measured: `${signed(extra.value)} ms${inParens(roundsOf(extra, signed))}`, ok: extra.value <= 0.5, miss: `${f(extra.value - 0.5)} ms over`, profile: 'one' });
+    out.push({
+      target: 'SSE added time to first chunk ≤ 0.5 ms (vs pass-through, p50)',
+      measured: `${signed(extra.value)} ms${inParens(roundsOf(extra, signed))}`,
+      ok: extra.value <= 0.5,
+      miss: `${f(extra.value - 0.5)} ms over`,
+      profile: 'one',
+    });
   }
   const rss = fig.rss?.get(FB1);
   if (rss) {
@@ -99,12 +114,20 @@ export function verdicts(fig: Figures): Verdict[] {
       target: 'RSS < 150 MB with 1,000 open streams',
       measured: `${f(rss.peakMB, 0)} MB (${rss.streaming} of 1,000 streams receiving; ${f(rss.heldMB, 0)} MB while held)`,
       ok: all ? rss.peakMB < 150 : null,
-      miss: all ? `${f(rss.peakMB - 150, 0)} MB over` : `only ${rss.streaming} of 1,000 streams were receiving data, the others queued inside fusebox`,
+      miss: all
+        ? `${f(rss.peakMB - 150, 0)} MB over`
+        : `only ${rss.streaming} of 1,000 streams were receiving data, the others queued inside fusebox`,
     });
   }
   const start = fig.startup?.find((s) => s.credentials === 10_000);
   if (start) {
-    out.push({ target: 'start with 10,000 credentials < 2 s', measured: `${f(start.readyMs / 1000)} s`, ok: start.readyMs < 2000, miss: `${f(start.readyMs / 1000 - 2)} s over`, profile: 'start' });
+    out.push({
+      target: 'start with 10,000 credentials < 2 s',
+      measured: `${f(start.readyMs / 1000)} s`,
+      ok: start.readyMs < 2000,
+      miss: `${f(start.readyMs / 1000 - 2)} s over`,
+      profile: 'start',
+    });
   }
   const few = fig.credentials?.get(KEYS_10);
   const many = fig.credentials?.get(KEYS_10K);
@@ -127,42 +150,75 @@ export function tables(fig: Figures): { title: string; table: Table }[] {
   const out: { title: string; table: Table }[] = [];
   const ptRps = fig.throughput?.get(PT)?.rps;
   if (fig.throughput) {
-    out.push({ title: 'JSON at saturation (wrk, 32 connections)', table: {
-      head: ['target', 'req/s', '× pass-through', 'proxy CPU µs/req', 'errors'],
-      rows: [...fig.throughput].map(([n, t]) => [n, f(t.rps, 0), ptRps ? f(t.rps / ptRps) : '–', f(t.cpuUs, 0), String(t.errors)]),
-    } });
+    out.push({
+      title: 'JSON at saturation (wrk, 32 connections)',
+      table: {
+        head: ['target', 'req/s', '× pass-through', 'proxy CPU µs/req', 'errors'],
+        rows: [...fig.throughput].map(([n, t]) => [n, f(t.rps, 0), ptRps ? f(t.rps / ptRps) : '–', f(t.cpuUs, 0), String(t.errors)]),
+      },
+    });
   }
   const base = fig.latency?.get('direct');
   if (fig.latency) {
-    out.push({ title: 'JSON latency, open loop at 200 req/s (ms; added = vs direct)', table: {
-      head: ['target', 'p50', 'p99', 'added p50', 'added p99', 'errors'],
-      rows: [...fig.latency].map(([n, l]) => [n, f(l.p50), f(l.p99), f(base ? l.p50 - base.p50 : NaN), f(base ? l.p99 - base.p99 : NaN), String(l.errors)]),
-    } });
+    out.push({
+      title: 'JSON latency, open loop at 200 req/s (ms; added = vs direct)',
+      table: {
+        head: ['target', 'p50', 'p99', 'added p50', 'added p99', 'errors'],
+        rows: [...fig.latency].map(([n, l]) => [
+          n,
+          f(l.p50),
+          f(l.p99),
+          f(base ? l.p50 - base.p50 : NaN),
+          f(base ? l.p99 - base.p99 : NaN),
+          String(l.errors),
+        ]),
+      },
+    });
   }
   const sBase = fig.sse?.get('direct');
   if (fig.sse) {
-    out.push({ title: 'SSE, 32 concurrent streams of 20 chunks 5 ms apart (ms; added = vs direct)', table: {
-      head: ['target', 'first chunk p50', 'added first chunk', 'first chunk p99', 'total p99', 'added total p99', 'errors'],
-      rows: [...fig.sse].map(([n, s]) => [n, f(s.firstChunkP50), f(sBase ? s.firstChunkP50 - sBase.firstChunkP50 : NaN), f(s.firstChunkP99), f(s.totalP99), f(sBase ? s.totalP99 - sBase.totalP99 : NaN), String(s.errors)]),
-    } });
+    out.push({
+      title: 'SSE, 32 concurrent streams of 20 chunks 5 ms apart (ms; added = vs direct)',
+      table: {
+        head: ['target', 'first chunk p50', 'added first chunk', 'first chunk p99', 'total p99', 'added total p99', 'errors'],
+        rows: [...fig.sse].map(([n, s]) => [
+          n,
+          f(s.firstChunkP50),
+          f(sBase ? s.firstChunkP50 - sBase.firstChunkP50 : NaN),
+          f(s.firstChunkP99),
+          f(s.totalP99),
+          f(sBase ? s.totalP99 - sBase.totalP99 : NaN),
+          String(s.errors),
+        ]),
+      },
+    });
   }
   if (fig.rss) {
-    out.push({ title: 'Memory with 1,000 concurrent open streams', table: {
-      head: ['target', 'idle RSS MB', 'peak RSS MB', 'RSS MB while held', 'streams receiving', 'errors'],
-      rows: [...fig.rss].map(([n, r]) => [n, f(r.idleMB, 0), f(r.peakMB, 0), f(r.heldMB, 0), String(r.streaming), String(r.errors)]),
-    } });
+    out.push({
+      title: 'Memory with 1,000 concurrent open streams',
+      table: {
+        head: ['target', 'idle RSS MB', 'peak RSS MB', 'RSS MB while held', 'streams receiving', 'errors'],
+        rows: [...fig.rss].map(([n, r]) => [n, f(r.idleMB, 0), f(r.peakMB, 0), f(r.heldMB, 0), String(r.streaming), String(r.errors)]),
+      },
+    });
   }
   if (fig.startup) {
-    out.push({ title: 'Time to start (spawn → /healthz answers)', table: {
-      head: ['credentials', 'ms'],
-      rows: fig.startup.map((s) => [String(s.credentials), f(s.readyMs, 0)]),
-    } });
+    out.push({
+      title: 'Time to start (spawn → /healthz answers)',
+      table: {
+        head: ['credentials', 'ms'],
+        rows: fig.startup.map((s) => [String(s.credentials), f(s.readyMs, 0)]),
+      },
+    });
   }
   if (fig.credentials) {
-    out.push({ title: 'Per-request CPU with 10 vs 10,000 credentials (one backend, wrk, 32 connections)', table: {
-      head: ['target', 'req/s', 'proxy CPU µs/req', 'errors'],
-      rows: [...fig.credentials].map(([n, t]) => [n, f(t.rps, 0), f(t.cpuUs, 0), String(t.errors)]),
-    } });
+    out.push({
+      title: 'Per-request CPU with 10 vs 10,000 credentials (one backend, wrk, 32 connections)',
+      table: {
+        head: ['target', 'req/s', 'proxy CPU µs/req', 'errors'],
+        rows: [...fig.credentials].map(([n, t]) => [n, f(t.rps, 0), f(t.cpuUs, 0), String(t.errors)]),
+      },
+    });
   }
   return out;
 }

@@ -53,7 +53,16 @@ async function main(): Promise<void> {
   if (!hasWrk) skipped.push('wrk not installed (apt-get install wrk): no closed-loop throughput, CPU per request or profiles');
   const build = buildFusebox(values.tree ? 'tree' : 'head', dir, say);
   const upstream = await startUpstream(loadCpu);
-  const plan: Plan = { rounds: quick ? 1 : 3, seconds: quick ? 2 : 5, loadCpu, proxyCpu, dir, wrkScript: hasWrk ? writeWrkScript(dir) : null, origin: upstream.origin, root: build.root };
+  const plan: Plan = {
+    rounds: quick ? 1 : 3,
+    seconds: quick ? 2 : 5,
+    loadCpu,
+    proxyCpu,
+    dir,
+    wrkScript: hasWrk ? writeWrkScript(dir) : null,
+    origin: upstream.origin,
+    root: build.root,
+  };
   say(`${pinned}; ${plan.rounds} round(s) of ${plan.seconds} s`);
   const targets: Target[] = [upstream];
   const figures: Figures & Record<string, unknown> = {};
@@ -63,14 +72,25 @@ async function main(): Promise<void> {
     const nginx = await startNginx(proxyCpu, upstream.origin, dir);
     if (nginx) targets.push(nginx);
     else skipped.push('nginx not installed (apt-get install nginx-light): no C reference');
-    for (const name of [FB1, FB_FLEET]) targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: upstream.origin, dir, cpu: proxyCpu, root: build.root }));
+    for (const name of [FB1, FB_FLEET])
+      targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: upstream.origin, dir, cpu: proxyCpu, root: build.root }));
     await runSuites(targets, plan, figures, hasWrk);
     if (hasWrk && !values['no-profile']) await profileMisses(figures, plan, profiles);
   } finally {
     for (const target of targets.reverse()) await target.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
-  report(figures, profiles, { quick, rounds: plan.rounds, seconds: plan.seconds, pinned, skipped, startedAt, loadBefore, revision: build.revision, elapsedS: (Date.now() - startedAt.getTime()) / 1000 });
+  report(figures, profiles, {
+    quick,
+    rounds: plan.rounds,
+    seconds: plan.seconds,
+    pinned,
+    skipped,
+    startedAt,
+    loadBefore,
+    revision: build.revision,
+    elapsedS: (Date.now() - startedAt.getTime()) / 1000,
+  });
 }
 
 async function runSuites(targets: Target[], plan: Plan, figures: Record<string, unknown>, hasWrk: boolean): Promise<void> {
@@ -101,7 +121,15 @@ async function runSuites(targets: Target[], plan: Plan, figures: Record<string, 
 
 /** Throughput, plus fusebox 1×1×1 at log level warn: what the per-request log line costs. */
 async function throughputWithQuietLog(targets: Target[], plan: Plan) {
-  const quiet = await startFusebox({ name: FB1_QUIET, shape: SHAPES[FB1]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu, root: plan.root, logLevel: 'warn' });
+  const quiet = await startFusebox({
+    name: FB1_QUIET,
+    shape: SHAPES[FB1]!,
+    origin: plan.origin,
+    dir: plan.dir,
+    cpu: plan.proxyCpu,
+    root: plan.root,
+    logLevel: 'warn',
+  });
   try {
     return await throughputSuite([...targets, quiet], plan);
   } finally {
@@ -112,7 +140,8 @@ async function throughputWithQuietLog(targets: Target[], plan: Plan) {
 async function credentialsSuite(plan: Plan) {
   const targets: Target[] = [];
   try {
-    for (const name of [KEYS_10, KEYS_10K]) targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu, root: plan.root }));
+    for (const name of [KEYS_10, KEYS_10K])
+      targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu, root: plan.root }));
     return await throughputSuite(targets, plan);
   } finally {
     for (const target of targets) await target.stop();
@@ -120,7 +149,11 @@ async function credentialsSuite(plan: Plan) {
 }
 
 async function profileMisses(figures: Figures, plan: Plan, profiles: ProfileSummary[]): Promise<void> {
-  const missed = new Set(verdicts(figures).filter((v) => v.ok === false && v.profile).map((v) => v.profile!));
+  const missed = new Set(
+    verdicts(figures)
+      .filter((v) => v.ok === false && v.profile)
+      .map((v) => v.profile!),
+  );
   const shapes = {
     one: [FB1, SHAPES[FB1]!],
     fleet: [FB_FLEET, SHAPES[FB_FLEET]!],
@@ -132,7 +165,17 @@ async function profileMisses(figures: Figures, plan: Plan, profiles: ProfileSumm
     const seconds = key === 'start' ? 0 : quick ? 3 : 6;
     say(`profiling ${label} (a target was missed) …`);
     try {
-      const summary = await profileFusebox({ label, shape, origin: plan.origin, dir: join(tmpdir(), 'fusebox-bench-profiles'), root: plan.root, proxyCpu: plan.proxyCpu, loadCpu: plan.loadCpu, wrkScript: plan.wrkScript!, seconds });
+      const summary = await profileFusebox({
+        label,
+        shape,
+        origin: plan.origin,
+        dir: join(tmpdir(), 'fusebox-bench-profiles'),
+        root: plan.root,
+        proxyCpu: plan.proxyCpu,
+        loadCpu: plan.loadCpu,
+        wrkScript: plan.wrkScript!,
+        seconds,
+      });
       if (summary) profiles.push(summary);
     } catch (error) {
       say(`  profile FAILED: ${(error as Error).message}`);

@@ -63,7 +63,11 @@ interface RateResult {
 export async function latencySuite(targets: readonly Target[], plan: Plan, rate = 200): Promise<Map<string, LatencyFigure>> {
   const byName = new Map(targets.map((t) => [t.name, t]));
   const runs = await alternate([...byName.keys()], plan.rounds, (name) =>
-    openLoop<RateResult>(['--mode', 'rate', '--url', byName.get(name)!.url, '--rate', String(rate), '--duration', String(plan.seconds)], plan.loadCpu, (plan.seconds + 30) * 1000),
+    openLoop<RateResult>(
+      ['--mode', 'rate', '--url', byName.get(name)!.url, '--rate', String(rate), '--duration', String(plan.seconds)],
+      plan.loadCpu,
+      (plan.seconds + 30) * 1000,
+    ),
   );
   const out = new Map<string, LatencyFigure>();
   for (const [name, list] of runs) {
@@ -93,7 +97,18 @@ interface SseResult {
 
 export async function sseSuite(targets: readonly Target[], plan: Plan): Promise<Map<string, SseFigure>> {
   const byName = new Map(targets.map((t) => [t.name, t]));
-  const args = (name: string) => ['--mode', 'sse', '--url', byName.get(name)!.url, '--streams', '32', '--model', 'bench-sse-20x5', '--duration', String(plan.seconds)];
+  const args = (name: string) => [
+    '--mode',
+    'sse',
+    '--url',
+    byName.get(name)!.url,
+    '--streams',
+    '32',
+    '--model',
+    'bench-sse-20x5',
+    '--duration',
+    String(plan.seconds),
+  ];
   const runs = await alternate([...byName.keys()], plan.rounds, (name) => openLoop<SseResult>(args(name), plan.loadCpu, (plan.seconds + 30) * 1000));
   const out = new Map<string, SseFigure>();
   for (const [name, list] of runs) {
@@ -177,7 +192,14 @@ export async function startupSuite(plan: Plan): Promise<StartupFigure[]> {
     '10000': { backends: 1, baseUrls: 1, credentials: 10_000 },
   };
   const runs = await alternate(Object.keys(shapes), Math.max(3, plan.rounds), async (key) => {
-    const target = await startFusebox({ name: `start-${key}`, shape: shapes[key]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu, root: plan.root });
+    const target = await startFusebox({
+      name: `start-${key}`,
+      shape: shapes[key]!,
+      origin: plan.origin,
+      dir: plan.dir,
+      cpu: plan.proxyCpu,
+      root: plan.root,
+    });
     await target.stop();
     return target.readyMs;
   });

@@ -15,7 +15,9 @@ export interface Build {
 }
 
 function git(args: string): string {
-  return execSync(`git ${args}`, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  return execSync(`git ${args}`, { stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .trim();
 }
 
 export function buildFusebox(mode: 'head' | 'tree', tmp: string, say: (line: string) => void): Build {
@@ -37,6 +39,7 @@ export function buildFusebox(mode: 'head' | 'tree', tmp: string, say: (line: str
   const tsc = resolve(repo, 'node_modules/typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { encoding: 'utf8', cwd: root });
   if (!existsSync(join(root, 'dist/src/cli/main.js'))) throw new Error(`build failed:\n${result.stdout}${result.stderr}`);
-  if (result.status !== 0) say(`  tsc reported type errors; benchmarking the emitted JavaScript anyway:\n${result.stdout.split('\n').slice(0, 5).join('\n')}`);
+  if (result.status !== 0)
+    say(`  tsc reported type errors; benchmarking the emitted JavaScript anyway:\n${result.stdout.split('\n').slice(0, 5).join('\n')}`);
   return { root, revision };
 }

@@ -86,7 +86,10 @@ function summarise(profile: CpuProfile, root: string, skipUs: number): Omit<Prof
   const pct = (us: number) => (100 * us) / Math.max(1, total);
   const inclusive = inclusiveOwn(profile, selfUs, map);
   const top = <T>(m: Map<string, number>, n: number, f: (k: string, us: number) => T) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => f(k, us));
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, us]) => f(k, us));
   return {
     totalMs: total / 1000,
     topFunctions: top(byFunction, Number(process.env.PROF_TOP ?? 15), (k, us) => {

@@ -113,7 +113,15 @@ export async function startFusebox(options: FuseboxStart): Promise<Target & { re
   const file = join(dir, 'fusebox.yaml');
   writeFileSync(file, fuseboxConfig(options.shape, options.origin, port, join(dir, 'data')));
   const started = performance.now();
-  const args = [...(options.nodeFlags ?? []), join(options.root, 'dist/src/cli/main.js'), 'start', '-c', file, '--log-level', options.logLevel ?? 'info'];
+  const args = [
+    ...(options.nodeFlags ?? []),
+    join(options.root, 'dist/src/cli/main.js'),
+    'start',
+    '-c',
+    file,
+    '--log-level',
+    options.logLevel ?? 'info',
+  ];
   const child = spawnPinned(options.cpu, process.execPath, args, 'discard');
   await waitForHealth(port, child);
   return { ...target(options.name, child, port), readyMs: performance.now() - started };
@@ -122,7 +130,10 @@ export async function startFusebox(options: FuseboxStart): Promise<Target & { re
 async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
   await waitForPort(port, 30_000, child);
   for (let i = 0; i < 300; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

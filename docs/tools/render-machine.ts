@@ -10,8 +10,21 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { breakerMachine } from '../../src/machines/breaker.js';
 
-interface Edge { from: string; to: string | null; event: string; guard: string | null; actions: string[] }
-interface Box { name: string; x: number; y: number; w: number; h: number; loops: string[] }
+interface Edge {
+  from: string;
+  to: string | null;
+  event: string;
+  guard: string | null;
+  actions: string[];
+}
+interface Box {
+  name: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  loops: string[];
+}
 
 const CHAR = 7.9; // DejaVu Sans Mono advance at 13px
 const FONT = `font-family="DejaVu Sans Mono, monospace" font-size="13"`;
@@ -36,7 +49,7 @@ function guardName(guard: unknown): string | null {
 }
 
 function actionName(action: unknown): string {
-  return typeof action === 'string' ? action : (action as { type?: string }).type ?? 'action';
+  return typeof action === 'string' ? action : ((action as { type?: string }).type ?? 'action');
 }
 
 /** Every transition of a state node, one per branch (guarded branches are separate edges). */
@@ -55,8 +68,7 @@ function edgesOf(node: typeof breakerMachine.root): Edge[] {
 const label = (e: Edge): string => e.event + (e.guard ? ` [${e.guard}]` : '');
 const loopText = (e: Edge): string => `${label(e)} / ${e.actions.join(', ')}`;
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const text = (x: number, y: number, s: string, extra = ''): string =>
-  `<text x="${x}" y="${y}" ${FONT} ${extra}>${esc(s)}</text>`;
+const text = (x: number, y: number, s: string, extra = ''): string => `<text x="${x}" y="${y}" ${FONT} ${extra}>${esc(s)}</text>`;
 
 /** States left to right in definition order; gaps wide enough for the labels crossing them. */
 function layout(names: string[], edges: Edge[]): { boxes: Map<string, Box>; width: number } {
@@ -122,7 +134,9 @@ function drawEdges(edges: Edge[], boxes: Map<string, Box>): { svg: string; botto
       const y = a.y + a.h + 62 + below++ * 50;
       bottom = Math.max(bottom, y + 20);
       const [sx, tx] = [a.x + a.w / 2, b.x + b.w / 2];
-      out.push(`<path d="M${sx},${a.y + a.h} V${y} H${tx} V${b.y + b.h + 2}" stroke="#333" stroke-width="1.8" fill="none" marker-end="url(#arrow)"/>`);
+      out.push(
+        `<path d="M${sx},${a.y + a.h} V${y} H${tx} V${b.y + b.h + 2}" stroke="#333" stroke-width="1.8" fill="none" marker-end="url(#arrow)"/>`,
+      );
       out.push(edgeLabel((sx + tx) / 2, y, e));
     }
   }
@@ -135,8 +149,10 @@ function drawRoot(edges: Edge[], boxes: Map<string, Box>): string {
   const xs = targets.map((e) => boxes.get(e.to!)!).map((b) => b.x + b.w / 2);
   const mx = (Math.min(...xs) + Math.max(...xs)) / 2;
   const my = 50;
-  const out = [`<circle cx="${mx}" cy="${my}" r="9" fill="none" stroke="#222" stroke-width="2.5" stroke-dasharray="3 2"/>`,
-    text(mx + 16, my - 14, 'any state', 'font-style="italic" fill="#444"')];
+  const out = [
+    `<circle cx="${mx}" cy="${my}" r="9" fill="none" stroke="#222" stroke-width="2.5" stroke-dasharray="3 2"/>`,
+    text(mx + 16, my - 14, 'any state', 'font-style="italic" fill="#444"'),
+  ];
   edges.filter((e) => !e.to).forEach((e, i) => out.push(text(mx + 16, my + 5 + i * 18, loopText(e), 'fill="#333"')));
   for (const e of targets) {
     const b = boxes.get(e.to!)!;
@@ -155,11 +171,9 @@ function buildSvg(): string {
   const { boxes, width } = layout(names, stateEdges);
   const arrows = drawEdges(stateEdges, boxes);
   const height = arrows.bottom + 20;
-  const body = [
-    drawRoot(edgesOf(root), boxes),
-    ...names.map((n) => drawBox(boxes.get(n)!, root.initial.target[0]?.key === n)),
-    arrows.svg,
-  ].join('\n');
+  const body = [drawRoot(edgesOf(root), boxes), ...names.map((n) => drawBox(boxes.get(n)!, root.initial.target[0]?.key === n)), arrows.svg].join(
+    '\n',
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">
 <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
 <path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>
@@ -176,8 +190,16 @@ async function screenshot(svg: string, file: string): Promise<void> {
     executablePath: '/usr/bin/chromium',
     headless: true,
     deviceScaleFactor: 2,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = context.pages()[0] ?? (await context.newPage());

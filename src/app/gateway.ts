@@ -71,7 +71,11 @@ export function createGateway(config: FuseboxConfig, deps: GatewayDeps = {}): Ga
 }
 
 /** The gateway proper; `ownLog`, when the gateway made its own logger, is closed last by `close()`. */
-function assemble(config: FuseboxConfig, deps: GatewayDeps & Required<Pick<GatewayDeps, 'logger' | 'logScrubber'>>, ownLog: OwnedLogger | null): Gateway {
+function assemble(
+  config: FuseboxConfig,
+  deps: GatewayDeps & Required<Pick<GatewayDeps, 'logger' | 'logScrubber'>>,
+  ownLog: OwnedLogger | null,
+): Gateway {
   const { logger, logScrubber } = deps;
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
@@ -100,7 +104,16 @@ function assemble(config: FuseboxConfig, deps: GatewayDeps & Required<Pick<Gatew
     logger,
   });
   const fleetChanges = actors.fleet$.subscribe(() => health.resync());
-  const operator = startOperator({ tree: actors, clock, logger, logScrubber, fingerprintKey, routing, startConfig: config, ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}) });
+  const operator = startOperator({
+    tree: actors,
+    clock,
+    logger,
+    logScrubber,
+    fingerprintKey,
+    routing,
+    startConfig: config,
+    ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}),
+  });
   const handleRequest = createRequestHandler({
     tree: actors,
     random,
@@ -166,7 +179,10 @@ function assemble(config: FuseboxConfig, deps: GatewayDeps & Required<Pick<Gatew
           server.off('error', reject);
           address = server.address() as AddressInfo;
           if (!isLoopbackHost(address.address)) {
-            logger.warn({ host: address.address, port: address.port }, 'fusebox is listening beyond loopback: every request must carry a client API key');
+            logger.warn(
+              { host: address.address, port: address.port },
+              'fusebox is listening beyond loopback: every request must carry a client API key',
+            );
           }
           resolve(address);
         });

@@ -94,7 +94,6 @@ async function readConfig(loadConfig: () => FuseboxConfig | Promise<FuseboxConfi
   }
 }
 
-
 /** Settings read at start only, that differ between the running config and `next`. */
 function needsRestart(running: FuseboxConfig, next: FuseboxConfig): string[] {
   const changed: string[] = [];

@@ -141,7 +141,13 @@ async function start(values: Values, inspectPort: number | null = null): Promise
 }
 
 /** Runs the gateway until SIGINT or SIGTERM; resolves with the exit code once it has stopped. */
-async function serve(config: FuseboxConfig, values: Values, inspectPort: number | null, logger: Logger, logScrubber: GrowingScrubber): Promise<number> {
+async function serve(
+  config: FuseboxConfig,
+  values: Values,
+  inspectPort: number | null,
+  logger: Logger,
+  logScrubber: GrowingScrubber,
+): Promise<number> {
   const inspector = await startInspectorIfAsked(inspectPort, logger);
   if (typeof inspector === 'string') {
     process.stderr.write(`fusebox: ${inspector}\n`);
@@ -150,7 +156,13 @@ async function serve(config: FuseboxConfig, values: Values, inspectPort: number 
   const loadConfig = () => reloadableConfig(values);
   let gateway;
   try {
-    gateway = await openGateway(config, { logger, logScrubber, loadConfig, ...(inspector ? { inspect: inspector.inspect } : {}), ...(values.record ? { eventLog: values.record } : {}) });
+    gateway = await openGateway(config, {
+      logger,
+      logScrubber,
+      loadConfig,
+      ...(inspector ? { inspect: inspector.inspect } : {}),
+      ...(values.record ? { eventLog: values.record } : {}),
+    });
   } catch (error) {
     await inspector?.stop();
     if (!(error instanceof DataDirLockedError || error instanceof DataDirUnusableError)) throw error;
@@ -171,13 +183,16 @@ async function serve(config: FuseboxConfig, values: Values, inspectPort: number 
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down: finishing in-flight requests');
       stopReloading();
-      gateway.close().then(() => inspector?.stop()).then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'error during shutdown');
-          resolve(1);
-        },
-      );
+      gateway
+        .close()
+        .then(() => inspector?.stop())
+        .then(
+          () => resolve(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'error during shutdown');
+            resolve(1);
+          },
+        );
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

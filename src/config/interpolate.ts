@@ -11,12 +11,7 @@ export interface InterpolationProblem {
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
-export function interpolate(
-  value: unknown,
-  env: Env,
-  problems: InterpolationProblem[],
-  path: (string | number)[] = [],
-): unknown {
+export function interpolate(value: unknown, env: Env, problems: InterpolationProblem[], path: (string | number)[] = []): unknown {
   if (typeof value === 'string') return interpolateString(value, env, problems, path);
   if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, problems, [...path, i]));
   if (value !== null && typeof value === 'object') {
@@ -27,12 +22,7 @@ export function interpolate(
   return value;
 }
 
-function interpolateString(
-  text: string,
-  env: Env,
-  problems: InterpolationProblem[],
-  path: (string | number)[],
-): string | number {
+function interpolateString(text: string, env: Env, problems: InterpolationProblem[], path: (string | number)[]): string | number {
   const whole = /^\$\{[^}]+\}$/.test(text);
   const result = text.replace(PLACEHOLDER, (_match, name: string, fallback: string | undefined) => {
     const found = env[name];

@@ -54,9 +54,7 @@ export function parseConfig(raw: unknown, env: Env = {}, source = 'config'): Fus
 /** `['backends', 1, 'baseUrls', 0]` → `backends[1].baseUrls[0]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
-  return path
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
-    .join('');
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
 }
 
 function deepFreeze<T>(value: T): T {

@@ -76,10 +76,7 @@ export async function startDemoLoad(options: LoadOptions): Promise<DemoLoad> {
 }
 
 async function oneJson(client: OpenAIClient, stats: LoadStats, signal: AbortSignal): Promise<void> {
-  const reply = await client.chat.completions.create(
-    { model: 'demo-model', messages: [{ role: 'user', content: 'Say hello.' }] },
-    { signal },
-  );
+  const reply = await client.chat.completions.create({ model: 'demo-model', messages: [{ role: 'user', content: 'Say hello.' }] }, { signal });
   if (!reply.choices[0]?.message.content) throw new Error('empty JSON answer');
   stats.json += 1;
 }

@@ -52,10 +52,7 @@ export interface MockUpstream {
   close(): Promise<void>;
 }
 
-export async function startMockUpstream(
-  script: MockUpstream['script'] = () => ({ kind: 'ok' }),
-  name = 'mock',
-): Promise<MockUpstream> {
+export async function startMockUpstream(script: MockUpstream['script'] = () => ({ kind: 'ok' }), name = 'mock'): Promise<MockUpstream> {
   const sockets = new Set<import('node:net').Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
@@ -105,13 +102,7 @@ export async function startMockUpstream(
   return Object.assign(upstream, { port, baseUrl: `http://127.0.0.1:${port}/v1`, origin: `http://127.0.0.1:${port}` });
 }
 
-function behave(
-  behavior: Behavior,
-  request: RecordedRequest,
-  res: ServerResponse,
-  name: string,
-  later: (ms: number, fn: () => void) => void,
-): void {
+function behave(behavior: Behavior, request: RecordedRequest, res: ServerResponse, name: string, later: (ms: number, fn: () => void) => void): void {
   const model = modelOf(request.path, request.body);
   switch (behavior.kind) {
     case 'ok': {

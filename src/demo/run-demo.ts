@@ -223,7 +223,10 @@ function screen(running: Running, where: readonly string[], color: boolean): str
     ...(stats.lastError ? [`last client error: ${stats.lastError}`] : []),
     `upstream calls: slow ${served.slow}, flaky ${served.flaky}, steady ${served.steady}`,
     '',
-    ...formatTable(actorRows(actors.ids, (id) => actors.view(id), now), color),
+    ...formatTable(
+      actorRows(actors.ids, (id) => actors.view(id), now),
+      color,
+    ),
     '',
     'recent breaker transitions:',
     ...(running.transitions.length > 0 ? running.transitions.map((t) => `  ${t}`) : ['  (none yet)']),

@@ -73,11 +73,12 @@ export function credentialRefused(context: BreakerContext, e: EventOf<'credentia
 
 export function openedByFailures(context: BreakerContext, e: EventOf<'call.failed' | 'health.probe.failed'>, from: 'closed' | 'half_open'): Update {
   const consecutive = context.health.consecutiveFailures >= context.policy.failureThreshold;
-  const reason = from === 'half_open'
-    ? `probe failed (${e.code})`
-    : consecutive
-      ? `${context.policy.failureThreshold} consecutive failures (last: ${e.code})`
-      : `failure rate over ${context.policy.failureRate?.thresholdPercent}% (last: ${e.code})`;
+  const reason =
+    from === 'half_open'
+      ? `probe failed (${e.code})`
+      : consecutive
+        ? `${context.policy.failureThreshold} consecutive failures (last: ${e.code})`
+        : `failure rate over ${context.policy.failureRate?.thresholdPercent}% (last: ${e.code})`;
   const openStreak = nextOpenStreak(context.policy, context.openStreak ?? 0, context.closedAt ?? null, e.at, from === 'half_open');
   return {
     openUntil: e.at + openDurationMs(context.policy, openStreak),

@@ -162,10 +162,7 @@ export const breakerMachine = setup({
     half_open: {
       on: {
         'probe.start': { guard: 'hasPermit', actions: 'takePermit' },
-        'call.succeeded': [
-          { guard: 'isProbe', target: 'closed', actions: ['recordSuccess', 'close'] },
-          { actions: 'recordSuccess' },
-        ],
+        'call.succeeded': [{ guard: 'isProbe', target: 'closed', actions: ['recordSuccess', 'close'] }, { actions: 'recordSuccess' }],
         'call.failed': [
           {
             guard: 'isProbe',
@@ -175,7 +172,10 @@ export const breakerMachine = setup({
           { actions: 'recordFailure' },
         ],
         // A probe's key was rate limited or refused: says nothing of the pool; another key may probe.
-        'credential.rate_limited': [{ guard: 'isProbe', actions: ['recordCredentialFailure', 'returnPermit'] }, { actions: 'recordCredentialFailure' }],
+        'credential.rate_limited': [
+          { guard: 'isProbe', actions: ['recordCredentialFailure', 'returnPermit'] },
+          { actions: 'recordCredentialFailure' },
+        ],
         'credential.rejected': [{ guard: 'isProbe', actions: ['recordCredentialFailure', 'returnPermit'] }, { actions: 'recordCredentialFailure' }],
         'call.released': { guard: 'isProbe', actions: 'returnPermit' },
         'health.probe.failed': {

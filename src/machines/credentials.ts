@@ -19,20 +19,13 @@ export function freshCredential(input: CredentialInput): CredentialState {
     cooldownUntil: null,
     cooldownStreak: 0,
     disabled: null,
-    quota: input.quota
-      ? { limit: input.quota.requests, periodMs: PERIOD_MS[input.quota.per], windowStart: 0, used: 0 }
-      : null,
+    quota: input.quota ? { limit: input.quota.requests, periodMs: PERIOD_MS[input.quota.per], windowStart: 0, used: 0 } : null,
     upstreamQuota: null,
     reserve: input.reserve ?? 0,
   };
 }
 
-export function credentialSucceeded(
-  credential: CredentialState,
-  at: number,
-  latencyMs?: number,
-  quota?: QuotaReading,
-): CredentialState {
+export function credentialSucceeded(credential: CredentialState, at: number, latencyMs?: number, quota?: QuotaReading): CredentialState {
   return credentialSucceededAll(credential, [{ at, ...(latencyMs === undefined ? {} : { latencyMs }), ...(quota ? { quota } : {}) }]);
 }
 
@@ -111,10 +104,7 @@ function countUse(quota: LocalQuota | null, at: number): LocalQuota | null {
  * config wins for what it sets (quota limit and period, reserve). Used by restore at boot and
  * by a config reload.
  */
-export function carryOver(
-  configured: readonly CredentialState[],
-  learned: readonly CredentialState[],
-): CredentialState[] {
+export function carryOver(configured: readonly CredentialState[], learned: readonly CredentialState[]): CredentialState[] {
   const byId = new Map(learned.map((credential) => [credential.id, credential]));
   return configured.map((fresh) => {
     const old = byId.get(fresh.id);

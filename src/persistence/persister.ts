@@ -87,11 +87,14 @@ export function startPersister(options: PersisterOptions): Persister {
     if (timer !== null && timerDue <= due) return;
     if (timer !== null) clock.clearTimeout(timer);
     timerDue = due;
-    timer = clock.setTimeout(() => {
-      timer = null;
-      timerDue = Infinity;
-      void flush();
-    }, Math.max(0, ms));
+    timer = clock.setTimeout(
+      () => {
+        timer = null;
+        timerDue = Infinity;
+        void flush();
+      },
+      Math.max(0, ms),
+    );
   }
 
   /** When an actor's routine changes may next be written: its pace grows with its size. */

@@ -35,9 +35,7 @@ const credential = z.looseObject({
   cooldownUntil: time,
   cooldownStreak: z.number().int().min(0),
   disabled: z.string().nullable(),
-  quota: z
-    .looseObject({ limit: z.number(), periodMs: z.number(), windowStart: z.number(), used: z.number() })
-    .nullable(),
+  quota: z.looseObject({ limit: z.number(), periodMs: z.number(), windowStart: z.number(), used: z.number() }).nullable(),
   upstreamQuota: z.looseObject({ remaining: z.number(), limit: z.number(), at: z.number() }).nullable(),
 });
 const state = z.enum(['closed', 'open', 'half_open', 'isolated']);
@@ -49,9 +47,7 @@ const context = z.looseObject({
   health,
   credentialChunks: z.array(z.array(credential)),
   credentialSlots: z.record(z.string(), z.number().int().min(0)),
-  lastTransition: z
-    .looseObject({ at: z.number(), from: state, to: state, reason: z.string() })
-    .nullable(),
+  lastTransition: z.looseObject({ at: z.number(), from: state, to: state, reason: z.string() }).nullable(),
   isolated: z.boolean(),
 });
 const recordSchema = z.looseObject({

@@ -50,7 +50,10 @@ export class DataDirLockedError extends Error {
 /** The store could not be opened even after moving the old one aside (permissions, disk). */
 export class DataDirUnusableError extends Error {
   readonly code = 'DATA_DIR_UNUSABLE';
-  constructor(readonly dataDir: string, cause: unknown) {
+  constructor(
+    readonly dataDir: string,
+    cause: unknown,
+  ) {
     super(`data directory ${dataDir} cannot be used: ${(cause as Error).message}`, { cause });
     this.name = 'DataDirUnusableError';
   }
@@ -128,12 +131,7 @@ async function load(db: StoreDb, location: string, options: StoreOptions): Promi
   }
 }
 
-function storeOver(
-  db: StoreDb,
-  location: string,
-  fingerprintKey: string,
-  records: ReadonlyMap<string, StoredActor>,
-): SnapshotStore {
+function storeOver(db: StoreDb, location: string, fingerprintKey: string, records: ReadonlyMap<string, StoredActor>): SnapshotStore {
   const actors = db.sublevel<string, string>('actors', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
   return {
     location,

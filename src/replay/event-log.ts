@@ -90,9 +90,7 @@ export function startEventLog(options: RecorderOptions): EventRecorder {
     if (buffer.length >= maxBuffered) flush();
   });
   // A config reload changed the fleet: a new session, from the actors as they are now.
-  subscription.add(
-    tree.fleet$.subscribe(() => buffer.push(JSON.stringify(headerOf(tree, options.clock.now(), options.version)))),
-  );
+  subscription.add(tree.fleet$.subscribe(() => buffer.push(JSON.stringify(headerOf(tree, options.clock.now(), options.version)))));
   const interval = setInterval(flush, options.flushMs ?? 500);
   interval.unref();
 

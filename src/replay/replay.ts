@@ -72,7 +72,14 @@ export function replayLog(text: string, options: ReplayOptions = {}): ReplayResu
       startedAt ??= parsed.at;
       endedAt = Math.max(endedAt, parsed.at);
       sessions += 1;
-      timeline.push({ at: parsed.at, actor: '*', kind: 'session', from: '', to: '', why: `recording started (fusebox ${parsed.fusebox}, ${tree.ids.length} actors)` });
+      timeline.push({
+        at: parsed.at,
+        actor: '*',
+        kind: 'session',
+        from: '',
+        to: '',
+        why: `recording started (fusebox ${parsed.fusebox}, ${tree.ids.length} actors)`,
+      });
       continue;
     }
     if (!tree) throw new EventLogError(`line ${index + 1}: an event before any header`);
@@ -135,8 +142,15 @@ function feed(tree: ActorTree, line: EventLogLine): TimelineEntry[] {
   for (const credential of credentialList(after.context)) {
     const id = credential.id;
     const old = credentialOf(before.context, id);
-    const entry = (from: string, to: string, why: string): TimelineEntry =>
-      ({ at: line.event.at, actor: line.actor, kind: 'credential', subject: id, from, to, why });
+    const entry = (from: string, to: string, why: string): TimelineEntry => ({
+      at: line.event.at,
+      actor: line.actor,
+      kind: 'credential',
+      subject: id,
+      from,
+      to,
+      why,
+    });
     if (old && credential.disabled !== old.disabled) {
       entries.push(credential.disabled === null ? entry('disabled', 'enabled', line.event.type) : entry('enabled', 'disabled', credential.disabled));
     }

@@ -93,12 +93,7 @@ async function answerWhole(
   return { outcome, answered: true, status: reply.status, latencyMs: reply.headersAfterMs, headers: reply.headers };
 }
 
-async function streamThrough(
-  job: Job,
-  reply: ResponseReply,
-  answerHeaders: () => Record<string, string>,
-  deps: AttemptDeps,
-): Promise<AttemptResult> {
+async function streamThrough(job: Job, reply: ResponseReply, answerHeaders: () => Record<string, string>, deps: AttemptDeps): Promise<AttemptResult> {
   const started = deps.clock.now() - reply.headersAfterMs;
   let first: Buffer | null;
   try {

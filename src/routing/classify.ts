@@ -42,10 +42,7 @@ export function classify(observed: Observed, now: number): Outcome {
 /** Whether the request should go on to another route after this outcome. */
 export function failsOver(outcome: Outcome): boolean {
   return (
-    outcome.kind === 'endpoint_failure' ||
-    outcome.kind === 'rate_limited' ||
-    outcome.kind === 'capacity_exhausted' ||
-    outcome.kind === 'auth_failed'
+    outcome.kind === 'endpoint_failure' || outcome.kind === 'rate_limited' || outcome.kind === 'capacity_exhausted' || outcome.kind === 'auth_failed'
   );
 }
 

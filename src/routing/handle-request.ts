@@ -4,7 +4,14 @@ import { credentialOf } from '../machines/breaker.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
 import type { BackendSlots } from './backend-slots.js';
 import { failsOver, type Outcome } from './classify.js';
-import { contextHold, emptyContextState, takeContextFallback, type ClientErrorHold, type ContextState, type UpstreamErrorReader } from './context-fallback.js';
+import {
+  contextHold,
+  emptyContextState,
+  takeContextFallback,
+  type ClientErrorHold,
+  type ContextState,
+  type UpstreamErrorReader,
+} from './context-fallback.js';
 import { jobForModel } from './fallback-job.js';
 import { plannableTable, type RoutingGeneration } from './generation.js';
 import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion, type Considered, type Route, type Skip } from './plan.js';
@@ -119,9 +126,7 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
       const routeJob = jobForModel(job, route.model, run.jobs);
       const hold = contextHold(deps.errorKinds, run.generation.table.pools, route, run.context);
-      const result = await attemptAndReport(routeJob, route, run, deps, hold).finally(() =>
-        deps.slots?.give(route.backend),
-      );
+      const result = await attemptAndReport(routeJob, route, run, deps, hold).finally(() => deps.slots?.give(route.backend));
       run.attempts.push(note(route, result.outcome, deps.clock.now() - started));
       if (result.answered) return answered(run, route, result);
       if (result.outcome.kind === 'cancelled') break;

@@ -2,15 +2,7 @@ import { admission, credentialAt, credentialCount, credentialList, credentialOf,
 import { credentialWeight, isUsable, underReserve, type CredentialState } from '../machines/credentials.js';
 import { healthScore } from '../machines/health.js';
 import type { PoolStep } from './model-pools.js';
-import {
-  credentialExclusion,
-  pairExclusion,
-  type Considered,
-  type ReadActor,
-  type RequestMemory,
-  type Route,
-  type Skip,
-} from './plan.js';
+import { credentialExclusion, pairExclusion, type Considered, type ReadActor, type RequestMemory, type Route, type Skip } from './plan.js';
 import type { Random } from './random.js';
 import type { BackendRoute } from './route-table.js';
 import { weightedPick } from './select.js';
@@ -187,12 +179,7 @@ function pickCredential(
   return weightedPick(choices, weight, scan.random);
 }
 
-function unusableReason(
-  poolActorId: string,
-  credential: CredentialState,
-  scan: Scan,
-  stickyId: string | undefined,
-): string | null {
+function unusableReason(poolActorId: string, credential: CredentialState, scan: Scan, stickyId: string | undefined): string | null {
   // The `pool/credential` key is built only when this request has excluded something.
   const { excluded, rateLimited } = scan.memory;
   const key = excluded.size + rateLimited.size > 0 ? credentialExclusion(poolActorId, credential.id) : null;

@@ -80,11 +80,9 @@ export const emptyMemory = (): { excluded: Set<string>; rateLimited: Set<string>
   sticky: new Map(),
 });
 
-export const credentialExclusion = (poolActorIdValue: string, credentialIdValue: string): string =>
-  `${poolActorIdValue}/${credentialIdValue}`;
+export const credentialExclusion = (poolActorIdValue: string, credentialIdValue: string): string => `${poolActorIdValue}/${credentialIdValue}`;
 
-export const pairExclusion = (baseUrlActorIdValue: string, credentialIdValue: string): string =>
-  `${baseUrlActorIdValue}|${credentialIdValue}`;
+export const pairExclusion = (baseUrlActorIdValue: string, credentialIdValue: string): string => `${baseUrlActorIdValue}|${credentialIdValue}`;
 
 export function chooseRoute(
   protocol: Protocol,

@@ -1,11 +1,5 @@
 import type { BackendConfig, FuseboxConfig } from '../config/schema.js';
-import {
-  DEFAULT_POOL,
-  backendActorId,
-  baseUrlActorId,
-  credentialId,
-  poolActorId,
-} from '../actors/layout.js';
+import { DEFAULT_POOL, backendActorId, baseUrlActorId, credentialId, poolActorId } from '../actors/layout.js';
 import { modelMatcher, type ModelMatcher } from './model-match.js';
 import { buildModelPools, type ModelPools } from './model-pools.js';
 import type { Protocol } from './types.js';
@@ -44,9 +38,7 @@ export function buildRouteTable(config: FuseboxConfig): RouteTable {
     backends,
     pools,
     modelNames: (protocol) => [
-      ...new Set(
-        config.backends.filter((b) => b.kind === protocol).flatMap((b) => b.models.filter((m) => !m.includes('*'))),
-      ),
+      ...new Set(config.backends.filter((b) => b.kind === protocol).flatMap((b) => b.models.filter((m) => !m.includes('*')))),
     ],
     servesModel: (protocol, model) => backends.some((b) => b.config.kind === protocol && b.serves(model)),
   };

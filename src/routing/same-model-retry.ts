@@ -77,10 +77,7 @@ function admitsAt(route: Route, read: ReadActor, at: number): boolean {
 }
 
 /** After the wait: lets this request try the pending route again, and spends its one retry. */
-export function allowRetry(
-  state: SameModelState,
-  memory: { excluded: Set<string>; rateLimited: Set<string>; sticky: Map<string, string> },
-): void {
+export function allowRetry(state: SameModelState, memory: { excluded: Set<string>; rateLimited: Set<string>; sticky: Map<string, string> }): void {
   const pending = state.pending;
   state.pending = null;
   state.used = true;

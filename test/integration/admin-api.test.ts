@@ -11,7 +11,10 @@ describe('the admin API', () => {
   async function setup(adminToken: string | null = ADMIN_TOKEN) {
     const a = await startMockUpstream(undefined, 'alpha');
     const b = await startMockUpstream(undefined, 'beta');
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const gw = await startTestGateway({
       server: adminToken ? { adminToken } : {},
       backends: backendsFor({ id: 'alpha', baseUrls: [a.baseUrl] }, { id: 'beta', baseUrls: [b.baseUrl], priority: 1 }),

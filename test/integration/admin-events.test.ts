@@ -11,7 +11,10 @@ describe('the admin SSE feed (/admin/events)', () => {
   async function setup() {
     const a = await startMockUpstream(undefined, 'alpha');
     const b = await startMockUpstream(undefined, 'beta');
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const gw = await startTestGateway({
       server: { adminToken: ADMIN_TOKEN },
       backends: backendsFor(

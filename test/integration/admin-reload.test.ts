@@ -26,7 +26,10 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
   it('updates a changed pool in place: a credential disabled before the reload stays disabled', async () => {
     const [a] = await upstreams('alpha');
     a!.script = (req) => (req.headers.authorization === 'Bearer sk-bad' ? { kind: 'status', status: 401 } : { kind: 'ok' });
-    const creds = [{ id: 'bad', apiKey: 'sk-bad' }, { id: 'good', apiKey: 'sk-good' }];
+    const creds = [
+      { id: 'bad', apiKey: 'sk-bad' },
+      { id: 'good', apiKey: 'sk-good' },
+    ];
     let next: ConfigInput = { backends: [{ id: 'alpha', baseUrls: [a!.baseUrl], credentials: creds }] };
     const gw = await startTestGateway(
       { ...next, server: { adminToken: ADMIN_TOKEN } },
@@ -58,7 +61,9 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
 
   it('reconciles actors and routes without dropping a request in flight', async () => {
     const [a, b, c] = await upstreams('alpha', 'beta', 'gamma');
-    const first: ConfigInput = { backends: backendsFor({ id: 'alpha', baseUrls: [a!.baseUrl], priority: 1 }, { id: 'beta', baseUrls: [b!.baseUrl] }) };
+    const first: ConfigInput = {
+      backends: backendsFor({ id: 'alpha', baseUrls: [a!.baseUrl], priority: 1 }, { id: 'beta', baseUrls: [b!.baseUrl] }),
+    };
     let next: ConfigInput = first;
     const gw = await startTestGateway(
       { ...first, server: { adminToken: ADMIN_TOKEN } },
@@ -100,7 +105,14 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     let broken = false;
     const gw = await startTestGateway(
       { ...config, server: { adminToken: ADMIN_TOKEN } },
-      { loadConfig: () => parseConfig(broken ? { backends: [{ id: 'alpha', baseUrls: ['nope'], credentials: [] }] } : { ...config, server: { port: 0, adminToken: 'a-brand-new-admin-token' } }) },
+      {
+        loadConfig: () =>
+          parseConfig(
+            broken
+              ? { backends: [{ id: 'alpha', baseUrls: ['nope'], credentials: [] }] }
+              : { ...config, server: { port: 0, adminToken: 'a-brand-new-admin-token' } },
+          ),
+      },
     );
     cleanups.push(() => gw.close());
     broken = true;
@@ -126,7 +138,11 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
       { loadConfig: () => parseConfig({ backends, server: { port: 0, adminToken: ADMIN_TOKEN, apiKeys } }) },
     );
     cleanups.push(() => gw.close());
-    const ask = (key: string) => new OpenAI({ baseURL: gw.url, apiKey: key, maxRetries: 0 }).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+    const ask = (key: string) =>
+      new OpenAI({ baseURL: gw.url, apiKey: key, maxRetries: 0 }).chat.completions.create({
+        model: 'm',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
     await expect(ask('client-key-old-1234')).resolves.toMatchObject({ object: 'chat.completion' });
 
     apiKeys = ['client-key-new-5678'];
@@ -144,7 +160,10 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     });
     cleanups.push(() => exposed.close());
     exposedKeys = [];
-    await expect(exposed.reload()).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('server.apiKeys is empty') as unknown });
+    await expect(exposed.reload()).rejects.toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringContaining('server.apiKeys is empty') as unknown,
+    });
   });
 
   it('reloads on SIGHUP in `fusebox start`', async () => {
@@ -163,7 +182,8 @@ describe('config reload (POST /admin/reload, SIGHUP)', () => {
     const out = await waitFor(run.stdout, (text) => /listening on (http:\/\/\S+?)"/.test(text), run);
     const url = /listening on (http:\/\/\S+?)"/.exec(out)![1]!;
     const client = new OpenAI({ baseURL: url, apiKey: 'x', maxRetries: 0 });
-    const ask = async () => (await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })).choices[0]?.message.content;
+    const ask = async () =>
+      (await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] })).choices[0]?.message.content;
     expect(await ask()).toBe('hello from alpha');
 
     writeFileSync(file, yaml(b!.baseUrl));

@@ -38,9 +38,7 @@ describe('the fusebox command line', () => {
   it('start serves requests and exits 0 on SIGTERM after finishing in-flight work', async () => {
     const upstream = await startMockUpstream(() => ({ kind: 'ok', delayMs: 300 }), 'cli');
     try {
-      const file = configFile(
-        `server: { port: 0 }\nbackends:\n  - { id: a, baseUrls: ["${upstream.baseUrl}"], credentials: [{apiKey: sk-cli}] }\n`,
-      );
+      const file = configFile(`server: { port: 0 }\nbackends:\n  - { id: a, baseUrls: ["${upstream.baseUrl}"], credentials: [{apiKey: sk-cli}] }\n`);
       const run = cli(['start', '--config', file, '--log-level', 'info']);
       const out = await waitFor(run.stdout, (text) => /listening on (http:\/\/\S+)/.test(text), run);
       const url = /listening on (http:\/\/\S+?)"/.exec(out)?.[1] ?? /listening on (http:\/\/\S+)/.exec(out)![1]!;

@@ -50,7 +50,10 @@ describe('the Stately inspector relay (--inspect)', () => {
     cleanups.push(() => relay.stop());
     const a = await startMockUpstream(() => ({ kind: 'status', status: 503 }), 'alpha');
     const b = await startMockUpstream(undefined, 'beta');
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const gw = await startTestGateway(
       {
         backends: backendsFor(
@@ -85,7 +88,10 @@ describe('the Stately inspector relay (--inspect)', () => {
     const late = await viewer(relay.port);
     cleanups.push(() => late.socket.close());
     await until(() => late.messages().some((m) => m.type === '@xstate.snapshot' && isAlpha(m)), 'the replay');
-    const actorIds = late.messages().filter((m) => m.type === '@xstate.actor').map((m) => m.name);
+    const actorIds = late
+      .messages()
+      .filter((m) => m.type === '@xstate.actor')
+      .map((m) => m.name);
     expect(actorIds).toEqual(expect.arrayContaining([...gw.gateway.actors.ids]));
   });
 
@@ -114,7 +120,10 @@ describe('the Stately inspector relay (--inspect)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fusebox-inspect-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'fusebox.yaml');
-    writeFileSync(file, `server: { port: 0 }\ndataDir: ${join(dir, 'data')}\nbackends:\n  - { id: one, baseUrls: ["http://127.0.0.1:9/v1"], credentials: [{apiKey: sk-cli-inspect-secret}] }\n`);
+    writeFileSync(
+      file,
+      `server: { port: 0 }\ndataDir: ${join(dir, 'data')}\nbackends:\n  - { id: one, baseUrls: ["http://127.0.0.1:9/v1"], credentials: [{apiKey: sk-cli-inspect-secret}] }\n`,
+    );
     const run: CliRun = runCli(['start', '--config', file, '--inspect', String(port)]);
     cleanups.push(async () => {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');

@@ -37,7 +37,10 @@ describe('GET /metrics', () => {
   it('counts requests, attempts, failovers, latencies and breaker transitions after scripted traffic', async () => {
     const a = await startMockUpstream(() => ({ kind: 'status', status: 503 }), 'alpha');
     const b = await startMockUpstream(undefined, 'beta');
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const gw = await startTestGateway({
       backends: backendsFor({ id: 'alpha', baseUrls: [a.baseUrl] }, { id: 'beta', baseUrls: [b.baseUrl], priority: 1 }).map((backend) => ({
         ...backend,
@@ -77,9 +80,7 @@ describe('GET /metrics', () => {
 
   it('reports credential cooldowns, quota remaining and disabled credentials', async () => {
     const up = await startMockUpstream((request) =>
-      request.headers.authorization === 'Bearer sk-tired-secret'
-        ? { kind: 'status', status: 429, headers: { 'retry-after': '30' } }
-        : { kind: 'ok' },
+      request.headers.authorization === 'Bearer sk-tired-secret' ? { kind: 'status', status: 429, headers: { 'retry-after': '30' } } : { kind: 'ok' },
     );
     cleanups.push(() => up.close());
     const gw = await startTestGateway({

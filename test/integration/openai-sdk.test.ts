@@ -10,7 +10,10 @@ describe('the openai SDK through fusebox', () => {
   async function setup(): Promise<{ a: MockUpstream; b: MockUpstream; gw: TestGateway; client: OpenAI }> {
     const a = await startMockUpstream(undefined, 'alpha');
     const b = await startMockUpstream(undefined, 'beta');
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const gw = await startTestGateway({
       backends: backendsFor({ id: 'alpha', baseUrls: [a.baseUrl] }, { id: 'beta', baseUrls: [b.baseUrl], priority: 1 }),
     });

@@ -67,7 +67,10 @@ describe('persistence across restarts with config changes', () => {
         {
           id: 'alpha',
           baseUrls: [dead.baseUrl],
-          credentials: [{ id: 'a1', apiKey: 'sk-a1' }, { id: 'a2', apiKey: 'sk-a2' }],
+          credentials: [
+            { id: 'a1', apiKey: 'sk-a1' },
+            { id: 'a2', apiKey: 'sk-a2' },
+          ],
           breaker: { ...breaker, recoveryMs: 120_000 },
         },
         { id: 'beta', priority: 1, baseUrls: [good.baseUrl], credentials: [{ id: 'b1', apiKey: 'sk-b1' }] },
@@ -81,7 +84,9 @@ describe('persistence across restarts with config changes', () => {
     expect(credentialList(actors.view('pool:alpha:default').context).map((c) => c.id)).toEqual(['a1', 'a2']);
     expect(actors.view('backend:beta').context.health.recent.length).toBeGreaterThan(0);
     expect(actors.view('backend:delta').context.health.recent).toEqual([]);
-    expect(second.logs.find((l) => String(l.msg).startsWith('restored'))).toMatchObject({ dropped: expect.arrayContaining(['backend:gamma']) as unknown });
+    expect(second.logs.find((l) => String(l.msg).startsWith('restored'))).toMatchObject({
+      dropped: expect.arrayContaining(['backend:gamma']) as unknown,
+    });
     await second.close();
 
     const db = new Level<string, string>(dataDir);
@@ -126,7 +131,10 @@ describe('persistence across restarts with config changes', () => {
       ],
     };
     const gw = await run(input, eventLog);
-    for (let i = 0; i < 6; i++) await client(gw).chat.completions.create({ model: 'm', messages: [] }).catch(() => undefined);
+    for (let i = 0; i < 6; i++)
+      await client(gw)
+        .chat.completions.create({ model: 'm', messages: [] })
+        .catch(() => undefined);
     await gw.close();
     const again = await run(input, eventLog); // a restart reads and rewrites the store
     await again.close();

@@ -46,7 +46,10 @@ describe('persistence faults', () => {
     cleanups.push(() => holder.close());
     const mock = await upstream();
     const config = join(dir, 'fusebox.yaml');
-    writeFileSync(config, `server: { port: 0 }\ndataDir: ${dataDir}\nbackends:\n  - { id: a, baseUrls: ["${mock.baseUrl}"], credentials: [{ apiKey: sk-a }] }\n`);
+    writeFileSync(
+      config,
+      `server: { port: 0 }\ndataDir: ${dataDir}\nbackends:\n  - { id: a, baseUrls: ["${mock.baseUrl}"], credentials: [{ apiKey: sk-a }] }\n`,
+    );
     const run: CliRun = runCli(['start', '--config', config]);
     cleanups.push(async () => {
       if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');

@@ -13,7 +13,11 @@ describe('anthropic protocol', () => {
     const a = await startMockUpstream(() => alpha, 'alpha');
     const b = await startMockUpstream(() => beta, 'beta');
     const o = await startMockUpstream(undefined, 'openai-side');
-    cleanups.push(() => a.close(), () => b.close(), () => o.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+      () => o.close(),
+    );
     const anthropic = (id: string, up: MockUpstream, priority: number) => ({
       id,
       kind: 'anthropic' as const,

@@ -10,7 +10,10 @@ describe('gemini protocol', () => {
   async function setup(alpha: Behavior = { kind: 'ok' }, beta: Behavior = { kind: 'ok' }) {
     const a = await startMockUpstream(() => alpha, 'alpha');
     const b = await startMockUpstream(() => beta, 'beta');
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const gemini = (id: string, origin: string, priority: number) => ({
       id,
       kind: 'gemini' as const,
@@ -56,7 +59,9 @@ describe('gemini protocol', () => {
     const res = await post('/v1beta/models/gemini-test:streamGenerateContent?alt=sse');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const text = events(await res.text()).map((e) => e.candidates?.[0]?.content.parts[0]?.text).join('');
+    const text = events(await res.text())
+      .map((e) => e.candidates?.[0]?.content.parts[0]?.text)
+      .join('');
     expect(text).toBe('beta: 1 2');
     expect(a.requests[0]!.path).toBe('/v1beta/models/gemini-test:streamGenerateContent?alt=sse');
     expect(b.requests).toHaveLength(1);
@@ -87,7 +92,13 @@ describe('gemini protocol', () => {
     const { origin } = await setup();
     const res = await fetch(`${origin}/v1beta/models`);
     expect(await res.json()).toEqual({
-      models: [{ name: 'models/gemini-test', displayName: 'gemini-test', supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'] }],
+      models: [
+        {
+          name: 'models/gemini-test',
+          displayName: 'gemini-test',
+          supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
+        },
+      ],
     });
   });
 });

@@ -1,7 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startMockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream } from '../helpers/upstream.js';
 import { startTestGateway } from '../helpers/gateway.js';
+import type { ErrorJson } from '../helpers/admin.js';
 import { call, rawExchange } from '../helpers/raw-http.js';
 import { testRig } from '../helpers/rig.js';
 
@@ -36,7 +37,7 @@ describe('front door details', () => {
     const closing = gw.gateway.close();
     const late = await call(port, { path: '/v1/chat/completions', body: ask, headers: { connection: 'close' } });
     expect(late.status).toBe(503);
-    expect(late.json().error.code).toBe('shutting_down');
+    expect(late.json<ErrorJson>().error.code).toBe('shutting_down');
     expect((await inFlight).status).toBe(200);
     await closing;
   });
@@ -76,7 +77,10 @@ describe('front door details', () => {
     expect(late).toMatch(/^HTTP\/1\.1 503 /);
     expect(late).toMatch(/^connection: close\r$/im);
     expect(late).toMatch(/^retry-after: 1\r$/im);
-    expect(JSON.parse(late.slice(late.indexOf('\r\n\r\n') + 4))).toMatchObject({ type: 'error', error: { type: 'overloaded_error', message: 'fusebox is shutting down' } });
+    expect(JSON.parse(late.slice(late.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'fusebox is shutting down' },
+    });
     await kept.closed;
     const health = await call(port, { path: '/healthz' });
     expect(health.status).toBe(503);

@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { startMockUpstream, type MockUpstream } from '../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
 import { ADMIN_TOKEN, admin } from '../helpers/admin.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -170,7 +170,8 @@ async function heldUpstream() {
         choices: [{ index: 0, message: { role: 'assistant', content: `hello ${count}` }, finish_reason: 'stop' }],
       });
       const status = state.status;
-      const answer = () => res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? body : '{"error":{"message":"scripted"}}');
+      const answer = () =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? body : '{"error":{"message":"scripted"}}');
       if (state.holding) held.push(answer);
       else answer();
     });

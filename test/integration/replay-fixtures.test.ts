@@ -40,16 +40,16 @@ describe('replaying recorded fixtures', () => {
       'open → half_open',
       'half_open → closed',
     ]);
-    expect(timeline.find((e) => e.actor === 'baseurl:alpha:0' && e.from === 'half_open' && e.to === 'open')?.why).toBe(
-      'probe failed (http_503)',
-    );
+    expect(timeline.find((e) => e.actor === 'baseurl:alpha:0' && e.from === 'half_open' && e.to === 'open')?.why).toBe('probe failed (http_503)');
     expect(final['baseurl:alpha:0']?.state).toBe('closed');
   });
 
   it('credential-429: one credential cools down for its Retry-After, the pool stays closed', () => {
     const { timeline, final } = replayLog(read('credential-429'));
     const cooling = timeline.filter((e) => e.kind === 'credential');
-    expect(cooling).toEqual([expect.objectContaining({ actor: 'pool:alpha:default', subject: 'key-one', to: 'cooling down', why: 'http_429 until +2000ms' })]);
+    expect(cooling).toEqual([
+      expect.objectContaining({ actor: 'pool:alpha:default', subject: 'key-one', to: 'cooling down', why: 'http_429 until +2000ms' }),
+    ]);
     const pool = final['pool:alpha:default']!;
     expect(pool.state).toBe('closed');
     expect(credentialOf(pool.context, 'key-one')?.cooldownUntil).toBe(cooling[0]!.at + 2_000);
@@ -58,9 +58,7 @@ describe('replaying recorded fixtures', () => {
 
   it('capacity-fallback: the claude pool opens for the hinted 30 s; gemini serves', () => {
     const { timeline, final } = replayLog(read('capacity-fallback'));
-    expect(timeline.filter((e) => e.kind === 'breaker').map((e) => `${e.actor}: ${e.from} → ${e.to}`)).toEqual([
-      'pool:c:claude: closed → open',
-    ]);
+    expect(timeline.filter((e) => e.kind === 'breaker').map((e) => `${e.actor}: ${e.from} → ${e.to}`)).toEqual(['pool:c:claude: closed → open']);
     const pool = final['pool:c:claude']!;
     expect(pool.context.openUntil! - pool.context.lastTransition!.at).toBe(30_000);
     expect(final['pool:g:gemini']?.context.health.recent.length).toBeGreaterThan(0);

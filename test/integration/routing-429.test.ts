@@ -19,7 +19,16 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
     const a = await upstream('alpha');
     a.script = (_req, i) => (i === 0 ? { kind: 'status', status: 429, headers, ...(body ? { body } : {}) } : { kind: 'ok' });
     const { gw, client } = await gateway({
-      backends: [{ id: 'a', baseUrls: [a.baseUrl], credentials: [{ id: 'k1', apiKey: 'sk-1' }, { id: 'k2', apiKey: 'sk-2' }] }],
+      backends: [
+        {
+          id: 'a',
+          baseUrls: [a.baseUrl],
+          credentials: [
+            { id: 'k1', apiKey: 'sk-1' },
+            { id: 'k2', apiKey: 'sk-2' },
+          ],
+        },
+      ],
     });
     const { data, response } = await ask(client);
     expect(data.choices[0]?.message.content).toBe('hello from alpha');
@@ -67,7 +76,16 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
     u1.script = (_req, i) => (i === 0 ? { kind: 'status', status: 429, headers: { 'retry-after': '30' } } : { kind: 'ok' });
     const { client, gw } = await gateway({
       routing: { maxAttempts: 4 },
-      backends: [{ id: 'a', baseUrls: [u0.baseUrl, u1.baseUrl], credentials: [{ id: 'k1', apiKey: 'sk-1' }, { id: 'k2', apiKey: 'sk-2' }] }],
+      backends: [
+        {
+          id: 'a',
+          baseUrls: [u0.baseUrl, u1.baseUrl],
+          credentials: [
+            { id: 'k1', apiKey: 'sk-1' },
+            { id: 'k2', apiKey: 'sk-2' },
+          ],
+        },
+      ],
     });
     const { data } = await ask(client);
     expect(data.choices[0]?.message.content).toBe('hello from u1');
@@ -104,7 +122,15 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
         gemini: { match: ['gemini-*'] },
       },
       backends: [
-        { id: 'c', models: ['claude-*'], baseUrls: [claude.baseUrl], credentials: [{ id: 'c1', apiKey: 'x1' }, { id: 'c2', apiKey: 'x2' }] },
+        {
+          id: 'c',
+          models: ['claude-*'],
+          baseUrls: [claude.baseUrl],
+          credentials: [
+            { id: 'c1', apiKey: 'x1' },
+            { id: 'c2', apiKey: 'x2' },
+          ],
+        },
         { id: 'g', models: ['gemini-*'], priority: 1, baseUrls: [gem.baseUrl], credentials: [{ id: 'g1', apiKey: 'y' }] },
       ],
     });
@@ -126,10 +152,22 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
   it('401 disables the credential (in every pool of the backend) and another is tried', async () => {
     const a = await upstream('alpha');
     a.script = (req) => (req.headers.authorization === 'Bearer sk-bad' ? { kind: 'status', status: 401 } : { kind: 'ok' });
-    const { client, gw } = await gateway({
-      modelPools: { claude: { match: ['claude-*'] } },
-      backends: [{ id: 'a', baseUrls: [a.baseUrl], credentials: [{ id: 'bad', apiKey: 'sk-bad' }, { id: 'good', apiKey: 'sk-good' }] }],
-    }, { random: () => 0 }); // the weighted pick takes the first usable credential: `bad`
+    const { client, gw } = await gateway(
+      {
+        modelPools: { claude: { match: ['claude-*'] } },
+        backends: [
+          {
+            id: 'a',
+            baseUrls: [a.baseUrl],
+            credentials: [
+              { id: 'bad', apiKey: 'sk-bad' },
+              { id: 'good', apiKey: 'sk-good' },
+            ],
+          },
+        ],
+      },
+      { random: () => 0 },
+    ); // the weighted pick takes the first usable credential: `bad`
     for (let i = 0; i < 4; i++) {
       const { data, response } = await ask(client);
       expect(data.choices[0]?.message.content).toBe('hello from alpha');
@@ -145,7 +183,16 @@ describe('routing: rate limits, capacity and auth through fusebox', () => {
     const a = await upstream('alpha');
     a.script = () => ({ kind: 'status', status: 429, headers: { 'retry-after': '9' } });
     const { gw, client } = await gateway({
-      backends: [{ id: 'a', baseUrls: [a.baseUrl], credentials: [{ id: 'k1', apiKey: 'sk-1' }, { id: 'k2', apiKey: 'sk-2' }] }],
+      backends: [
+        {
+          id: 'a',
+          baseUrls: [a.baseUrl],
+          credentials: [
+            { id: 'k1', apiKey: 'sk-1' },
+            { id: 'k2', apiKey: 'sk-2' },
+          ],
+        },
+      ],
     });
     const error = (await ask(client).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(error).toBeInstanceOf(OpenAI.APIError);

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Behavior, MockUpstream } from '../../src/demo/mock-upstream.js';
+import type { Behavior, MockUpstream } from '../helpers/upstream.js';
 import { credentialOf } from '../../src/machines/breaker.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { testRig } from '../helpers/rig.js';
@@ -118,11 +118,15 @@ describe('routing: context fallback through fusebox', () => {
   });
 
   it.each([
-    ['content_policy_violation', { message: 'Your request was rejected as a result of our safety system.', type: 'invalid_request_error', code: 'content_policy_violation' }],
+    [
+      'content_policy_violation',
+      { message: 'Your request was rejected as a result of our safety system.', type: 'invalid_request_error', code: 'content_policy_violation' },
+    ],
     [
       'content_filter (Azure)',
       {
-        message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. This model's maximum context length is not the issue.",
+        message:
+          "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. This model's maximum context length is not the issue.",
         type: null,
         param: 'prompt',
         code: 'content_filter',
@@ -176,18 +180,18 @@ describe('routing: context fallback for the Anthropic and Gemini protocols', () 
     body: { type: 'error', error: { type: 'invalid_request_error', message }, request_id: 'req_1' },
   });
 
-  it.each(['prompt is too long: 250000 tokens > 200000 maximum', 'input length and `max_tokens` exceed context limit: 188240 + 21333 > 200000, decrease input length or `max_tokens` and try again'])(
-    'anthropic: "%s" goes to the context fallback',
-    async (message) => {
-      const { a, b, gw, ask } = await anthropicPair(anthropicError(message));
-      const reply = await ask();
-      expect(reply.content[0]).toMatchObject({ type: 'text', text: 'hello from long' });
-      expect(a.requests).toHaveLength(1);
-      expect(JSON.parse(b.requests[0]!.body)).toMatchObject({ model: 'claude-sonnet-1m' });
-      expect(gw.gateway.actors.view('backend:a').context.health.consecutiveFailures).toBe(0);
-      expect(gw.gateway.actors.view('backend:a').context.health.recent).toEqual([]);
-    },
-  );
+  it.each([
+    'prompt is too long: 250000 tokens > 200000 maximum',
+    'input length and `max_tokens` exceed context limit: 188240 + 21333 > 200000, decrease input length or `max_tokens` and try again',
+  ])('anthropic: "%s" goes to the context fallback', async (message) => {
+    const { a, b, gw, ask } = await anthropicPair(anthropicError(message));
+    const reply = await ask();
+    expect(reply.content[0]).toMatchObject({ type: 'text', text: 'hello from long' });
+    expect(a.requests).toHaveLength(1);
+    expect(JSON.parse(b.requests[0]!.body)).toMatchObject({ model: 'claude-sonnet-1m' });
+    expect(gw.gateway.actors.view('backend:a').context.health.consecutiveFailures).toBe(0);
+    expect(gw.gateway.actors.view('backend:a').context.health.recent).toEqual([]);
+  });
 
   it('anthropic: a content-filtering 400 stays the answer', async () => {
     const { a, b, ask } = await anthropicPair(anthropicError('Output blocked by content filtering policy'));
@@ -204,7 +208,13 @@ describe('routing: context fallback for the Anthropic and Gemini protocols', () 
     g.script = () => ({
       kind: 'status',
       status: 400,
-      body: { error: { code: 400, message: 'The input token count (1200293) exceeds the maximum number of tokens allowed (1048576).', status: 'INVALID_ARGUMENT' } },
+      body: {
+        error: {
+          code: 400,
+          message: 'The input token count (1200293) exceeds the maximum number of tokens allowed (1048576).',
+          status: 'INVALID_ARGUMENT',
+        },
+      },
     });
     const backend = (id: string, m: MockUpstream, model: string, priority: number) => ({
       id,

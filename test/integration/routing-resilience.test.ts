@@ -8,8 +8,7 @@ describe('routing: resilience through fusebox', () => {
   const { upstream, gateway, cleanup } = testRig();
   afterEach(cleanup);
 
-  const ask = (client: OpenAI) =>
-    client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+  const ask = (client: OpenAI) => client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
   const key = (id: string) => [{ id: `${id}-k`, apiKey: `sk-${id}` }];
 
   it('rides out a 503 burst on one BaseURL through the other, then moves the sick one back', async () => {

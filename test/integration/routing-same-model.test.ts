@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { MockUpstream } from '../../src/demo/mock-upstream.js';
+import type { MockUpstream } from '../helpers/upstream.js';
 import { seededRandom } from '../../src/routing/random.js';
 import { steppingClock, type SteppingClock } from '../helpers/stepping-clock.js';
 import { testRig } from '../helpers/rig.js';
@@ -37,8 +37,7 @@ describe('routing: same-model retry before switching models', () => {
     return { mirrors, backup, gw, client };
   }
 
-  const ask = (client: OpenAI) =>
-    client.chat.completions.create({ model: 'model-a', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+  const ask = (client: OpenAI) => client.chat.completions.create({ model: 'model-a', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
 
   /** Waits until the gateway has a timer of about `ms` pending (the request is pausing). */
   async function pausing(time: SteppingClock, min: number, max: number): Promise<number> {
@@ -131,7 +130,15 @@ describe('routing: same-model retry before switching models', () => {
       {
         modelPools: pools,
         backends: [
-          { id: 'a', models: ['model-a'], baseUrls: [a.baseUrl], credentials: [{ id: 'k1', apiKey: 'sk-1' }, { id: 'k2', apiKey: 'sk-2' }] },
+          {
+            id: 'a',
+            models: ['model-a'],
+            baseUrls: [a.baseUrl],
+            credentials: [
+              { id: 'k1', apiKey: 'sk-1' },
+              { id: 'k2', apiKey: 'sk-2' },
+            ],
+          },
           { id: 'b', models: ['model-b'], priority: 1, baseUrls: [backup.baseUrl], credentials: [{ id: 'b-key', apiKey: 'sk-b' }] },
         ],
       },

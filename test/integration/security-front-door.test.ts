@@ -61,7 +61,11 @@ describe('security: the front door', () => {
 
   it('accepts the key from Authorization, x-api-key and x-goog-api-key, and never forwards it', async () => {
     const { up, port } = await setup();
-    const keyed: Record<string, string>[] = [{ authorization: `Bearer ${CLIENT_KEY}` }, { 'x-api-key': CLIENT_KEY }, { 'x-goog-api-key': CLIENT_KEY }];
+    const keyed: Record<string, string>[] = [
+      { authorization: `Bearer ${CLIENT_KEY}` },
+      { 'x-api-key': CLIENT_KEY },
+      { 'x-goog-api-key': CLIENT_KEY },
+    ];
     for (const headers of keyed) {
       const reply = await call(port, { path: '/v1/chat/completions', headers, body: chat() });
       expect(reply.status).toBe(200);

@@ -65,7 +65,10 @@ describe('security: no secret leaves fusebox', () => {
     ];
     const alpha = await startMockUpstream((request, index) => plan[index]?.(request.headers) ?? { kind: 'ok' }, 'alpha');
     const beta = await startMockUpstream(undefined, 'beta');
-    cleanups.push(() => alpha.close(), () => beta.close());
+    cleanups.push(
+      () => alpha.close(),
+      () => beta.close(),
+    );
     const { run, port } = await startCli(alpha, beta, dir);
 
     const auth = { authorization: `Bearer ${CLIENT_CANARY}` };

@@ -17,9 +17,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) process.stderr.write(`status-page browser test skipped: ${CHROMIUM} is not installed (apt-get install -y chromium)\n`);
 // The docs screenshot is rewritten only on request (FUSEBOX_SCREENSHOTS=1), so a test run leaves the tree clean.
-const SCREENSHOT = process.env.FUSEBOX_SCREENSHOTS === '1'
-  ? fileURLToPath(new URL('../../docs/status-page.png', import.meta.url))
-  : join(tmpdir(), `fusebox-status-page-${process.pid}.png`);
+const SCREENSHOT =
+  process.env.FUSEBOX_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../docs/status-page.png', import.meta.url))
+    : join(tmpdir(), `fusebox-status-page-${process.pid}.png`);
 
 describe.skipIf(!hasChromium)('the status page in chromium', () => {
   let browser: BrowserContext | undefined; // unset when beforeAll fails part way
@@ -34,8 +35,16 @@ describe.skipIf(!hasChromium)('the status page in chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 820 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     upstreams = await Promise.all(['openai-eu', 'openai-us', 'backup'].map((name) => startMockUpstream(undefined, name)));
     const [eu, us, backup] = upstreams;

@@ -17,7 +17,10 @@ describe('stream guards', () => {
   ): Promise<{ a: MockUpstream; b: MockUpstream; gw: TestGateway; client: OpenAI }> {
     const a = await startMockUpstream(() => alpha, 'alpha');
     const b = await startMockUpstream(() => beta, 'beta');
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const backend = (id: string, url: string, priority: number) => ({
       id,
       priority,

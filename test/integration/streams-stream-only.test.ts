@@ -11,7 +11,10 @@ describe('streamOnly backends', () => {
   async function setup(alpha: Behavior, beta: Behavior = { kind: 'ok' }) {
     const a = await startMockUpstream(() => alpha, 'alpha');
     const b = await startMockUpstream(() => beta, 'beta');
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     const gw = await startTestGateway({
       backends: [
         { id: 'alpha', streamOnly: true, baseUrls: [a.baseUrl], credentials: [{ apiKey: 'sk-a' }] },

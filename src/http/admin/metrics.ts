@@ -32,14 +32,57 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'fusebox_requests_total', help: 'Client requests by route, model, backend that answered ("none" if none) and status.', labelNames: ['route', 'model', 'backend', 'status'], registers });
-  const duration = new Histogram({ name: 'fusebox_request_duration_seconds', help: 'Client request latency, from arrival to the end of the answer.', labelNames: ['route', 'backend'], buckets: LATENCY_BUCKETS, registers });
-  const attempts = new Counter({ name: 'fusebox_upstream_attempts_total', help: 'Upstream attempts by backend and outcome (success, http_503, connect_refused, ...).', labelNames: ['backend', 'outcome'], registers });
-  const failovers = new Counter({ name: 'fusebox_failovers_total', help: 'Attempts that failed and were followed by another attempt, by the backend that failed.', labelNames: ['backend'], registers });
-  const attemptSeconds = new Histogram({ name: 'fusebox_upstream_duration_seconds', help: 'Upstream attempt latency (total, to the end of the attempt) by backend and outcome.', labelNames: ['backend', 'outcome'], buckets: LATENCY_BUCKETS, registers });
-  const ttfb = new Histogram({ name: 'fusebox_upstream_ttfb_seconds', help: 'Upstream time to first byte of successful attempts, by backend.', labelNames: ['backend'], buckets: LATENCY_BUCKETS, registers });
-  const transitions = new Counter({ name: 'fusebox_breaker_transitions_total', help: 'Breaker state transitions by actor, from and to.', labelNames: ['actor', 'from', 'to'], registers });
-  const cooldowns = new Counter({ name: 'fusebox_credential_cooldowns_total', help: 'Times a credential was put to rest (rate limited), by pool and credential id.', labelNames: ['pool', 'credential'], registers });
+  const requests = new Counter({
+    name: 'fusebox_requests_total',
+    help: 'Client requests by route, model, backend that answered ("none" if none) and status.',
+    labelNames: ['route', 'model', 'backend', 'status'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'fusebox_request_duration_seconds',
+    help: 'Client request latency, from arrival to the end of the answer.',
+    labelNames: ['route', 'backend'],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const attempts = new Counter({
+    name: 'fusebox_upstream_attempts_total',
+    help: 'Upstream attempts by backend and outcome (success, http_503, connect_refused, ...).',
+    labelNames: ['backend', 'outcome'],
+    registers,
+  });
+  const failovers = new Counter({
+    name: 'fusebox_failovers_total',
+    help: 'Attempts that failed and were followed by another attempt, by the backend that failed.',
+    labelNames: ['backend'],
+    registers,
+  });
+  const attemptSeconds = new Histogram({
+    name: 'fusebox_upstream_duration_seconds',
+    help: 'Upstream attempt latency (total, to the end of the attempt) by backend and outcome.',
+    labelNames: ['backend', 'outcome'],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const ttfb = new Histogram({
+    name: 'fusebox_upstream_ttfb_seconds',
+    help: 'Upstream time to first byte of successful attempts, by backend.',
+    labelNames: ['backend'],
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const transitions = new Counter({
+    name: 'fusebox_breaker_transitions_total',
+    help: 'Breaker state transitions by actor, from and to.',
+    labelNames: ['actor', 'from', 'to'],
+    registers,
+  });
+  const cooldowns = new Counter({
+    name: 'fusebox_credential_cooldowns_total',
+    help: 'Times a credential was put to rest (rate limited), by pool and credential id.',
+    labelNames: ['pool', 'credential'],
+    registers,
+  });
   snapshotGauges(tree, clock, registers);
 
   const models = new Set<string>();
@@ -80,10 +123,7 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
 }
 
 /** Metrics fed by the actors' event stream: transitions, time to first byte, cooldowns. */
-function observeActorEvents(
-  tree: ActorTree,
-  m: { transitions: Counter<string>; ttfb: Histogram<string>; cooldowns: Counter<string> },
-): Subscription {
+function observeActorEvents(tree: ActorTree, m: { transitions: Counter<string>; ttfb: Histogram<string>; cooldowns: Counter<string> }): Subscription {
   return tree.changes$.subscribe((change: ActorChange) => {
     const { event } = change;
     if (change.from !== change.to) m.transitions.inc({ actor: change.actorId, from: change.from, to: change.to });
@@ -103,21 +143,30 @@ function observeActorEvents(
 function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): void {
   const views = () => tree.ids.map((id) => tree.view(id));
   new Gauge({
-    name: 'fusebox_breaker_state', help: 'Breaker state per actor: 0 closed, 1 half_open, 2 open.', labelNames: ['actor', 'role'], registers,
+    name: 'fusebox_breaker_state',
+    help: 'Breaker state per actor: 0 closed, 1 half_open, 2 open.',
+    labelNames: ['actor', 'role'],
+    registers,
     collect() {
       this.reset();
       for (const { state, context } of views()) this.set({ actor: context.id, role: context.role }, BREAKER_STATE_VALUE[state] ?? -1);
     },
   });
   new Gauge({
-    name: 'fusebox_health_score', help: 'Health score (0-100) per actor.', labelNames: ['actor'], registers,
+    name: 'fusebox_health_score',
+    help: 'Health score (0-100) per actor.',
+    labelNames: ['actor'],
+    registers,
     collect() {
       this.reset();
       for (const { context } of views()) this.set({ actor: context.id }, healthScore(context.health, clock.now()));
     },
   });
   new Gauge({
-    name: 'fusebox_credential_cooldown_seconds', help: 'Seconds until a resting credential may be used again (0 when usable).', labelNames: ['pool', 'credential'], registers,
+    name: 'fusebox_credential_cooldown_seconds',
+    help: 'Seconds until a resting credential may be used again (0 when usable).',
+    labelNames: ['pool', 'credential'],
+    registers,
     collect() {
       this.reset();
       const now = clock.now();
@@ -129,7 +178,10 @@ function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): v
     },
   });
   new Gauge({
-    name: 'fusebox_credential_quota_remaining_ratio', help: 'Remaining share (0-1) of a credential quota: the tighter of the local count and the upstream rate-limit headers.', labelNames: ['pool', 'credential'], registers,
+    name: 'fusebox_credential_quota_remaining_ratio',
+    help: 'Remaining share (0-1) of a credential quota: the tighter of the local count and the upstream rate-limit headers.',
+    labelNames: ['pool', 'credential'],
+    registers,
     collect() {
       this.reset();
       const now = clock.now();
@@ -139,7 +191,10 @@ function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): v
     },
   });
   new Gauge({
-    name: 'fusebox_credential_disabled', help: '1 when a credential is disabled (401/403) until an operator reset.', labelNames: ['pool', 'credential'], registers,
+    name: 'fusebox_credential_disabled',
+    help: '1 when a credential is disabled (401/403) until an operator reset.',
+    labelNames: ['pool', 'credential'],
+    registers,
     collect() {
       this.reset();
       for (const { context } of views()) {

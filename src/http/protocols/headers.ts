@@ -72,5 +72,10 @@ export function clientResponseHeaders(upstream: Record<string, string | string[]
 function connectionNamed(value: string | string[] | undefined): Set<string> {
   if (value === undefined) return new Set();
   const text = Array.isArray(value) ? value.join(',') : value;
-  return new Set(text.split(',').map((token) => token.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    text
+      .split(',')
+      .map((token) => token.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }

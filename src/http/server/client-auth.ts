@@ -8,9 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  * SHA-256 digests with `timingSafeEqual`, against every configured key without an early
  * exit, so the time taken says nothing about a key's length or its common prefix.
  */
-export type AuthResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: 'missing' | 'invalid' | 'query_string' };
+export type AuthResult = { readonly ok: true } | { readonly ok: false; readonly reason: 'missing' | 'invalid' | 'query_string' };
 
 export interface ClientAuth {
   /** False when no client keys are configured: every request is let through (loopback only). */

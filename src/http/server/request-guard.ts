@@ -28,11 +28,21 @@ type ServerConfig = FuseboxConfig['server'];
  * config reload at once (the checks are rebuilt when the server settings object changes).
  */
 export function createRequestGuard(server: () => ServerConfig, logger: Logger): RequestGuard {
-  let built: { for: ServerConfig; hostOk: ReturnType<typeof createHostCheck>; cors: ReturnType<typeof createCorsPolicy>; auth: ReturnType<typeof createClientAuth> } | null = null;
+  let built: {
+    for: ServerConfig;
+    hostOk: ReturnType<typeof createHostCheck>;
+    cors: ReturnType<typeof createCorsPolicy>;
+    auth: ReturnType<typeof createClientAuth>;
+  } | null = null;
   const checks = () => {
     const current = server();
     if (built?.for !== current) {
-      built = { for: current, hostOk: createHostCheck(current), cors: createCorsPolicy(current.cors.origins), auth: createClientAuth(current.apiKeys) };
+      built = {
+        for: current,
+        hostOk: createHostCheck(current),
+        cors: createCorsPolicy(current.cors.origins),
+        auth: createClientAuth(current.apiKeys),
+      };
     }
     return built;
   };

@@ -71,7 +71,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   if (guard(req, res, requestId, url)) return;
   const started = deps.clock.now();
   const logRejected = (error: FuseboxError) => {
-    deps.logger.info({ reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started }, 'request');
+    deps.logger.info(
+      { reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started },
+      'request',
+    );
     writeError(res, error, protocolOfPath(url.pathname).name, requestId);
   };
   if (deps.closing()) {
@@ -102,14 +105,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     if (!res.writableFinished) clientGone.abort();
   });
   const generation = deps.generation();
-  const job = routes.job(route, {
-    body,
-    headers: req.headers,
-    requestId,
-    receivedAt: started,
-    signal: clientGone,
-    sink: new ResponseSink(res, route.protocol, requestId),
-  }, generation);
+  const job = routes.job(
+    route,
+    {
+      body,
+      headers: req.headers,
+      requestId,
+      receivedAt: started,
+      signal: clientGone,
+      sink: new ResponseSink(res, route.protocol, requestId),
+    },
+    generation,
+  );
   if (job instanceof FuseboxError) return logRejected(job);
   if (!deps.pipeline.submit(job, generation)) {
     logRejected(new FuseboxError('overloaded', 'fusebox is at its concurrency limit; retry shortly', 1000));

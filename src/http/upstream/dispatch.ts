@@ -106,7 +106,13 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   onResponseStart(ctrl: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     if (statusCode < 200) return;
     this.body = new BodyQueue(ctrl);
-    const reply: ResponseReply = { kind: 'response', status: statusCode, headers: clientResponseHeaders(headers), body: this.body, headersAfterMs: 0 };
+    const reply: ResponseReply = {
+      kind: 'response',
+      status: statusCode,
+      headers: clientResponseHeaders(headers),
+      body: this.body,
+      headersAfterMs: 0,
+    };
     this.sse = this.plan.streaming && statusCode < 300 && isEventStream(reply.headers);
     if (!this.sse) return this.proven(reply);
     this.proving = reply;

@@ -36,7 +36,12 @@ export function guardUpstream<T extends Transport>(inner: T, options: UpstreamGu
     if (reply.kind === 'failed') return { ...reply, message: options.scrubber.scrub(reply.message) };
     if (isRedirect(reply.status)) {
       reply.body.cancel('upstream_redirect');
-      return { kind: 'failed', code: 'upstream_redirect', message: `upstream answered ${reply.status}; redirects are not followed`, afterMs: reply.headersAfterMs };
+      return {
+        kind: 'failed',
+        code: 'upstream_redirect',
+        message: `upstream answered ${reply.status}; redirects are not followed`,
+        afterMs: reply.headersAfterMs,
+      };
     }
     const headers = cleanHeaders(reply.headers, options.scrubber);
     const outcome = classify({ kind: 'response', status: reply.status, headers: reply.headers }, 0);

@@ -50,7 +50,11 @@ describe('coalesced routine successes', () => {
     fire();
     expect(changes.map((c) => c.event.type)).toEqual(['calls.succeeded']);
     const event = changes[0]!.event as Extract<ActorChange['event'], { type: 'calls.succeeded' }>;
-    expect(event.calls.map((c) => [c.at, c.credentialId])).toEqual([[1, 'k1'], [2, 'k2'], [3, 'k1']]);
+    expect(event.calls.map((c) => [c.at, c.credentialId])).toEqual([
+      [1, 'k1'],
+      [2, 'k2'],
+      [3, 'k1'],
+    ]);
     const context = tree.view('pool:a:default').context;
     expect(context.health.recent).toEqual([true, true, true]);
     expect(credentialOf(context, 'k1')!.health.recent).toEqual([true, true]);

@@ -7,7 +7,12 @@ import type { ConfigInput } from '../../../src/config/schema.js';
 import { plannableTable } from '../../../src/routing/generation.js';
 import { systemClock } from '../../../src/shared/clock.js';
 
-const backend = (id: string, extra: Record<string, unknown> = {}) => ({ id, baseUrls: [`http://127.0.0.1:9/${id}`], credentials: [{ apiKey: `sk-${id}-secret` }], ...extra });
+const backend = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  baseUrls: [`http://127.0.0.1:9/${id}`],
+  credentials: [{ apiKey: `sk-${id}-secret` }],
+  ...extra,
+});
 const config = (input: ConfigInput) => parseConfig({ ...input, server: { port: 0, ...input.server } });
 
 function live(first: ReturnType<typeof config>) {

@@ -35,7 +35,13 @@ function protocolNameLiterals(file: string, source: string, names: readonly stri
 }
 
 function isLiteral(node: ts.Node): node is ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateLiteralLikeNode {
-  return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node);
+  return (
+    ts.isStringLiteral(node) ||
+    ts.isNoSubstitutionTemplateLiteral(node) ||
+    ts.isTemplateHead(node) ||
+    ts.isTemplateMiddle(node) ||
+    ts.isTemplateTail(node)
+  );
 }
 
 /** `import ... from 'x'`, `export ... from 'x'`, `import('x')` and the type `import('x').T`. */
@@ -61,7 +67,9 @@ describe('protocol names', () => {
     const findings = sourceFiles(SRC).flatMap((path) =>
       protocolNameLiterals(relative(ROOT, path).split(sep).join('/'), readFileSync(path, 'utf8'), PROTOCOL_NAMES),
     );
-    const report = findings.map((f) => `${f.file}:${f.line}: ${f.text} (a protocol's name: look its spec up in src/http/protocols/registry.ts instead of branching on it)`);
+    const report = findings.map(
+      (f) => `${f.file}:${f.line}: ${f.text} (a protocol's name: look its spec up in src/http/protocols/registry.ts instead of branching on it)`,
+    );
     expect(report, `protocol names outside src/http/protocols:\n${report.join('\n')}`).toEqual([]);
   });
 

@@ -67,9 +67,7 @@ backends:
   });
 
   it('rejects CR/LF in a credential value and an empty backend list', () => {
-    expect(problems(minimal, { KEY: 'sk\r\nx-evil: 1' })).toEqual([
-      'backends[0].credentials[0].apiKey: must not contain CR or LF',
-    ]);
+    expect(problems(minimal, { KEY: 'sk\r\nx-evil: 1' })).toEqual(['backends[0].credentials[0].apiKey: must not contain CR or LF']);
     expect(problems('backends: []')).toEqual(['backends: at least one backend is required']);
   });
 

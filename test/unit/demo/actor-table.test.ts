@@ -8,7 +8,18 @@ import { actorRows, formatTable } from '../../../src/demo/actor-table.js';
 const policy = { failureThreshold: 3, recoveryMs: 4000, halfOpenProbes: 1 };
 
 function view(state: ActorView['state'], context: Partial<BreakerContext>): ActorView {
-  const base = { id: 'x', role: 'backend', policy, openUntil: null, probesInFlight: 0, health: freshHealth, credentialChunks: [], credentialSlots: {}, lastTransition: null, isolated: false };
+  const base = {
+    id: 'x',
+    role: 'backend',
+    policy,
+    openUntil: null,
+    probesInFlight: 0,
+    health: freshHealth,
+    credentialChunks: [],
+    credentialSlots: {},
+    lastTransition: null,
+    isolated: false,
+  };
   return { state, context: { ...base, ...context } as unknown as BreakerContext };
 }
 

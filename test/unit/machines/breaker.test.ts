@@ -181,7 +181,12 @@ describe('breaker machine', () => {
     const openUntil = actor.getSnapshot().context.openUntil;
     expect(actor.getSnapshot().value).toBe('open');
     const changed = { ...policy, halfOpenProbes: 3 };
-    actor.send({ type: 'config.changed', at: at(), policy: changed, credentials: [{ id: 'k2' }, { id: 'k3', quota: { requests: 10, per: 'minute' } }, { id: 'k1' }] });
+    actor.send({
+      type: 'config.changed',
+      at: at(),
+      policy: changed,
+      credentials: [{ id: 'k2' }, { id: 'k3', quota: { requests: 10, per: 'minute' } }, { id: 'k1' }],
+    });
     const context = actor.getSnapshot().context;
     expect(actor.getSnapshot().value).toBe('open');
     expect(context.openUntil).toBe(openUntil);
@@ -197,7 +202,14 @@ describe('pool breaker and credential failures', () => {
     const pool: BreakerInput = { id: 'pool:a:default', role: 'pool', policy, credentials: [{ id: 'k1' }, { id: 'k2' }] };
     const { actor, at } = start(new SimulatedClock(), pool);
     for (let i = 0; i < policy.failureThreshold * 3; i++) {
-      actor.send({ type: 'credential.rate_limited', at: at(), probe: false, code: 'http_429', credentialId: i % 2 ? 'k1' : 'k2', cooldownUntil: at() + 1000 });
+      actor.send({
+        type: 'credential.rate_limited',
+        at: at(),
+        probe: false,
+        code: 'http_429',
+        credentialId: i % 2 ? 'k1' : 'k2',
+        cooldownUntil: at() + 1000,
+      });
     }
     actor.send({ type: 'credential.rejected', at: at(), probe: false, code: 'http_401', credentialId: 'k2' });
     expect(actor.getSnapshot().value).toBe('closed');

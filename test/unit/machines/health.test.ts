@@ -56,7 +56,10 @@ describe('recordSuccesses', () => {
       const oneByOne = calls.reduce((health, call) => recordSuccess(health, call.at, call.latencyMs), start);
       expect(recordSuccesses(start, calls)).toEqual(oneByOne);
     }
-    const many = recordSuccesses(start, Array.from({ length: 25 }, (_, i) => ({ at: 3_000 + i })));
+    const many = recordSuccesses(
+      start,
+      Array.from({ length: 25 }, (_, i) => ({ at: 3_000 + i })),
+    );
     expect(many.recent).toEqual(Array(20).fill(true));
     expect(many.lastSuccessAt).toBe(3_024);
     expect(recordSuccesses(start, [{ at: 3_000 }]).recent).toEqual([...start.recent, true]);

@@ -46,11 +46,14 @@ async function recordingStore() {
   const written: string[][] = [];
   /** The last record written per actor. */
   const latest = new Map<string, string>();
-  const recording = { ...store, write: (puts: ReadonlyMap<string, string>, deletes: readonly string[], sync?: boolean) => {
-    written.push([...puts.keys()]);
-    for (const [id, record] of puts) latest.set(id, record);
-    return store.write(puts, deletes, sync);
-  } };
+  const recording = {
+    ...store,
+    write: (puts: ReadonlyMap<string, string>, deletes: readonly string[], sync?: boolean) => {
+      written.push([...puts.keys()]);
+      for (const [id, record] of puts) latest.set(id, record);
+      return store.write(puts, deletes, sync);
+    },
+  };
   return { store, recording, written, latest };
 }
 
@@ -70,12 +73,13 @@ async function bigPoolRig(keys: number, others: BreakerInput[] = []) {
 
 describe('the snapshot persister', () => {
   it('tells urgent changes (state, cooldowns, disabled, operator) from routine bookkeeping', () => {
-    const change = (event: ActorChange['event'], from = 'closed', to = 'closed') =>
-      ({ actorId: 'x', event, from, to }) as unknown as ActorChange;
+    const change = (event: ActorChange['event'], from = 'closed', to = 'closed') => ({ actorId: 'x', event, from, to }) as unknown as ActorChange;
     expect(isUrgent(change({ type: 'call.succeeded', at: 1, probe: false }))).toBe(false);
     expect(isUrgent(change({ type: 'call.failed', at: 1, probe: false, code: 'http_503' }))).toBe(false);
     expect(isUrgent(change({ type: 'call.failed', at: 1, probe: false, code: 'http_503' }, 'closed', 'open'))).toBe(true);
-    expect(isUrgent(change({ type: 'credential.rate_limited', at: 1, probe: false, code: 'http_429', credentialId: 'k', cooldownUntil: 9 }))).toBe(true);
+    expect(isUrgent(change({ type: 'credential.rate_limited', at: 1, probe: false, code: 'http_429', credentialId: 'k', cooldownUntil: 9 }))).toBe(
+      true,
+    );
     expect(isUrgent(change({ type: 'credential.rejected', at: 1, probe: false, code: 'http_401', credentialId: 'k' }))).toBe(true);
     expect(isUrgent(change({ type: 'operator.isolate', at: 1 }))).toBe(true);
   });
@@ -122,7 +126,14 @@ describe('the snapshot persister', () => {
     expect(written.flat()).toEqual([]);
 
     // A cooldown cannot wait: written at the next flush, with the routine change it carries.
-    tree.send('pool:big:default', { type: 'credential.rate_limited', at: 51_000, probe: false, code: 'http_429', credentialId: 'key-00002', cooldownUntil: 60_000 });
+    tree.send('pool:big:default', {
+      type: 'credential.rate_limited',
+      at: 51_000,
+      probe: false,
+      code: 'http_429',
+      credentialId: 'key-00002',
+      cooldownUntil: 60_000,
+    });
     expect(delays.at(-1)).toBe(50);
     run();
     await persister.flush();
@@ -147,7 +158,14 @@ describe('the snapshot persister', () => {
 
     // 429s every 10 ms on the pool's keys; a breaker change of a small actor in the middle.
     const cooldown = (at: number, key: number) =>
-      tree.send('pool:big:default', { type: 'credential.rate_limited', at, probe: false, code: 'http_429', credentialId: `key-${String(key).padStart(5, '0')}`, cooldownUntil: at + 60_000 });
+      tree.send('pool:big:default', {
+        type: 'credential.rate_limited',
+        at,
+        probe: false,
+        code: 'http_429',
+        credentialId: `key-${String(key).padStart(5, '0')}`,
+        cooldownUntil: at + 60_000,
+      });
     for (let at = 50_010, key = 0; at <= 50_000 + 2 * paceMs; at += 10, key++) {
       time.now = at;
       cooldown(at, key);

@@ -16,8 +16,13 @@ function recordAfter(input: BreakerInput, events: BreakerEvent[], identity?: str
   return decoded.record;
 }
 
-const fail = (at: number, extra: Partial<Extract<BreakerEvent, { type: 'call.failed' }>> = {}): BreakerEvent =>
-  ({ type: 'call.failed', at, probe: false, code: 'http_503', ...extra });
+const fail = (at: number, extra: Partial<Extract<BreakerEvent, { type: 'call.failed' }>> = {}): BreakerEvent => ({
+  type: 'call.failed',
+  at,
+  probe: false,
+  code: 'http_503',
+  ...extra,
+});
 
 describe('planRestore', () => {
   const backend: BreakerInput = { id: 'backend:a', role: 'backend', policy };
@@ -78,7 +83,10 @@ describe('planRestore', () => {
   it('starts fresh when a BaseURL index now points elsewhere, and lists dropped actors', () => {
     const baseUrl: BreakerInput = { id: 'baseurl:a:0', role: 'baseurl', policy };
     const record = recordAfter(baseUrl, [fail(1), fail(2)], 'http://old.example/v1');
-    const records = new Map([['baseurl:a:0', record], ['backend:gone', opened]]);
+    const records = new Map([
+      ['baseurl:a:0', record],
+      ['backend:gone', opened],
+    ]);
     const moved = planRestore([baseUrl], records, 0, new Map([['baseurl:a:0', 'http://new.example/v1']]));
     expect(moved.fresh).toEqual(['baseurl:a:0']);
     expect(moved.dropped).toEqual(['backend:gone']);

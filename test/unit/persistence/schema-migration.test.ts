@@ -41,10 +41,17 @@ describe('snapshot schema 2 → 3', () => {
     const backend = records.get('backend:a')!;
     expect(backend.schema).toBe(3);
     expect(backend.snapshot.value).toBe('isolated');
-    expect(backend.snapshot.context).toMatchObject({ isolated: true, openUntil: null, lastTransition: { to: 'isolated', reason: 'isolated by operator' } });
+    expect(backend.snapshot.context).toMatchObject({
+      isolated: true,
+      openUntil: null,
+      lastTransition: { to: 'isolated', reason: 'isolated by operator' },
+    });
     expect(backend.snapshot.context.health.consecutiveFailures).toBe(1);
     const baseUrl = records.get('baseurl:a:0')!;
-    expect(baseUrl).toMatchObject({ identity: 'http://127.0.0.1:9/v1', snapshot: { value: 'open', context: { isolated: false, openUntil: T + 5 + 60_000 } } });
+    expect(baseUrl).toMatchObject({
+      identity: 'http://127.0.0.1:9/v1',
+      snapshot: { value: 'open', context: { isolated: false, openUntil: T + 5 + 60_000 } },
+    });
     const pool = records.get('pool:a:default')!.snapshot.context;
     expect(credentialOf(pool, 'k-cool')).toMatchObject({ cooldownUntil: T + 120_000, cooldownStreak: 1, disabled: null });
     expect(credentialOf(pool, 'k-off')).toMatchObject({ disabled: 'http_401' });
@@ -79,7 +86,11 @@ describe('snapshot schema 2 → 3', () => {
   });
 
   it('gives an open breaker of the old shape that had no deadline one already passed (it could probe at once)', () => {
-    const old = { status: 'active', value: 'open', context: { isolated: false, openUntil: null, lastTransition: { at: 7, from: 'closed', to: 'open', reason: 'x' } } };
+    const old = {
+      status: 'active',
+      value: 'open',
+      context: { isolated: false, openUntil: null, lastTransition: { at: 7, from: 'closed', to: 'open', reason: 'x' } },
+    };
     expect(upgradeSnapshot(old)).toMatchObject({ value: 'open', context: { openUntil: 7 } });
   });
 

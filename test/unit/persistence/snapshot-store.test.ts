@@ -76,7 +76,10 @@ describe('snapshot store (memory-level)', () => {
     tree.send('backend:a', { type: 'call.failed', at: 200, probe: false, code: 'http_503' });
     runTimers();
     await persister.flush();
-    const stored = JSON.parse((await rawActors(db)).get('backend:a')!) as { schema: number; snapshot: { value: string; context: { openUntil: number } } };
+    const stored = JSON.parse((await rawActors(db)).get('backend:a')!) as {
+      schema: number;
+      snapshot: { value: string; context: { openUntil: number } };
+    };
     expect(stored.schema).toBe(SCHEMA_VERSION);
     expect(stored.snapshot.value).toBe('open');
     expect(stored.snapshot.context.openUntil).toBe(1_200);
@@ -95,7 +98,10 @@ describe('snapshot store (memory-level)', () => {
     await actors.put('baseurl:a:0', '{not json');
     await actors.put('baseurl:a:1', JSON.stringify({ schema: 0, snapshot: {} }));
     await actors.put('baseurl:a:2', JSON.stringify({ schema: 99, savedAt: 1, snapshot: {} }));
-    await actors.put('baseurl:a:3', JSON.stringify({ schema: SCHEMA_VERSION, savedAt: 1, snapshot: { status: 'active', value: 'ajar', context: {} } }));
+    await actors.put(
+      'baseurl:a:3',
+      JSON.stringify({ schema: SCHEMA_VERSION, savedAt: 1, snapshot: { status: 'active', value: 'ajar', context: {} } }),
+    );
     const { logger, lines } = capture();
     const store = await openSnapshotStore({ db, logger, now: () => 0 });
     expect([...store.records.keys()]).toEqual(['backend:a']);

@@ -37,7 +37,14 @@ describe('event log recorder and replay', () => {
 
     tree.send('backend:a', { type: 'call.failed', at: 10, probe: false, code: 'http_503' });
     tree.send('backend:a', { type: 'call.failed', at: 20, probe: false, code: 'http_503' });
-    tree.send('pool:a:default', { type: 'credential.rate_limited', at: 25, probe: false, code: 'http_429', credentialId: 'k1', cooldownUntil: 1_025 });
+    tree.send('pool:a:default', {
+      type: 'credential.rate_limited',
+      at: 25,
+      probe: false,
+      code: 'http_429',
+      credentialId: 'k1',
+      cooldownUntil: 1_025,
+    });
     tree.send('backend:a', { type: 'clock.tick', at: 1_020 });
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
     recorder.flush();

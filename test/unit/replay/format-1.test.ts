@@ -35,8 +35,16 @@ describe('replaying a format-1 event log', () => {
 
   it('migrates the old credential failures to their own events', () => {
     const base = { at: 1, probe: true, code: 'http_429', credentialId: 'k' };
-    expect(upgradeEvent({ type: 'call.failed', ...base, cooldownUntil: 9 } as never)).toEqual({ type: 'credential.rate_limited', ...base, cooldownUntil: 9 });
-    expect(upgradeEvent({ type: 'call.failed', ...base, code: 'http_401', disable: true } as never)).toEqual({ type: 'credential.rejected', ...base, code: 'http_401' });
+    expect(upgradeEvent({ type: 'call.failed', ...base, cooldownUntil: 9 } as never)).toEqual({
+      type: 'credential.rate_limited',
+      ...base,
+      cooldownUntil: 9,
+    });
+    expect(upgradeEvent({ type: 'call.failed', ...base, code: 'http_401', disable: true } as never)).toEqual({
+      type: 'credential.rejected',
+      ...base,
+      code: 'http_401',
+    });
     const endpoint = { type: 'call.failed' as const, at: 1, probe: false, code: 'http_503', latencyMs: 5 };
     expect(upgradeEvent(endpoint)).toBe(endpoint);
   });

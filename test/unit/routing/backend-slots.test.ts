@@ -3,7 +3,10 @@ import { createBackendSlots } from '../../../src/routing/backend-slots.js';
 import type { BackendRoute } from '../../../src/routing/route-table.js';
 
 const route = (id: string, maxConcurrent?: number) =>
-  ({ config: { id, ...(maxConcurrent === undefined ? {} : { maxConcurrent }) }, baseUrlActorIds: [`baseurl:${id}:0`, `baseurl:${id}:1`] }) as unknown as BackendRoute;
+  ({
+    config: { id, ...(maxConcurrent === undefined ? {} : { maxConcurrent }) },
+    baseUrlActorIds: [`baseurl:${id}:0`, `baseurl:${id}:1`],
+  }) as unknown as BackendRoute;
 
 describe('per-backend slots', () => {
   it('admits up to maxConcurrent, then excludes the backend for this request', () => {

@@ -32,7 +32,7 @@ describe('readBounded', () => {
     expect(body.cancelled).toBeNull();
   });
 
-  it('rejects at the first chunk past the limit, cancelling the upstream with the caller\'s code', async () => {
+  it("rejects at the first chunk past the limit, cancelling the upstream with the caller's code", async () => {
     const body = bodyOf(['abc', 'def', 'never read']);
     const read = readBounded(body, 5, { reject: 'error_body_too_large' });
     await expect(read).rejects.toBeInstanceOf(UpstreamBodyError);
@@ -48,7 +48,7 @@ describe('readBounded', () => {
     expect(body.read).toBe(2);
   });
 
-  it('rejects with the body\'s own UpstreamBodyError, and wraps any other error as body_error', async () => {
+  it("rejects with the body's own UpstreamBodyError, and wraps any other error as body_error", async () => {
     const reset = new UpstreamBodyError('connection_reset', 'socket hang up');
     await expect(readBounded(bodyOf(['a'], reset), 10, 'truncate')).rejects.toBe(reset);
     await expect(readBounded(bodyOf([], new Error('odd')), 10, 'truncate')).rejects.toMatchObject({ code: 'body_error' });

@@ -17,7 +17,9 @@ describe('routing names no protocol', () => {
 
   it('every protocol folder has its own error recogniser', () => {
     const root = new URL('../../../src/http/protocols/', import.meta.url);
-    const folders = readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect(folders.length).toBeGreaterThanOrEqual(3);
     for (const folder of folders) expect(readdirSync(new URL(`${folder}/`, root))).toContain('context-errors.ts');
   });

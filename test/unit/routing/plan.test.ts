@@ -22,8 +22,15 @@ describe('chooseRoute: order', () => {
     // a: score 10 → 0.4; b: score 0 → 0.5; c: perfect, but priority 1 → 0.5 (ties keep config order)
     const ranks = choose(f).considered.map((c) => [c.backend, c.rank]);
     expect(ranks).toEqual([['a', 0.4]]);
-    const all = chooseRoute('openai', 'm', f.table, f.read, T0, seededRandom(1), { ...emptyMemory(), excluded: new Set(['baseurl:a:0', 'baseurl:b:0']) });
-    expect(all.considered.map((c) => [c.backend, c.rank])).toEqual([['a', 0.4], ['b', 0.5], ['c', 0.5]]);
+    const all = chooseRoute('openai', 'm', f.table, f.read, T0, seededRandom(1), {
+      ...emptyMemory(),
+      excluded: new Set(['baseurl:a:0', 'baseurl:b:0']),
+    });
+    expect(all.considered.map((c) => [c.backend, c.rank])).toEqual([
+      ['a', 0.4],
+      ['b', 0.5],
+      ['c', 0.5],
+    ]);
     expect(all.route?.backend.config.id).toBe('c');
   });
 
@@ -101,7 +108,14 @@ describe('chooseRoute: credentials', () => {
     const memory = emptyMemory();
     const first = choose(f, 'm', memory).route!;
     const other = first.credentialId === 'a-k1' ? 'a-k2' : 'a-k1';
-    f.tree.send('pool:a:default', { type: 'credential.rate_limited', at: T0, probe: false, code: 'http_429', credentialId: first.credentialId, cooldownUntil: T0 + 60_000 });
+    f.tree.send('pool:a:default', {
+      type: 'credential.rate_limited',
+      at: T0,
+      probe: false,
+      code: 'http_429',
+      credentialId: first.credentialId,
+      cooldownUntil: T0 + 60_000,
+    });
     memory.rateLimited.add(pairExclusion(`baseurl:a:${first.baseUrlIndex}`, first.credentialId));
     memory.rateLimited.add(credentialExclusion('pool:a:default', first.credentialId));
     memory.sticky.set('pool:a:default', first.credentialId);

@@ -33,7 +33,10 @@ describe('outcome scopes', () => {
   it('trips the model pool on capacity exhaustion', () => {
     const events = outcomeEvents({ route, outcome: { kind: 'capacity_exhausted', code: 'model_capacity_exhausted', retryAfterMs: null }, at: T0 });
     expect(events).toEqual([
-      { actorId: 'pool:a:claude', event: { type: 'breaker.trip', at: T0, until: T0 + CAPACITY_DEFAULT_MS, reason: 'model capacity exhausted (claude-x)' } },
+      {
+        actorId: 'pool:a:claude',
+        event: { type: 'breaker.trip', at: T0, until: T0 + CAPACITY_DEFAULT_MS, reason: 'model capacity exhausted (claude-x)' },
+      },
     ]);
   });
 

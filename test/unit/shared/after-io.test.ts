@@ -5,10 +5,13 @@ describe('afterIo', () => {
   it('runs queued work in order after the current turn, and at once on flush', async () => {
     const done: number[] = [];
     const errors: unknown[] = [];
-    const later = afterIo((n: number) => {
-      if (n === 2) throw new Error('two');
-      done.push(n);
-    }, (error) => errors.push(error));
+    const later = afterIo(
+      (n: number) => {
+        if (n === 2) throw new Error('two');
+        done.push(n);
+      },
+      (error) => errors.push(error),
+    );
     later.push(1);
     later.push(2);
     later.push(3);

@@ -26,7 +26,9 @@ describe('who owns the log', () => {
 
   it('a gateway without a logger makes its own and closes it with close()', async () => {
     const hooks = process.listenerCount('exit');
-    const gateway = createGateway(parseConfig({ backends: [{ id: 'a', baseUrls: ['http://127.0.0.1:9/v1'], credentials: [{ apiKey: 'sk-a-secret' }] }] }));
+    const gateway = createGateway(
+      parseConfig({ backends: [{ id: 'a', baseUrls: ['http://127.0.0.1:9/v1'], credentials: [{ apiKey: 'sk-a-secret' }] }] }),
+    );
     expect(process.listenerCount('exit')).toBe(hooks + 1);
     await gateway.close();
     expect(process.listenerCount('exit')).toBe(hooks);

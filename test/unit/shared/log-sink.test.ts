@@ -28,7 +28,12 @@ describe('log sink', () => {
     expect(written).toBe(Array.from({ length: i }, (_, n) => line(n)).join(''));
     sink.write(line(i));
     sink.end();
-    expect(readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { n: number }).n)).toEqual(Array.from({ length: i + 1 }, (_, n) => n));
+    expect(
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { n: number }).n),
+    ).toEqual(Array.from({ length: i + 1 }, (_, n) => n));
     closeSync(fd);
   });
 

@@ -7,7 +7,11 @@ export const geminiSamples: SampleAnswers = {
     const match = /\/models\/([^/:?]+):/.exec(path);
     return match ? decodeURIComponent(match[1]!) : null;
   },
-  whole: (model, text) => ({ ...chunk(text, 'STOP'), usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4, totalTokenCount: 7 }, modelVersion: model }),
+  whole: (model, text) => ({
+    ...chunk(text, 'STOP'),
+    usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4, totalTokenCount: 7 },
+    modelVersion: model,
+  }),
   stream: (_model, pieces) => ({
     contentType: 'text/event-stream',
     frames: pieces.map((piece, i) => `data: ${JSON.stringify(chunk(piece, i === pieces.length - 1 ? 'STOP' : null))}\r\n\r\n`),

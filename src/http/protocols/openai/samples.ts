@@ -14,7 +14,11 @@ export const openAiSamples: SampleAnswers = {
   stream(model, pieces, usage) {
     const frames = pieces.map((piece, i) => `data: ${JSON.stringify(chunk(model, piece, i === pieces.length - 1 ? 'stop' : null))}\n\n`);
     if (usage) {
-      const last = { ...(chunk(model, '', null) as object), choices: [], usage: { prompt_tokens: 3, completion_tokens: pieces.length, total_tokens: 3 + pieces.length } };
+      const last = {
+        ...(chunk(model, '', null) as object),
+        choices: [],
+        usage: { prompt_tokens: 3, completion_tokens: pieces.length, total_tokens: 3 + pieces.length },
+      };
       frames.push(`data: ${JSON.stringify(last)}\n\n`);
     }
     return { contentType: 'text/event-stream', frames, terminal: 'data: [DONE]\n\n' };

@@ -39,10 +39,20 @@ describe('the protocol registry', () => {
 
   it('matches each client route to exactly one protocol', () => {
     const search = new URLSearchParams('alt=sse');
-    const paths = ['/v1/chat/completions', '/v1/completions', '/v1/embeddings', '/v1/messages', '/v1/messages/count_tokens', '/v1beta/models/g-1:streamGenerateContent'];
+    const paths = [
+      '/v1/chat/completions',
+      '/v1/completions',
+      '/v1/embeddings',
+      '/v1/messages',
+      '/v1/messages/count_tokens',
+      '/v1beta/models/g-1:streamGenerateContent',
+    ];
     for (const path of paths) {
       const owners = allProtocols().filter((spec) => spec.matchRoute(path, search) !== null);
-      expect(owners.map((spec) => spec.name), path).toEqual([protocolOfPath(path).name]);
+      expect(
+        owners.map((spec) => spec.name),
+        path,
+      ).toEqual([protocolOfPath(path).name]);
     }
     expect(matchRoute('/v1beta/models/g-1:streamGenerateContent', search)).toEqual({
       protocol: 'gemini',

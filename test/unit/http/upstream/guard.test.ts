@@ -55,8 +55,10 @@ describe('upstream guard', () => {
       'Traceback (most recent call last):\n  File "x.py"',
     ];
     for (const message of leaky) {
-      const reply = await guard(replying(422, { 'content-type': 'application/json' }, bodyOf(JSON.stringify({ error: { message } }))))
-        .send(attempt(), new AbortController().signal);
+      const reply = await guard(replying(422, { 'content-type': 'application/json' }, bodyOf(JSON.stringify({ error: { message } })))).send(
+        attempt(),
+        new AbortController().signal,
+      );
       expect(reply).toMatchObject({ kind: 'response', status: 422 });
       const answer = JSON.parse(await text(reply)) as { error: { code: string } };
       expect(answer.error.code).toBe('upstream_error_withheld');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../../../../src/demo/mock-upstream.js';
+import { startMockUpstream, type MockUpstream } from '../../../helpers/upstream.js';
 import { parseConfig } from '../../../../src/config/load.js';
 import { createHealthProbe } from '../../../../src/http/upstream/health-probe.js';
 import { createUpstreamTransport, type UpstreamTransport } from '../../../../src/http/upstream/transport.js';

@@ -10,7 +10,10 @@ describe('CompletionCollector', () => {
     const text = [
       frame({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] }),
       frame({ ...base, choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: null }] }),
-      frame({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 't1', type: 'function', function: { name: 'get', arguments: '{"a"' } }] } }] }),
+      frame({
+        ...base,
+        choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 't1', type: 'function', function: { name: 'get', arguments: '{"a"' } }] } }],
+      }),
       frame({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: ':1}' } }] }, finish_reason: 'tool_calls' }] }),
       frame({ ...base, choices: [], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } }),
       'data: [DONE]\n\n',
@@ -42,8 +45,12 @@ describe('CompletionCollector', () => {
 
   it('collects text completions', () => {
     const collector = new CompletionCollector();
-    collector.push(Buffer.from(frame({ id: 't', object: 'text_completion', created: 1, model: 'm', choices: [{ index: 0, text: 'a', finish_reason: null }] })));
-    collector.push(Buffer.from(frame({ id: 't', object: 'text_completion', created: 1, model: 'm', choices: [{ index: 0, text: 'b', finish_reason: 'stop' }] })));
+    collector.push(
+      Buffer.from(frame({ id: 't', object: 'text_completion', created: 1, model: 'm', choices: [{ index: 0, text: 'a', finish_reason: null }] })),
+    );
+    collector.push(
+      Buffer.from(frame({ id: 't', object: 'text_completion', created: 1, model: 'm', choices: [{ index: 0, text: 'b', finish_reason: 'stop' }] })),
+    );
     expect(JSON.parse(collector.result().toString())).toMatchObject({ object: 'text_completion', choices: [{ text: 'ab', finish_reason: 'stop' }] });
   });
 
