@@ -1,0 +1,142 @@
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startMockUpstream, type MockUpstream, type RecordedRequest } from '../../src/demo/mock-upstream.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { manualClock, type ManualClock } from './manual-clock.js';
+
+/**
+ * Active recovery (issue 13 item 4): while a primary's breaker is open, fusebox probes it on a
+ * schedule; user requests go elsewhere and never probe it; a probe success closes the breaker.
+ */
+describe('active recovery of an open primary', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  const isProbe = (r: RecordedRequest) => r.headers['user-agent'] === 'fusebox-recovery-probe';
+
+  async function upstream(name: string, state: { healed: boolean }): Promise<MockUpstream> {
+    const up = await startMockUpstream(() => (state.healed ? { kind: 'ok' } : { kind: 'status', status: 503 }), name);
+    cleanups.push(() => up.close());
+    return up;
+  }
+
+  async function setup(recovery: object): Promise<{ gw: TestGateway; time: ManualClock; primary: MockUpstream; state: { healed: boolean }; client: OpenAI }> {
+    const state = { healed: false };
+    const primary = await upstream('primary', state);
+    const secondary = await upstream('secondary', { healed: true });
+    const time = manualClock();
+    const gw = await startTestGateway(
+      {
+        backends: [
+          {
+            id: 'primary',
+            priority: 0,
+            baseUrls: [primary.baseUrl],
+            credentials: [{ id: 'p-key', apiKey: 'sk-primary-secret' }],
+            breaker: { failureThreshold: 2 },
+            recovery,
+          },
+          { id: 'secondary', priority: 1, baseUrls: [secondary.baseUrl], credentials: [{ id: 's-key', apiKey: 'sk-secondary-secret' }] },
+        ],
+      },
+      { clock: time.clock },
+    );
+    cleanups.push(() => gw.close());
+    const client = new OpenAI({ baseURL: gw.url, apiKey: 'x', maxRetries: 0 });
+    return { gw, time, primary, state, client };
+  }
+
+  const ask = async (client: OpenAI, text: string) =>
+    (await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: text }] })).choices[0]?.message.content;
+
+  it('probes the open primary on schedule, keeps users off it, and closes it within one interval of healing', async () => {
+    const { gw, time, primary, state, client } = await setup({
+      intervalMs: 10_000,
+      maxIntervalMs: 40_000,
+      probe: { model: 'probe-model', maxTokens: 32 },
+    });
+    const view = (id: string) => gw.gateway.actors.view(id);
+
+    expect(await ask(client, 'one')).toBe('hello from secondary');
+    expect(await ask(client, 'two')).toBe('hello from secondary');
+    expect(view('backend:primary').state).toBe('open');
+    const userCalls = primary.requests.length;
+    expect(primary.requests.every((r) => !isProbe(r))).toBe(true);
+
+    // Open: users go to the secondary, never to the primary (not even once its deadline would pass).
+    for (let i = 0; i < 3; i++) expect(await ask(client, `while open ${i}`)).toBe('hello from secondary');
+    expect(primary.requests).toHaveLength(userCalls);
+
+    // First probe one interval after opening: a tiny real completion, with a real credential.
+    time.advance(9_999);
+    expect(await ask(client, 'before the first probe')).toBe('hello from secondary');
+    expect(primary.requests).toHaveLength(userCalls);
+    time.advance(1);
+    await vi.waitFor(() => expect(primary.requests).toHaveLength(userCalls + 1));
+    const probe = primary.requests.at(-1)!;
+    expect(isProbe(probe)).toBe(true);
+    expect(probe.method).toBe('POST');
+    expect(probe.path).toBe('/v1/chat/completions');
+    expect(JSON.parse(probe.body)).toEqual({ model: 'probe-model', messages: [{ role: 'user', content: 'ping' }], max_tokens: 32 });
+    expect(probe.headers.authorization).toBe('Bearer sk-primary-secret');
+
+    // A failed probe keeps it open; the next comes on schedule (the interval doubled: 20 s).
+    await vi.waitFor(() => expect(view('backend:primary').context.health.lastErrors.length).toBeGreaterThan(2));
+    expect(view('backend:primary').state).toBe('open');
+    time.advance(19_999);
+    expect(await ask(client, 'between probes')).toBe('hello from secondary');
+    expect(primary.requests).toHaveLength(userCalls + 1);
+    time.advance(1);
+    await vi.waitFor(() => expect(primary.requests).toHaveLength(userCalls + 2));
+    expect(primary.requests.slice(userCalls).every(isProbe)).toBe(true);
+    await vi.waitFor(() => expect(view('backend:primary').context.health.lastErrors.length).toBeGreaterThan(3));
+    expect(view('backend:primary').state).toBe('open');
+
+    // Healed: the next probe (40 s, the cap) closes the breakers; the next user request goes to the primary.
+    state.healed = true;
+    time.advance(39_999);
+    expect(view('backend:primary').state).toBe('open');
+    time.advance(1);
+    await vi.waitFor(() => expect(view('backend:primary').state).toBe('closed'));
+    expect(view('baseurl:primary:0').state).toBe('closed');
+    expect(view('backend:primary').context.lastTransition?.reason).toBe('recovery probe succeeded');
+    expect(primary.requests).toHaveLength(userCalls + 3);
+    expect(await ask(client, 'after healing')).toBe('hello from primary');
+
+    // No probe once closed, and a clean close leaves no timer behind.
+    time.advance(120_000);
+    expect(await ask(client, 'later')).toBe('hello from primary');
+    expect(primary.requests.filter(isProbe)).toHaveLength(3);
+    await gw.close();
+    expect(time.pending()).toBe(0);
+  });
+
+  it('probes the models endpoint by default', async () => {
+    const { gw, time, primary, state, client } = await setup({ intervalMs: 5_000 });
+    await ask(client, 'one');
+    await ask(client, 'two');
+    expect(gw.gateway.actors.view('backend:primary').state).toBe('open');
+    state.healed = true;
+    time.advance(5_000);
+    await vi.waitFor(() => expect(gw.gateway.actors.view('backend:primary').state).toBe('closed'));
+    const probe = primary.requests.find(isProbe)!;
+    expect(probe.method).toBe('GET');
+    expect(probe.path).toBe('/v1/models');
+    expect(probe.headers.authorization).toBe('Bearer sk-primary-secret');
+    expect(await ask(client, 'after')).toBe('hello from primary');
+  });
+
+  it('stops probing when the gateway closes while a breaker is open', async () => {
+    const { gw, time, primary, client } = await setup({ intervalMs: 5_000 });
+    await ask(client, 'one');
+    await ask(client, 'two');
+    expect(gw.gateway.actors.view('backend:primary').state).toBe('open');
+    const before = primary.requests.length;
+    await gw.close();
+    expect(time.pending()).toBe(0);
+    time.advance(60_000);
+    expect(primary.requests).toHaveLength(before);
+  });
+});
