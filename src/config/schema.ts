@@ -100,6 +100,39 @@ const healthCheckSchema = z
   })
   .strict();
 
+const probePath = z.string().regex(/^\/[^\s]*$/, { message: 'expected a path starting with /' });
+
+/**
+ * What an active recovery probe asks: a GET of `path` (the models listing by default), or a
+ * tiny real completion for `model` (`maxTokens` of output; `body`, when given, is sent instead
+ * of the built request, e.g. for a reasoning model's own token field).
+ */
+const recoveryProbeSchema = z.union([
+  z.object({ path: probePath }).strict(),
+  z
+    .object({
+      model: z.string().min(1),
+      maxTokens: z.number().int().min(1).max(4096).default(16),
+      path: probePath.optional(),
+      body: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict(),
+]);
+
+/** Active recovery: while this backend's (or a BaseURL's) breaker is open, fusebox probes it itself. */
+const recoverySchema = z
+  .object({
+    /** First probe this long after the breaker opened; each failed probe multiplies the gap… */
+    intervalMs: positiveMs.default(10_000),
+    multiplier: z.number().min(1).max(10).default(2),
+    /** …up to this. */
+    maxIntervalMs: positiveMs.default(60_000),
+    timeoutMs: positiveMs.default(10_000),
+    /** Default: GET `/models` of the BaseURL (every kind lists models there). */
+    probe: recoveryProbeSchema.optional(),
+  })
+  .strict();
+
 /** Never forwardable: client credentials, cookies, and headers fusebox itself sets. */
 const UNFORWARDABLE = new Set([
   'authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'cookie', 'host',
@@ -128,6 +161,7 @@ const backendSchema = z
     /** openai kind: the upstream only streams; non-streamed requests are streamed and collected. */
     streamOnly: z.boolean().default(false),
     healthCheck: healthCheckSchema.optional(),
+    recovery: recoverySchema.optional(),
     /** Client request headers forwarded to this backend beyond the protocol's allow-list. */
     forwardHeaders: z.array(headerName).default([]),
     /** anthropic kind: `anthropic-version` sent when the client sends none. */
@@ -248,6 +282,7 @@ export type BackendConfig = DeepReadonly<ParsedConfig['backends'][number]>;
 export type CredentialConfig = BackendConfig['credentials'][number];
 export type TimeoutsConfig = BackendConfig['timeouts'];
 export type BreakerConfig = BackendConfig['breaker'];
+export type RecoveryConfig = NonNullable<BackendConfig['recovery']>;
 export type ModelPoolConfig = DeepReadonly<ParsedConfig['modelPools'][string]>;
 export type FuseboxConfig = DeepReadonly<ParsedConfig>;
 

@@ -112,7 +112,7 @@ export const breakerMachine = setup({
       (context.health.consecutiveFailures + 1 >= context.policy.failureThreshold ||
         rateTrips(context.policy, pushCall(context.policy, context.calls ?? [], false))),
     deadlinePassed: ({ context, event }) =>
-      !context.isolated && (context.openUntil === null || event.at >= context.openUntil),
+      !context.isolated && !context.policy.activeRecovery && (context.openUntil === null || event.at >= context.openUntil),
     isIsolated: ({ context }) => context.isolated,
     hasPermit: ({ context }) => context.probesInFlight < context.policy.halfOpenProbes,
     isProbe: ({ event }) => 'probe' in event && event.probe,
@@ -217,6 +217,13 @@ export const breakerMachine = setup({
       ),
       lastTransition: transition(event.at, context.lastTransition?.to ?? 'closed', 'closed', 'reset by operator'),
     })),
+    recover: assign(({ event }) => ({
+      openUntil: null,
+      probesInFlight: 0,
+      calls: [],
+      closedAt: event.at,
+      lastTransition: transition(event.at, 'open', 'closed', 'recovery probe succeeded'),
+    })),
     close: assign(({ event }) => ({
       openUntil: null,
       probesInFlight: 0,
@@ -272,6 +279,9 @@ export const breakerMachine = setup({
         'operator.release': { guard: 'isIsolated', target: 'half_open', actions: 'release' },
         'health.probe.succeeded': { guard: not('isIsolated'), target: 'half_open', actions: 'enterHalfOpenHealthy' },
         'health.probe.failed': { actions: 'recordFailure' },
+        // Active recovery (see src/actors/recovery-prober.ts).
+        'recovery.probe.succeeded': { guard: not('isIsolated'), target: 'closed', actions: ['recordSuccess', 'recover'] },
+        'recovery.probe.failed': { actions: 'recordFailure' },
       },
     },
     half_open: {
@@ -310,7 +320,7 @@ export type Admission = 'free' | 'probe' | 'blocked';
 export function admission(state: BreakerState, context: BreakerContext, now: number): Admission {
   if (state === 'closed') return 'free';
   if (state === 'open') {
-    return !context.isolated && context.openUntil !== null && now >= context.openUntil ? 'probe' : 'blocked';
+    return !context.isolated && !context.policy.activeRecovery && context.openUntil !== null && now >= context.openUntil ? 'probe' : 'blocked';
   }
   return context.probesInFlight < context.policy.halfOpenProbes ? 'probe' : 'blocked';
 }
