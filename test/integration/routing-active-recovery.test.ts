@@ -139,4 +139,58 @@ describe('active recovery of an open primary', () => {
     time.advance(60_000);
     expect(primary.requests).toHaveLength(before);
   });
+
+  it('recovers an open mirror by probes alone, and its health check leaves it open meanwhile', async () => {
+    const zero = { healed: false };
+    const m0 = await upstream('m0', zero);
+    const m1 = await upstream('m1', { healed: true });
+    const time = manualClock();
+    const gw = await startTestGateway(
+      {
+        backends: [
+          {
+            id: 'mirrors',
+            baseUrls: [m0.baseUrl, m1.baseUrl],
+            credentials: [{ id: 'k', apiKey: 'sk-mirror-secret' }],
+            breaker: { failureThreshold: 2 },
+            healthCheck: { path: '/health', intervalMs: 1_000 },
+            recovery: { intervalMs: 5_000 },
+          },
+        ],
+      },
+      { clock: time.clock },
+    );
+    cleanups.push(() => gw.close());
+    const view = (id: string) => gw.gateway.actors.view(id);
+    const healthChecks = (up: MockUpstream) => up.requests.filter((r) => r.path === '/v1/health').length;
+    /** One health-check interval: both mirrors' rounds have run (m1's probe has arrived). */
+    const step = async () => {
+      const seen = healthChecks(m1);
+      time.advance(1_000);
+      await vi.waitFor(() => expect(healthChecks(m1)).toBe(seen + 1));
+    };
+
+    await vi.waitFor(() => expect(healthChecks(m1)).toBe(1));
+    await step();
+    await vi.waitFor(() => expect(view('baseurl:mirrors:0').state).toBe('open'));
+    const openedWith = m0.requests.length;
+    expect(view('backend:mirrors').state).toBe('closed');
+
+    const client = new OpenAI({ baseURL: gw.url, apiKey: 'x', maxRetries: 0 });
+    zero.healed = true;
+    for (let i = 0; i < 3; i++) {
+      await step();
+      expect(await ask(client, `q${i}`)).toBe('hello from m1');
+      expect(view('baseurl:mirrors:0').state).toBe('open');
+    }
+    expect(m0.requests).toHaveLength(openedWith);
+
+    await step();
+    await step();
+    await vi.waitFor(() => expect(view('baseurl:mirrors:0').state).toBe('closed'));
+    expect(view('baseurl:mirrors:0').context.lastTransition?.reason).toBe('recovery probe succeeded');
+    const since = m0.requests.slice(openedWith);
+    expect(since.filter(isProbe).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/models']);
+    expect(since.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
 });
