@@ -3,7 +3,7 @@ import type { BackendConfig } from '../config/schema.js';
 import { credentialList } from '../machines/breaker.js';
 import type { HealthCheckerOptions, ProbeResult } from './health-checker.js';
 import { backendActorId, baseUrlActorId, DEFAULT_POOL, poolActorId } from './layout.js';
-import { nextProbeAt, openedAt } from './recovery-schedule.js';
+import { nextProbeAt, openedAt, streakOf } from './recovery-schedule.js';
 
 /**
  * Active recovery: while a breaker of a backend with `recovery` (the backend's or a BaseURL's)
@@ -53,8 +53,9 @@ export function startRecoveryProber(options: HealthCheckerOptions): RecoveryProb
     const open = backend ? openActors(backend) : [];
     if (!backend || open.length === 0) return;
     const now = clock.now();
-    const anchor = Math.min(...open.map((actorId) => openedAt(tree.view(actorId).context, now)));
-    const due = nextProbeAt(backend.recovery!, anchor, now);
+    const contexts = open.map((actorId) => tree.view(actorId).context);
+    const anchor = Math.min(...contexts.map((context) => openedAt(context, now)));
+    const due = nextProbeAt(backend.recovery!, anchor, now, Math.max(...contexts.map(streakOf)));
     const handle = clock.setTimeout(() => {
       scheduled.set(backendId, RUNNING);
       void round(backendId)
@@ -99,8 +100,13 @@ export function startRecoveryProber(options: HealthCheckerOptions): RecoveryProb
   }
 
   function report(backendId: string, index: number, result: ProbeResult): void {
-    logger?.debug({ backendId, baseUrl: index, ok: result.ok, code: result.code, ms: result.latencyMs }, 'recovery probe');
-    if (result.ok === null) return;
+    const line = { backendId, baseUrl: index, ok: result.ok, code: result.code, ms: result.latencyMs };
+    if (result.ok === null) {
+      // An answer that proves nothing (404 of a missing listing, 401 of a bad key) keeps the breaker open.
+      if (result.code.startsWith('http_')) logger?.warn(line, 'recovery probe inconclusive: the breaker stays open (check recovery.probe)');
+      return;
+    }
+    logger?.debug(line, 'recovery probe');
     const at = clock.now();
     for (const actorId of [baseUrlActorId(backendId, index), backendActorId(backendId)]) {
       if (!owns(actorId)) continue;

@@ -32,6 +32,12 @@ describe('nextProbeAt', () => {
     expect(at - day).toBeLessThanOrEqual(60_000);
   });
 
+  it('starts further up the schedule for a breaker that re-opened soon after closing', () => {
+    expect(nextProbeAt(schedule, 0, 0, 1)).toBe(20);
+    expect(nextProbeAt(schedule, 0, 20, 1)).toBe(60);
+    expect(nextProbeAt(schedule, 0, 0, 5)).toBe(40);
+  });
+
   it('with multiplier 1 probes at a constant interval', () => {
     expect(nextProbeAt({ intervalMs: 30, maxIntervalMs: 30, multiplier: 1 }, 0, 95)).toBe(120);
   });
