@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startMockUpstream, type MockUpstream, type RecordedRequest } from '../../src/demo/mock-upstream.js';
+import { parseConfig } from '../../src/config/load.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { manualClock, type ManualClock } from './manual-clock.js';
 
@@ -192,5 +193,43 @@ describe('active recovery of an open primary', () => {
     const since = m0.requests.slice(openedWith);
     expect(since.filter(isProbe).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/models']);
     expect(since.filter((r) => r.method === 'POST')).toHaveLength(0);
+  });
+
+  it('starts probing a breaker that is already open when a reload turns recovery on', async () => {
+    const state = { healed: false };
+    const primary = await upstream('primary', state);
+    const secondary = await upstream('secondary', { healed: true });
+    const time = manualClock();
+    const config = (recovery?: object) => ({
+      backends: [
+        {
+          id: 'primary',
+          baseUrls: [primary.baseUrl],
+          credentials: [{ id: 'p-key', apiKey: 'sk-primary-secret' }],
+          breaker: { failureThreshold: 2 },
+          ...(recovery ? { recovery } : {}),
+        },
+        { id: 'secondary', priority: 1, baseUrls: [secondary.baseUrl], credentials: [{ id: 's-key', apiKey: 'sk-secondary-secret' }] },
+      ],
+    });
+    let next = config();
+    const gw = await startTestGateway(next, { clock: time.clock, loadConfig: () => parseConfig({ ...next, server: { port: 0 } }) });
+    cleanups.push(() => gw.close());
+    const client = new OpenAI({ baseURL: gw.url, apiKey: 'x', maxRetries: 0 });
+    await ask(client, 'one');
+    await ask(client, 'two');
+    expect(gw.gateway.actors.view('backend:primary').state).toBe('open');
+
+    time.advance(2_000);
+    next = config({ intervalMs: 5_000 });
+    await gw.gateway.reload();
+    state.healed = true;
+    time.advance(2_999);
+    expect(await ask(client, 'not yet')).toBe('hello from secondary');
+    expect(primary.requests.filter(isProbe)).toHaveLength(0);
+    time.advance(1);
+    await vi.waitFor(() => expect(gw.gateway.actors.view('backend:primary').state).toBe('closed'));
+    expect(primary.requests.filter(isProbe)).toHaveLength(1);
+    expect(await ask(client, 'back')).toBe('hello from primary');
   });
 });
