@@ -8,9 +8,9 @@ import { nextProbeAt, openedAt, streakOf } from './recovery-schedule.js';
 /**
  * Active recovery: while a breaker of a backend with `recovery` (the backend's or a BaseURL's)
  * is open, that backend is probed on the schedule of recovery-schedule.ts, one round at a time.
- * A round probes every BaseURL of an open backend, else only the open BaseURLs; each conclusive
- * result goes to the open breakers it speaks for as `recovery.probe.succeeded` (they close) or
- * `recovery.probe.failed` (they stay open). Such breakers admit no user request while open
+ * A round probes every BaseURL of an open backend (except isolated ones), else only the open
+ * BaseURLs; each conclusive result goes to the open breakers it speaks for as
+ * `recovery.probe.succeeded` (they close) or `recovery.probe.failed` (they stay open). Such breakers admit no user request while open
  * (policy `activeRecovery`), so users never meet a route that is down.
  * Rounds start when a breaker opens (seen on `changes$`) or at `resync`, and end when nothing
  * of the backend is open any more; `stop` clears every timer and aborts the probes in flight.
@@ -43,6 +43,11 @@ export function startRecoveryProber(options: HealthCheckerOptions): RecoveryProb
     return state === 'open' && !context.isolated && context.policy.activeRecovery === true;
   }
 
+  /** An operator holds it open: it is never probed, not even for its backend. */
+  function isolated(actorId: string): boolean {
+    return tree.ids.includes(actorId) && tree.view(actorId).context.isolated;
+  }
+
   function openActors(backend: BackendConfig): string[] {
     return [backendActorId(backend.id), ...backend.baseUrls.map((_url, index) => baseUrlActorId(backend.id, index))].filter(owns);
   }
@@ -72,7 +77,9 @@ export function startRecoveryProber(options: HealthCheckerOptions): RecoveryProb
     const backend = recoveryBackend(backendId);
     if (stopped || !backend) return;
     const backendOpen = owns(backendActorId(backendId));
-    const targets = backend.baseUrls.map((_url, index) => index).filter((index) => backendOpen || owns(baseUrlActorId(backendId, index)));
+    const targets = backend.baseUrls
+      .map((_url, index) => index)
+      .filter((index) => owns(baseUrlActorId(backendId, index)) || (backendOpen && !isolated(baseUrlActorId(backendId, index))));
     const credentialId = usableCredential(backendId);
     const results = await Promise.all(targets.map((index) => probeOne(backend, index, credentialId)));
     if (stopped) return;
