@@ -10,8 +10,9 @@ import { nextProbeAt, openedAt, streakOf } from './recovery-schedule.js';
  * is open, that backend is probed on the schedule of recovery-schedule.ts, one round at a time.
  * A round probes every BaseURL of an open backend (except isolated ones), else only the open
  * BaseURLs; each conclusive result goes to the open breakers it speaks for as
- * `recovery.probe.succeeded` (they close) or `recovery.probe.failed` (they stay open). Such breakers admit no user request while open
- * (policy `activeRecovery`), so users never meet a route that is down.
+ * `recovery.probe.succeeded` (they close) or `recovery.probe.failed` (they stay open).
+ * Such breakers admit no user request while open (policy `activeRecovery`), so users never
+ * meet a route that is down.
  * Rounds start when a breaker opens (seen on `changes$`) or at `resync`, and end when nothing
  * of the backend is open any more; `stop` clears every timer and aborts the probes in flight.
  * The probe is a credential of the backend's default pool that is neither disabled nor cooling
