@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startMockUpstream, type MockUpstream, type RecordedRequest } from '../../src/demo/mock-upstream.js';
@@ -231,5 +234,47 @@ describe('active recovery of an open primary', () => {
     await vi.waitFor(() => expect(gw.gateway.actors.view('backend:primary').state).toBe('closed'));
     expect(primary.requests.filter(isProbe)).toHaveLength(1);
     expect(await ask(client, 'back')).toBe('hello from primary');
+  });
+
+  it('keeps probing a breaker that was open when fusebox stopped, on the same schedule', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fusebox-recovery-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const state = { healed: false };
+    const primary = await upstream('primary', state);
+    const secondary = await upstream('secondary', { healed: true });
+    const time = manualClock();
+    const config = {
+      dataDir: join(dir, 'data'),
+      backends: [
+        {
+          id: 'primary',
+          baseUrls: [primary.baseUrl],
+          credentials: [{ id: 'p-key', apiKey: 'sk-primary-secret' }],
+          breaker: { failureThreshold: 2 },
+          recovery: { intervalMs: 10_000 },
+        },
+        { id: 'secondary', priority: 1, baseUrls: [secondary.baseUrl], credentials: [{ id: 's-key', apiKey: 'sk-secondary-secret' }] },
+      ],
+    };
+    const first = await startTestGateway(config, { clock: time.clock, persist: true });
+    const client = new OpenAI({ baseURL: first.url, apiKey: 'x', maxRetries: 0 });
+    await ask(client, 'one');
+    await ask(client, 'two');
+    expect(first.gateway.actors.view('backend:primary').state).toBe('open');
+    await first.close();
+    expect(time.pending()).toBe(0);
+
+    time.advance(4_000);
+    const second = await startTestGateway(config, { clock: time.clock, persist: true });
+    cleanups.push(() => second.close());
+    expect(second.gateway.actors.view('backend:primary').state).toBe('open');
+    state.healed = true;
+    time.advance(5_999);
+    const again = new OpenAI({ baseURL: second.url, apiKey: 'x', maxRetries: 0 });
+    expect(await ask(again, 'not yet')).toBe('hello from secondary');
+    expect(primary.requests.filter(isProbe)).toHaveLength(0);
+    time.advance(1);
+    await vi.waitFor(() => expect(second.gateway.actors.view('backend:primary').state).toBe('closed'));
+    expect(primary.requests.filter(isProbe)).toHaveLength(1);
   });
 });
