@@ -39,7 +39,8 @@ describe('active recovery of an open primary', () => {
             priority: 0,
             baseUrls: [primary.baseUrl],
             credentials: [{ id: 'p-key', apiKey: 'sk-primary-secret' }],
-            breaker: { failureThreshold: 2 },
+            // A passive deadline that passes during the test: it must not let a user request probe.
+            breaker: { failureThreshold: 2, recoveryMs: 15_000 },
             recovery,
           },
           { id: 'secondary', priority: 1, baseUrls: [secondary.baseUrl], credentials: [{ id: 's-key', apiKey: 'sk-secondary-secret' }] },
