@@ -1,4 +1,5 @@
 import type { BackendConfig } from '../../config/schema.js';
+import { probeCompletion } from '../protocols/probe-completion.js';
 
 /**
  * The request an active recovery probe sends to a BaseURL (path relative to it). By default
@@ -22,21 +23,7 @@ export function recoveryProbeRequest(backend: BackendConfig): ProbeRequest {
   const probe = backend.recovery?.probe;
   if (!probe) return { method: 'GET', path: DEFAULT_PROBE_PATH, body: null };
   if (!('model' in probe)) return { method: 'GET', path: probe.path, body: null };
-  const built = completion(backend.kind, probe.model, probe.maxTokens);
+  const built = probeCompletion(backend.kind, probe.model, probe.maxTokens, PING);
   const body = probe.body ? { model: probe.model, ...probe.body } : built.body;
   return { method: 'POST', path: probe.path ?? built.path, body: Buffer.from(JSON.stringify(body)) };
-}
-
-function completion(kind: BackendConfig['kind'], model: string, maxTokens: number): { path: string; body: object } {
-  switch (kind) {
-    case 'anthropic':
-      return { path: '/messages', body: { model, max_tokens: maxTokens, messages: [{ role: 'user', content: PING }] } };
-    case 'gemini':
-      return {
-        path: `/models/${model.replace(/^models\//, '')}:generateContent`,
-        body: { contents: [{ role: 'user', parts: [{ text: PING }] }], generationConfig: { maxOutputTokens: maxTokens } },
-      };
-    default:
-      return { path: '/chat/completions', body: { model, messages: [{ role: 'user', content: PING }], max_tokens: maxTokens } };
-  }
 }
