@@ -24,10 +24,13 @@ export function startDeadlineTicker(tree: ActorTree, clock: Clock): DeadlineTick
       timers.delete(actorId);
     }
     if (until === null) return;
-    const handle = clock.setTimeout(() => {
-      timers.delete(actorId);
-      tree.send(actorId, { type: 'clock.tick', at: Math.max(clock.now(), until) });
-    }, Math.max(0, until - clock.now()));
+    const handle = clock.setTimeout(
+      () => {
+        timers.delete(actorId);
+        tree.send(actorId, { type: 'clock.tick', at: Math.max(clock.now(), until) });
+      },
+      Math.max(0, until - clock.now()),
+    );
     timers.set(actorId, { until, handle });
   }
 

@@ -90,9 +90,7 @@ export function startHealthChecker(options: HealthCheckerOptions): HealthChecker
     const at = clock.now();
     tree.send(
       actorId,
-      result.ok
-        ? { type: 'health.probe.succeeded', at, latencyMs: result.latencyMs }
-        : { type: 'health.probe.failed', at, code: result.code },
+      result.ok ? { type: 'health.probe.succeeded', at, latencyMs: result.latencyMs } : { type: 'health.probe.failed', at, code: result.code },
     );
   }
 

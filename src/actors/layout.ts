@@ -13,10 +13,7 @@ export const backendActorId = (backendId: string): string => `backend:${backendI
 export const baseUrlActorId = (backendId: string, index: number): string => `baseurl:${backendId}:${index}`;
 export const poolActorId = (backendId: string, pool: string): string => `pool:${backendId}:${pool}`;
 
-export function credentialId(
-  credential: BackendConfig['credentials'][number],
-  fingerprintKey: string,
-): string {
+export function credentialId(credential: BackendConfig['credentials'][number], fingerprintKey: string): string {
   if (credential.id !== undefined) return credential.id;
   const digest = createHmac('sha256', fingerprintKey).update(credential.apiKey).digest('hex');
   return `fp-${digest.slice(0, 12)}`;

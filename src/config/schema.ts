@@ -5,9 +5,7 @@ import { z } from 'zod';
  * Every default here is documented in docs/configuration.md.
  */
 
-const httpUrl = z
-  .string()
-  .refine(isHttpUrl, { message: 'expected an http(s) URL without user:password' });
+const httpUrl = z.string().refine(isHttpUrl, { message: 'expected an http(s) URL without user:password' });
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -135,8 +133,19 @@ const recoverySchema = z
 
 /** Never forwardable: client credentials, cookies, and headers fusebox itself sets. */
 const UNFORWARDABLE = new Set([
-  'authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'cookie', 'host',
-  'content-length', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer',
+  'authorization',
+  'proxy-authorization',
+  'x-api-key',
+  'x-goog-api-key',
+  'cookie',
+  'host',
+  'content-length',
+  'connection',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
 ]);
 
 const headerName = z
@@ -173,20 +182,31 @@ const serverSchema = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65_535).default(8765),
-    maxBodyBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 * 1024),
     maxConcurrent: z.number().int().positive().default(256),
     maxQueued: z.number().int().min(0).default(1024),
     /** Client API keys (from the environment); when any is set, every /v1 and /v1beta request needs one. */
     apiKeys: z.array(clientKey).default([]),
     /** Browser origins granted CORS; none by default (no `*`, ever). */
-    cors: z.object({ origins: z.array(corsOrigin).default([]) }).strict().prefault({}),
+    cors: z
+      .object({ origins: z.array(corsOrigin).default([]) })
+      .strict()
+      .prefault({}),
     /** Host header values accepted besides localhost, 127.0.0.1 and [::1] on the listening port. */
     allowedHosts: z.array(hostHeader).default([]),
     /** Slow-loris guards: the whole header block, and the whole request, must arrive within these. */
     headersTimeoutMs: positiveMs.default(30_000),
     requestTimeoutMs: positiveMs.default(300_000),
     /** Largest non-streamed upstream response body accepted. */
-    maxResponseBytes: z.number().int().positive().default(64 * 1024 * 1024),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 * 1024),
     /** Bearer token of the admin API (/admin/*); without one the admin API is off. */
     adminToken: noLineBreaks.min(16, { message: 'must be at least 16 characters' }).optional(),
   })

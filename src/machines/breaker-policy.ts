@@ -52,13 +52,7 @@ export function rateTrips(policy: BreakerPolicy, calls: readonly boolean[]): boo
  * How many times in a row the breaker has re-opened soon after closing: a re-open within
  * `reopenWindowMs` of the last close adds one; a probe failure keeps the streak; otherwise 0.
  */
-export function nextOpenStreak(
-  policy: BreakerPolicy,
-  streak: number,
-  closedAt: number | null,
-  at: number,
-  fromHalfOpen: boolean,
-): number {
+export function nextOpenStreak(policy: BreakerPolicy, streak: number, closedAt: number | null, at: number, fromHalfOpen: boolean): number {
   if (fromHalfOpen) return streak;
   const window = policy.reopenWindowMs ?? policy.recoveryMs;
   return closedAt !== null && at - closedAt <= window ? streak + 1 : 0;

@@ -2,15 +2,16 @@ import { assign, not, setup } from 'xstate';
 import type { BreakerEvent } from './events.js';
 import { nextOpenStreak, openDurationMs, pushCall, rateTrips, type BreakerPolicy } from './breaker-policy.js';
 import { freshHealth, recordFailure, recordSuccess, recordSuccesses, type Health } from './health.js';
+import { carryOver, credentialFailed, credentialSucceeded, freshCredential, type CredentialInput, type CredentialState } from './credentials.js';
 import {
-  carryOver,
-  credentialFailed,
-  credentialSucceeded,
-  freshCredential,
-  type CredentialInput,
-  type CredentialState,
-} from './credentials.js';
-import { credentialList, credentialSlots, replaceSlots, succeededBySlot, toChunks, withCredential, type CredentialChunks } from './credential-chunks.js';
+  credentialList,
+  credentialSlots,
+  replaceSlots,
+  succeededBySlot,
+  toChunks,
+  withCredential,
+  type CredentialChunks,
+} from './credential-chunks.js';
 
 export { credentialAt, credentialCount, credentialList, credentialOf, credentialSlots } from './credential-chunks.js';
 
@@ -88,7 +89,6 @@ function initialContext(input: BreakerInput): BreakerContext {
   };
 }
 
-
 /**
  * A failure of one credential (a 429 that cools it down, a 401/403 that disables it): its pool
  * records it (health, the credential's own state) but it never opens the pool's breaker; the
@@ -142,20 +142,19 @@ export const breakerMachine = setup({
       return {
         health: recordFailure(context.health, e.at, e.code, e.latencyMs),
         calls: pushCall(context.policy, context.calls ?? [], false),
-        credentialChunks: withCredential(context, e.credentialId, (c) =>
-          credentialFailed(c, e.at, e.code, e.cooldownUntil, e.disable, e.quota),
-        ),
+        credentialChunks: withCredential(context, e.credentialId, (c) => credentialFailed(c, e.at, e.code, e.cooldownUntil, e.disable, e.quota)),
       };
     }),
     openAfterFailures: assign(({ context, event }, params: { from: BreakerState }) => {
       const e = event as Ev<'call.failed'>;
       const from = params.from;
       const consecutive = context.health.consecutiveFailures >= context.policy.failureThreshold;
-      const reason = from === 'half_open'
-        ? `probe failed (${e.code})`
-        : consecutive
-          ? `${context.policy.failureThreshold} consecutive failures (last: ${e.code})`
-          : `failure rate over ${context.policy.failureRate?.thresholdPercent}% (last: ${e.code})`;
+      const reason =
+        from === 'half_open'
+          ? `probe failed (${e.code})`
+          : consecutive
+            ? `${context.policy.failureThreshold} consecutive failures (last: ${e.code})`
+            : `failure rate over ${context.policy.failureRate?.thresholdPercent}% (last: ${e.code})`;
       const openStreak = nextOpenStreak(context.policy, context.openStreak ?? 0, context.closedAt ?? null, e.at, from === 'half_open');
       return {
         openUntil: e.at + openDurationMs(context.policy, openStreak),
@@ -287,10 +286,7 @@ export const breakerMachine = setup({
     half_open: {
       on: {
         'probe.start': { guard: 'hasPermit', actions: 'takePermit' },
-        'call.succeeded': [
-          { guard: 'isProbe', target: 'closed', actions: ['recordSuccess', 'close'] },
-          { actions: 'recordSuccess' },
-        ],
+        'call.succeeded': [{ guard: 'isProbe', target: 'closed', actions: ['recordSuccess', 'close'] }, { actions: 'recordSuccess' }],
         'call.failed': [
           // A probe's key was rate limited or refused: says nothing of the pool; another key may probe.
           { guard: 'isCredentialProbe', actions: ['recordFailure', 'returnPermit'] },

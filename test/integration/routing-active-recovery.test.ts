@@ -26,7 +26,9 @@ describe('active recovery of an open primary', () => {
     return up;
   }
 
-  async function setup(recovery: object): Promise<{ gw: TestGateway; time: ManualClock; primary: MockUpstream; state: { healed: boolean }; client: OpenAI }> {
+  async function setup(
+    recovery: object,
+  ): Promise<{ gw: TestGateway; time: ManualClock; primary: MockUpstream; state: { healed: boolean }; client: OpenAI }> {
     const state = { healed: false };
     const primary = await upstream('primary', state);
     const secondary = await upstream('secondary', { healed: true });

@@ -15,9 +15,7 @@ import type { UpstreamTransport } from './transport.js';
 export function createHealthProbe(transport: Pick<UpstreamTransport, 'poolFor' | 'probeHeaders'>, clock: Clock): Probe {
   return async (backend, index, signal, options) => {
     const recovery = options?.purpose === 'recovery';
-    const request: ProbeRequest = recovery
-      ? recoveryProbeRequest(backend)
-      : { method: 'GET', path: backend.healthCheck!.path, body: null };
+    const request: ProbeRequest = recovery ? recoveryProbeRequest(backend) : { method: 'GET', path: backend.healthCheck!.path, body: null };
     const url = new URL(backend.baseUrls[index]!);
     const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
     const started = clock.now();
@@ -36,7 +34,11 @@ export function createHealthProbe(transport: Pick<UpstreamTransport, 'poolFor' |
       totalMs: recovery ? backend.recovery!.timeoutMs : backend.healthCheck!.timeoutMs,
     };
     const reply = await dispatchOnce(transport.poolFor(url, backend.timeouts.connectMs), plan, signal, clock);
-    const failed = (code: string) => ({ ok: signal.aborted ? null : false, code: code === 'timeout_total' ? 'timeout_health' : code, latencyMs: clock.now() - started });
+    const failed = (code: string) => ({
+      ok: signal.aborted ? null : false,
+      code: code === 'timeout_total' ? 'timeout_health' : code,
+      latencyMs: clock.now() - started,
+    });
     if (reply.kind === 'failed') return failed(reply.code);
     try {
       await reply.body.pipe(() => undefined);

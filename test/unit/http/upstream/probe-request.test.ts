@@ -33,10 +33,17 @@ describe('recoveryProbeRequest', () => {
 
   it('sends a configured body instead (a reasoning model with its own token field)', () => {
     const request = recoveryProbeRequest(
-      backend('openai', { probe: { model: 'o-mini', body: { messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 256, reasoning_effort: 'low' } } }),
+      backend('openai', {
+        probe: { model: 'o-mini', body: { messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 256, reasoning_effort: 'low' } },
+      }),
     );
     expect(request.method).toBe('POST');
-    expect(body(request)).toEqual({ model: 'o-mini', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 256, reasoning_effort: 'low' });
+    expect(body(request)).toEqual({
+      model: 'o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_completion_tokens: 256,
+      reasoning_effort: 'low',
+    });
   });
 
   it('refuses unknown probe keys at boot', () => {
