@@ -16,7 +16,8 @@ export function startDeadlineTicker(tree: ActorTree, clock: Clock): DeadlineTick
   function schedule(actorId: string): void {
     const { state, context } = tree.view(actorId);
     const existing = timers.get(actorId);
-    const until = state === 'open' ? context.openUntil : null;
+    // Under active recovery the deadline lets nothing go half_open (recovery probes decide): no tick.
+    const until = state === 'open' && !context.policy.activeRecovery ? context.openUntil : null;
     if (existing && existing.until === until) return;
     if (existing) {
       clock.clearTimeout(existing.handle);

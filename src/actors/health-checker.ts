@@ -3,6 +3,7 @@ import type { BackendConfig, FuseboxConfig } from '../config/schema.js';
 import type { ActorTree } from './actor-tree.js';
 import type { Clock } from '../shared/clock.js';
 import { baseUrlActorId } from './layout.js';
+import { startRecoveryProber } from './recovery-prober.js';
 
 /**
  * Active health checks: every BaseURL of a backend with `healthCheck` is probed every
@@ -10,6 +11,10 @@ import { baseUrlActorId } from './layout.js';
  * conclusive result goes to that BaseURL's actor as `health.probe.succeeded` or
  * `health.probe.failed`. So a dead mirror opens before a user request meets it, and an open
  * one that answers again goes half_open (the next user request there is its probe).
+ * Active recovery (backends with `recovery`, see recovery-prober.ts) runs here too: an open
+ * breaker of such a backend is probed by the recovery schedule instead, so its health check
+ * skips that BaseURL while it is open (a health check would make it half_open, and a user
+ * request its probe).
  * The probe itself is I/O and lives in src/http (health-probe.ts); it is passed in.
  */
 export type HealthCheckConfig = NonNullable<BackendConfig['healthCheck']>;
@@ -25,7 +30,14 @@ export interface ProbeResult {
   readonly latencyMs: number;
 }
 
-export type Probe = (backend: BackendConfig, baseUrlIndex: number, signal: AbortSignal) => Promise<ProbeResult>;
+export interface ProbeOptions {
+  /** `health`: the health check's GET; `recovery`: the backend's recovery probe. */
+  readonly purpose: 'health' | 'recovery';
+  /** The credential to probe with (an id; the secret stays in the HTTP layer); else the first. */
+  readonly credentialId?: string;
+}
+
+export type Probe = (backend: BackendConfig, baseUrlIndex: number, signal: AbortSignal, options?: ProbeOptions) => Promise<ProbeResult>;
 
 export interface HealthCheckerOptions {
   /** The current config (read at each probe, so a reload's changes are seen). */
@@ -49,6 +61,7 @@ export function startHealthChecker(options: HealthCheckerOptions): HealthChecker
   /** `backendId#index` of every BaseURL with a probe round scheduled or running. */
   const active = new Set<string>();
   let stopped = false;
+  const recovery = startRecoveryProber(options);
 
   const current = (backendId: string): BackendConfig | undefined =>
     options.config().backends.find((b) => b.id === backendId && b.healthCheck !== undefined);
@@ -59,11 +72,13 @@ export function startHealthChecker(options: HealthCheckerOptions): HealthChecker
       active.delete(`${backendId}#${index}`);
       return;
     }
-    const controller = new AbortController();
-    inFlight.add(controller);
-    const result = await options.probe(backend, index, controller.signal).finally(() => inFlight.delete(controller));
-    if (stopped) return;
-    report(backendId, index, result);
+    if (!recovery.owns(baseUrlActorId(backendId, index))) {
+      const controller = new AbortController();
+      inFlight.add(controller);
+      const result = await options.probe(backend, index, controller.signal, { purpose: 'health' }).finally(() => inFlight.delete(controller));
+      if (stopped) return;
+      report(backendId, index, result);
+    }
     const timer = clock.setTimeout(() => {
       timers.delete(timer);
       void round(backendId, index);
@@ -96,9 +111,13 @@ export function startHealthChecker(options: HealthCheckerOptions): HealthChecker
 
   resync();
   return {
-    resync,
+    resync() {
+      resync();
+      recovery.resync();
+    },
     stop() {
       stopped = true;
+      recovery.stop();
       for (const timer of timers) clock.clearTimeout(timer);
       timers.clear();
       for (const controller of inFlight) controller.abort();

@@ -49,9 +49,11 @@ export function actorLayout(config: FuseboxConfig, fingerprintKey: string): Brea
   const layout: BreakerInput[] = [];
   for (const backend of config.backends) {
     const policy = breakerPolicy(backend.breaker);
-    layout.push({ id: backendActorId(backend.id), role: 'backend', policy });
+    // Active recovery probes backends and BaseURLs; pools open on capacity and keep their deadline.
+    const routePolicy = backend.recovery ? { ...policy, activeRecovery: true } : policy;
+    layout.push({ id: backendActorId(backend.id), role: 'backend', policy: routePolicy });
     backend.baseUrls.forEach((_url, index) => {
-      layout.push({ id: baseUrlActorId(backend.id, index), role: 'baseurl', policy });
+      layout.push({ id: baseUrlActorId(backend.id, index), role: 'baseurl', policy: routePolicy });
     });
     const credentials = backend.credentials.map((credential) => ({
       id: credentialId(credential, fingerprintKey),

@@ -100,7 +100,7 @@ function assemble(
     config: () => routing.current.config,
     tree: actors,
     clock,
-    probe: (backend, index, signal) => routing.using((generation) => createHealthProbe(generation.transport, clock)(backend, index, signal)),
+    probe: (backend, index, signal, options) => routing.using((generation) => createHealthProbe(generation.transport, clock)(backend, index, signal, options)),
     logger,
   });
   const fleetChanges = actors.fleet$.subscribe(() => health.resync());

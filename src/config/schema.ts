@@ -1,27 +1,17 @@
 import { z } from 'zod';
 import { DEFAULT_PROTOCOL, PROTOCOL_NAMES } from '../http/protocols/registry.js';
+import {
+  breakerSchema,
+  healthCheckSchema,
+  httpUrl,
+  isHttpUrl,
+  noLineBreaks,
+  positiveMs,
+  recoverySchema,
+  timeoutsSchema,
+} from './upstream-schemas.js';
 
-/**
- * The shape of fusebox.yaml. Parsed once at boot; the parsed object is deep-frozen.
- * Every default here is documented in docs/configuration.md.
- */
-
-const httpUrl = z.string().refine(isHttpUrl, { message: 'expected an http(s) URL without user:password' });
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
-  } catch {
-    return false;
-  }
-}
-
-const noLineBreaks = z.string().refine((v) => !/[\r\n]/.test(v), {
-  message: 'must not contain CR or LF',
-});
-
-const positiveMs = z.number().int().positive();
+export { breakerSchema, timeoutsSchema } from './upstream-schemas.js';
 
 const clientKey = z.string().regex(/^[\x21-\x7e]{8,512}$/, {
   message: 'expected 8-512 visible ASCII characters (no spaces, CR or LF)',
@@ -34,41 +24,6 @@ const corsOrigin = z.string().refine((v) => isHttpUrl(v) && new URL(v).origin ==
 const hostHeader = z.string().regex(/^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i, {
   message: 'expected a Host header value such as fusebox.lan:8765',
 });
-
-export const timeoutsSchema = z
-  .object({
-    connectMs: positiveMs.default(10_000),
-    firstChunkMs: positiveMs.default(15_000),
-    idleMs: positiveMs.default(60_000),
-    totalMs: positiveMs.default(600_000),
-    /** streamOnly backends: the longest a collected (non-streamed) answer may take; default totalMs. */
-    collectMs: positiveMs.optional(),
-  })
-  .strict();
-
-export const breakerSchema = z
-  .object({
-    failureThreshold: z.number().int().min(1).default(5),
-    recoveryMs: positiveMs.default(300_000),
-    halfOpenProbes: z.number().int().min(1).default(1),
-    /** Optional: also open when ≥ thresholdPercent of the last `window` calls failed. */
-    failureRate: z
-      .object({
-        thresholdPercent: z.number().min(1).max(100),
-        window: z.number().int().min(1).max(1000).default(20),
-        minimumCalls: z.number().int().min(1).default(10),
-      })
-      .strict()
-      .optional(),
-    /** Optional: a time to first byte over this counts as a failure (the answer still reaches the client). */
-    slowCallMs: positiveMs.optional(),
-    /** A re-open within reopenWindowMs of closing multiplies the open time, up to maxRecoveryMs
-     *  (defaults 2, 300 000 and 1 800 000, applied in src/actors/layout.ts). */
-    reopenMultiplier: z.number().min(1).max(100).optional(),
-    reopenWindowMs: positiveMs.optional(),
-    maxRecoveryMs: positiveMs.optional(),
-  })
-  .strict();
 
 const quotaSchema = z
   .object({
@@ -90,16 +45,6 @@ const credentialSchema = z
   })
   .strict();
 
-const healthCheckSchema = z
-  .object({
-    /** GET on each BaseURL + path, e.g. `/models`; 2xx = alive, 5xx/408/network/timeout = dead. */
-    path: z.string().regex(/^\/[^\s]*$/, { message: 'expected a path starting with /' }),
-    intervalMs: positiveMs.default(30_000),
-    timeoutMs: positiveMs.default(5_000),
-  })
-  .strict();
-
-/** Never forwardable: client credentials, cookies, and headers fusebox itself sets. */
 const UNFORWARDABLE = new Set([
   'authorization',
   'proxy-authorization',
@@ -138,6 +83,7 @@ const backendSchema = z
     /** openai kind: the upstream only streams; non-streamed requests are streamed and collected. */
     streamOnly: z.boolean().default(false),
     healthCheck: healthCheckSchema.optional(),
+    recovery: recoverySchema.optional(),
     /** Client request headers forwarded to this backend beyond the protocol's allow-list. */
     forwardHeaders: z.array(headerName).default([]),
     /** anthropic kind: `anthropic-version` sent when the client sends none. */
@@ -242,6 +188,10 @@ const modelPoolsSchema = z
     }
   });
 
+/**
+ * The shape of fusebox.yaml. Parsed once at boot; the parsed object is deep-frozen.
+ * Every default here is documented in docs/configuration.md.
+ */
 export const configSchema = z
   .object({
     server: serverSchema.prefault({}),
@@ -283,6 +233,7 @@ export type BackendConfig = DeepReadonly<ParsedConfig['backends'][number]>;
 export type CredentialConfig = BackendConfig['credentials'][number];
 export type TimeoutsConfig = BackendConfig['timeouts'];
 export type BreakerConfig = BackendConfig['breaker'];
+export type RecoveryConfig = NonNullable<BackendConfig['recovery']>;
 export type ModelPoolConfig = DeepReadonly<ParsedConfig['modelPools'][string]>;
 export type FuseboxConfig = DeepReadonly<ParsedConfig>;
 

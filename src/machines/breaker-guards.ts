@@ -14,9 +14,12 @@ export function reachesThreshold(context: BreakerContext): boolean {
   );
 }
 
-/** An open breaker's deadline has come at `at` (an isolated breaker has none, so never). */
+/**
+ * An open breaker's deadline has come at `at` (an isolated breaker has none, so never). Under
+ * active recovery no deadline lets it go: fusebox's own probes (`recovery.probe.*`) decide.
+ */
 export function deadlinePassed(context: BreakerContext, at: number): boolean {
-  return context.openUntil !== null && at >= context.openUntil;
+  return !context.policy.activeRecovery && context.openUntil !== null && at >= context.openUntil;
 }
 
 /** A half-open breaker has a probe permit left. */

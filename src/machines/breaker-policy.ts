@@ -24,6 +24,11 @@ export interface BreakerPolicy {
   readonly maxRecoveryMs?: number;
   /** Time to first byte over this counts as a failure (applied by the router's report). */
   readonly slowCallMs?: number;
+  /**
+   * Active recovery: an open breaker is probed by fusebox itself (`recovery.probe.*` events), so
+   * its deadline never lets it go half_open and no user request is admitted as its probe.
+   */
+  readonly activeRecovery?: boolean;
 }
 
 /** The failure-rate window after one more call; empty when the policy has no rate rule. */

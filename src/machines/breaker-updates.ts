@@ -52,7 +52,7 @@ export function succeededAll(context: BreakerContext, { calls }: EventOf<'calls.
 }
 
 /** An endpoint failure (a failed call or health check): health and the failure-rate window. */
-export function failed(context: BreakerContext, e: EventOf<'call.failed' | 'health.probe.failed'>): Update {
+export function failed(context: BreakerContext, e: EventOf<'call.failed' | 'health.probe.failed' | 'recovery.probe.failed'>): Update {
   return {
     health: recordFailure(context.health, e.at, e.code, 'latencyMs' in e ? e.latencyMs : undefined),
     calls: pushCall(context.policy, context.calls ?? [], false),
@@ -122,5 +122,16 @@ export function reset(context: BreakerContext, at: number): Update {
       chunk.map((c) => ({ ...c, health: freshHealth, cooldownUntil: null, cooldownStreak: 0, disabled: null })),
     ),
     lastTransition: transition(at, context.lastTransition?.to ?? 'closed', 'closed', 'reset by operator'),
+  };
+}
+
+/** An open breaker closed by a successful active-recovery probe. */
+export function recovered(at: number): Update {
+  return {
+    openUntil: null,
+    probesInFlight: 0,
+    calls: [],
+    closedAt: at,
+    lastTransition: transition(at, 'open', 'closed', 'recovery probe succeeded'),
   };
 }

@@ -8,6 +8,7 @@ import {
   isolated,
   openedByFailures,
   openedByTrip,
+  recovered,
   reset,
   succeeded,
   succeededAll,
@@ -39,6 +40,7 @@ export type { BreakerPolicy } from './breaker-policy.js';
  * keeps its deadline exactly.
  */
 const FAILURES: ('call.failed' | 'health.probe.failed')[] = ['call.failed', 'health.probe.failed'];
+const RECORDED_FAILURES: ('call.failed' | 'health.probe.failed' | 'recovery.probe.failed')[] = [...FAILURES, 'recovery.probe.failed'];
 const CREDENTIAL_FAILURES: ('credential.rate_limited' | 'credential.rejected')[] = ['credential.rate_limited', 'credential.rejected'];
 
 export const breakerMachine = setup({
@@ -54,12 +56,16 @@ export const breakerMachine = setup({
       assertEvent(event, 'call.succeeded');
       return succeeded(context, event);
     }),
+    recordRecovery: assign(({ context, event }) => {
+      assertEvent(event, 'recovery.probe.succeeded');
+      return { ...succeeded(context, { ...event, type: 'call.succeeded', probe: true }), ...recovered(event.at) };
+    }),
     recordSuccesses: assign(({ context, event }) => {
       assertEvent(event, 'calls.succeeded');
       return succeededAll(context, event);
     }),
     recordFailure: assign(({ context, event }) => {
-      assertEvent(event, FAILURES);
+      assertEvent(event, RECORDED_FAILURES);
       return failed(context, event);
     }),
     recordCredentialFailure: assign(({ context, event }) => {
@@ -157,6 +163,9 @@ export const breakerMachine = setup({
         'breaker.trip': { actions: 'openUntilTrip' },
         'health.probe.succeeded': { target: 'half_open', actions: 'enterHalfOpenHealthy' },
         'health.probe.failed': { actions: 'recordFailure' },
+        // Active recovery (src/actors/recovery-prober.ts): fusebox's own probe closes or keeps it open.
+        'recovery.probe.succeeded': { target: 'closed', actions: 'recordRecovery' },
+        'recovery.probe.failed': { actions: 'recordFailure' },
       },
     },
     half_open: {

@@ -177,6 +177,10 @@ export type BreakerEvent =
   | { type: 'health.probe.failed'; at: number; code: string }
   /** Active health check answered: an open breaker goes half_open (an isolated one stays). */
   | { type: 'health.probe.succeeded'; at: number; latencyMs?: number }
+  /** Active recovery probe of an open breaker answered: it closes (unless isolated). */
+  | { type: 'recovery.probe.succeeded'; at: number; latencyMs?: number }
+  /** Active recovery probe of an open breaker failed: it stays open (health records the failure). */
+  | { type: 'recovery.probe.failed'; at: number; code: string; latencyMs?: number }
   /** Time passes: an open breaker whose deadline has come goes half_open. */
   | { type: 'clock.tick'; at: number }
   /** Open at once until `until`, whatever the counters say (capacity exhausted). */

@@ -4,30 +4,38 @@ import { classify, endpointAlive, type Observed } from '../../routing/classify.j
 import { UpstreamBodyError, type UpstreamCode } from '../../routing/types.js';
 import { httpCode } from '../../shared/upstream-code.js';
 import { dispatchOnce, type DispatchPlan } from './dispatch.js';
+import { recoveryProbeRequest, type ProbeRequest } from './probe-request.js';
 import type { UpstreamTransport } from './transport.js';
 
 /**
- * The I/O half of active health checks: `GET <BaseURL><healthCheck.path>` through the
- * BaseURL's pool (the same guarded dispatch as requests), with the backend's first credential
- * in its kind's header (a listing such as `/models` usually needs one), bounded by
- * `healthCheck.timeoutMs`. The body is read and discarded, so the connection is kept. Whether
- * the BaseURL is alive is classify's verdict on what came back (see `endpointAlive`).
+ * The I/O half of active health checks and active recovery: a health check is
+ * `GET <BaseURL><healthCheck.path>`, a recovery probe is `recoveryProbeRequest` (the models
+ * listing or a tiny completion), both through the BaseURL's pool (the same guarded dispatch as
+ * requests), with a credential of the backend in its kind's header (the one named, else the
+ * first), bounded by the check's `timeoutMs`. The body is read and discarded, so the
+ * connection is kept. Whether the BaseURL is alive is classify's verdict on what came back
+ * (see `endpointAlive`).
  */
 export function createHealthProbe(transport: Pick<UpstreamTransport, 'poolFor' | 'probeHeaders'>, clock: Clock): Probe {
-  return async (backend, index, signal) => {
-    const check = backend.healthCheck!;
+  return async (backend, index, signal, options) => {
+    const recovery = options?.purpose === 'recovery';
+    const request: ProbeRequest = recovery ? recoveryProbeRequest(backend) : { method: 'GET', path: backend.healthCheck!.path, body: null };
     const url = new URL(backend.baseUrls[index]!);
     const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
     const started = clock.now();
     const plan: DispatchPlan = {
-      method: 'GET',
-      path: `${base}${check.path}`,
-      headers: { ...transport.probeHeaders(backend), 'user-agent': 'fusebox-health-check' },
-      body: null,
+      method: request.method,
+      path: `${base}${request.path}`,
+      headers: {
+        ...transport.probeHeaders(backend, options?.credentialId),
+        'user-agent': recovery ? 'fusebox-recovery-probe' : 'fusebox-health-check',
+        ...(request.body ? { 'content-type': 'application/json', 'content-length': String(request.body.length) } : {}),
+      },
+      body: request.body,
       streaming: false,
       protocol: backend.kind,
       timeouts: backend.timeouts,
-      totalMs: check.timeoutMs,
+      totalMs: recovery ? backend.recovery!.timeoutMs : backend.healthCheck!.timeoutMs,
     };
     const reply = await dispatchOnce(transport.poolFor(url, backend.timeouts.connectMs), plan, signal, clock);
     const verdict = (observed: Observed, code: UpstreamCode): ProbeResult => ({

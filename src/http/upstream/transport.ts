@@ -20,8 +20,8 @@ export { errorCode } from './dispatch.js';
 export interface UpstreamTransport extends Transport {
   /** The pool for a BaseURL's origin (shared with health probes). Throws once the transport is closed. */
   poolFor(baseUrl: URL, connectMs: number): Pool;
-  /** The first credential's auth headers for a backend, for health probes. */
-  probeHeaders(backend: BackendConfig): HeaderMap;
+  /** Auth headers of a backend's credential `credentialId` (else its first), for health and recovery probes. */
+  probeHeaders(backend: BackendConfig, credentialId?: string): HeaderMap;
   /**
    * Closes every pool, letting requests already dispatched finish. The owner (a config
    * generation, src/app/live-routing.ts) calls it once nothing uses the transport any more.
@@ -100,7 +100,9 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
   return {
     send,
     poolFor,
-    probeHeaders(backend) {
+    probeHeaders(backend, credentialId) {
+      const named = credentialId === undefined ? undefined : options.secrets.get(secretKey(backend.id, credentialId));
+      if (named !== undefined) return credentialHeaders(backend, {}, named);
       const first = [...options.secrets.entries()].find(([key]) => key.startsWith(`${backend.id}\u0000`));
       return first ? credentialHeaders(backend, {}, first[1]) : {};
     },
