@@ -51,25 +51,6 @@ export function usageToAnthropic(usage: Usage): Json {
   return out;
 }
 
-/**
- * Anthropic streams usage in two halves: message_start carries the input side (and an early
- * output count), message_delta the final output count (and, on some versions, input again).
- * Later non-zero fields win.
- */
-export function mergeUsage(first: Usage | undefined, later: Usage | undefined): Usage | undefined {
-  if (!first) return later;
-  if (!later) return first;
-  const merged: Usage = {
-    inputTokens: later.inputTokens || first.inputTokens,
-    outputTokens: later.outputTokens || first.outputTokens,
-  };
-  for (const key of ['cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens'] as const) {
-    const value = later[key] ?? first[key];
-    if (value !== undefined) merged[key] = value;
-  }
-  return merged;
-}
-
 export function usageFromGemini(raw: unknown): Usage | undefined {
   if (!isObject(raw)) return undefined;
   const thoughts = num(raw.thoughtsTokenCount);
