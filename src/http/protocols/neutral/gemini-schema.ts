@@ -94,3 +94,23 @@ function cleanChildren(out: Json, defs: Json, seen: string[], depth: number): vo
   else if (out.items !== undefined) delete out.items;
   if (Array.isArray(out.anyOf)) out.anyOf = out.anyOf.filter(isObject).map((s) => clean(s, defs, seen, depth + 1));
 }
+
+/**
+ * Gemini `Schema` → JSON Schema for the other protocols: `type` lowercased (the Gemini API and SDK
+ * write `STRING`, `OBJECT`, ...), `nullable: true` becomes `type: [T, "null"]`,
+ * `propertyOrdering` removed. Other keywords are already JSON Schema.
+ */
+export function geminiSchemaToJsonSchema(schema: Json): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'propertyOrdering' || key === 'nullable') continue;
+    if (key === 'type' && typeof value === 'string') out.type = value.toLowerCase();
+    else if (key === 'properties' && isObject(value)) {
+      out.properties = Object.fromEntries(Object.entries(value).map(([name, s]) => [name, isObject(s) ? geminiSchemaToJsonSchema(s) : s]));
+    } else if (key === 'items' && isObject(value)) out.items = geminiSchemaToJsonSchema(value);
+    else if (key === 'anyOf' && Array.isArray(value)) out.anyOf = value.map((s) => (isObject(s) ? geminiSchemaToJsonSchema(s) : s));
+    else out[key] = value;
+  }
+  if (schema.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+  return out;
+}
