@@ -85,7 +85,7 @@ function parseBlock(block: Json, field: string): ContentPart {
       return part;
     }
     case 'thinking':
-      return { type: 'reasoning', text: optString(block.thinking, `${field}.thinking`) ?? '', ...(typeof block.signature === 'string' ? { signature: block.signature } : {}) };
+      return { type: 'reasoning', text: optString(block.thinking, `${field}.thinking`) ?? '', ...(typeof block.signature === 'string' && block.signature !== '' ? { signature: block.signature } : {}) };
     case 'redacted_thinking':
       return { type: 'reasoning', text: '', redacted: optString(block.data, `${field}.data`) ?? '' };
     default:

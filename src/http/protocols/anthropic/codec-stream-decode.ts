@@ -53,7 +53,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
 
   private start(message: Json): StreamEvent[] {
     if (isObject(message.usage)) this.usage = { ...message.usage };
-    return [{ type: 'start', id: String(message.id ?? ''), model: typeof message.model === 'string' ? message.model : this.context.model, created: 0 }];
+    const usage = usageFromAnthropic(this.usage);
+    return [{ type: 'start', id: String(message.id ?? ''), model: typeof message.model === 'string' ? message.model : this.context.model, created: 0, ...(usage ? { usage } : {}) }];
   }
 
   private blockStart(index: number, block: Json): StreamEvent[] {

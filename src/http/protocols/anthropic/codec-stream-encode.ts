@@ -28,7 +28,7 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     if (this.closed) return [];
     const out: string[] = [];
     if (event.type === 'start') {
-      this.ensureStarted(out, event.id, event.model);
+      this.ensureStarted(out, event.id, event.model, event.usage);
       return out;
     }
     if (event.type === 'usage') this.usage = event.usage;
@@ -51,10 +51,11 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     return out;
   }
 
-  private ensureStarted(out: string[], id: string, model: string): void {
+  private ensureStarted(out: string[], id: string, model: string, usage?: Usage): void {
     if (this.started) return;
     this.started = true;
-    const message = { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } };
+    const early = usage ? usageToAnthropic(usage) : { input_tokens: 0, output_tokens: 0 };
+    const message = { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: early };
     out.push(sseFrame({ type: 'message_start', message }, 'message_start'));
   }
 

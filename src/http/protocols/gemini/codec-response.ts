@@ -9,7 +9,7 @@ import { usageFromGemini, usageToGemini } from '../neutral/usage.js';
 /**
  * Gemini GenerateContentResponse ⇄ neutral response. Calls without an id get a stable synthetic
  * one, `call_<responseId>_<candidate>_<n>`; a part's `thoughtSignature` becomes the signature of
- * the reasoning part before it (a new empty one when there is none). A prompt blocked by
+ * the unsigned reasoning part just before it (a new empty one when there is none). A prompt blocked by
  * `promptFeedback.blockReason` is one empty choice finished by content_filter.
  */
 export function parseGeminiParts(parts: unknown[], scope: string, context: ResponseContext, firstCall = 0): AssistantPart[] {
@@ -22,7 +22,9 @@ export function parseGeminiParts(parts: unknown[], scope: string, context: Respo
       out.push({ type: 'reasoning', text: typeof raw.text === 'string' ? raw.text : '', ...(signature !== undefined ? { signature } : {}) });
       continue;
     }
-    if (signature !== undefined) out.push({ type: 'reasoning', text: '', signature });
+    const previous = out.at(-1);
+    if (signature !== undefined && previous?.type === 'reasoning' && previous.signature === undefined) previous.signature = signature;
+    else if (signature !== undefined) out.push({ type: 'reasoning', text: '', signature });
     if (typeof raw.text === 'string') out.push({ type: 'text', text: raw.text });
     else if (isObject(raw.functionCall)) {
       const call = raw.functionCall;

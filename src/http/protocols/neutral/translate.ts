@@ -22,6 +22,7 @@ import { StreamProgressTracker, type StreamProgress } from './stream-progress.js
  *   client's SSE bytes, ending with the client's terminal marker (OpenAI `data: [DONE]`,
  *   Anthropic `message_stop`; Gemini has none). Upstream data that is not JSON, or an upstream
  *   error event, becomes the client's in-band error frame, after which nothing more is written.
+ *   The client stream is closed as soon as the target's terminal marker arrives, or at `end()`.
  *   `progress()` says what the client has received so far (see stream-progress.ts).
  * Each SSE data line is JSON-parsed exactly once; nothing is re-parsed per chunk.
  */
@@ -114,6 +115,7 @@ class Translator implements StreamTranslator {
     const events = input instanceof Uint8Array ? this.parser.push(input) : [input];
     const frames: string[] = [];
     for (const event of events) this.decode(() => this.decoder.push(event), frames);
+    if (this.decoder.done) this.finish(frames);
     return pack(frames);
   }
 
@@ -121,10 +123,15 @@ class Translator implements StreamTranslator {
     if (this.ended) return [];
     const frames: string[] = [];
     for (const event of this.parser.end()) this.decode(() => this.decoder.push(event), frames);
+    this.finish(frames);
+    return pack(frames);
+  }
+
+  /** Flushes the decoder and closes the client stream, once. */
+  private finish(frames: string[]): void {
     this.decode(() => this.decoder.end(), frames);
     this.ended = true;
     frames.push(...this.encoder.end());
-    return pack(frames);
   }
 
   private decode(step: () => StreamEvent[], frames: string[]): void {
