@@ -1,6 +1,6 @@
 import type { ResponseContext } from '../neutral/codec.js';
 import type { AssistantPart, Json, NeutralResponse } from '../neutral/types.js';
-import { asArray, isObject } from '../neutral/json.js';
+import { asArray, isObject, lenientArguments } from '../neutral/json.js';
 import { finishFromAnthropic, finishToAnthropic } from '../neutral/stop-reasons.js';
 import { restoreToolName } from '../neutral/tool-names.js';
 import { usageFromAnthropic, usageToAnthropic } from '../neutral/usage.js';
@@ -46,16 +46,6 @@ function parseBlock(block: Json, field: string, context: ResponseContext): Assis
   }
 }
 
-/** Tool-call arguments that are not a JSON object (a broken upstream) become `{}`. */
-function inputOf(text: string): Json {
-  try {
-    const value: unknown = JSON.parse(text === '' ? '{}' : text);
-    return isObject(value) ? value : {};
-  } catch {
-    return {};
-  }
-}
-
 export function encodeAnthropicBlock(part: AssistantPart): Json | undefined {
   switch (part.type) {
     case 'text':
@@ -63,7 +53,7 @@ export function encodeAnthropicBlock(part: AssistantPart): Json | undefined {
     case 'reasoning':
       return part.redacted !== undefined ? { type: 'redacted_thinking', data: part.redacted } : { type: 'thinking', thinking: part.text, signature: part.signature ?? '' };
     case 'tool-call':
-      return { type: 'tool_use', id: part.id, name: part.name, input: inputOf(part.arguments) };
+      return { type: 'tool_use', id: part.id, name: part.name, input: lenientArguments(part.arguments) };
     case 'image':
       return undefined;
   }

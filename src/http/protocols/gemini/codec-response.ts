@@ -1,6 +1,6 @@
 import type { ResponseContext } from '../neutral/codec.js';
 import type { AssistantPart, Json, NeutralChoice, NeutralResponse } from '../neutral/types.js';
-import { isObject } from '../neutral/json.js';
+import { isObject, lenientArguments } from '../neutral/json.js';
 import { finishFromGemini, finishToGemini } from '../neutral/stop-reasons.js';
 import { syntheticCallId } from '../neutral/tool-ids.js';
 import { restoreToolName } from '../neutral/tool-names.js';
@@ -67,21 +67,12 @@ export function encodeGeminiParts(parts: AssistantPart[]): Json[] {
       if (part.text !== '') add({ text: part.text, thought: true, ...(part.signature !== undefined ? { thoughtSignature: part.signature } : {}) });
       else if (part.signature !== undefined) signature = part.signature;
     } else if (part.type === 'text') add({ text: part.text });
-    else if (part.type === 'tool-call') add({ functionCall: { id: part.id, name: part.name, args: argsOf(part.arguments) } });
+    else if (part.type === 'tool-call') add({ functionCall: { id: part.id, name: part.name, args: lenientArguments(part.arguments) } });
     else if (part.source.kind === 'base64') add({ inlineData: { mimeType: part.source.mediaType, data: part.source.data } });
     else add({ fileData: { fileUri: part.source.url } });
   }
   if (signature !== undefined) out.push({ text: '', thoughtSignature: signature });
   return out;
-}
-
-function argsOf(text: string): Json {
-  try {
-    const value: unknown = JSON.parse(text === '' ? '{}' : text);
-    return isObject(value) ? value : {};
-  } catch {
-    return {};
-  }
 }
 
 export function encodeGeminiResponse(response: NeutralResponse): Json {

@@ -1,6 +1,6 @@
 import type { StreamEncoder } from '../neutral/codec.js';
 import type { FinishReason, Json, StreamEvent, Usage } from '../neutral/types.js';
-import { isObject } from '../neutral/json.js';
+import { lenientArguments } from '../neutral/json.js';
 import { sseFrame } from '../neutral/sse.js';
 import { finishToGemini } from '../neutral/stop-reasons.js';
 import { usageToGemini } from '../neutral/usage.js';
@@ -86,7 +86,7 @@ export class GeminiStreamEncoder implements StreamEncoder {
     const call = this.calls.get(`${choice}:${tool}`);
     if (!call) return [];
     this.calls.delete(`${choice}:${tool}`);
-    return [this.chunk(choice, { functionCall: { id: call.id, name: call.name, args: argsOf(call.args) } })];
+    return [this.chunk(choice, { functionCall: { id: call.id, name: call.name, args: lenientArguments(call.args) } })];
   }
 
   private chunk(choice: number, part: Json): string {
@@ -94,14 +94,5 @@ export class GeminiStreamEncoder implements StreamEncoder {
     if (signature !== undefined) this.signatures.delete(choice);
     const signed = signature === undefined ? part : { ...part, thoughtSignature: signature };
     return sseFrame({ candidates: [{ content: { role: 'model', parts: [signed] }, index: choice }], modelVersion: this.model, responseId: this.id });
-  }
-}
-
-function argsOf(text: string): Json {
-  try {
-    const value: unknown = JSON.parse(text === '' ? '{}' : text);
-    return isObject(value) ? value : {};
-  } catch {
-    return {};
   }
 }

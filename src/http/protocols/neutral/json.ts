@@ -41,6 +41,16 @@ export function parseArguments(text: string, field: string): Json {
   return value;
 }
 
+/** For answers (never refused): arguments that are not a JSON object, from a broken upstream, become `{}`. */
+export function lenientArguments(text: string): Json {
+  try {
+    const value: unknown = JSON.parse(text === '' ? '{}' : text);
+    return isObject(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Refuses every key of `body` that is set (not null/undefined/false) and not in `known`. */
 export function refuseUnknown(body: Json, known: ReadonlySet<string>, prefix: string): void {
   for (const [key, value] of Object.entries(body)) {

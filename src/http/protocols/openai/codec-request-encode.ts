@@ -4,7 +4,6 @@ import { imageToUrl } from '../neutral/images.js';
 import { refuse } from '../neutral/refusal.js';
 import { budgetToEffort } from '../neutral/reasoning.js';
 import { shortenToolName } from '../neutral/tool-names.js';
-import { mergeTurns } from '../neutral/turns.js';
 
 /**
  * Neutral request → OpenAI Chat Completions body. System entries stay separate system messages;
@@ -13,10 +12,8 @@ import { mergeTurns } from '../neutral/turns.js';
  */
 export function encodeOpenAiRequest(request: NeutralRequest, context: EncodeRequestContext): { body: Json; model: string; stream: boolean } {
   if (request.topK !== undefined) refuse('top_k', 'OpenAI Chat Completions has no top_k');
-  let counter = 0;
   const messages: Json[] = request.system.map((text) => ({ role: 'system', content: text }));
-  const turns = mergeTurns(request.messages, (role) => (role === 'tool' ? 'tool' : `${role}#${(counter += 1)}`));
-  turns.forEach((turn, i) => encodeMessage({ role: turn.role === 'tool' ? 'tool' : (turn.role.split('#')[0] as NeutralMessage['role']), content: turn.content }, i, messages, context));
+  groupToolMessages(request.messages).forEach((message, i) => encodeMessage(message, i, messages, context));
   const body: Json = { model: request.model, messages };
   if (request.tools.length > 0) {
     body.tools = request.tools.map((tool) => ({
@@ -30,6 +27,17 @@ export function encodeOpenAiRequest(request: NeutralRequest, context: EncodeRequ
   assignSampling(request, body);
   if (request.stream) body.stream_options = { include_usage: true };
   return { body, model: request.model, stream: request.stream };
+}
+
+/** A run of tool messages is encoded together, so images moved out of them follow the whole run. */
+function groupToolMessages(messages: readonly NeutralMessage[]): NeutralMessage[] {
+  const groups: NeutralMessage[] = [];
+  for (const message of messages) {
+    const last = groups.at(-1);
+    if (message.role === 'tool' && last?.role === 'tool') last.content = [...last.content, ...message.content];
+    else groups.push({ role: message.role, content: message.content });
+  }
+  return groups;
 }
 
 function assignSampling(request: NeutralRequest, body: Json): void {
