@@ -17,14 +17,20 @@ import { encodeGenerationConfig } from './codec-generation-config.js';
  * a reasoning signature rides on the next part as `thoughtSignature` (reasoning text is not sent
  * back); images in tool results follow the turn's functionResponse parts as inlineData; tool
  * schemas are cleaned for Gemini. `parallelToolCalls` has no Gemini equivalent and is not sent.
+ * Gemini 3 and later reject a replayed functionCall without a signature: one whose history came
+ * from a client that cannot carry signatures gets Google's documented validator-skip sentinel on
+ * the turn's first functionCall (where Gemini itself puts the signature of parallel calls).
  */
+export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
+const NEEDS_SIGNATURE = /^(?:models\/)?gemini-(?:[3-9]|\d{2,})/;
+
 export function encodeGeminiRequest(request: NeutralRequest, context: EncodeRequestContext): { body: Json; model: string; stream: boolean } {
   const body: Json = {};
   const system = request.system.filter((text) => text !== '');
   if (system.length > 0) body.systemInstruction = { parts: [{ text: system.join(SYSTEM_SEPARATOR) }] };
   body.contents = mergeTurns(request.messages, (role) => (role === 'assistant' ? 'model' : 'user')).map((turn, i) => ({
     role: turn.role,
-    parts: encodeParts(turn.content, `messages[${i}]`, context),
+    parts: encodeParts(turn.content, `messages[${i}]`, context, turn.role === 'model' && NEEDS_SIGNATURE.test(request.model)),
   })).filter((content) => content.parts.length > 0);
   if (request.tools.length > 0) {
     body.tools = [{ functionDeclarations: request.tools.map((tool) => declaration(tool.name, tool.description, tool.parameters, context)) }];
@@ -47,10 +53,11 @@ function declaration(name: string, description: string | undefined, parameters: 
   return out;
 }
 
-function encodeParts(parts: ContentPart[], field: string, context: EncodeRequestContext): Json[] {
+function encodeParts(parts: ContentPart[], field: string, context: EncodeRequestContext, needsSignature: boolean): Json[] {
   const out: Json[] = [];
   const trailing: Json[] = [];
   let signature: string | undefined;
+  let signedCall = false;
   const add = (part: Json): void => {
     out.push(signature === undefined ? part : { ...part, thoughtSignature: signature });
     signature = undefined;
@@ -65,6 +72,8 @@ function encodeParts(parts: ContentPart[], field: string, context: EncodeRequest
         return add({ inlineData: { mimeType: mediaType, data } });
       }
       case 'tool-call':
+        if (needsSignature && !signedCall && signature === undefined) signature = SKIP_SIGNATURE;
+        signedCall = true;
         return add({ functionCall: { name: shortenToolName(part.name, context.toolNames), args: parseArguments(part.arguments, `${pf}.arguments`) } });
       case 'tool-result': {
         const name = part.toolName ?? refuse(`${pf}`, `tool result ${part.toolCallId} answers no tool call in the conversation (Gemini needs the function name)`);
