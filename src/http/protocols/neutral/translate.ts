@@ -79,6 +79,13 @@ export interface StreamTranslator {
   progress(): StreamProgress;
   /** True when no tool call is half sent. */
   readonly safeToResume: boolean;
+  /**
+   * Continues the same client stream from another upstream (stream resume): later input is read
+   * as `state.to`'s SSE. The client's stream keeps its id and opening (the new upstream's `start`
+   * is not forwarded); tool calls of the continuation are numbered after those already sent.
+   * Call it only while the stream is open and `safeToResume` holds.
+   */
+  switchUpstream(state: TranslationState): void;
 }
 
 export function createStreamTranslator(state: TranslationState): StreamTranslator {
@@ -89,14 +96,24 @@ export function createStreamTranslator(state: TranslationState): StreamTranslato
 }
 
 class Translator implements StreamTranslator {
-  private readonly parser = new SseParser();
+  private parser = new SseParser();
   private readonly tracker = new StreamProgressTracker();
   private ended = false;
+  private started = false;
+  /** Per choice, how many tool calls earlier upstreams sent (continuations number after them). */
+  private toolOffsets = new Map<number, number>();
 
   constructor(
-    private readonly decoder: StreamDecoder,
+    private decoder: StreamDecoder,
     private readonly encoder: StreamEncoder,
   ) {}
+
+  switchUpstream(state: TranslationState): void {
+    if (this.ended) throw new Error('switchUpstream on a closed stream');
+    this.decoder = CODECS[state.to].createStreamDecoder({ toolNames: state.toolNames, model: state.model });
+    this.parser = new SseParser();
+    this.toolOffsets = new Map(this.tracker.snapshot().choices.map((choice) => [choice.index, choice.toolCalls.length]));
+  }
 
   get done(): boolean {
     return this.decoder.done;
@@ -141,7 +158,11 @@ class Translator implements StreamTranslator {
     } catch (error) {
       events = [{ type: 'error', message: `upstream stream could not be translated: ${error instanceof Error ? error.message : String(error)}` }];
     }
-    for (const event of events) {
+    for (const raw of events) {
+      if (raw.type === 'start' && this.started) continue;
+      if (raw.type === 'start') this.started = true;
+      const offset = 'tool' in raw ? (this.toolOffsets.get(raw.choice) ?? 0) : 0;
+      const event = offset === 0 || !('tool' in raw) ? raw : { ...raw, tool: raw.tool + offset };
       this.tracker.apply(event);
       frames.push(...this.encoder.push(event));
     }

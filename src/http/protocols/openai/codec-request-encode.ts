@@ -22,7 +22,7 @@ export function encodeOpenAiRequest(request: NeutralRequest, context: EncodeRequ
     }));
   }
   const choice = request.toolChoice;
-  if (choice) body.tool_choice = choice.type === 'tool' ? { type: 'function', function: { name: shortenToolName(choice.name, context.toolNames) } } : choice.type;
+  if (choice && request.tools.length > 0) body.tool_choice = choice.type === 'tool' ? { type: 'function', function: { name: shortenToolName(choice.name, context.toolNames) } } : choice.type;
   if (request.parallelToolCalls !== undefined && request.tools.length > 0) body.parallel_tool_calls = request.parallelToolCalls;
   assignSampling(request, body);
   if (request.stream) body.stream_options = { include_usage: true };

@@ -94,4 +94,33 @@ describe('translation round trips', () => {
     expect(out).not.toContain('"usage"');
     expect(stream.end()).toEqual([]);
   });
+
+  it('continues one client stream from another upstream: one opening, numbered tool calls, one end', () => {
+    const state = translateRequest('openai', 'anthropic', { model: 'c', messages: [{ role: 'user', content: 'hi' }], stream: true }).state;
+    const stream = createStreamTranslator(state);
+    const message = { id: 'msg_1', type: 'message', role: 'assistant', model: 'c', content: [], usage: { input_tokens: 3, output_tokens: 0 } };
+    const first = [
+      frame({ type: 'message_start', message }, 'message_start'),
+      frame({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't1', name: 'f', input: {} } }, 'content_block_start'),
+      frame({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{}' } }, 'content_block_delta'),
+      frame({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
+      frame({ type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }, 'content_block_start'),
+      frame({ type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: 'Hel' } }, 'content_block_delta'),
+    ];
+    const out: Buffer[] = stream.push(Buffer.from(first.join('')));
+    expect(stream.safeToResume).toBe(true);
+    stream.switchUpstream({ ...state, to: 'gemini' });
+    const parts = [{ text: 'lo' }, { functionCall: { name: 'g', args: {} } }];
+    out.push(...stream.push(Buffer.from(frame({ candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP' }], responseId: 'other', usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 3 } }))));
+    out.push(...stream.end());
+    const text = Buffer.concat(out).toString();
+    expect(text.match(/"role":"assistant"/g)).toHaveLength(1);
+    expect(text.match(/data: \[DONE\]/g)).toHaveLength(1);
+    expect(text).not.toContain('"other"');
+    expect(text).toContain('"tool_calls":[{"index":1,"id":"call_other_0_0"');
+    const progress = stream.progress();
+    expect(progress.id).toBe('msg_1');
+    expect(progress.choices[0]).toMatchObject({ text: 'Hello', finishReason: 'tool_calls' });
+    expect(progress.choices[0]?.toolCalls.map((c) => [c.index, c.name, c.complete])).toEqual([[0, 'f', true], [1, 'g', true]]);
+  });
 });
