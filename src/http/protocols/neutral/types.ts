@@ -139,8 +139,9 @@ export interface NeutralResponse {
  * index; `tool` the tool call's index within its choice. Invariants every decoder keeps:
  * `start` comes first and once; a tool call's `tool-call-start` (with its final id and name)
  * precedes its deltas and `tool-call-end` follows them; tool calls of one choice do not
- * interleave; `finish` comes once per choice; `usage` at most once, before the stream ends
- * (`start.usage` is an early, partial count: Anthropic's input side, for encoders that report it first).
+ * interleave; `finish` comes once per choice; `usage` may repeat (the last one wins: encoders hold
+ * it until they close the stream); `start.usage` is an early, partial count (Anthropic's input
+ * side) for encoders that report one first.
  */
 export type StreamEvent =
   | { type: 'start'; id: string; model: string; created: number; usage?: Usage }
