@@ -21,17 +21,24 @@ export function encodeAnthropicRequest(request: NeutralRequest, context: EncodeR
   const body: Json = { model: request.model, max_tokens: request.maxTokens ?? context.defaultMaxTokens ?? DEFAULT_MAX_TOKENS };
   const system = request.system.filter((text) => text !== '').map((text) => ({ type: 'text', text }));
   if (system.length > 0) body.system = system;
-  body.messages = mergeTurns(request.messages, (role) => (role === 'assistant' ? 'assistant' : 'user')).map((turn, i) => {
-    const blocks = turn.content.flatMap((part, j) => encodePart(part, `messages[${i}].content[${j}]`, context));
-    const ordered = turn.role === 'user' ? [...blocks.filter((b) => b.type === 'tool_result'), ...blocks.filter((b) => b.type !== 'tool_result')] : blocks;
-    return { role: turn.role, content: ordered };
-  }).filter((turn) => turn.content.length > 0);
+  body.messages = mergeTurns(request.messages, (role) => (role === 'assistant' ? 'assistant' : 'user'))
+    .map((turn, i) => {
+      const blocks = turn.content.flatMap((part, j) => encodePart(part, `messages[${i}].content[${j}]`, context));
+      const ordered =
+        turn.role === 'user' ? [...blocks.filter((b) => b.type === 'tool_result'), ...blocks.filter((b) => b.type !== 'tool_result')] : blocks;
+      return { role: turn.role, content: ordered };
+    })
+    .filter((turn) => turn.content.length > 0);
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.topK !== undefined) body.top_k = request.topK;
   if (request.stop !== undefined && request.stop.length > 0) body.stop_sequences = request.stop;
   if (request.tools.length > 0) {
-    body.tools = request.tools.map((tool) => ({ name: shortenToolName(tool.name, context.toolNames), ...(tool.description !== undefined ? { description: tool.description } : {}), input_schema: tool.parameters }));
+    body.tools = request.tools.map((tool) => ({
+      name: shortenToolName(tool.name, context.toolNames),
+      ...(tool.description !== undefined ? { description: tool.description } : {}),
+      input_schema: tool.parameters,
+    }));
   }
   const choice = encodeToolChoice(request, context);
   if (choice) body.tool_choice = choice;
@@ -59,10 +66,26 @@ function encodePart(part: ContentPart, field: string, context: EncodeRequestCont
     case 'image':
       return [{ type: 'image', source: encodeSource(part.source) }];
     case 'tool-call':
-      return [{ type: 'tool_use', id: part.id, name: shortenToolName(part.name, context.toolNames), input: parseArguments(part.arguments, `${field}.arguments`) }];
+      return [
+        {
+          type: 'tool_use',
+          id: part.id,
+          name: shortenToolName(part.name, context.toolNames),
+          input: parseArguments(part.arguments, `${field}.arguments`),
+        },
+      ];
     case 'tool-result': {
-      const content = part.content.flatMap((p): Json[] => (p.type === 'text' ? (p.text === '' ? [] : [{ type: 'text', text: p.text }]) : [{ type: 'image', source: encodeSource(p.source) }]));
-      return [{ type: 'tool_result', tool_use_id: part.toolCallId, ...(content.length > 0 ? { content } : {}), ...(part.isError ? { is_error: true } : {}) }];
+      const content = part.content.flatMap((p): Json[] =>
+        p.type === 'text' ? (p.text === '' ? [] : [{ type: 'text', text: p.text }]) : [{ type: 'image', source: encodeSource(p.source) }],
+      );
+      return [
+        {
+          type: 'tool_result',
+          tool_use_id: part.toolCallId,
+          ...(content.length > 0 ? { content } : {}),
+          ...(part.isError ? { is_error: true } : {}),
+        },
+      ];
     }
     case 'reasoning':
       if (part.redacted !== undefined) return [{ type: 'redacted_thinking', data: part.redacted }];

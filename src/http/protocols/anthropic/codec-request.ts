@@ -1,4 +1,14 @@
-import type { ContentPart, ImagePart, ImageSource, Json, NeutralMessage, NeutralRequest, NeutralTool, TextPart, ToolChoice } from '../neutral/types.js';
+import type {
+  ContentPart,
+  ImagePart,
+  ImageSource,
+  Json,
+  NeutralMessage,
+  NeutralRequest,
+  NeutralTool,
+  TextPart,
+  ToolChoice,
+} from '../neutral/types.js';
 import { asArray, asObject, isObject, optNumber, optString, refuseUnknown } from '../neutral/json.js';
 import { refuse } from '../neutral/refusal.js';
 import { fillToolNames } from '../neutral/tool-ids.js';
@@ -9,8 +19,20 @@ import { fillToolNames } from '../neutral/tool-ids.js';
  * message, the rest stays `user`, in order.
  */
 const KNOWN = new Set([
-  'model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream', 'tools',
-  'tool_choice', 'thinking', 'metadata', 'service_tier',
+  'model',
+  'messages',
+  'system',
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'top_k',
+  'stop_sequences',
+  'stream',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'metadata',
+  'service_tier',
 ]);
 
 export function parseAnthropicRequest(body: Json): NeutralRequest {
@@ -25,12 +47,18 @@ export function parseAnthropicRequest(body: Json): NeutralRequest {
     tools: body.tools === undefined ? [] : asArray(body.tools, 'tools').map((t, i) => parseTool(asObject(t, `tools[${i}]`), `tools[${i}]`)),
     stream: body.stream === true,
   };
-  const pairs = [['max_tokens', 'maxTokens'], ['temperature', 'temperature'], ['top_p', 'topP'], ['top_k', 'topK']] as const;
+  const pairs = [
+    ['max_tokens', 'maxTokens'],
+    ['temperature', 'temperature'],
+    ['top_p', 'topP'],
+    ['top_k', 'topK'],
+  ] as const;
   for (const [wire, key] of pairs) {
     const value = optNumber(body[wire], wire);
     if (value !== undefined) request[key] = value;
   }
-  if (body.stop_sequences !== undefined) request.stop = asArray(body.stop_sequences, 'stop_sequences').map((s, i) => optString(s, `stop_sequences[${i}]`) ?? '');
+  if (body.stop_sequences !== undefined)
+    request.stop = asArray(body.stop_sequences, 'stop_sequences').map((s, i) => optString(s, `stop_sequences[${i}]`) ?? '');
   parseToolChoice(body.tool_choice, request);
   parseThinking(body.thinking, request);
   return request;
@@ -50,7 +78,8 @@ export function parseImage(block: Json, field: string): ImagePart {
   const source = asObject(block.source, `${field}.source`);
   let image: ImageSource;
   if (source.type === 'base64') image = { kind: 'base64', mediaType: String(source.media_type ?? ''), data: String(source.data ?? '') };
-  else if (source.type === 'url') image = { kind: 'url', url: optString(source.url, `${field}.source.url`) ?? refuse(`${field}.source.url`, 'is required') };
+  else if (source.type === 'url')
+    image = { kind: 'url', url: optString(source.url, `${field}.source.url`) ?? refuse(`${field}.source.url`, 'is required') };
   else refuse(`${field}.source.type`, `image source ${JSON.stringify(source.type)} cannot be translated`);
   return { type: 'image', source: image };
 }
@@ -80,12 +109,20 @@ function parseBlock(block: Json, field: string): ContentPart {
         arguments: JSON.stringify(isObject(block.input) ? block.input : {}),
       };
     case 'tool_result': {
-      const part: ContentPart = { type: 'tool-result', toolCallId: optString(block.tool_use_id, `${field}.tool_use_id`) ?? refuse(`${field}.tool_use_id`, 'is required'), content: parseResultContent(block.content, `${field}.content`) };
+      const part: ContentPart = {
+        type: 'tool-result',
+        toolCallId: optString(block.tool_use_id, `${field}.tool_use_id`) ?? refuse(`${field}.tool_use_id`, 'is required'),
+        content: parseResultContent(block.content, `${field}.content`),
+      };
       if (block.is_error === true) part.isError = true;
       return part;
     }
     case 'thinking':
-      return { type: 'reasoning', text: optString(block.thinking, `${field}.thinking`) ?? '', ...(typeof block.signature === 'string' && block.signature !== '' ? { signature: block.signature } : {}) };
+      return {
+        type: 'reasoning',
+        text: optString(block.thinking, `${field}.thinking`) ?? '',
+        ...(typeof block.signature === 'string' && block.signature !== '' ? { signature: block.signature } : {}),
+      };
     case 'redacted_thinking':
       return { type: 'reasoning', text: '', redacted: optString(block.data, `${field}.data`) ?? '' };
     default:
@@ -100,7 +137,9 @@ function parseMessage(message: Json, field: string, out: NeutralMessage[]): void
     out.push({ role, content: [{ type: 'text', text: message.content }] });
     return;
   }
-  const parts = asArray(message.content, `${field}.content`).map((b, j) => parseBlock(asObject(b, `${field}.content[${j}]`), `${field}.content[${j}]`));
+  const parts = asArray(message.content, `${field}.content`).map((b, j) =>
+    parseBlock(asObject(b, `${field}.content[${j}]`), `${field}.content[${j}]`),
+  );
   if (role === 'assistant') {
     out.push({ role, content: parts });
     return;
@@ -129,7 +168,8 @@ function parseToolChoice(raw: unknown, request: NeutralRequest): void {
   const choice = asObject(raw, 'tool_choice');
   const map: Record<string, ToolChoice['type']> = { auto: 'auto', any: 'required', none: 'none', tool: 'tool' };
   const type = map[String(choice.type)] ?? refuse('tool_choice.type', `${JSON.stringify(choice.type)} cannot be translated`);
-  request.toolChoice = type === 'tool' ? { type, name: optString(choice.name, 'tool_choice.name') ?? refuse('tool_choice.name', 'is required') } : { type };
+  request.toolChoice =
+    type === 'tool' ? { type, name: optString(choice.name, 'tool_choice.name') ?? refuse('tool_choice.name', 'is required') } : { type };
   if (choice.disable_parallel_tool_use === true) request.parallelToolCalls = false;
 }
 

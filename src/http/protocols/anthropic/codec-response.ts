@@ -22,7 +22,14 @@ export function parseAnthropicResponse(body: Json, context: ResponseContext): Ne
     id: typeof body.id === 'string' ? body.id : '',
     model: typeof body.model === 'string' ? body.model : context.model,
     created: 0,
-    choices: [{ index: 0, content, finishReason: finishFromAnthropic(body.stop_reason as string | undefined), ...(stopSequence !== undefined ? { stopSequence } : {}) }],
+    choices: [
+      {
+        index: 0,
+        content,
+        finishReason: finishFromAnthropic(body.stop_reason as string | undefined),
+        ...(stopSequence !== undefined ? { stopSequence } : {}),
+      },
+    ],
   };
   const usage = usageFromAnthropic(body.usage);
   if (usage) response.usage = usage;
@@ -34,11 +41,20 @@ function parseBlock(block: Json, field: string, context: ResponseContext): Assis
     case 'text':
       return { type: 'text', text: typeof block.text === 'string' ? block.text : '' };
     case 'thinking':
-      return { type: 'reasoning', text: typeof block.thinking === 'string' ? block.thinking : '', ...(typeof block.signature === 'string' ? { signature: block.signature } : {}) };
+      return {
+        type: 'reasoning',
+        text: typeof block.thinking === 'string' ? block.thinking : '',
+        ...(typeof block.signature === 'string' ? { signature: block.signature } : {}),
+      };
     case 'redacted_thinking':
       return { type: 'reasoning', text: '', redacted: typeof block.data === 'string' ? block.data : '' };
     case 'tool_use':
-      return { type: 'tool-call', id: String(block.id ?? ''), name: restoreToolName(String(block.name ?? ''), context.toolNames), arguments: JSON.stringify(isObject(block.input) ? block.input : {}) };
+      return {
+        type: 'tool-call',
+        id: String(block.id ?? ''),
+        name: restoreToolName(String(block.name ?? ''), context.toolNames),
+        arguments: JSON.stringify(isObject(block.input) ? block.input : {}),
+      };
     case 'image':
       return parseImage(block, field);
     default:
@@ -51,7 +67,9 @@ export function encodeAnthropicBlock(part: AssistantPart): Json | undefined {
     case 'text':
       return part.text === '' ? undefined : { type: 'text', text: part.text };
     case 'reasoning':
-      return part.redacted !== undefined ? { type: 'redacted_thinking', data: part.redacted } : { type: 'thinking', thinking: part.text, signature: part.signature ?? '' };
+      return part.redacted !== undefined
+        ? { type: 'redacted_thinking', data: part.redacted }
+        : { type: 'thinking', thinking: part.text, signature: part.signature ?? '' };
     case 'tool-call':
       return { type: 'tool_use', id: part.id, name: part.name, input: lenientArguments(part.arguments) };
     case 'image':

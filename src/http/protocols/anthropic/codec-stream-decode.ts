@@ -40,7 +40,9 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         return [];
       case 'error': {
         const error = isObject(data.error) ? data.error : {};
-        return [{ type: 'error', message: String(error.message ?? 'upstream error'), ...(typeof error.type === 'string' ? { errorType: error.type } : {}) }];
+        return [
+          { type: 'error', message: String(error.message ?? 'upstream error'), ...(typeof error.type === 'string' ? { errorType: error.type } : {}) },
+        ];
       }
       default:
         return [];
@@ -54,18 +56,37 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private start(message: Json): StreamEvent[] {
     if (isObject(message.usage)) this.usage = { ...message.usage };
     const usage = usageFromAnthropic(this.usage);
-    return [{ type: 'start', id: String(message.id ?? ''), model: typeof message.model === 'string' ? message.model : this.context.model, created: 0, ...(usage ? { usage } : {}) }];
+    return [
+      {
+        type: 'start',
+        id: String(message.id ?? ''),
+        model: typeof message.model === 'string' ? message.model : this.context.model,
+        created: 0,
+        ...(usage ? { usage } : {}),
+      },
+    ];
   }
 
   private blockStart(index: number, block: Json): StreamEvent[] {
-    if (block.type === 'text') return typeof block.text === 'string' && block.text !== '' ? [{ type: 'text-delta', choice: 0, text: block.text }] : [];
-    if (block.type === 'thinking') return typeof block.thinking === 'string' && block.thinking !== '' ? [{ type: 'reasoning-delta', choice: 0, text: block.thinking }] : [];
+    if (block.type === 'text')
+      return typeof block.text === 'string' && block.text !== '' ? [{ type: 'text-delta', choice: 0, text: block.text }] : [];
+    if (block.type === 'thinking')
+      return typeof block.thinking === 'string' && block.thinking !== '' ? [{ type: 'reasoning-delta', choice: 0, text: block.thinking }] : [];
     if (block.type === 'redacted_thinking') return [{ type: 'reasoning-delta', choice: 0, text: '', redacted: String(block.data ?? '') }];
     if (block.type !== 'tool_use') return [];
     const tool = this.tools.size;
     this.tools.set(index, tool);
-    const out: StreamEvent[] = [{ type: 'tool-call-start', choice: 0, tool, id: String(block.id ?? ''), name: restoreToolName(String(block.name ?? ''), this.context.toolNames) }];
-    if (isObject(block.input) && Object.keys(block.input).length > 0) out.push({ type: 'tool-call-delta', choice: 0, tool, arguments: JSON.stringify(block.input) });
+    const out: StreamEvent[] = [
+      {
+        type: 'tool-call-start',
+        choice: 0,
+        tool,
+        id: String(block.id ?? ''),
+        name: restoreToolName(String(block.name ?? ''), this.context.toolNames),
+      },
+    ];
+    if (isObject(block.input) && Object.keys(block.input).length > 0)
+      out.push({ type: 'tool-call-delta', choice: 0, tool, arguments: JSON.stringify(block.input) });
     return out;
   }
 
@@ -98,7 +119,12 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     if (!this.finished && typeof delta.stop_reason === 'string') {
       this.finished = true;
       const stopSequence = typeof delta.stop_sequence === 'string' ? delta.stop_sequence : undefined;
-      out.push({ type: 'finish', choice: 0, reason: finishFromAnthropic(delta.stop_reason), ...(stopSequence !== undefined ? { stopSequence } : {}) });
+      out.push({
+        type: 'finish',
+        choice: 0,
+        reason: finishFromAnthropic(delta.stop_reason),
+        ...(stopSequence !== undefined ? { stopSequence } : {}),
+      });
     }
     const usage = usageFromAnthropic(this.usage);
     if (usage) out.push({ type: 'usage', usage });

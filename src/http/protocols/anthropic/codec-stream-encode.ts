@@ -46,7 +46,16 @@ export class AnthropicStreamEncoder implements StreamEncoder {
     this.ensureStarted(out, '', '');
     this.closeBlock(out);
     const usage = usageToAnthropic(this.usage ?? { inputTokens: 0, outputTokens: 0 });
-    out.push(sseFrame({ type: 'message_delta', delta: { stop_reason: finishToAnthropic(this.reason, this.stopSequence), stop_sequence: this.stopSequence ?? null }, usage }, 'message_delta'));
+    out.push(
+      sseFrame(
+        {
+          type: 'message_delta',
+          delta: { stop_reason: finishToAnthropic(this.reason, this.stopSequence), stop_sequence: this.stopSequence ?? null },
+          usage,
+        },
+        'message_delta',
+      ),
+    );
     out.push(sseFrame({ type: 'message_stop' }, 'message_stop'));
     return out;
   }
@@ -72,7 +81,8 @@ export class AnthropicStreamEncoder implements StreamEncoder {
         this.open('tool', { type: 'tool_use', id: event.id, name: event.name, input: {} }, out, event.tool);
         return;
       case 'tool-call-delta':
-        if (this.block?.kind === 'tool' && this.block.tool === event.tool && event.arguments !== '') this.delta({ type: 'input_json_delta', partial_json: event.arguments }, out);
+        if (this.block?.kind === 'tool' && this.block.tool === event.tool && event.arguments !== '')
+          this.delta({ type: 'input_json_delta', partial_json: event.arguments }, out);
         return;
       case 'tool-call-end':
         if (this.block?.kind === 'tool' && this.block.tool === event.tool) this.closeBlock(out);

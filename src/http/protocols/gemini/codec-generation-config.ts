@@ -9,12 +9,29 @@ import { reasoningBudget } from '../neutral/reasoning.js';
  * `candidateCount` is `n`; `thinkingConfig.thinkingBudget` 0 disables thinking, -1 is dynamic.
  */
 const KNOWN = new Set([
-  'maxOutputTokens', 'temperature', 'topP', 'topK', 'stopSequences', 'seed', 'candidateCount', 'presencePenalty',
-  'frequencyPenalty', 'responseMimeType', 'responseJsonSchema', 'responseSchema', 'thinkingConfig',
+  'maxOutputTokens',
+  'temperature',
+  'topP',
+  'topK',
+  'stopSequences',
+  'seed',
+  'candidateCount',
+  'presencePenalty',
+  'frequencyPenalty',
+  'responseMimeType',
+  'responseJsonSchema',
+  'responseSchema',
+  'thinkingConfig',
 ]);
 const NUMBERS = [
-  ['maxOutputTokens', 'maxTokens'], ['temperature', 'temperature'], ['topP', 'topP'], ['topK', 'topK'], ['seed', 'seed'],
-  ['candidateCount', 'n'], ['presencePenalty', 'presencePenalty'], ['frequencyPenalty', 'frequencyPenalty'],
+  ['maxOutputTokens', 'maxTokens'],
+  ['temperature', 'temperature'],
+  ['topP', 'topP'],
+  ['topK', 'topK'],
+  ['seed', 'seed'],
+  ['candidateCount', 'n'],
+  ['presencePenalty', 'presencePenalty'],
+  ['frequencyPenalty', 'frequencyPenalty'],
 ] as const;
 
 export function parseGenerationConfig(config: Json, request: NeutralRequest): void {
@@ -25,7 +42,11 @@ export function parseGenerationConfig(config: Json, request: NeutralRequest): vo
   }
   if (config.stopSequences !== undefined) request.stop = asArray(config.stopSequences, 'generationConfig.stopSequences').map((s) => String(s));
   const mime = optString(config.responseMimeType, 'generationConfig.responseMimeType');
-  const schema = isObject(config.responseJsonSchema) ? config.responseJsonSchema : isObject(config.responseSchema) ? config.responseSchema : undefined;
+  const schema = isObject(config.responseJsonSchema)
+    ? config.responseJsonSchema
+    : isObject(config.responseSchema)
+      ? config.responseSchema
+      : undefined;
   if (mime === 'application/json') request.responseFormat = schema ? { type: 'json_schema', schema } : { type: 'json' };
   else if (mime !== undefined && mime !== 'text/plain') refuse('generationConfig.responseMimeType', `${mime} cannot be translated`);
   else if (schema) refuse('generationConfig.responseJsonSchema', 'needs responseMimeType application/json');
@@ -59,7 +80,11 @@ export function encodeGenerationConfig(request: NeutralRequest): Json | undefine
     config.responseJsonSchema = schema;
   }
   const reasoning = request.reasoning;
-  if (reasoning?.enabled) config.thinkingConfig = { includeThoughts: true, thinkingBudget: reasoning.budgetTokens ?? (reasoning.effort ? reasoningBudget(reasoning, -1) : -1) };
+  if (reasoning?.enabled)
+    config.thinkingConfig = {
+      includeThoughts: true,
+      thinkingBudget: reasoning.budgetTokens ?? (reasoning.effort ? reasoningBudget(reasoning, -1) : -1),
+    };
   else if (reasoning) config.thinkingConfig = { thinkingBudget: 0 };
   return Object.keys(config).length > 0 ? config : undefined;
 }

@@ -28,17 +28,21 @@ export function encodeGeminiRequest(request: NeutralRequest, context: EncodeRequ
   const body: Json = {};
   const system = request.system.filter((text) => text !== '');
   if (system.length > 0) body.systemInstruction = { parts: [{ text: system.join(SYSTEM_SEPARATOR) }] };
-  body.contents = mergeTurns(request.messages, (role) => (role === 'assistant' ? 'model' : 'user')).map((turn, i) => ({
-    role: turn.role,
-    parts: encodeParts(turn.content, `messages[${i}]`, context, turn.role === 'model' && NEEDS_SIGNATURE.test(request.model)),
-  })).filter((content) => content.parts.length > 0);
+  body.contents = mergeTurns(request.messages, (role) => (role === 'assistant' ? 'model' : 'user'))
+    .map((turn, i) => ({
+      role: turn.role,
+      parts: encodeParts(turn.content, `messages[${i}]`, context, turn.role === 'model' && NEEDS_SIGNATURE.test(request.model)),
+    }))
+    .filter((content) => content.parts.length > 0);
   if (request.tools.length > 0) {
     body.tools = [{ functionDeclarations: request.tools.map((tool) => declaration(tool.name, tool.description, tool.parameters, context)) }];
   }
   const choice = request.toolChoice;
   if (choice && request.tools.length > 0) {
     const mode = { auto: 'AUTO', none: 'NONE', required: 'ANY', tool: 'ANY' }[choice.type];
-    body.toolConfig = { functionCallingConfig: { mode, ...(choice.type === 'tool' ? { allowedFunctionNames: [shortenToolName(choice.name, context.toolNames)] } : {}) } };
+    body.toolConfig = {
+      functionCallingConfig: { mode, ...(choice.type === 'tool' ? { allowedFunctionNames: [shortenToolName(choice.name, context.toolNames)] } : {}) },
+    };
   }
   const config = encodeGenerationConfig(request);
   if (config) body.generationConfig = config;
@@ -49,7 +53,8 @@ function declaration(name: string, description: string | undefined, parameters: 
   const out: Json = { name: shortenToolName(name, context.toolNames) };
   if (description !== undefined) out.description = description;
   const schema = cleanGeminiSchema(parameters);
-  if (!(isObject(schema.properties) && Object.keys(schema.properties).length === 0) && Object.keys(schema).some((key) => key !== 'type')) out.parameters = schema;
+  if (!(isObject(schema.properties) && Object.keys(schema.properties).length === 0) && Object.keys(schema).some((key) => key !== 'type'))
+    out.parameters = schema;
   return out;
 }
 
@@ -74,12 +79,18 @@ function encodeParts(parts: ContentPart[], field: string, context: EncodeRequest
       case 'tool-call':
         if (needsSignature && !signedCall && signature === undefined) signature = SKIP_SIGNATURE;
         signedCall = true;
-        return add({ functionCall: { name: shortenToolName(part.name, context.toolNames), args: parseArguments(part.arguments, `${pf}.arguments`) } });
+        return add({
+          functionCall: { name: shortenToolName(part.name, context.toolNames), args: parseArguments(part.arguments, `${pf}.arguments`) },
+        });
       case 'tool-result': {
-        const name = part.toolName ?? refuse(`${pf}`, `tool result ${part.toolCallId} answers no tool call in the conversation (Gemini needs the function name)`);
+        const name =
+          part.toolName ??
+          refuse(`${pf}`, `tool result ${part.toolCallId} answers no tool call in the conversation (Gemini needs the function name)`);
         const text = part.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
         add({ functionResponse: { name: shortenToolName(name, context.toolNames), response: part.isError ? { error: text } : { output: text } } });
-        for (const p of part.content) if (p.type === 'image') trailing.push({ inlineData: { mimeType: requireBase64(p.source, pf).mediaType, data: requireBase64(p.source, pf).data } });
+        for (const p of part.content)
+          if (p.type === 'image')
+            trailing.push({ inlineData: { mimeType: requireBase64(p.source, pf).mediaType, data: requireBase64(p.source, pf).data } });
         return;
       }
       case 'reasoning':

@@ -38,18 +38,26 @@ function parseSystem(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
   if (typeof raw === 'string') return [raw];
   const content = asObject(raw, 'systemInstruction');
-  return asArray(content.parts, 'systemInstruction.parts').map((p, i) => optString(asObject(p, `systemInstruction.parts[${i}]`).text, `systemInstruction.parts[${i}].text`) ?? '');
+  return asArray(content.parts, 'systemInstruction.parts').map(
+    (p, i) => optString(asObject(p, `systemInstruction.parts[${i}]`).text, `systemInstruction.parts[${i}].text`) ?? '',
+  );
 }
 
 function parseContent(content: Json, turn: number, pending: Map<string, string[]>, out: NeutralMessage[]): void {
   const field = `contents[${turn}]`;
-  const role = content.role === 'model' ? 'assistant' : content.role === 'user' || content.role === undefined ? 'user' : refuse(`${field}.role`, `role ${JSON.stringify(content.role)} cannot be translated`);
+  const role =
+    content.role === 'model'
+      ? 'assistant'
+      : content.role === 'user' || content.role === undefined
+        ? 'user'
+        : refuse(`${field}.role`, `role ${JSON.stringify(content.role)} cannot be translated`);
   let calls = 0;
   asArray(content.parts, `${field}.parts`).forEach((raw, j) => {
     const part = asObject(raw, `${field}.parts[${j}]`);
     const pf = `${field}.parts[${j}]`;
     const parsed = parsePart(part, pf, () => syntheticCallId(`h${turn}`, calls++), pending);
-    if (typeof part.thoughtSignature === 'string' && !part.thought) push(out, role, { type: 'reasoning', text: '', signature: part.thoughtSignature });
+    if (typeof part.thoughtSignature === 'string' && !part.thought)
+      push(out, role, { type: 'reasoning', text: '', signature: part.thoughtSignature });
     if (parsed) push(out, parsed.type === 'tool-result' ? 'tool' : role, parsed);
   });
 }
@@ -62,7 +70,8 @@ function push(out: NeutralMessage[], role: NeutralMessage['role'], part: Content
 
 function parsePart(part: Json, field: string, nextId: () => string, pending: Map<string, string[]>): ContentPart | undefined {
   if (typeof part.text === 'string') {
-    if (part.thought === true) return { type: 'reasoning', text: part.text, ...(typeof part.thoughtSignature === 'string' ? { signature: part.thoughtSignature } : {}) };
+    if (part.thought === true)
+      return { type: 'reasoning', text: part.text, ...(typeof part.thoughtSignature === 'string' ? { signature: part.thoughtSignature } : {}) };
     return { type: 'text', text: part.text };
   }
   if (isObject(part.inlineData)) {
@@ -91,13 +100,22 @@ function parseFunctionResponse(response: Json, field: string, pending: Map<strin
   const queue = pending.get(name) ?? [];
   let id = typeof response.id === 'string' && response.id !== '' ? response.id : queue[0];
   if (id === undefined) refuse(`${field}.functionResponse`, `answers no earlier functionCall named ${JSON.stringify(name)}`);
-  pending.set(name, queue.filter((queued) => queued !== id));
+  pending.set(
+    name,
+    queue.filter((queued) => queued !== id),
+  );
   const body = isObject(response.response) ? response.response : {};
   const keys = Object.keys(body);
   const single = keys.length === 1 && (keys[0] === 'output' || keys[0] === 'result' || keys[0] === 'error') ? body[keys[0]] : undefined;
   const text = typeof single === 'string' ? single : JSON.stringify(single !== undefined ? single : body);
   id = String(id);
-  return { type: 'tool-result', toolCallId: id, toolName: name, content: [{ type: 'text', text }], ...('error' in body && keys.length === 1 ? { isError: true } : {}) };
+  return {
+    type: 'tool-result',
+    toolCallId: id,
+    toolName: name,
+    content: [{ type: 'text', text }],
+    ...('error' in body && keys.length === 1 ? { isError: true } : {}),
+  };
 }
 
 function parseTools(raw: unknown): NeutralTool[] {
@@ -108,7 +126,11 @@ function parseTools(raw: unknown): NeutralTool[] {
     if (other !== undefined) refuse(`tools[${i}].${other}`, 'only functionDeclarations can be translated');
     return asArray(tool.functionDeclarations ?? [], `tools[${i}].functionDeclarations`).map((d, j): NeutralTool => {
       const decl = asObject(d, `tools[${i}].functionDeclarations[${j}]`);
-      const schema = isObject(decl.parametersJsonSchema) ? decl.parametersJsonSchema : isObject(decl.parameters) ? geminiSchemaToJsonSchema(decl.parameters) : { type: 'object', properties: {} };
+      const schema = isObject(decl.parametersJsonSchema)
+        ? decl.parametersJsonSchema
+        : isObject(decl.parameters)
+          ? geminiSchemaToJsonSchema(decl.parameters)
+          : { type: 'object', properties: {} };
       const out: NeutralTool = { name: optString(decl.name, `tools[${i}].functionDeclarations[${j}].name`) ?? '', parameters: schema };
       if (typeof decl.description === 'string') out.description = decl.description;
       return out;
@@ -128,7 +150,8 @@ function parseToolConfig(raw: unknown): ToolChoice | undefined {
     case 'NONE':
       return { type: 'none' };
     case 'ANY':
-      if (names.length > 1) refuse('toolConfig.functionCallingConfig.allowedFunctionNames', 'several allowed names cannot be translated (one, or none)');
+      if (names.length > 1)
+        refuse('toolConfig.functionCallingConfig.allowedFunctionNames', 'several allowed names cannot be translated (one, or none)');
       return names.length === 1 ? { type: 'tool', name: String(names[0]) } : { type: 'required' };
     default:
       return refuse('toolConfig.functionCallingConfig.mode', `${JSON.stringify(config.mode)} cannot be translated`);

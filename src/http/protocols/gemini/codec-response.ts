@@ -30,7 +30,12 @@ export function parseGeminiParts(parts: unknown[], scope: string, context: Respo
       const call = raw.functionCall;
       const id = typeof call.id === 'string' && call.id !== '' ? call.id : syntheticCallId(scope, calls);
       calls += 1;
-      out.push({ type: 'tool-call', id, name: restoreToolName(String(call.name ?? ''), context.toolNames), arguments: JSON.stringify(isObject(call.args) ? call.args : {}) });
+      out.push({
+        type: 'tool-call',
+        id,
+        name: restoreToolName(String(call.name ?? ''), context.toolNames),
+        arguments: JSON.stringify(isObject(call.args) ? call.args : {}),
+      });
     } else if (isObject(raw.inlineData) && String(raw.inlineData.mimeType ?? '').startsWith('image/')) {
       out.push({ type: 'image', source: { kind: 'base64', mediaType: String(raw.inlineData.mimeType), data: String(raw.inlineData.data ?? '') } });
     }
@@ -45,9 +50,17 @@ export function parseGeminiResponse(body: Json, context: ResponseContext): Neutr
     const index = typeof candidate.index === 'number' ? candidate.index : i;
     const parts = isObject(candidate.content) && Array.isArray(candidate.content.parts) ? candidate.content.parts : [];
     const content = parseGeminiParts(parts, `${id || 'gemini'}_${index}`, context);
-    return { index, content, finishReason: finishFromGemini(candidate.finishReason as string | undefined, content.some((p) => p.type === 'tool-call')) };
+    return {
+      index,
+      content,
+      finishReason: finishFromGemini(
+        candidate.finishReason as string | undefined,
+        content.some((p) => p.type === 'tool-call'),
+      ),
+    };
   });
-  if (choices.length === 0 && isObject(body.promptFeedback) && body.promptFeedback.blockReason) choices.push({ index: 0, content: [], finishReason: 'content_filter' });
+  if (choices.length === 0 && isObject(body.promptFeedback) && body.promptFeedback.blockReason)
+    choices.push({ index: 0, content: [], finishReason: 'content_filter' });
   const response: NeutralResponse = { id, model: typeof body.modelVersion === 'string' ? body.modelVersion : context.model, created: 0, choices };
   const usage = usageFromGemini(body.usageMetadata);
   if (usage) response.usage = usage;

@@ -30,7 +30,14 @@ export class GeminiStreamDecoder implements StreamDecoder {
   push(event: SseEvent): StreamEvent[] {
     if (this.done) return [];
     const chunk = JSON.parse(event.data) as Json;
-    if (isObject(chunk.error)) return [{ type: 'error', message: String(chunk.error.message ?? 'upstream error'), ...(typeof chunk.error.status === 'string' ? { errorType: chunk.error.status } : {}) }];
+    if (isObject(chunk.error))
+      return [
+        {
+          type: 'error',
+          message: String(chunk.error.message ?? 'upstream error'),
+          ...(typeof chunk.error.status === 'string' ? { errorType: chunk.error.status } : {}),
+        },
+      ];
     const out: StreamEvent[] = [];
     if (!this.started) {
       this.started = true;
@@ -74,7 +81,8 @@ export class GeminiStreamDecoder implements StreamDecoder {
     const parts = isObject(candidate.content) && Array.isArray(candidate.content.parts) ? candidate.content.parts : [];
     for (const part of parseGeminiParts(parts, `${this.id || 'gemini'}_${choice}`, this.context, state.calls)) {
       if (part.type === 'text' && part.text !== '') out.push({ type: 'text-delta', choice, text: part.text });
-      else if (part.type === 'reasoning') out.push({ type: 'reasoning-delta', choice, text: part.text, ...(part.signature !== undefined ? { signature: part.signature } : {}) });
+      else if (part.type === 'reasoning')
+        out.push({ type: 'reasoning-delta', choice, text: part.text, ...(part.signature !== undefined ? { signature: part.signature } : {}) });
       else if (part.type === 'tool-call') {
         const tool = state.calls++;
         out.push({ type: 'tool-call-start', choice, tool, id: part.id, name: part.name });

@@ -42,7 +42,13 @@ export class GeminiStreamEncoder implements StreamEncoder {
           if (event.signature !== undefined) this.signatures.set(event.choice, event.signature);
           return [];
         }
-        return [this.chunk(event.choice, { text: event.text, thought: true, ...(event.signature !== undefined ? { thoughtSignature: event.signature } : {}) })];
+        return [
+          this.chunk(event.choice, {
+            text: event.text,
+            thought: true,
+            ...(event.signature !== undefined ? { thoughtSignature: event.signature } : {}),
+          }),
+        ];
       case 'tool-call-start':
         this.calls.set(`${event.choice}:${event.tool}`, { id: event.id, name: event.name, args: '' });
         return [];
@@ -75,9 +81,18 @@ export class GeminiStreamEncoder implements StreamEncoder {
     }
     const candidates = [...this.finishes].map(([index, reason]) => {
       const signature = this.signatures.get(index);
-      return { content: { role: 'model', parts: [{ text: '', ...(signature !== undefined ? { thoughtSignature: signature } : {}) }] }, finishReason: finishToGemini(reason), index };
+      return {
+        content: { role: 'model', parts: [{ text: '', ...(signature !== undefined ? { thoughtSignature: signature } : {}) }] },
+        finishReason: finishToGemini(reason),
+        index,
+      };
     });
-    const last: Json = { candidates, ...(this.usage ? { usageMetadata: usageToGemini(this.usage) } : {}), modelVersion: this.model, responseId: this.id };
+    const last: Json = {
+      candidates,
+      ...(this.usage ? { usageMetadata: usageToGemini(this.usage) } : {}),
+      modelVersion: this.model,
+      responseId: this.id,
+    };
     if (candidates.length > 0 || this.usage) out.push(sseFrame(last));
     return out;
   }

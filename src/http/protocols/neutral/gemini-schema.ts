@@ -16,9 +16,28 @@ import { isObject } from './json.js';
  * `examples`, `$id`, `$comment`, `contentEncoding`, ...) is removed. The input is not modified.
  */
 const KEPT = new Set([
-  'type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems', 'properties', 'required',
-  'minProperties', 'maxProperties', 'minLength', 'maxLength', 'pattern', 'example', 'anyOf', 'propertyOrdering',
-  'default', 'items', 'minimum', 'maximum',
+  'type',
+  'format',
+  'title',
+  'description',
+  'nullable',
+  'enum',
+  'maxItems',
+  'minItems',
+  'properties',
+  'required',
+  'minProperties',
+  'maxProperties',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'example',
+  'anyOf',
+  'propertyOrdering',
+  'default',
+  'items',
+  'minimum',
+  'maximum',
 ]);
 const FORMATS = new Set(['enum', 'date-time', 'int32', 'int64', 'float', 'double']);
 const MAX_DEPTH = 32;
@@ -38,7 +57,8 @@ function clean(node: Json, defs: Json, seen: string[], depth: number): Json {
   if (depth > MAX_DEPTH) return { type: 'object' };
   if (typeof node.$ref === 'string') {
     const target = resolveRef(node.$ref, defs);
-    if (!target || seen.includes(node.$ref)) return { type: 'object', ...(typeof node.description === 'string' ? { description: node.description } : {}) };
+    if (!target || seen.includes(node.$ref))
+      return { type: 'object', ...(typeof node.description === 'string' ? { description: node.description } : {}) };
     const { $ref: _ref, ...rest } = node;
     return clean({ ...target, ...rest }, defs, [...seen, node.$ref], depth + 1);
   }

@@ -16,6 +16,7 @@ export function imageToUrl(source: ImageSource): string {
 
 /** For targets that need the bytes inline (Gemini): a URL image is refused. */
 export function requireBase64(source: ImageSource, field: string): { mediaType: string; data: string } {
-  if (source.kind === 'url') refuse(field, 'an image URL cannot be sent to this backend (it needs inline bytes; fusebox does not fetch URLs): send a data: URI');
+  if (source.kind === 'url')
+    refuse(field, 'an image URL cannot be sent to this backend (it needs inline bytes; fusebox does not fetch URLs): send a data: URI');
   return source;
 }

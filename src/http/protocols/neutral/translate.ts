@@ -56,9 +56,15 @@ export interface TranslatedRequest {
 }
 
 export function translateRequest(from: ProtocolName, to: ProtocolName, body: Json, options: TranslateRequestOptions = {}): TranslatedRequest {
-  const neutral = CODECS[from].parseRequest(body, { ...(options.model !== undefined ? { model: options.model } : {}), ...(options.stream !== undefined ? { stream: options.stream } : {}) });
+  const neutral = CODECS[from].parseRequest(body, {
+    ...(options.model !== undefined ? { model: options.model } : {}),
+    ...(options.stream !== undefined ? { stream: options.stream } : {}),
+  });
   const toolNames: ToolNameMap = {};
-  const encoded = CODECS[to].encodeRequest(neutral, { toolNames, ...(options.defaultMaxTokens !== undefined ? { defaultMaxTokens: options.defaultMaxTokens } : {}) });
+  const encoded = CODECS[to].encodeRequest(neutral, {
+    toolNames,
+    ...(options.defaultMaxTokens !== undefined ? { defaultMaxTokens: options.defaultMaxTokens } : {}),
+  });
   const includeUsage = from !== 'openai' || neutral.includeUsage === true;
   return { ...encoded, state: { from, to, model: encoded.model, stream: encoded.stream, includeUsage, toolNames } };
 }

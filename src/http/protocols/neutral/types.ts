@@ -63,10 +63,7 @@ export interface NeutralTool {
 
 export type ToolChoice = { type: 'auto' } | { type: 'none' } | { type: 'required' } | { type: 'tool'; name: string };
 
-export type ResponseFormat =
-  | { type: 'text' }
-  | { type: 'json' }
-  | { type: 'json_schema'; schema: Json; name?: string; strict?: boolean };
+export type ResponseFormat = { type: 'text' } | { type: 'json' } | { type: 'json_schema'; schema: Json; name?: string; strict?: boolean };
 
 export interface ReasoningConfig {
   /** false: thinking explicitly disabled. */

@@ -18,11 +18,17 @@ export function encodeOpenAiRequest(request: NeutralRequest, context: EncodeRequ
   if (request.tools.length > 0) {
     body.tools = request.tools.map((tool) => ({
       type: 'function',
-      function: { name: shortenToolName(tool.name, context.toolNames), ...(tool.description !== undefined ? { description: tool.description } : {}), parameters: tool.parameters },
+      function: {
+        name: shortenToolName(tool.name, context.toolNames),
+        ...(tool.description !== undefined ? { description: tool.description } : {}),
+        parameters: tool.parameters,
+      },
     }));
   }
   const choice = request.toolChoice;
-  if (choice && request.tools.length > 0) body.tool_choice = choice.type === 'tool' ? { type: 'function', function: { name: shortenToolName(choice.name, context.toolNames) } } : choice.type;
+  if (choice && request.tools.length > 0)
+    body.tool_choice =
+      choice.type === 'tool' ? { type: 'function', function: { name: shortenToolName(choice.name, context.toolNames) } } : choice.type;
   if (request.parallelToolCalls !== undefined && request.tools.length > 0) body.parallel_tool_calls = request.parallelToolCalls;
   assignSampling(request, body);
   if (request.stream) body.stream_options = { include_usage: true };
@@ -52,7 +58,10 @@ function assignSampling(request: NeutralRequest, body: Json): void {
   const format = request.responseFormat;
   if (format?.type === 'json') body.response_format = { type: 'json_object' };
   else if (format?.type === 'json_schema') {
-    body.response_format = { type: 'json_schema', json_schema: { name: format.name ?? 'response', schema: format.schema, ...(format.strict !== undefined ? { strict: format.strict } : {}) } };
+    body.response_format = {
+      type: 'json_schema',
+      json_schema: { name: format.name ?? 'response', schema: format.schema, ...(format.strict !== undefined ? { strict: format.strict } : {}) },
+    };
   }
   const reasoning = request.reasoning;
   if (reasoning?.enabled) body.reasoning_effort = reasoning.effort ?? budgetToEffort(reasoning.budgetTokens ?? 8192);
@@ -61,19 +70,25 @@ function assignSampling(request: NeutralRequest, body: Json): void {
 
 function encodeMessage(message: NeutralMessage, i: number, out: Json[], context: EncodeRequestContext): void {
   const field = `messages[${i}]`;
-  if (message.role === 'tool') return encodeToolResults(message.content.filter((p): p is ToolResultPart => p.type === 'tool-result'), out);
+  if (message.role === 'tool')
+    return encodeToolResults(
+      message.content.filter((p): p is ToolResultPart => p.type === 'tool-result'),
+      out,
+    );
   if (message.role === 'user') {
     const results = message.content.filter((p): p is ToolResultPart => p.type === 'tool-result');
     if (results.length > 0) encodeToolResults(results, out);
     const rest = message.content.filter((p) => p.type === 'text' || p.type === 'image');
-    if (rest.length > 0 || results.length === 0) out.push({ role: 'user', content: userContent(rest as Array<ImagePart | { type: 'text'; text: string }>) });
+    if (rest.length > 0 || results.length === 0)
+      out.push({ role: 'user', content: userContent(rest as Array<ImagePart | { type: 'text'; text: string }>) });
     return;
   }
   let text = '';
   const calls: Json[] = [];
   message.content.forEach((part, j) => {
     if (part.type === 'text') text += part.text;
-    else if (part.type === 'tool-call') calls.push({ id: part.id, type: 'function', function: { name: shortenToolName(part.name, context.toolNames), arguments: part.arguments } });
+    else if (part.type === 'tool-call')
+      calls.push({ id: part.id, type: 'function', function: { name: shortenToolName(part.name, context.toolNames), arguments: part.arguments } });
     else if (part.type === 'image') refuse(`${field}.content[${j}]`, 'OpenAI assistant messages cannot contain images');
   });
   const encoded: Json = { role: 'assistant', content: text === '' && calls.length > 0 ? null : text };
@@ -83,7 +98,9 @@ function encodeMessage(message: NeutralMessage, i: number, out: Json[], context:
 
 function userContent(parts: Array<ImagePart | { type: 'text'; text: string }>): unknown {
   if (parts.length === 1 && parts[0]?.type === 'text') return parts[0].text;
-  return parts.map((part) => (part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: imageToUrl(part.source) } }));
+  return parts.map((part) =>
+    part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: imageToUrl(part.source) } },
+  );
 }
 
 function encodeToolResults(results: ToolResultPart[], out: Json[]): void {

@@ -1,4 +1,14 @@
-import type { ContentPart, ImagePart, Json, NeutralMessage, NeutralRequest, NeutralTool, ResponseFormat, TextPart, ToolChoice } from '../neutral/types.js';
+import type {
+  ContentPart,
+  ImagePart,
+  Json,
+  NeutralMessage,
+  NeutralRequest,
+  NeutralTool,
+  ResponseFormat,
+  TextPart,
+  ToolChoice,
+} from '../neutral/types.js';
 import { asArray, asObject, isObject, optNumber, optString, refuseUnknown } from '../neutral/json.js';
 import { imageFromUrl } from '../neutral/images.js';
 import { refuse } from '../neutral/refusal.js';
@@ -6,9 +16,30 @@ import { fillToolNames } from '../neutral/tool-ids.js';
 
 /** OpenAI Chat Completions request ⇄ neutral request. */
 const KNOWN = new Set([
-  'model', 'messages', 'tools', 'tool_choice', 'parallel_tool_calls', 'max_tokens', 'max_completion_tokens', 'temperature',
-  'top_p', 'stop', 'seed', 'n', 'presence_penalty', 'frequency_penalty', 'response_format', 'reasoning_effort', 'stream',
-  'stream_options', 'user', 'metadata', 'store', 'service_tier', 'prompt_cache_key', 'safety_identifier',
+  'model',
+  'messages',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'seed',
+  'n',
+  'presence_penalty',
+  'frequency_penalty',
+  'response_format',
+  'reasoning_effort',
+  'stream',
+  'stream_options',
+  'user',
+  'metadata',
+  'store',
+  'service_tier',
+  'prompt_cache_key',
+  'safety_identifier',
 ]);
 
 export function parseOpenAiRequest(body: Json): NeutralRequest {
@@ -25,7 +56,8 @@ export function parseOpenAiRequest(body: Json): NeutralRequest {
     stream: body.stream === true,
   };
   const stop = body.stop;
-  if (stop !== undefined && stop !== null) request.stop = typeof stop === 'string' ? [stop] : asArray(stop, 'stop').map((s, i) => optString(s, `stop[${i}]`) ?? '');
+  if (stop !== undefined && stop !== null)
+    request.stop = typeof stop === 'string' ? [stop] : asArray(stop, 'stop').map((s, i) => optString(s, `stop[${i}]`) ?? '');
   assignNumbers(body, request);
   if (body.tool_choice !== undefined && body.tool_choice !== null) request.toolChoice = parseToolChoice(body.tool_choice);
   if (typeof body.parallel_tool_calls === 'boolean') request.parallelToolCalls = body.parallel_tool_calls;
@@ -43,7 +75,14 @@ export function parseOpenAiRequest(body: Json): NeutralRequest {
 function assignNumbers(body: Json, request: NeutralRequest): void {
   const maxTokens = optNumber(body.max_completion_tokens, 'max_completion_tokens') ?? optNumber(body.max_tokens, 'max_tokens');
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
-  const pairs = [['temperature', 'temperature'], ['top_p', 'topP'], ['seed', 'seed'], ['n', 'n'], ['presence_penalty', 'presencePenalty'], ['frequency_penalty', 'frequencyPenalty']] as const;
+  const pairs = [
+    ['temperature', 'temperature'],
+    ['top_p', 'topP'],
+    ['seed', 'seed'],
+    ['n', 'n'],
+    ['presence_penalty', 'presencePenalty'],
+    ['frequency_penalty', 'frequencyPenalty'],
+  ] as const;
   for (const [wire, key] of pairs) {
     const value = optNumber(body[wire], wire);
     if (value !== undefined) request[key] = value;
@@ -82,7 +121,10 @@ function parseMessage(message: Json, field: string, system: string[], messages: 
   else if (role === 'assistant') messages.push({ role: 'assistant', content: parseAssistant(message, field) });
   else if (role === 'tool') {
     const id = optString(message.tool_call_id, `${field}.tool_call_id`) ?? refuse(`${field}.tool_call_id`, 'is required');
-    messages.push({ role: 'tool', content: [{ type: 'tool-result', toolCallId: id, content: [{ type: 'text', text: textOf(message.content, `${field}.content`) }] }] });
+    messages.push({
+      role: 'tool',
+      content: [{ type: 'tool-result', toolCallId: id, content: [{ type: 'text', text: textOf(message.content, `${field}.content`) }] }],
+    });
   } else refuse(`${field}.role`, `role ${JSON.stringify(role)} cannot be translated`);
 }
 

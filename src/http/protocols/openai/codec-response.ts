@@ -30,7 +30,11 @@ export function parseOpenAiResponse(body: Json, context: ResponseContext): Neutr
         });
       });
     }
-    return { index: typeof choice.index === 'number' ? choice.index : i, content, finishReason: finishFromOpenAi(choice.finish_reason as string | undefined) };
+    return {
+      index: typeof choice.index === 'number' ? choice.index : i,
+      content,
+      finishReason: finishFromOpenAi(choice.finish_reason as string | undefined),
+    };
   });
   const response: NeutralResponse = {
     id: typeof body.id === 'string' ? body.id : '',
@@ -49,7 +53,12 @@ export function encodeOpenAiResponse(response: NeutralResponse): Json {
     object: 'chat.completion',
     created: response.created,
     model: response.model,
-    choices: response.choices.map((choice) => ({ index: choice.index, message: encodeMessage(choice.content), logprobs: null, finish_reason: finishToOpenAi(choice.finishReason) })),
+    choices: response.choices.map((choice) => ({
+      index: choice.index,
+      message: encodeMessage(choice.content),
+      logprobs: null,
+      finish_reason: finishToOpenAi(choice.finishReason),
+    })),
   };
   if (response.usage) body.usage = usageToOpenAi(response.usage);
   return body;

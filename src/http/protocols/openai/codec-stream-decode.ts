@@ -42,12 +42,21 @@ export class OpenAiStreamDecoder implements StreamDecoder {
     const chunk = JSON.parse(event.data) as Json;
     const out: StreamEvent[] = [];
     if (isObject(chunk.error)) {
-      out.push({ type: 'error', message: String(chunk.error.message ?? 'upstream error'), ...(typeof chunk.error.type === 'string' ? { errorType: chunk.error.type } : {}) });
+      out.push({
+        type: 'error',
+        message: String(chunk.error.message ?? 'upstream error'),
+        ...(typeof chunk.error.type === 'string' ? { errorType: chunk.error.type } : {}),
+      });
       return out;
     }
     if (!this.started) {
       this.started = true;
-      out.push({ type: 'start', id: String(chunk.id ?? ''), model: typeof chunk.model === 'string' ? chunk.model : this.context.model, created: typeof chunk.created === 'number' ? chunk.created : 0 });
+      out.push({
+        type: 'start',
+        id: String(chunk.id ?? ''),
+        model: typeof chunk.model === 'string' ? chunk.model : this.context.model,
+        created: typeof chunk.created === 'number' ? chunk.created : 0,
+      });
     }
     if (Array.isArray(chunk.choices)) for (const raw of chunk.choices) if (isObject(raw)) this.choice(raw, out);
     const usage = usageFromOpenAi(chunk.usage);

@@ -34,7 +34,11 @@ export class OpenAiStreamEncoder implements StreamEncoder {
       case 'reasoning-delta':
         return event.text === '' ? [] : [this.chunk(event.choice, { reasoning_content: event.text })];
       case 'tool-call-start':
-        return [this.chunk(event.choice, { tool_calls: [{ index: event.tool, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }] })];
+        return [
+          this.chunk(event.choice, {
+            tool_calls: [{ index: event.tool, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }],
+          }),
+        ];
       case 'tool-call-delta':
         return [this.chunk(event.choice, { tool_calls: [{ index: event.tool, function: { arguments: event.arguments } }] })];
       case 'tool-call-end':

@@ -2,7 +2,12 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Json, ProtocolName } from '../../../../../src/http/protocols/neutral/types.js';
 import { isRefusal } from '../../../../../src/http/protocols/neutral/refusal.js';
-import { createStreamTranslator, translateRequest, translateResponse, type TranslationState } from '../../../../../src/http/protocols/neutral/translate.js';
+import {
+  createStreamTranslator,
+  translateRequest,
+  translateResponse,
+  type TranslationState,
+} from '../../../../../src/http/protocols/neutral/translate.js';
 
 /**
  * Golden fixtures in test/fixtures/translation/*.json: `{ kind, from, to, options?, state?,

@@ -12,11 +12,16 @@ describe('translation round trips', () => {
       messages: [{ role: 'user', content: 'go' }],
       tools: [{ type: 'function', function: { name: LONG, parameters: { type: 'object', properties: { a: { type: 'string' } } } } }],
     });
-    const declared = ((body.tools as Array<{ functionDeclarations: Array<{ name: string }> }>)[0]?.functionDeclarations[0]?.name) ?? '';
+    const declared = (body.tools as Array<{ functionDeclarations: Array<{ name: string }> }>)[0]?.functionDeclarations[0]?.name ?? '';
     expect(declared.length).toBeLessThanOrEqual(64);
     expect(declared).not.toBe(LONG);
-    const reply = { candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: declared, args: { a: 'x' } } }] }, finishReason: 'STOP' }], responseId: 'r1' };
-    const json = translateResponse(state, reply) as { choices: Array<{ message: { tool_calls: Array<{ id: string; function: { name: string } }> }; finish_reason: string }> };
+    const reply = {
+      candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: declared, args: { a: 'x' } } }] }, finishReason: 'STOP' }],
+      responseId: 'r1',
+    };
+    const json = translateResponse(state, reply) as {
+      choices: Array<{ message: { tool_calls: Array<{ id: string; function: { name: string } }> }; finish_reason: string }>;
+    };
     expect(json.choices[0]?.message.tool_calls[0]?.function.name).toBe(LONG);
     expect(json.choices[0]?.finish_reason).toBe('tool_calls');
     const stream = createStreamTranslator({ ...state, stream: true });
@@ -27,7 +32,10 @@ describe('translation round trips', () => {
 
   it('gives Gemini calls stable ids that the client can send back with its tool results', () => {
     const { state } = translateRequest('openai', 'gemini', { model: 'g', messages: [{ role: 'user', content: 'weather?' }] });
-    const reply = { candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'weather', args: { city: 'Paris' } } }] }, finishReason: 'STOP' }], responseId: 'resp7' };
+    const reply = {
+      candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'weather', args: { city: 'Paris' } } }] }, finishReason: 'STOP' }],
+      responseId: 'resp7',
+    };
     const first = translateResponse(state, reply) as { choices: Array<{ message: { tool_calls: Array<{ id: string }> } }> };
     const again = translateResponse(state, reply) as typeof first;
     const id = first.choices[0]?.message.tool_calls[0]?.id ?? '';
@@ -40,7 +48,10 @@ describe('translation round trips', () => {
         { role: 'tool', tool_call_id: id, content: '18C' },
       ],
     });
-    expect((next.body.contents as unknown[])[2]).toEqual({ role: 'user', parts: [{ functionResponse: { name: 'weather', response: { output: '18C' } } }] });
+    expect((next.body.contents as unknown[])[2]).toEqual({
+      role: 'user',
+      parts: [{ functionResponse: { name: 'weather', response: { output: '18C' } } }],
+    });
   });
 
   it('refuses a tool result whose call is not in the conversation when the target needs the name', () => {
@@ -60,12 +71,21 @@ describe('translation round trips', () => {
   });
 
   it('reports what a stream has emitted so far, and whether a tool call is half sent', () => {
-    const state = translateRequest('anthropic', 'openai', { model: 'gpt', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], stream: true }).state;
+    const state = translateRequest('anthropic', 'openai', {
+      model: 'gpt',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    }).state;
     const stream = createStreamTranslator(state);
     const base = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt' };
     stream.push(Buffer.from(frame({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' } }] })));
     stream.push(Buffer.from(frame({ ...base, choices: [{ index: 0, delta: { content: 'lo' } }] })));
-    stream.push(Buffer.from(frame({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 't1', function: { name: 'f', arguments: '{"a"' } }] } }] })));
+    stream.push(
+      Buffer.from(
+        frame({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 't1', function: { name: 'f', arguments: '{"a"' } }] } }] }),
+      ),
+    );
     expect(stream.safeToResume).toBe(false);
     const progress = stream.progress();
     expect(progress.choices[0]).toMatchObject({ text: 'Hello', toolCalls: [{ id: 't1', name: 'f', arguments: '{"a"', complete: false }] });
@@ -76,7 +96,12 @@ describe('translation round trips', () => {
   });
 
   it('turns upstream data that is not JSON into the client in-band error and then writes nothing', () => {
-    const state = translateRequest('anthropic', 'openai', { model: 'gpt', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], stream: true }).state;
+    const state = translateRequest('anthropic', 'openai', {
+      model: 'gpt',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    }).state;
     const stream = createStreamTranslator(state);
     const out = Buffer.concat(stream.push(Buffer.from('data: {not json\n\n'))).toString();
     expect(out).toContain('event: error');
@@ -85,10 +110,23 @@ describe('translation round trips', () => {
   });
 
   it('closes the client stream as soon as the upstream terminal marker arrives', () => {
-    const state = translateRequest('openai', 'anthropic', { model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], stream: true }).state;
+    const state = translateRequest('openai', 'anthropic', {
+      model: 'c',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    }).state;
     const stream = createStreamTranslator(state);
     const message = { id: 'm', type: 'message', role: 'assistant', model: 'c', content: [], usage: { input_tokens: 3, output_tokens: 0 } };
-    const out = Buffer.concat(stream.push(Buffer.from(frame({ type: 'message_start', message }, 'message_start') + frame({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } }, 'message_delta') + frame({ type: 'message_stop' }, 'message_stop')))).toString();
+    const out = Buffer.concat(
+      stream.push(
+        Buffer.from(
+          frame({ type: 'message_start', message }, 'message_start') +
+            frame({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } }, 'message_delta') +
+            frame({ type: 'message_stop' }, 'message_stop'),
+        ),
+      ),
+    ).toString();
     expect(stream.done).toBe(true);
     expect(out.endsWith('data: [DONE]\n\n')).toBe(true);
     expect(out).not.toContain('"usage"');
@@ -111,7 +149,17 @@ describe('translation round trips', () => {
     expect(stream.safeToResume).toBe(true);
     stream.switchUpstream({ ...state, to: 'gemini' });
     const parts = [{ text: 'lo' }, { functionCall: { name: 'g', args: {} } }];
-    out.push(...stream.push(Buffer.from(frame({ candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP' }], responseId: 'other', usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 3 } }))));
+    out.push(
+      ...stream.push(
+        Buffer.from(
+          frame({
+            candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP' }],
+            responseId: 'other',
+            usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 3 },
+          }),
+        ),
+      ),
+    );
     out.push(...stream.end());
     const text = Buffer.concat(out).toString();
     expect(text.match(/"role":"assistant"/g)).toHaveLength(1);
@@ -121,6 +169,9 @@ describe('translation round trips', () => {
     const progress = stream.progress();
     expect(progress.id).toBe('msg_1');
     expect(progress.choices[0]).toMatchObject({ text: 'Hello', finishReason: 'tool_calls' });
-    expect(progress.choices[0]?.toolCalls.map((c) => [c.index, c.name, c.complete])).toEqual([[0, 'f', true], [1, 'g', true]]);
+    expect(progress.choices[0]?.toolCalls.map((c) => [c.index, c.name, c.complete])).toEqual([
+      [0, 'f', true],
+      [1, 'g', true],
+    ]);
   });
 });

@@ -32,12 +32,24 @@ beforeAll(async () => {
     req.on('end', () => {
       const url = req.url ?? '';
       if (url.includes(':generateContent')) {
-        const body = { id: 'msg_j', type: 'message', role: 'assistant', model: 'claude', content: [{ type: 'text', text: 'Hi there' }], stop_reason: 'end_turn', usage: { input_tokens: 4, output_tokens: 2 } };
+        const body = {
+          id: 'msg_j',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude',
+          content: [{ type: 'text', text: 'Hi there' }],
+          stop_reason: 'end_turn',
+          usage: { input_tokens: 4, output_tokens: 2 },
+        };
         const json = translateResponse({ from: 'gemini', to: 'anthropic', model: 'm', stream: false, includeUsage: true, toolNames: {} }, body);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(json));
         return;
       }
-      const bytes = url.includes('/messages') ? translated('anthropic', 'openai', OPENAI_SSE) : url.includes('/chat/completions') ? translated('openai', 'anthropic', ANTHROPIC_SSE) : translated('gemini', 'anthropic', ANTHROPIC_SSE);
+      const bytes = url.includes('/messages')
+        ? translated('anthropic', 'openai', OPENAI_SSE)
+        : url.includes('/chat/completions')
+          ? translated('openai', 'anthropic', ANTHROPIC_SSE)
+          : translated('gemini', 'anthropic', ANTHROPIC_SSE);
       res.writeHead(200, { 'content-type': 'text/event-stream' }).end(bytes);
     });
   });
@@ -64,7 +76,12 @@ describe('real SDKs accept translated streams', () => {
 
   it('openai SDK reads an Anthropic upstream stream, tool call and usage included', async () => {
     const client = new OpenAI({ apiKey: 'k', baseURL: `${base}/v1`, maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let args = '';
     let finish: string | null = null;
