@@ -21,6 +21,7 @@ import { outcomeEvents } from './report.js';
 import { codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode } from './request-notes.js';
 import { allowRetry, emptySameModelState, noteFailure, waitBeforeSwitching, type SameModelState } from './same-model-retry.js';
 import type { CancelSignal, Job } from './types.js';
+import { httpCode } from '../shared/upstream-code.js';
 
 export { gatewayHeaders, type AttemptNote } from './request-notes.js';
 
@@ -33,6 +34,12 @@ export { gatewayHeaders, type AttemptNote } from './request-notes.js';
  */
 export interface RequestSummary {
   readonly status: number;
+  /**
+   * What the client got, in one word: `success`; `broken_stream` (a committed stream that broke
+   * after its first byte, cut with an in-band error); the upstream's `http_4xx` when it was the
+   * answer; else the error code the client got (`upstream_failed`, `client_cancelled`, ...).
+   */
+  readonly outcome: string;
   readonly backend: string | null;
   readonly attempts: readonly AttemptNote[];
   readonly error?: string;
@@ -200,10 +207,14 @@ function afterFailure(run: Run, route: Route, result: AttemptResult, deps: Handl
 }
 
 function answered(run: Run, route: Route, result: AttemptResult): RequestSummary {
+  const broke = result.brokeMidStream;
+  // The broken attempt's note says how it broke; its first byte was still a success for the actors.
+  const attempts = broke ? [...run.attempts.slice(0, -1), { ...run.attempts.at(-1)!, outcome: broke }] : run.attempts;
   return {
     status: result.status ?? 200,
+    outcome: broke ? 'broken_stream' : codeOf(result.outcome),
     backend: route.backend.config.id,
-    attempts: run.attempts,
+    attempts,
     ...(route.fallback ? { fallback: route.fallback } : {}),
     ...waits(run),
     ...run.decisions,
@@ -219,17 +230,18 @@ function waits(run: Run): { waitedMs?: number; sameModelWaitMs?: number } {
 
 function failed(run: Run): RequestSummary {
   const { job, attempts } = run;
-  if (job.signal.aborted) return { status: 499, backend: null, attempts, error: 'client_cancelled' };
+  if (job.signal.aborted) return { status: 499, outcome: 'client_cancelled', backend: null, attempts, error: 'client_cancelled' };
   const held = run.context.held;
   if (held) {
     // The context fallback gave no answer: the client gets the upstream's own 4xx.
     job.sink.respond(held.status, { ...held.headers, ...gatewayHeaders(attempts.length, held.backend) }, held.body);
-    return { status: held.status, backend: held.backend, attempts, ...waits(run), ...run.decisions };
+    return { status: held.status, outcome: httpCode(held.status), backend: held.backend, attempts, ...waits(run), ...run.decisions };
   }
   const error = finalError(attempts, run.lastCode, run.retryAfterMs, run.budgetExhausted);
   job.sink.fail(error, gatewayHeaders(attempts.length, null));
   return {
     status: error.status,
+    outcome: error.code,
     backend: null,
     attempts,
     error: error.code,
