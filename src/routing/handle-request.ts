@@ -18,12 +18,12 @@ import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion, type Cons
 import { quotaFromHeaders } from './quota-headers.js';
 import type { Random } from './random.js';
 import { outcomeEvents } from './report.js';
-import { codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode } from './request-notes.js';
+import { brokenLast, codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode, type RequestSummary } from './request-notes.js';
 import { allowRetry, emptySameModelState, noteFailure, waitBeforeSwitching, type SameModelState } from './same-model-retry.js';
 import type { CancelSignal, Job } from './types.js';
 import { httpCode } from '../shared/upstream-code.js';
 
-export { gatewayHeaders, type AttemptNote } from './request-notes.js';
+export { gatewayHeaders, type AttemptNote, type RequestSummary } from './request-notes.js';
 
 /**
  * Serves one client request: choose a route, attempt it, tell the actors, and fail over to
@@ -32,28 +32,6 @@ export { gatewayHeaders, type AttemptNote } from './request-notes.js';
  * The table, transport and those settings come from the generation the request was admitted
  * with, and only from it (see generation.ts). Returns what happened, for the request's log line.
  */
-export interface RequestSummary {
-  readonly status: number;
-  /**
-   * What the client got, in one word: `success`; `broken_stream` (a committed stream that broke
-   * after its first byte, cut with an in-band error); the upstream's `http_4xx` when it was the
-   * answer; else the error code the client got (`upstream_failed`, `client_cancelled`, ...).
-   */
-  readonly outcome: string;
-  readonly backend: string | null;
-  readonly attempts: readonly AttemptNote[];
-  readonly error?: string;
-  /** `from->to` model pools when the answer came from a fallback pool. */
-  readonly fallback?: string;
-  /** ms spent waiting for a route to recover. */
-  readonly waitedMs?: number;
-  /** ms waited before trying a failed route's model again instead of switching models. */
-  readonly sameModelWaitMs?: number;
-  readonly retryBudgetExhausted?: boolean;
-  /** For the debug log: why routes were skipped, and the candidates' scores and weights. */
-  readonly skipped?: readonly Skip[];
-  readonly considered?: readonly Considered[];
-}
 
 /** What lives as long as the gateway; what a reload changes is in the request's generation. */
 export interface HandlerDeps {
@@ -208,13 +186,11 @@ function afterFailure(run: Run, route: Route, result: AttemptResult, deps: Handl
 
 function answered(run: Run, route: Route, result: AttemptResult): RequestSummary {
   const broke = result.brokeMidStream;
-  // The broken attempt's note says how it broke; its first byte was still a success for the actors.
-  const attempts = broke ? [...run.attempts.slice(0, -1), { ...run.attempts.at(-1)!, outcome: broke }] : run.attempts;
   return {
     status: result.status ?? 200,
     outcome: broke ? 'broken_stream' : codeOf(result.outcome),
     backend: route.backend.config.id,
-    attempts,
+    attempts: broke ? brokenLast(run.attempts, broke) : run.attempts,
     ...(route.fallback ? { fallback: route.fallback } : {}),
     ...waits(run),
     ...run.decisions,
