@@ -1,8 +1,9 @@
 /**
  * The cheap part of SSE the stream guard needs, on raw bytes and across chunk boundaries:
  * "has the first data event arrived, and is it an error?" and, at the end, "did the stream
- * finish: its protocol's terminal event, or a finish reason in its last events?". Nothing is decoded or parsed beyond the first
- * few bytes of each line before the first data event; after it, nothing at all.
+ * finish: its protocol's terminal event, or a finish reason in its last events?". Nothing is
+ * decoded or parsed beyond the first few bytes of each line before the first data event; after
+ * it, nothing until the end, and then only the kept tail (`FINISH_WINDOW` bytes).
  */
 import type { StreamEnding } from '../protocols/types.js';
 
