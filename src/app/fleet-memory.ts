@@ -8,10 +8,12 @@ import { actorLayout } from '../actors/layout.js';
 import { startPersister, type Persister } from '../persistence/persister.js';
 import { actorIdentities, planRestore } from '../persistence/restore.js';
 import type { SnapshotStore } from '../persistence/snapshot-store.js';
+import { logTransitions } from './transition-log.js';
 
 /**
  * The actor fleet with its memory: restored from the snapshot store (when there is one),
- * persisted back to it, and recorded to the event log (when asked). The composition root
+ * persisted back to it, recorded to the event log (when asked), its breaker transitions
+ * logged (see transition-log.ts). The composition root
  * builds it in place of a bare actor tree and closes it last.
  *
  * Order matters and is kept here: restore → tree → recorder (its header holds the
@@ -58,12 +60,14 @@ export function startFleetMemory(config: FuseboxConfig, options: FleetMemoryOpti
     ...(plan ? { restored: plan.restored } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
+  const transitions = logTransitions(tree, logger);
   let recorder: EventRecorder | null = null;
   let persister: Persister | null = null;
   try {
     if (options.eventLog) recorder = startEventLog({ file: options.eventLog, tree, clock, version: options.version });
     if (store && plan) persister = startPersister({ tree, store, clock, logger, dropped: plan.dropped, identities });
   } catch (error) {
+    transitions.unsubscribe();
     tree.stop();
     throw error;
   }
@@ -73,6 +77,7 @@ export function startFleetMemory(config: FuseboxConfig, options: FleetMemoryOpti
     async close() {
       recorder?.close();
       await persister?.stop();
+      transitions.unsubscribe();
       tree.stop();
       await store?.close();
     },

@@ -18,11 +18,12 @@ import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion, type Cons
 import { quotaFromHeaders } from './quota-headers.js';
 import type { Random } from './random.js';
 import { outcomeEvents } from './report.js';
-import { codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode } from './request-notes.js';
+import { brokenLast, codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode, type RequestSummary } from './request-notes.js';
 import { allowRetry, emptySameModelState, noteFailure, waitBeforeSwitching, type SameModelState } from './same-model-retry.js';
 import type { CancelSignal, Job } from './types.js';
+import { httpCode } from '../shared/upstream-code.js';
 
-export { gatewayHeaders, type AttemptNote } from './request-notes.js';
+export { gatewayHeaders, type AttemptNote, type RequestSummary } from './request-notes.js';
 
 /**
  * Serves one client request: choose a route, attempt it, tell the actors, and fail over to
@@ -31,22 +32,6 @@ export { gatewayHeaders, type AttemptNote } from './request-notes.js';
  * The table, transport and those settings come from the generation the request was admitted
  * with, and only from it (see generation.ts). Returns what happened, for the request's log line.
  */
-export interface RequestSummary {
-  readonly status: number;
-  readonly backend: string | null;
-  readonly attempts: readonly AttemptNote[];
-  readonly error?: string;
-  /** `from->to` model pools when the answer came from a fallback pool. */
-  readonly fallback?: string;
-  /** ms spent waiting for a route to recover. */
-  readonly waitedMs?: number;
-  /** ms waited before trying a failed route's model again instead of switching models. */
-  readonly sameModelWaitMs?: number;
-  readonly retryBudgetExhausted?: boolean;
-  /** For the debug log: why routes were skipped, and the candidates' scores and weights. */
-  readonly skipped?: readonly Skip[];
-  readonly considered?: readonly Considered[];
-}
 
 /** What lives as long as the gateway; what a reload changes is in the request's generation. */
 export interface HandlerDeps {
@@ -200,10 +185,12 @@ function afterFailure(run: Run, route: Route, result: AttemptResult, deps: Handl
 }
 
 function answered(run: Run, route: Route, result: AttemptResult): RequestSummary {
+  const broke = result.brokeMidStream;
   return {
     status: result.status ?? 200,
+    outcome: broke ? 'broken_stream' : codeOf(result.outcome),
     backend: route.backend.config.id,
-    attempts: run.attempts,
+    attempts: broke ? brokenLast(run.attempts, broke) : run.attempts,
     ...(route.fallback ? { fallback: route.fallback } : {}),
     ...waits(run),
     ...run.decisions,
@@ -219,17 +206,18 @@ function waits(run: Run): { waitedMs?: number; sameModelWaitMs?: number } {
 
 function failed(run: Run): RequestSummary {
   const { job, attempts } = run;
-  if (job.signal.aborted) return { status: 499, backend: null, attempts, error: 'client_cancelled' };
+  if (job.signal.aborted) return { status: 499, outcome: 'client_cancelled', backend: null, attempts, error: 'client_cancelled' };
   const held = run.context.held;
   if (held) {
     // The context fallback gave no answer: the client gets the upstream's own 4xx.
     job.sink.respond(held.status, { ...held.headers, ...gatewayHeaders(attempts.length, held.backend) }, held.body);
-    return { status: held.status, backend: held.backend, attempts, ...waits(run), ...run.decisions };
+    return { status: held.status, outcome: httpCode(held.status), backend: held.backend, attempts, ...waits(run), ...run.decisions };
   }
   const error = finalError(attempts, run.lastCode, run.retryAfterMs, run.budgetExhausted);
   job.sink.fail(error, gatewayHeaders(attempts.length, null));
   return {
     status: error.status,
+    outcome: error.code,
     backend: null,
     attempts,
     error: error.code,

@@ -1,6 +1,6 @@
 import { FuseboxError } from '../shared/errors.js';
 import type { Outcome } from './classify.js';
-import type { Route } from './plan.js';
+import type { Considered, Route, Skip } from './plan.js';
 import { httpCode, type UpstreamCode } from '../shared/upstream-code.js';
 
 /** An attempt's outcome in one word: a note's `outcome`, a log line's, a metric's label. */
@@ -19,6 +19,35 @@ export interface AttemptNote {
   readonly model?: string;
   readonly outcome: OutcomeCode;
   readonly ms: number;
+}
+
+/** What happened to one request, for its log line and the request metrics. */
+export interface RequestSummary {
+  readonly status: number;
+  /**
+   * What the client got, in one word: `success`; `broken_stream` (a committed stream that broke
+   * after its first byte, cut with an in-band error); the upstream's `http_4xx` when it was the
+   * answer; else the error code the client got (`upstream_failed`, `client_cancelled`, ...).
+   */
+  readonly outcome: string;
+  readonly backend: string | null;
+  readonly attempts: readonly AttemptNote[];
+  readonly error?: string;
+  /** `from->to` model pools when the answer came from a fallback pool. */
+  readonly fallback?: string;
+  /** ms spent waiting for a route to recover. */
+  readonly waitedMs?: number;
+  /** ms waited before trying a failed route's model again instead of switching models. */
+  readonly sameModelWaitMs?: number;
+  readonly retryBudgetExhausted?: boolean;
+  /** For the debug log: why routes were skipped, and the candidates' scores and weights. */
+  readonly skipped?: readonly Skip[];
+  readonly considered?: readonly Considered[];
+}
+
+/** The notes with the last one's outcome replaced by how its committed stream broke. */
+export function brokenLast(notes: readonly AttemptNote[], code: UpstreamCode): AttemptNote[] {
+  return notes.map((n, i) => (i === notes.length - 1 ? { ...n, outcome: code } : n));
 }
 
 /** `x-fusebox-attempts`, `x-fusebox-backend` and, on a fallback, `x-fusebox-fallback: from->to`. */

@@ -87,8 +87,9 @@ describe('stream guards', () => {
     expect(gw.gateway.actors.view('baseurl:alpha:0').context.health.lastErrors).toEqual(['timeout_idle']);
   });
 
-  it('treats a stream that ends cleanly without [DONE] as truncated', async () => {
-    const { client } = await twoBackends({ kind: 'stream', withoutTerminal: true }, { kind: 'stream' });
+  it('treats a stream that ends cleanly with neither [DONE] nor a finish reason as truncated', async () => {
+    const cut: Behavior = { kind: 'raw', text: 'data: {"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n' };
+    const { client } = await twoBackends(cut, { kind: 'stream' });
     const failure = await collect(client).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
     expect((failure as Error).message).toContain('stream_truncated');

@@ -34,8 +34,8 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
     name: 'fusebox_requests_total',
-    help: 'Client requests by route, model, backend that answered ("none" if none) and status.',
-    labelNames: ['route', 'model', 'backend', 'status'],
+    help: 'Client requests by route, model, backend that answered ("none" if none), status and outcome (success, broken_stream, ...).',
+    labelNames: ['route', 'model', 'backend', 'status', 'outcome'],
     registers,
   });
   const duration = new Histogram({
@@ -99,7 +99,7 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
     observeRequest(job, summary, ms) {
       const route = routeLabels.get(job);
       const backend = summary.backend ?? 'none';
-      requests.inc({ route, model: modelLabel(job.model), backend, status: String(summary.status) });
+      requests.inc({ route, model: modelLabel(job.model), backend, status: String(summary.status), outcome: summary.outcome });
       duration.observe({ route, backend }, Math.max(0, ms) / 1000);
       const last = summary.attempts.length - 1;
       for (let index = 0; index <= last; index++) {

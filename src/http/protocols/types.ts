@@ -79,6 +79,19 @@ export interface SampleAnswers {
   stream(model: string, pieces: readonly string[], usage: boolean): SampleStream;
 }
 
+/**
+ * How a stream of this protocol is recognised as finished, judged once on its last bytes after
+ * the body ended cleanly (never per chunk). A stream that carries its terminal event
+ * (`terminalMarker`) is complete; one that reports a finish reason without it is complete too,
+ * and the client gets `terminalEvent` appended; any other clean end is `stream_truncated`.
+ */
+export interface StreamEnding {
+  /** Whether `tail`, the stream's last events as latin1 text (about 2 KB), report a finish reason. */
+  finishSeen(tail: string): boolean;
+  /** The terminal event as SSE bytes (`data: [DONE]` and its blank line); null when the protocol has none. */
+  readonly terminalEvent: string | null;
+}
+
 export interface ProtocolSpec {
   /** The registry key, a backend's `kind` and a Job's `protocol`. */
   readonly name: string;
@@ -100,6 +113,7 @@ export interface ProtocolSpec {
   inBandError(error: FuseboxError): Buffer;
   /** The data of the event a complete stream ends with (`[DONE]`); null when there is none. */
   readonly terminalMarker: string | null;
+  readonly streamEnding: StreamEnding;
   /** Null when this protocol's streams cannot be collected (streamOnly does not apply). */
   readonly collect: StreamCollection | null;
   readonly samples: SampleAnswers;

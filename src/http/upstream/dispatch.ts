@@ -7,7 +7,8 @@ import { isUpstreamCode } from '../../shared/upstream-code.js';
 import { isEventStream } from '../../shared/content-type.js';
 import { clientResponseHeaders, type HeaderMap } from '../protocols/headers.js';
 import { protocolSpec } from '../protocols/registry.js';
-import { endsComplete, FirstEventScanner, TailKeeper } from './sse-scan.js';
+import type { ProtocolSpec } from '../protocols/types.js';
+import { closingBytes, FirstEventScanner, judgeEnd, TailKeeper } from './sse-scan.js';
 import { BodyQueue } from './body-queue.js';
 
 /**
@@ -20,8 +21,9 @@ import { BodyQueue } from './body-queue.js';
  * written to a connection: time spent waiting for a free connection is not the upstream's fault),
  * `empty_stream` (ended without one, or with only `[DONE]`), `stream_error_event` (the first
  * event is an error). After it, failures reach the body: `timeout_idle` (undici bodyTimeout),
- * `timeout_total`, resets, and `stream_truncated` (a stream that ended cleanly without its
- * protocol's terminal event, when the protocol has one).
+ * `timeout_total`, resets, and `stream_truncated` (a stream that ended cleanly with neither
+ * its protocol's terminal event nor a finish reason). A stream that reports a finish reason
+ * but lacks the terminal event ends complete, with the terminal event appended to the body.
  */
 export interface DispatchPlan {
   readonly method: 'POST' | 'GET';
@@ -70,11 +72,10 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   /** A 2xx event stream waiting for its first data event. */
   private proving: ResponseReply | null = null;
   private sse = false;
-  /** Made only for a 2xx event stream: the first-event guard and the kept tail. */
+  /** Made only for a 2xx event stream: the first-event guard, the kept tail, how it ends. */
   private scanner: FirstEventScanner | null = null;
   private tail: TailKeeper | null = null;
-  /** The protocol's terminal event data, when it has one (only then is the tail kept). */
-  private terminal: string | null = null;
+  private spec: ProtocolSpec | null = null;
   private readonly timers: unknown[] = [];
   private firstTimer: unknown = null;
   private readonly onClientAbort = () => this.abort('client_cancelled');
@@ -117,8 +118,8 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     if (!this.sse) return this.proven(reply);
     this.proving = reply;
     this.scanner = new FirstEventScanner();
-    this.terminal = protocolSpec(this.plan.protocol).terminalMarker;
-    if (this.terminal !== null) this.tail = new TailKeeper();
+    this.spec = protocolSpec(this.plan.protocol);
+    this.tail = new TailKeeper();
   }
 
   onResponseData(_ctrl: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -143,11 +144,19 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
       return;
     }
     this.finish();
-    if (this.sse && this.tail && endsComplete(this.terminal, this.tail.tail()) === false) {
-      this.body?.error('stream_truncated', 'the upstream stream ended without its final event');
-    } else {
-      this.body?.end();
+    if (this.sse && this.tail && this.spec) this.endStream(this.spec, this.tail.tail());
+    else this.body?.end();
+  }
+
+  /** A cleanly ended event stream: complete, completed by its terminal event, or truncated. */
+  private endStream(spec: ProtocolSpec, tail: Buffer): void {
+    const end = judgeEnd(spec.terminalMarker, spec.streamEnding, tail);
+    if (end === 'truncated') {
+      this.body?.error('stream_truncated', 'the upstream stream ended without its final event or a finish reason');
+      return;
     }
+    if (end === 'unterminated') this.body?.push(closingBytes(spec.streamEnding, tail));
+    this.body?.end();
   }
 
   onResponseError(_ctrl: Dispatcher.DispatchController, error: Error): void {

@@ -1,9 +1,11 @@
 /**
  * The cheap part of SSE the stream guard needs, on raw bytes and across chunk boundaries:
  * "has the first data event arrived, and is it an error?" and, at the end, "did the stream
- * finish with its protocol's terminal event?". Nothing is decoded or parsed beyond the first
- * few bytes of each line before the first data event; after it, nothing at all.
+ * finish: its protocol's terminal event, or a finish reason in its last events?". Nothing is
+ * decoded or parsed beyond the first few bytes of each line before the first data event; after
+ * it, nothing until the end, and then only the kept tail (`FINISH_WINDOW` bytes).
  */
+import type { StreamEnding } from '../protocols/types.js';
 
 /** What the first data event turned out to be. */
 export type FirstEvent = 'data' | 'error';
@@ -80,6 +82,34 @@ export function endsComplete(marker: string | null, tail: Buffer): boolean | nul
   return tail.indexOf(marker, from, 'latin1') !== -1;
 }
 
+/** How much of a stream's end is read for a finish reason: its last events, never the whole stream. */
+export const FINISH_WINDOW = 2048;
+
+/**
+ * A cleanly ended stream, judged on its tail: `complete` (its terminal event, or a finish
+ * reason in a protocol without one), `unterminated` (a finish reason but no terminal event:
+ * complete once `closingBytes` is appended), or `truncated`. A stream that ended mid-line is
+ * truncated whatever it said before.
+ */
+export type StreamEnd = 'complete' | 'unterminated' | 'truncated';
+
+export function judgeEnd(marker: string | null, ending: StreamEnding, tail: Buffer): StreamEnd {
+  if (endsComplete(marker, tail) === true) return 'complete';
+  const last = tail.at(-1);
+  if (last !== LF && last !== CR) return 'truncated';
+  if (!ending.finishSeen(tail.toString('latin1', Math.max(0, tail.length - FINISH_WINDOW)))) return 'truncated';
+  return ending.terminalEvent === null ? 'complete' : 'unterminated';
+}
+
+/** The terminal event for an `unterminated` stream's client, after what ends its last event. */
+export function closingBytes(ending: StreamEnding, tail: Buffer): Buffer {
+  const event = ending.terminalEvent ?? '';
+  const end = tail.length - (tail.at(-1) === LF && tail.at(-2) === CR ? 2 : 1);
+  const blank = tail[end - 1] === LF || tail[end - 1] === CR;
+  const crlf = tail.at(-1) === CR || tail.at(-2) === CR;
+  return Buffer.from(blank ? event : `${crlf ? '\r\n' : '\n'}${event}`, 'latin1');
+}
+
 /**
  * Keeps a stream's last bytes for `endsComplete`: references to the last chunks, at least `min`
  * bytes of them, never copies (a stream of 20,000 small chunks a second must not allocate per
@@ -89,7 +119,7 @@ export class TailKeeper {
   private readonly chunks: Buffer[] = [];
   private bytes = 0;
 
-  constructor(private readonly min = 128) {}
+  constructor(private readonly min = FINISH_WINDOW) {}
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;

@@ -3,6 +3,7 @@ import type { ProtocolSpec } from '../types.js';
 import { anthropicErrorBody, anthropicInBandError } from './errors.js';
 import { ANTHROPIC, anthropicListing, matchAnthropic } from './routes.js';
 import { anthropicSamples } from './samples.js';
+import { anthropicStreamEnding } from './stream-end.js';
 
 /**
  * Anthropic's Messages API. The client's `anthropic-version` and `anthropic-beta` headers pass
@@ -18,6 +19,7 @@ export const anthropicSpec: ProtocolSpec = {
   errorBody: anthropicErrorBody,
   inBandError: anthropicInBandError,
   terminalMarker: 'message_stop',
+  streamEnding: anthropicStreamEnding,
   collect: null,
   samples: anthropicSamples,
 };

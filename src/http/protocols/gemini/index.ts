@@ -3,6 +3,7 @@ import type { ProtocolSpec } from '../types.js';
 import { geminiErrorBody, geminiInBandError } from './errors.js';
 import { GEMINI, geminiListing, matchGemini } from './routes.js';
 import { geminiSamples } from './samples.js';
+import { geminiStreamEnding } from './stream-end.js';
 
 /** Google's Gemini API (generateContent): streams have no terminal event. */
 export const geminiSpec: ProtocolSpec = {
@@ -15,6 +16,7 @@ export const geminiSpec: ProtocolSpec = {
   errorBody: geminiErrorBody,
   inBandError: geminiInBandError,
   terminalMarker: null,
+  streamEnding: geminiStreamEnding,
   collect: null,
   samples: geminiSamples,
 };

@@ -4,6 +4,7 @@ import { openAiCollection } from './collect.js';
 import { openAiErrorBody, openAiInBandError } from './errors.js';
 import { matchOpenAi, OPENAI, openAiListing } from './routes.js';
 import { openAiSamples } from './samples.js';
+import { openAiStreamEnding } from './stream-end.js';
 
 /** The OpenAI API (chat and text completions, embeddings): the registry's default protocol. */
 export const openAiSpec: ProtocolSpec = {
@@ -16,6 +17,7 @@ export const openAiSpec: ProtocolSpec = {
   errorBody: openAiErrorBody,
   inBandError: openAiInBandError,
   terminalMarker: '[DONE]',
+  streamEnding: openAiStreamEnding,
   collect: openAiCollection,
   samples: openAiSamples,
 };

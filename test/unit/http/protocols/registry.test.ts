@@ -11,7 +11,7 @@ import {
   protocolOfUpstreamPath,
   protocolSpec,
 } from '../../../../src/http/protocols/index.js';
-import { FirstEventScanner, endsComplete } from '../../../../src/http/upstream/sse-scan.js';
+import { FirstEventScanner, closingBytes, endsComplete, judgeEnd } from '../../../../src/http/upstream/sse-scan.js';
 
 describe('the protocol registry', () => {
   it('lists each spec under its own name, the default among them', () => {
@@ -122,6 +122,18 @@ describe('each protocol spec', () => {
       expect(endsComplete(spec.terminalMarker, whole)).toBe(true);
       expect(endsComplete(spec.terminalMarker, cut)).toBe(false);
     }
+  });
+
+  it.each(PROTOCOL_NAMES)('%s: its sample stream without the terminal event is finished, and completed by its own terminal', (name) => {
+    const spec = protocolSpec(name);
+    const sample = spec.samples.stream('m', ['a', ' b'], true);
+    const cut = Buffer.from(sample.frames.join(''));
+    const end = judgeEnd(spec.terminalMarker, spec.streamEnding, cut);
+    expect(end).toBe(sample.terminal === null ? 'complete' : 'unterminated');
+    expect(spec.streamEnding.terminalEvent).toBe(sample.terminal);
+    if (end === 'unterminated') expect(closingBytes(spec.streamEnding, cut).toString()).toBe(sample.terminal);
+    const first = Buffer.from(sample.frames[0]!);
+    expect(judgeEnd(spec.terminalMarker, spec.streamEnding, first)).toBe('truncated');
   });
 
   it('collects an openai sample stream into the whole answer’s shape; others do not collect', () => {

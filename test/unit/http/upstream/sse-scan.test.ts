@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endsComplete, FirstEventScanner, TailKeeper } from '../../../../src/http/upstream/sse-scan.js';
+import { closingBytes, endsComplete, FirstEventScanner, judgeEnd, TailKeeper } from '../../../../src/http/upstream/sse-scan.js';
 import { protocolSpec } from '../../../../src/http/protocols/registry.js';
 
 /** A protocol's terminal marker, as dispatch passes it to endsComplete. */
@@ -59,5 +59,33 @@ describe('endsComplete and TailKeeper', () => {
     const big = Buffer.alloc(1000, 'x');
     tail.push(big);
     expect(tail.tail()).toBe(big);
+  });
+});
+
+describe('judgeEnd and closingBytes', () => {
+  const judge = (protocol: string, text: string) => judgeEnd(marker(protocol), protocolSpec(protocol).streamEnding, Buffer.from(text));
+  const finishChunk = 'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n';
+  const usageChunk = `data: {"choices":[],"usage":{"prompt_tokens":3,"pad":"${'x'.repeat(600)}"}}\n\n`;
+
+  it('calls a stream complete by its terminal event, unterminated by a finish reason alone, else truncated', () => {
+    expect(judge('openai', `${finishChunk}data: [DONE]\n\n`)).toBe('complete');
+    expect(judge('openai', finishChunk + usageChunk)).toBe('unterminated');
+    expect(judge('openai', 'data: {"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n')).toBe('truncated');
+    expect(judge('anthropic', 'event: message_start\ndata: {"message":{"stop_reason":null}}\n\n')).toBe('truncated');
+    expect(judge('anthropic', 'event: message_delta\ndata: {"delta":{"stop_reason":"end_turn"}}\n\n')).toBe('unterminated');
+    expect(judge('gemini', 'data: {"candidates":[{"finishReason":"STOP"}]}\r\n\r\n')).toBe('complete');
+    expect(judge('gemini', 'data: {"candidates":[{"content":{}}]}\r\n\r\n')).toBe('truncated');
+  });
+
+  it('calls a stream that ended mid-line truncated, whatever it said before', () => {
+    expect(judge('openai', `${finishChunk}data: {"usage":{"pro`)).toBe('truncated');
+  });
+
+  it('appends the terminal event after a blank line, completing the last event first when needed', () => {
+    const ending = protocolSpec('openai').streamEnding;
+    expect(closingBytes(ending, Buffer.from(finishChunk)).toString()).toBe('data: [DONE]\n\n');
+    expect(closingBytes(ending, Buffer.from('data: {}\n')).toString()).toBe('\ndata: [DONE]\n\n');
+    expect(closingBytes(ending, Buffer.from('data: {}\r\n')).toString()).toBe('\r\ndata: [DONE]\n\n');
+    expect(closingBytes(ending, Buffer.from('data: {}\r\n\r\n')).toString()).toBe('data: [DONE]\n\n');
   });
 });
