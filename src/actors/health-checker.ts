@@ -76,6 +76,7 @@ export function startHealthChecker(options: HealthCheckerOptions): HealthChecker
       const controller = new AbortController();
       inFlight.add(controller);
       const result = await options.probe(backend, index, controller.signal, { purpose: 'health' }).finally(() => inFlight.delete(controller));
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may set it during the await
       if (stopped) return;
       report(backendId, index, result);
     }

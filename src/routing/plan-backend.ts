@@ -185,7 +185,7 @@ function unusableReason(poolActorId: string, credential: CredentialState, scan: 
   const key = excluded.size + rateLimited.size > 0 ? credentialExclusion(poolActorId, credential.id) : null;
   if (key !== null && excluded.has(key)) return 'already failed for this request';
   const cooling = credential.cooldownUntil !== null && credential.cooldownUntil > scan.now;
-  if (credential.disabled === null && cooling) scan.wakeTimes.push(credential.cooldownUntil!);
+  if (credential.disabled === null && cooling) scan.wakeTimes.push(credential.cooldownUntil);
   if ((key !== null && rateLimited.has(key)) || credential.id === stickyId) {
     if (credential.disabled === null && !cooling) scan.wakeTimes.push(scan.now);
     return 'rate limited in this request';
