@@ -2,7 +2,7 @@ import { admission, credentialAt, credentialCount, credentialList, credentialOf,
 import { credentialWeight, isUsable, underReserve, type CredentialState } from '../machines/credentials.js';
 import { healthScore } from '../machines/health.js';
 import type { PoolStep } from './model-pools.js';
-import { credentialExclusion, pairExclusion, type Considered, type ReadActor, type RequestMemory, type Route, type Skip } from './plan.js';
+import { credentialExclusion, pairExclusion, type Considered, type ReadActor, type RequestMemory, type Route, type Skip } from './request-memory.js';
 import type { Random } from './random.js';
 import type { BackendRoute } from './route-table.js';
 import { weightedPick } from './select.js';
