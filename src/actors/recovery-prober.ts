@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs';
 import type { BackendConfig } from '../config/schema.js';
 import { credentialList } from '../machines/breaker.js';
-import type { HealthCheckerOptions, ProbeResult } from './health-checker.js';
+import type { HealthCheckerOptions, ProbeResult } from './probe-types.js';
 import { backendActorId, baseUrlActorId, DEFAULT_POOL, poolActorId } from './layout.js';
 import { nextProbeAt, openedAt, streakOf } from './recovery-schedule.js';
 
