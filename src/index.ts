@@ -5,7 +5,7 @@ export { createLogger } from './shared/log.js';
 export { seededRandom, type Random } from './routing/random.js';
 export type { Clock } from './shared/clock.js';
 export type { ActorTree, ActorView, ActorChange } from './actors/actor-tree.js';
-export { breakerMachine, admission, type BreakerContext, type BreakerState } from './machines/breaker.js';
+export { breakerMachine, breakerState, admission, type BreakerContext, type BreakerState, type BreakerValue } from './machines/breaker.js';
 export { healthScore } from './machines/health.js';
 export { FuseboxError, ERRORS, type ErrorCode } from './shared/errors.js';
 export { replayLog, type ReplayResult, type TimelineEntry } from './replay/replay.js';

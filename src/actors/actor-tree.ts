@@ -1,7 +1,7 @@
 import { createActor, type ActorRefFrom, type InspectionEvent, type Snapshot } from 'xstate';
 import type { Observable } from 'rxjs';
 import { Subject } from '../routing/rx.js';
-import { breakerMachine, breakerState, type BreakerContext, type BreakerInput, type BreakerState, type BreakerValue } from '../machines/breaker.js';
+import { breakerMachine, breakerState, type BreakerContext, type BreakerInput, type BreakerState } from '../machines/breaker.js';
 import type { BreakerEvent, CallSuccess } from '../machines/types.js';
 import type { Clock } from '../shared/clock.js';
 import { supervisorMachine } from '../machines/supervisor.js';
@@ -123,7 +123,7 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
   }
 
   function deliver(actorId: string, target: BreakerRef, event: BreakerEvent): void {
-    const from = breakerState(target.getSnapshot().value as BreakerValue);
+    const from = breakerState(target.getSnapshot().value);
     target.send(event);
     const after = viewOf(target);
     changes.next({ actorId, event, from, to: after.state, after });
@@ -182,7 +182,7 @@ export function createActorTree(options: ActorTreeOptions): ActorTree {
 
 function viewOf(ref: BreakerRef): ActorView {
   const snapshot = ref.getSnapshot();
-  return { state: breakerState(snapshot.value as BreakerValue), context: snapshot.context };
+  return { state: breakerState(snapshot.value), context: snapshot.context };
 }
 
 interface PersistedRoot {

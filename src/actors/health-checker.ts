@@ -1,9 +1,9 @@
-import type { Logger } from 'pino';
-import type { BackendConfig, FuseboxConfig } from '../config/schema.js';
-import type { ActorTree } from './actor-tree.js';
-import type { Clock } from '../shared/clock.js';
+import type { BackendConfig } from '../config/schema.js';
+import type { HealthCheckerOptions, ProbeResult } from './probe-types.js';
 import { baseUrlActorId } from './layout.js';
 import { startRecoveryProber } from './recovery-prober.js';
+
+export type { HealthCheckConfig, HealthCheckerOptions, Probe, ProbeOptions, ProbeResult } from './probe-types.js';
 
 /**
  * Active health checks: every BaseURL of a backend with `healthCheck` is probed every
@@ -17,37 +17,6 @@ import { startRecoveryProber } from './recovery-prober.js';
  * request its probe).
  * The probe itself is I/O and lives in src/http (health-probe.ts); it is passed in.
  */
-export type HealthCheckConfig = NonNullable<BackendConfig['healthCheck']>;
-
-export interface ProbeResult {
-  /**
-   * routing/classify.ts `endpointAlive` of the probe's outcome: true alive (2xx/3xx); false dead
-   * (5xx, 408, network, timeout); null inconclusive (other 4xx, or the probe was stopped).
-   */
-  readonly ok: boolean | null;
-  /** `http_<status>` or a transport code such as `connect_refused`, `timeout_health`. */
-  readonly code: string;
-  readonly latencyMs: number;
-}
-
-export interface ProbeOptions {
-  /** `health`: the health check's GET; `recovery`: the backend's recovery probe. */
-  readonly purpose: 'health' | 'recovery';
-  /** The credential to probe with (an id; the secret stays in the HTTP layer); else the first. */
-  readonly credentialId?: string;
-}
-
-export type Probe = (backend: BackendConfig, baseUrlIndex: number, signal: AbortSignal, options?: ProbeOptions) => Promise<ProbeResult>;
-
-export interface HealthCheckerOptions {
-  /** The current config (read at each probe, so a reload's changes are seen). */
-  readonly config: () => FuseboxConfig;
-  readonly tree: ActorTree;
-  readonly clock: Clock;
-  readonly probe: Probe;
-  readonly logger?: Logger;
-}
-
 export interface HealthChecker {
   /** Starts probing BaseURLs the current config added (after a reload); idempotent. */
   resync(): void;
@@ -76,6 +45,7 @@ export function startHealthChecker(options: HealthCheckerOptions): HealthChecker
       const controller = new AbortController();
       inFlight.add(controller);
       const result = await options.probe(backend, index, controller.signal, { purpose: 'health' }).finally(() => inFlight.delete(controller));
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may set it during the await
       if (stopped) return;
       report(backendId, index, result);
     }

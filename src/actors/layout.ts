@@ -42,7 +42,7 @@ export function breakerPolicy(breaker: BackendConfig['breaker']): BreakerPolicy 
  * `default` (for models no pool matches). Without `modelPools` in the config: `default` only.
  */
 export function modelPoolNames(config: FuseboxConfig): string[] {
-  return [...Object.keys(config.modelPools ?? {}), DEFAULT_POOL];
+  return [...Object.keys(config.modelPools), DEFAULT_POOL];
 }
 
 export function actorLayout(config: FuseboxConfig, fingerprintKey: string): BreakerInput[] {
@@ -61,7 +61,7 @@ export function actorLayout(config: FuseboxConfig, fingerprintKey: string): Brea
       ...(credential.reserve !== undefined ? { reserve: credential.reserve } : {}),
     }));
     for (const pool of modelPoolNames(config)) {
-      const poolBreaker = config.modelPools?.[pool]?.breaker;
+      const poolBreaker = config.modelPools[pool]?.breaker;
       const poolPolicy = poolBreaker ? breakerPolicy(poolBreaker) : policy;
       layout.push({ id: poolActorId(backend.id, pool), role: 'pool', policy: poolPolicy, credentials });
     }

@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs';
 import type { BackendConfig } from '../config/schema.js';
 import { credentialList } from '../machines/breaker.js';
-import type { HealthCheckerOptions, ProbeResult } from './health-checker.js';
+import type { HealthCheckerOptions, ProbeResult } from './probe-types.js';
 import { backendActorId, baseUrlActorId, DEFAULT_POOL, poolActorId } from './layout.js';
 import { nextProbeAt, openedAt, streakOf } from './recovery-schedule.js';
 
@@ -83,6 +83,7 @@ export function startRecoveryProber(options: HealthCheckerOptions): RecoveryProb
       .filter((index) => owns(baseUrlActorId(backendId, index)) || (backendOpen && !isolated(baseUrlActorId(backendId, index))));
     const credentialId = usableCredential(backendId);
     const results = await Promise.all(targets.map((index) => probeOne(backend, index, credentialId)));
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may set it during the await
     if (stopped) return;
     targets.forEach((index, k) => report(backendId, index, results[k]!));
   }

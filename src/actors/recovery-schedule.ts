@@ -31,7 +31,7 @@ export function nextProbeAt(schedule: RecoverySchedule, openedAt: number, now: n
 
 /** The open breaker's re-open streak (0 when it has none). */
 export function streakOf(context: BreakerContext): number {
-  return context.openStreak ?? 0;
+  return context.openStreak;
 }
 
 /** When an open breaker opened (its last transition into open); `now` when the record is missing. */

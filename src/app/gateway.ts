@@ -100,7 +100,8 @@ function assemble(
     config: () => routing.current.config,
     tree: actors,
     clock,
-    probe: (backend, index, signal, options) => routing.using((generation) => createHealthProbe(generation.transport, clock)(backend, index, signal, options)),
+    probe: (backend, index, signal, options) =>
+      routing.using((generation) => createHealthProbe(generation.transport, clock)(backend, index, signal, options)),
     logger,
   });
   const fleetChanges = actors.fleet$.subscribe(() => health.resync());

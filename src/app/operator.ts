@@ -110,7 +110,6 @@ function needsRestart(running: FuseboxConfig, next: FuseboxConfig): string[] {
 }
 
 function withoutLive(server: FuseboxConfig['server']): Partial<FuseboxConfig['server']> {
-  const rest: Partial<FuseboxConfig['server']> = { ...server };
-  for (const key of LIVE_SERVER_SETTINGS) delete rest[key];
-  return rest;
+  const live: ReadonlySet<string> = new Set(LIVE_SERVER_SETTINGS);
+  return Object.fromEntries(Object.entries(server).filter(([key]) => !live.has(key)));
 }

@@ -132,7 +132,7 @@ async function start(values: Values, inspectPort: number | null = null): Promise
   }
   const logScrubber = createGrowingScrubber(configSecrets(config));
   // The command owns its log: closed (what is left written) once the gateway has stopped.
-  const log = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY === true, scrubber: logScrubber });
+  const log = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY, scrubber: logScrubber });
   try {
     return await serve(config, values, inspectPort, log.logger, logScrubber);
   } finally {

@@ -48,7 +48,7 @@ export function parseConfig(raw: unknown, env: Env = {}, source = 'config'): Fus
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
-  return deepFreeze(result.data) as FuseboxConfig;
+  return deepFreeze(result.data);
 }
 
 /** `['backends', 1, 'baseUrls', 0]` → `backends[1].baseUrls[0]`. */

@@ -14,15 +14,15 @@ import {
 export { breakerSchema, timeoutsSchema } from './upstream-schemas.js';
 
 const clientKey = z.string().regex(/^[\x21-\x7e]{8,512}$/, {
-  message: 'expected 8-512 visible ASCII characters (no spaces, CR or LF)',
+  error: 'expected 8-512 visible ASCII characters (no spaces, CR or LF)',
 });
 
 const corsOrigin = z.string().refine((v) => isHttpUrl(v) && new URL(v).origin === v, {
-  message: 'expected an origin such as http://localhost:3000 (scheme, host, port; no path)',
+  error: 'expected an origin such as http://localhost:3000 (scheme, host, port; no path)',
 });
 
 const hostHeader = z.string().regex(/^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i, {
-  message: 'expected a Host header value such as fusebox.lan:8765',
+  error: 'expected a Host header value such as fusebox.lan:8765',
 });
 
 const quotaSchema = z
@@ -36,9 +36,9 @@ const credentialSchema = z
   .object({
     id: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected 1-64 letters, digits, _ . or -' })
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected 1-64 letters, digits, _ . or -' })
       .optional(),
-    apiKey: noLineBreaks.min(1, { message: 'must not be empty' }),
+    apiKey: noLineBreaks.min(1, { error: 'must not be empty' }),
     quota: quotaSchema.optional(),
     /** Share of the quota (0–1) kept back: under it the credential is used only when no other is left. */
     reserve: z.number().min(0).max(1).optional(),
@@ -63,19 +63,19 @@ const UNFORWARDABLE = new Set([
 
 const headerName = z
   .string()
-  .regex(/^[a-z0-9-]{1,64}$/, { message: 'expected a lower-case header name' })
-  .refine((name) => !UNFORWARDABLE.has(name), { message: 'credentials and hop-by-hop headers are never forwarded' });
+  .regex(/^[a-z0-9-]{1,64}$/, { error: 'expected a lower-case header name' })
+  .refine((name) => !UNFORWARDABLE.has(name), { error: 'credentials and hop-by-hop headers are never forwarded' });
 
 const backendSchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
-      message: 'expected 1-64 letters, digits, _ . or -',
+      error: 'expected 1-64 letters, digits, _ . or -',
     }),
     kind: z.enum(PROTOCOL_NAMES).default(DEFAULT_PROTOCOL),
     priority: z.number().int().min(0).default(0),
     models: z.array(z.string().min(1)).min(1).default(['*']),
-    baseUrls: z.array(httpUrl).min(1, { message: 'at least one base URL is required' }),
-    credentials: z.array(credentialSchema).min(1, { message: 'at least one credential is required' }),
+    baseUrls: z.array(httpUrl).min(1, { error: 'at least one base URL is required' }),
+    credentials: z.array(credentialSchema).min(1, { error: 'at least one credential is required' }),
     timeouts: timeoutsSchema.prefault({}),
     breaker: breakerSchema.prefault({}),
     /** At most this many requests in flight to this backend; when full, others are tried, then 503. */
@@ -123,11 +123,11 @@ const serverSchema = z
       .positive()
       .default(64 * 1024 * 1024),
     /** Bearer token of the admin API (/admin/*); without one the admin API is off. */
-    adminToken: noLineBreaks.min(16, { message: 'must be at least 16 characters' }).optional(),
+    adminToken: noLineBreaks.min(16, { error: 'must be at least 16 characters' }).optional(),
   })
   .strict()
   .refine((server) => server.headersTimeoutMs <= server.requestTimeoutMs, {
-    message: 'must not be longer than server.requestTimeoutMs',
+    error: 'must not be longer than server.requestTimeoutMs',
     path: ['headersTimeoutMs'],
   });
 
@@ -151,7 +151,7 @@ const routingSchema = z
   })
   .strict();
 
-const poolNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'expected 1-64 letters, digits, _ . or -' });
+const poolNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected 1-64 letters, digits, _ . or -' });
 
 /** A named model pool: the models it matches, where it falls back to, and how names map there. */
 const modelPoolSchema = z
@@ -202,7 +202,7 @@ export const configSchema = z
     modelPools: modelPoolsSchema,
     backends: z
       .array(backendSchema)
-      .min(1, { message: 'at least one backend is required' })
+      .min(1, { error: 'at least one backend is required' })
       .superRefine((backends, ctx) => {
         const seen = new Set<string>();
         backends.forEach((backend, index) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** The parts of a backend's config that describe its upstream's timing, breaker and probes. */
 
-export const httpUrl = z.string().refine(isHttpUrl, { message: 'expected an http(s) URL without user:password' });
+export const httpUrl = z.string().refine(isHttpUrl, { error: 'expected an http(s) URL without user:password' });
 
 export function isHttpUrl(value: string): boolean {
   try {
@@ -14,7 +14,7 @@ export function isHttpUrl(value: string): boolean {
 }
 
 export const noLineBreaks = z.string().refine((v) => !/[\r\n]/.test(v), {
-  message: 'must not contain CR or LF',
+  error: 'must not contain CR or LF',
 });
 
 export const positiveMs = z.number().int().positive();
@@ -57,13 +57,13 @@ export const breakerSchema = z
 export const healthCheckSchema = z
   .object({
     /** GET on each BaseURL + path, e.g. `/models`; 2xx = alive, 5xx/408/network/timeout = dead. */
-    path: z.string().regex(/^\/[^\s]*$/, { message: 'expected a path starting with /' }),
+    path: z.string().regex(/^\/[^\s]*$/, { error: 'expected a path starting with /' }),
     intervalMs: positiveMs.default(30_000),
     timeoutMs: positiveMs.default(5_000),
   })
   .strict();
 
-const probePath = z.string().regex(/^\/[^\s]*$/, { message: 'expected a path starting with /' });
+const probePath = z.string().regex(/^\/[^\s]*$/, { error: 'expected a path starting with /' });
 
 /**
  * What an active recovery probe asks: a GET of `path` (the models listing by default), or a

@@ -45,7 +45,7 @@ function credentialRow(credential: CredentialState, now: number): TableRow {
     state,
     score: healthScore(credential.health, now).toFixed(0),
     weight: credentialWeight(credential, now).toFixed(2),
-    next: cooling ? `usable in ${seconds(credential.cooldownUntil! - now)}` : '',
+    next: cooling ? `usable in ${seconds(credential.cooldownUntil - now)}` : '',
   };
 }
 

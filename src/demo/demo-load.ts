@@ -55,6 +55,7 @@ export async function startDemoLoad(options: LoadOptions): Promise<DemoLoad> {
         inFlight.delete(controller);
       }
       stats.slowestMs = Math.max(stats.slowestMs, Date.now() - started);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may clear it during the request
       if (running) await sleep(options.pauseMs * (0.5 + Math.random()));
     }
   }

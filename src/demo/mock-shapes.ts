@@ -21,7 +21,8 @@ export function modelOf(path: string, body: string): string {
     if (model) return model;
   }
   try {
-    return String((JSON.parse(body) as { model?: unknown }).model ?? 'unknown');
+    const model = (JSON.parse(body) as { model?: unknown }).model;
+    return typeof model === 'string' || typeof model === 'number' ? String(model) : 'unknown';
   } catch {
     return 'unknown';
   }

@@ -115,8 +115,10 @@ function behave(behavior: Behavior, request: RecordedRequest, res: ServerRespons
       else send();
       return;
     }
-    case 'stream':
-      return streamChunks(behavior, request, res, name, later);
+    case 'stream': {
+      streamChunks(behavior, request, res, name, later);
+      return;
+    }
     case 'raw':
       res.writeHead(behavior.status ?? 200, { 'content-type': behavior.contentType ?? 'text/event-stream' });
       res.end(behavior.text);

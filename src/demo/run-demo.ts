@@ -84,7 +84,7 @@ export function parseDemoArgs(argv: string[], isTty: boolean): DemoOptions | str
 }
 
 export async function demoMain(argv: string[]): Promise<number> {
-  const options = parseDemoArgs(argv, process.stdout.isTTY === true);
+  const options = parseDemoArgs(argv, process.stdout.isTTY);
   if (options === 'help') {
     process.stdout.write(DEMO_HELP);
     return 0;

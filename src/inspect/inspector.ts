@@ -97,7 +97,7 @@ function startRelay(server: Server, port: number): { firstConnection: Promise<vo
     connected();
     for (const message of [...actors.values(), ...snapshots.values(), ...recent]) socket.send(message);
     socket.on('message', (data: RawData) => {
-      const message = data.toString();
+      const message = (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString();
       remember(message);
       for (const client of wss.clients) if (client !== socket && client.readyState === WebSocket.OPEN) client.send(message);
     });

@@ -38,7 +38,7 @@ export function trimSnapshot(snapshot: InspectedSnapshot | undefined): Inspected
     value: snapshot.value,
     context: sanitize(snapshot.context),
     ...(snapshot.output === undefined ? {} : { output: sanitize(snapshot.output) }),
-    ...(snapshot.error === undefined ? {} : { error: String(snapshot.error) }),
+    ...(snapshot.error === undefined ? {} : { error: errorText(snapshot.error) }),
   };
 }
 
@@ -50,4 +50,10 @@ export function sanitizeInspection<T extends { type: string }>(event: T): T {
   if ('event' in record) out.event = sanitize(record.event);
   if (typeof record.definition === 'string') out.definition = String(sanitize(record.definition));
   return out as unknown as T;
+}
+
+/** An actor's error as text: an Error as `String` writes it, a string as is, anything else as JSON. */
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.toString();
+  return typeof error === 'string' ? error : JSON.stringify(error);
 }

@@ -10,7 +10,7 @@ import type { BreakerContext, BreakerState, BreakerValue } from './types.js';
 export function reachesThreshold(context: BreakerContext): boolean {
   return (
     context.health.consecutiveFailures + 1 >= context.policy.failureThreshold ||
-    rateTrips(context.policy, pushCall(context.policy, context.calls ?? [], false))
+    rateTrips(context.policy, pushCall(context.policy, context.calls, false))
   );
 }
 

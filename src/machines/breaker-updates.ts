@@ -36,13 +36,13 @@ export function transition(at: number, from: BreakerValue, to: BreakerValue, rea
 export function succeeded(context: BreakerContext, e: EventOf<'call.succeeded'>): Update {
   return {
     health: recordSuccess(context.health, e.at, e.latencyMs),
-    calls: pushCall(context.policy, context.calls ?? [], true),
+    calls: pushCall(context.policy, context.calls, true),
     credentialChunks: withCredential(context, e.credentialId, (c) => credentialSucceeded(c, e.at, e.latencyMs, e.quota)),
   };
 }
 
 export function succeededAll(context: BreakerContext, { calls }: EventOf<'calls.succeeded'>): Update {
-  let window = context.calls ?? [];
+  let window = context.calls;
   for (let i = 0; i < calls.length; i++) window = pushCall(context.policy, window, true);
   return {
     health: recordSuccesses(context.health, calls),
@@ -55,7 +55,7 @@ export function succeededAll(context: BreakerContext, { calls }: EventOf<'calls.
 export function failed(context: BreakerContext, e: EventOf<'call.failed' | 'health.probe.failed' | 'recovery.probe.failed'>): Update {
   return {
     health: recordFailure(context.health, e.at, e.code, 'latencyMs' in e ? e.latencyMs : undefined),
-    calls: pushCall(context.policy, context.calls ?? [], false),
+    calls: pushCall(context.policy, context.calls, false),
   };
 }
 
@@ -64,7 +64,7 @@ export function credentialRefused(context: BreakerContext, e: EventOf<'credentia
   const limited = e.type === 'credential.rate_limited';
   return {
     health: recordFailure(context.health, e.at, e.code),
-    calls: pushCall(context.policy, context.calls ?? [], false),
+    calls: pushCall(context.policy, context.calls, false),
     credentialChunks: withCredential(context, e.credentialId, (c) =>
       limited ? credentialFailed(c, e.at, e.code, e.cooldownUntil, false, e.quota) : credentialFailed(c, e.at, e.code, undefined, true),
     ),
@@ -79,7 +79,7 @@ export function openedByFailures(context: BreakerContext, e: EventOf<'call.faile
       : consecutive
         ? `${context.policy.failureThreshold} consecutive failures (last: ${e.code})`
         : `failure rate over ${context.policy.failureRate?.thresholdPercent}% (last: ${e.code})`;
-  const openStreak = nextOpenStreak(context.policy, context.openStreak ?? 0, context.closedAt ?? null, e.at, from === 'half_open');
+  const openStreak = nextOpenStreak(context.policy, context.openStreak, context.closedAt, e.at, from === 'half_open');
   return {
     openUntil: e.at + openDurationMs(context.policy, openStreak),
     openStreak,

@@ -44,6 +44,7 @@ const RECORDED_FAILURES: ('call.failed' | 'health.probe.failed' | 'recovery.prob
 const CREDENTIAL_FAILURES: ('credential.rate_limited' | 'credential.rejected')[] = ['credential.rate_limited', 'credential.rejected'];
 
 export const breakerMachine = setup({
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- xstate infers the machine's types from this assertion
   types: {} as { context: BreakerContext; events: BreakerEvent; input: BreakerInput },
   guards: {
     reachesThreshold: ({ context }) => reachesThreshold(context),

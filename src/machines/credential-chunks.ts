@@ -52,7 +52,7 @@ export function replaceSlots(chunks: CredentialChunks, updates: ReadonlyMap<numb
     const index = Math.floor(slot / CHUNK_SIZE);
     if (!next[index]) continue;
     if (!copied.has(index)) {
-      next[index] = next[index]!.slice();
+      next[index] = next[index].slice();
       copied.add(index);
     }
     (next[index] as CredentialState[])[slot % CHUNK_SIZE] = credential;

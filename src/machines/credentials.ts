@@ -80,7 +80,7 @@ export function remainingRatio(credential: CredentialState, now: number): number
 
 /** True when the credential's remaining quota is under its configured reserve. */
 export function underReserve(credential: CredentialState, now: number): boolean {
-  return (credential.reserve ?? 0) > 0 && remainingRatio(credential, now) < credential.reserve;
+  return credential.reserve > 0 && remainingRatio(credential, now) < credential.reserve;
 }
 
 function isStale(reading: QuotaReading & { at: number }, now: number): boolean {

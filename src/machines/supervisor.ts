@@ -25,6 +25,7 @@ export type SupervisorEvent =
   | { type: 'fleet.update'; inputs: readonly BreakerInput[] };
 
 export const supervisorMachine = setup({
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- xstate infers the machine's types from this assertion
   types: {} as { context: SupervisorContext; input: SupervisorInput; events: SupervisorEvent },
   actors: { breaker: breakerMachine },
   actions: {

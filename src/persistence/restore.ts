@@ -92,7 +92,7 @@ function restoreActor(input: BreakerInput, record: StoredActor, now: number): Re
 function adjustedDeadline(value: BreakerValue, stored: BreakerContext, policy: BreakerInput['policy']): number | null {
   const { openUntil, lastTransition } = stored;
   if (value !== 'open' || openUntil === null || lastTransition?.to !== 'open') return openUntil;
-  const streak = stored.openStreak ?? 0;
+  const streak = stored.openStreak;
   const setByPolicy = openUntil === lastTransition.at + openDurationMs(stored.policy, streak);
   return setByPolicy ? lastTransition.at + openDurationMs(policy, streak) : openUntil;
 }

@@ -49,8 +49,8 @@ async function readAt(location: string): Promise<Omit<StoredState, 'dataDir' | '
   const db = new Level<string, string>(location, { createIfMissing: false, keyEncoding: 'utf8', valueEncoding: 'utf8' });
   await db.open();
   try {
-    const actors = db.sublevel<string, string>('actors', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
-    const meta = db.sublevel<string, string>('meta', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    const actors = db.sublevel('actors', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    const meta = db.sublevel('meta', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     const records = new Map<string, StoredActor>();
     const undecodable: { actor: string; reason: string }[] = [];
     for await (const [key, value] of actors.iterator()) {

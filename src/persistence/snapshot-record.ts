@@ -20,7 +20,7 @@ export interface StoredActor {
   readonly snapshot: { readonly value: BreakerValue; readonly context: BreakerContext } & Record<string, unknown>;
 }
 
-const time = z.number().finite().nullable();
+const time = z.number().nullable();
 const health = z.looseObject({
   recent: z.array(z.boolean()),
   consecutiveFailures: z.number().int().min(0),

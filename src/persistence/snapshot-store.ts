@@ -15,7 +15,7 @@ import { decodeRecord, SCHEMA_VERSION, type StoredActor } from './snapshot-recor
  * `<dataDir>.corrupt-<time>` with a warning and a fresh one is created; a record that cannot
  * be decoded (bad JSON, unknown schema) is deleted with a warning and its actor starts fresh.
  */
-export type StoreDb = Level<string, string>;
+export type StoreDb = Level;
 
 export interface SnapshotStore {
   /** The data directory, or `(memory)` for an injected database. */
@@ -103,8 +103,8 @@ function moveAside(dataDir: string, now: number): string | null {
 async function load(db: StoreDb, location: string, options: StoreOptions): Promise<SnapshotStore> {
   try {
     if (db.status !== 'open') await db.open();
-    const actors = db.sublevel<string, string>('actors', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
-    const meta = db.sublevel<string, string>('meta', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    const actors = db.sublevel('actors', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    const meta = db.sublevel('meta', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
     const records = new Map<string, StoredActor>();
     const discarded: string[] = [];
     for await (const [key, value] of actors.iterator()) {
@@ -132,7 +132,7 @@ async function load(db: StoreDb, location: string, options: StoreOptions): Promi
 }
 
 function storeOver(db: StoreDb, location: string, fingerprintKey: string, records: ReadonlyMap<string, StoredActor>): SnapshotStore {
-  const actors = db.sublevel<string, string>('actors', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+  const actors = db.sublevel('actors', { keyEncoding: 'utf8', valueEncoding: 'utf8' });
   return {
     location,
     fingerprintKey,

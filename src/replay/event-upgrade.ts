@@ -37,5 +37,5 @@ export function upgradeEvent(event: BreakerEvent): BreakerEvent {
   if (old.disable === true) return { type: 'credential.rejected', at: old.at, probe: old.probe, code: old.code, credentialId };
   if (old.credentialId === undefined && old.quota === undefined) return event;
   const { credentialId: _id, quota: _quota, ...endpoint } = old;
-  return endpoint as BreakerEvent;
+  return endpoint;
 }

@@ -107,7 +107,7 @@ function parseLine(line: string, index: number, isLast: boolean): EventLogHeader
   }
   const record = value as Partial<EventLogHeader & EventLogLine>;
   if (record.format !== undefined) {
-    if (!READABLE_FORMATS.includes(String(record.format))) throw new EventLogError(`line ${index + 1}: unknown log format ${String(record.format)}`);
+    if (!READABLE_FORMATS.includes(record.format)) throw new EventLogError(`line ${index + 1}: unknown log format ${record.format}`);
     if (!Array.isArray(record.layout) || typeof record.snapshots !== 'object') {
       throw new EventLogError(`line ${index + 1}: a header without layout or snapshots`);
     }

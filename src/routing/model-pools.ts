@@ -57,7 +57,7 @@ function mapName(map: NameMap | undefined, model: string): string {
 
 export function buildModelPools(config: FuseboxConfig): ModelPools {
   const entries = new Map<string, Entry>();
-  for (const [name, pool] of Object.entries(config.modelPools ?? {})) {
+  for (const [name, pool] of Object.entries(config.modelPools)) {
     entries.set(name, {
       name,
       matches: modelMatcher(pool.match),

@@ -10,7 +10,7 @@ import type { Job } from './types.js';
  * once). Each job's own failure is caught inside its inner pipe, so one bad request never
  * ends the stream.
  */
-export interface Pipeline<R> {
+export interface Pipeline {
   /** False when the queue is full: the job was not taken. */
   submit(job: Job, generation: RoutingGeneration): boolean;
   readonly inFlight: number;
@@ -32,7 +32,7 @@ interface Admitted {
   readonly generation: RoutingGeneration;
 }
 
-export function createPipeline<R>(options: PipelineOptions<R>): Pipeline<R> {
+export function createPipeline<R>(options: PipelineOptions<R>): Pipeline {
   const jobs$ = new Subject<Admitted>();
   let accepted = 0;
   let idle: (() => void)[] = [];

@@ -2,7 +2,7 @@ import { admission, credentialAt, credentialCount, credentialList, credentialOf,
 import { credentialWeight, isUsable, underReserve, type CredentialState } from '../machines/credentials.js';
 import { healthScore } from '../machines/health.js';
 import type { PoolStep } from './model-pools.js';
-import { credentialExclusion, pairExclusion, type Considered, type ReadActor, type RequestMemory, type Route, type Skip } from './plan.js';
+import { credentialExclusion, pairExclusion, type Considered, type ReadActor, type RequestMemory, type Route, type Skip } from './request-memory.js';
 import type { Random } from './random.js';
 import type { BackendRoute } from './route-table.js';
 import { weightedPick } from './select.js';
@@ -185,7 +185,7 @@ function unusableReason(poolActorId: string, credential: CredentialState, scan: 
   const key = excluded.size + rateLimited.size > 0 ? credentialExclusion(poolActorId, credential.id) : null;
   if (key !== null && excluded.has(key)) return 'already failed for this request';
   const cooling = credential.cooldownUntil !== null && credential.cooldownUntil > scan.now;
-  if (credential.disabled === null && cooling) scan.wakeTimes.push(credential.cooldownUntil!);
+  if (credential.disabled === null && cooling) scan.wakeTimes.push(credential.cooldownUntil);
   if ((key !== null && rateLimited.has(key)) || credential.id === stickyId) {
     if (credential.disabled === null && !cooling) scan.wakeTimes.push(scan.now);
     return 'rate limited in this request';

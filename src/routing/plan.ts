@@ -5,6 +5,18 @@ import { routeWithin, type Scan } from './plan-backend.js';
 import type { Random } from './random.js';
 import type { Protocol } from './types.js';
 import type { BackendRoute, RouteTable } from './route-table.js';
+import type { Considered, ReadActor, RequestMemory, Route, Skip } from './request-memory.js';
+
+export { credentialExclusion, emptyMemory, pairExclusion } from './request-memory.js';
+export type { Considered, ReadActor, RequestMemory, Route, Skip } from './request-memory.js';
+
+export interface RouteChoice {
+  readonly route: Route | null;
+  readonly skipped: readonly Skip[];
+  readonly considered: readonly Considered[];
+  /** When nothing is available: ms until the earliest breaker or cooldown may let a call through. */
+  readonly retryAfterMs: number | null;
+}
 
 /**
  * Choosing the next route for a request: a pure function of the route table, the actors'
@@ -22,68 +34,6 @@ import type { BackendRoute, RouteTable } from './route-table.js';
  * stay empty and no per-candidate strings are built; the route chosen, `retryAfterMs` and the
  * random draws are the same either way.
  */
-export interface Route {
-  readonly backend: BackendRoute;
-  readonly baseUrlIndex: number;
-  readonly credentialId: string;
-  /** Actors whose breaker admits this call only as a probe: they need a permit. */
-  readonly probes: readonly string[];
-  /** The credential-pool actor of (backend, model pool). */
-  readonly poolActorId: string;
-  readonly modelPool: string;
-  /** The model to ask the upstream for (differs from the client's on a fallback). */
-  readonly model: string;
-  /** `from->to` model pools when this route is a fallback. */
-  readonly fallback?: string;
-}
-
-export interface Skip {
-  readonly actorId: string;
-  readonly reason: string;
-}
-
-/** One backend looked at, for the debug log: its rank and score, and its credentials' weights. */
-export interface Considered {
-  readonly backend: string;
-  readonly pool: string;
-  readonly rank: number;
-  readonly score: number;
-  credentials?: { readonly id: string; readonly weight: number }[];
-}
-
-export interface RouteChoice {
-  readonly route: Route | null;
-  readonly skipped: readonly Skip[];
-  readonly considered: readonly Considered[];
-  /** When nothing is available: ms until the earliest breaker or cooldown may let a call through. */
-  readonly retryAfterMs: number | null;
-}
-
-export type ReadActor = (actorId: string) => ActorView;
-
-/**
- * What this request has tried. `excluded` holds hard exclusions (BaseURL actor ids after an
- * endpoint failure, `pool/credential` after an auth failure, pool actor ids after capacity
- * exhaustion); `rateLimited` holds `baseurl|credential` pairs and `pool/credential` keys after
- * 429s (a wait for recovery clears them); `sticky` maps a pool actor to the credential that
- * just got a 429, to be tried on the backend's other BaseURLs before another credential.
- */
-export interface RequestMemory {
-  readonly excluded: ReadonlySet<string>;
-  readonly rateLimited: ReadonlySet<string>;
-  readonly sticky: ReadonlyMap<string, string>;
-}
-
-export const emptyMemory = (): { excluded: Set<string>; rateLimited: Set<string>; sticky: Map<string, string> } => ({
-  excluded: new Set(),
-  rateLimited: new Set(),
-  sticky: new Map(),
-});
-
-export const credentialExclusion = (poolActorIdValue: string, credentialIdValue: string): string => `${poolActorIdValue}/${credentialIdValue}`;
-
-export const pairExclusion = (baseUrlActorIdValue: string, credentialIdValue: string): string => `${baseUrlActorIdValue}|${credentialIdValue}`;
-
 export function chooseRoute(
   protocol: Protocol,
   model: string,

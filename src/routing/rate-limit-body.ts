@@ -67,7 +67,7 @@ export function bodyHints(text: string): BodyHints {
 
 /** `{error: {...}}`, or the first element of a Gemini-style array of them. */
 function errorObject(parsed: unknown): Record<string, unknown> | null {
-  const root = Array.isArray(parsed) ? parsed[0] : parsed;
+  const root: unknown = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!isRecord(root)) return null;
   return isRecord(root.error) ? root.error : null;
 }

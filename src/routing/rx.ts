@@ -6,4 +6,5 @@
  * Types may still be imported from 'rxjs'; they are the same classes.
  */
 export { Subject } from 'rxjs/internal/Subject';
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- only the resultSelector overload is deprecated; fusebox calls mergeMap(project, concurrency)
 export { mergeMap } from 'rxjs/internal/operators/mergeMap';

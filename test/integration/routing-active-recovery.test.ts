@@ -241,7 +241,10 @@ describe('active recovery of an open primary', () => {
 
   it('keeps probing a breaker that was open when fusebox stopped, on the same schedule', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fusebox-recovery-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    });
     const state = { healed: false };
     const primary = await upstream('primary', state);
     const secondary = await upstream('secondary', { healed: true });

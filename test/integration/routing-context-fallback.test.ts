@@ -78,7 +78,7 @@ describe('routing: context fallback through fusebox', () => {
     const { s, l, client } = await smallAndLarge(contextExceeded(), { kind: 'stream', chunks: 3 });
     const stream = await client.chat.completions.create({ model: 'gpt-small', stream: true, messages: [{ role: 'user', content: 'long' }] });
     let text = '';
-    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('large: 1 2');
     expect(s.requests).toHaveLength(1);
     expect(JSON.parse(l.requests[0]!.body)).toMatchObject({ model: 'gpt-large', stream: true });

@@ -88,7 +88,7 @@ describe('routing: same-model retry before switching models', () => {
 
   it('switches to the fallback at once when the hint is longer than sameModelRetryMaxMs', async () => {
     const time = steppingClock();
-    const { mirrors, backup, gw, client } = await primaryAndBackup(time, 1, { sameModelRetryMaxMs: 5000 });
+    const { mirrors, gw, client } = await primaryAndBackup(time, 1, { sameModelRetryMaxMs: 5000 });
     mirrors[0]!.script = () => ({ kind: 'status', status: 429, headers: { 'retry-after': '6' } });
     const { data, response } = await ask(client);
     expect(data.choices[0]?.message.content).toBe('hello from backup');

@@ -64,13 +64,15 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, req
   const verdict = deps.auth().check(req.headers);
   if (path === '/status') {
     allow(req, 'GET');
-    return sendStatusPage(res, requestId, deps.auth().enabled);
+    sendStatusPage(res, requestId, deps.auth().enabled);
+    return;
   }
   if (path === '/metrics') {
     allow(req, 'GET');
     if (verdict === 'denied') throw unauthorized();
     const text = await deps.metrics.render();
-    return send(res, 200, deps.metrics.contentType, Buffer.from(text), requestId);
+    send(res, 200, deps.metrics.contentType, Buffer.from(text), requestId);
+    return;
   }
   if (verdict === 'off') throw new FuseboxError('unknown_url', `unknown route ${req.method} ${path} (the admin API is off: set server.adminToken)`);
   if (verdict === 'denied') throw unauthorized();
@@ -81,16 +83,19 @@ async function adminRoute(req: IncomingMessage, res: ServerResponse, path: strin
   const { tree, clock } = deps;
   if (path === '/admin/actors') {
     allow(req, 'GET');
-    return sendJson(res, 200, { now: clock.now(), actors: tree.ids.map((id) => actorReport(tree.view(id), clock.now())) }, requestId);
+    sendJson(res, 200, { now: clock.now(), actors: tree.ids.map((id) => actorReport(tree.view(id), clock.now())) }, requestId);
+    return;
   }
   if (path === '/admin/events') {
     allow(req, 'GET');
-    return deps.feed.attach(res, requestId);
+    deps.feed.attach(res, requestId);
+    return;
   }
   if (path === '/admin/reload') {
     allow(req, 'POST');
     if (!deps.reload) throw new FuseboxError('reload_unavailable', 'this gateway was not started from a config file');
-    return sendJson(res, 200, await deps.reload(), requestId);
+    sendJson(res, 200, await deps.reload(), requestId);
+    return;
   }
   const match = /^\/admin\/actors\/([^/]+)(?:\/([a-z]+))?$/.exec(path);
   if (!match) throw new FuseboxError('unknown_url', `unknown route ${req.method} ${path}`);
@@ -99,7 +104,8 @@ async function adminRoute(req: IncomingMessage, res: ServerResponse, path: strin
   const action = match[2];
   if (action === undefined) {
     allow(req, 'GET');
-    return sendJson(res, 200, actorReport(tree.view(actorId), clock.now()), requestId);
+    sendJson(res, 200, actorReport(tree.view(actorId), clock.now()), requestId);
+    return;
   }
   if (!CONTROLS.has(action)) throw new FuseboxError('unknown_url', `unknown control "${action}" (isolate, release, reset)`);
   allow(req, 'POST');
@@ -107,7 +113,7 @@ async function adminRoute(req: IncomingMessage, res: ServerResponse, path: strin
   tree.send(actorId, { type: `operator.${action}`, at: clock.now() } as BreakerEvent);
   const after = tree.view(actorId);
   deps.logger.info({ reqId: requestId, actor: actorId, action, from, to: after.state }, 'operator control');
-  return sendJson(res, 200, { actorId, action, from, to: after.state, actor: actorReport(after, clock.now()) }, requestId);
+  sendJson(res, 200, { actorId, action, from, to: after.state, actor: actorReport(after, clock.now()) }, requestId);
 }
 
 function allow(req: IncomingMessage, method: 'GET' | 'POST'): void {

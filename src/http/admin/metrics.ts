@@ -123,7 +123,7 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
 }
 
 /** Metrics fed by the actors' event stream: transitions, time to first byte, cooldowns. */
-function observeActorEvents(tree: ActorTree, m: { transitions: Counter<string>; ttfb: Histogram<string>; cooldowns: Counter<string> }): Subscription {
+function observeActorEvents(tree: ActorTree, m: { transitions: Counter; ttfb: Histogram; cooldowns: Counter }): Subscription {
   return tree.changes$.subscribe((change: ActorChange) => {
     const { event } = change;
     if (change.from !== change.to) m.transitions.inc({ actor: change.actorId, from: change.from, to: change.to });
@@ -222,7 +222,7 @@ function createRouteLabels(): { get(job: Pick<Job, 'protocol' | 'upstreamPath'>)
   return {
     get(job) {
       let paths = byProtocol.get(job.protocol);
-      if (paths === undefined) byProtocol.set(job.protocol, (paths = new Map()));
+      if (paths === undefined) byProtocol.set(job.protocol, (paths = new Map<string, string>()));
       const known = paths.get(job.upstreamPath);
       if (known !== undefined) return known;
       const label = routeLabel(job);

@@ -29,7 +29,10 @@ export function createGracefulClose(server: Server, clock: Clock): GracefulClose
       return closing;
     },
     track(res) {
-      if (closing) return endConnectionAfter(res);
+      if (closing) {
+        endConnectionAfter(res);
+        return;
+      }
       live.add(res);
       res.once('close', () => live.delete(res));
     },

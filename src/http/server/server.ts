@@ -80,25 +80,35 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   if (deps.closing()) {
     // Nothing of the request is read: its connection ends with the answer.
     res.setHeader('connection', 'close');
-    return logRejected(new FuseboxError('shutting_down', 'fusebox is shutting down', 1000));
+    logRejected(new FuseboxError('shutting_down', 'fusebox is shutting down', 1000));
+    return;
   }
 
   if (url.pathname === '/healthz' && req.method === 'GET') {
-    return sendJson(res, 200, { status: 'ok' }, requestId);
+    sendJson(res, 200, { status: 'ok' }, requestId);
+    return;
   }
   if (deps.operator?.handles(url.pathname)) return deps.operator.serve(req, res, url, requestId);
   const listing = req.method === 'GET' ? routes.listing(url.pathname, req.headers) : null;
-  if (listing !== null) return sendJson(res, 200, listing, requestId);
+  if (listing !== null) {
+    sendJson(res, 200, listing, requestId);
+    return;
+  }
   const route = routes.match(url.pathname, url.searchParams);
-  if (!route) return logRejected(new FuseboxError('unknown_url', `unknown route ${req.method} ${url.pathname}`));
+  if (!route) {
+    logRejected(new FuseboxError('unknown_url', `unknown route ${req.method} ${url.pathname}`));
+    return;
+  }
   if (req.method !== 'POST') {
-    return logRejected(new FuseboxError('method_not_allowed', `${url.pathname} accepts POST only`));
+    logRejected(new FuseboxError('method_not_allowed', `${url.pathname} accepts POST only`));
+    return;
   }
 
   const body = await readBody(req, deps.config.server.maxBodyBytes);
   if (body instanceof FuseboxError) {
     res.setHeader('connection', 'close');
-    return logRejected(body);
+    logRejected(body);
+    return;
   }
   const clientGone = new ClientGone();
   res.on('close', () => {
@@ -117,7 +127,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     },
     generation,
   );
-  if (job instanceof FuseboxError) return logRejected(job);
+  if (job instanceof FuseboxError) {
+    logRejected(job);
+    return;
+  }
   if (!deps.pipeline.submit(job, generation)) {
     logRejected(new FuseboxError('overloaded', 'fusebox is at its concurrency limit; retry shortly', 1000));
   }

@@ -115,7 +115,10 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
       headersAfterMs: 0,
     };
     this.sse = this.plan.streaming && statusCode < 300 && isEventStream(reply.headers);
-    if (!this.sse) return this.proven(reply);
+    if (!this.sse) {
+      this.proven(reply);
+      return;
+    }
     this.proving = reply;
     this.scanner = new FirstEventScanner();
     this.spec = protocolSpec(this.plan.protocol);

@@ -23,7 +23,7 @@ const T = fixture.savedAt - 40;
 function decodedAll(): Map<string, StoredActor> {
   const records = new Map<string, StoredActor>();
   for (const [id, text] of Object.entries(fixture.records)) {
-    expect(JSON.parse(text).schema).toBe(2);
+    expect((JSON.parse(text) as { schema: number }).schema).toBe(2);
     const decoded = decodeRecord(text);
     if (!decoded.ok) throw new Error(`${id}: ${decoded.reason}`);
     records.set(id, decoded.record);
@@ -95,7 +95,7 @@ describe('snapshot schema 2 → 3', () => {
   });
 
   it('leaves a snapshot of the current shape as it is', () => {
-    const current = JSON.parse(fixture.records['baseurl:a:0']!).snapshot;
+    const current = (JSON.parse(fixture.records['baseurl:a:0']!) as { snapshot: unknown }).snapshot;
     expect(upgradeSnapshot(current)).toBe(current);
   });
 });

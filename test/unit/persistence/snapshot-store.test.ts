@@ -47,7 +47,7 @@ function manualClock(start = 10_000) {
 
 async function rawActors(db: StoreDb): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for await (const [key, value] of db.sublevel<string, string>('actors', {}).iterator()) out.set(key, value);
+  for await (const [key, value] of db.sublevel('actors', {}).iterator()) out.set(key, value);
   return out;
 }
 
@@ -91,7 +91,7 @@ describe('snapshot store (memory-level)', () => {
 
   it('discards undecodable and other-schema records with a warning, and deletes them', async () => {
     const db = memoryDb();
-    const actors = db.sublevel<string, string>('actors', {});
+    const actors = db.sublevel('actors', {});
     const tree = createActorTree({ layout });
     const good = encodeRecord(tree.persisted('backend:a'), 1);
     await actors.put('backend:a', good);
@@ -115,7 +115,7 @@ describe('snapshot store (memory-level)', () => {
   it('deletes records of actors the tree no longer has', async () => {
     const db = memoryDb();
     const { logger } = capture();
-    const actors = db.sublevel<string, string>('actors', {});
+    const actors = db.sublevel('actors', {});
     const other = createActorTree({ layout: [{ id: 'backend:gone', role: 'backend', policy }] });
     await actors.put('backend:gone', encodeRecord(other.persisted('backend:gone'), 1));
     const store = await openSnapshotStore({ db, logger, now: () => 0 });

@@ -16,8 +16,8 @@ function bodyOf(chunks: string[], failure?: Error): UpstreamBody & { cancelled: 
       }
       return failure ? Promise.reject(failure) : Promise.resolve(null);
     },
-    async pipe() {
-      throw new Error('not used');
+    pipe() {
+      return Promise.reject(new Error('not used'));
     },
     cancel(reason) {
       this.cancelled ??= reason;

@@ -9,7 +9,7 @@ import type {
   TextPart,
   ToolChoice,
 } from '../neutral/types.js';
-import { asArray, asObject, isObject, optNumber, optString, refuseUnknown } from '../neutral/json.js';
+import { asArray, asObject, isObject, optNumber, optString, refuseUnknown, textOf } from '../neutral/json.js';
 import { refuse } from '../neutral/refusal.js';
 import { fillToolNames } from '../neutral/tool-ids.js';
 
@@ -77,7 +77,7 @@ function parseSystem(raw: unknown): string[] {
 export function parseImage(block: Json, field: string): ImagePart {
   const source = asObject(block.source, `${field}.source`);
   let image: ImageSource;
-  if (source.type === 'base64') image = { kind: 'base64', mediaType: String(source.media_type ?? ''), data: String(source.data ?? '') };
+  if (source.type === 'base64') image = { kind: 'base64', mediaType: textOf(source.media_type), data: textOf(source.data) };
   else if (source.type === 'url')
     image = { kind: 'url', url: optString(source.url, `${field}.source.url`) ?? refuse(`${field}.source.url`, 'is required') };
   else refuse(`${field}.source.type`, `image source ${JSON.stringify(source.type)} cannot be translated`);

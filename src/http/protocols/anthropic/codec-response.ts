@@ -1,6 +1,6 @@
 import type { ResponseContext } from '../neutral/codec.js';
 import type { AssistantPart, Json, NeutralResponse } from '../neutral/types.js';
-import { asArray, isObject, lenientArguments } from '../neutral/json.js';
+import { asArray, isObject, lenientArguments, textOf } from '../neutral/json.js';
 import { finishFromAnthropic, finishToAnthropic } from '../neutral/stop-reasons.js';
 import { restoreToolName } from '../neutral/tool-names.js';
 import { usageFromAnthropic, usageToAnthropic } from '../neutral/usage.js';
@@ -51,8 +51,8 @@ function parseBlock(block: Json, field: string, context: ResponseContext): Assis
     case 'tool_use':
       return {
         type: 'tool-call',
-        id: String(block.id ?? ''),
-        name: restoreToolName(String(block.name ?? ''), context.toolNames),
+        id: textOf(block.id),
+        name: restoreToolName(textOf(block.name), context.toolNames),
         arguments: JSON.stringify(isObject(block.input) ? block.input : {}),
       };
     case 'image':

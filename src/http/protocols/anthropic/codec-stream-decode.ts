@@ -1,6 +1,6 @@
 import type { ResponseContext, StreamDecoder } from '../neutral/codec.js';
 import type { Json, SseEvent, StreamEvent } from '../neutral/types.js';
-import { isObject } from '../neutral/json.js';
+import { isObject, textOf } from '../neutral/json.js';
 import { finishFromAnthropic } from '../neutral/stop-reasons.js';
 import { restoreToolName } from '../neutral/tool-names.js';
 import { usageFromAnthropic } from '../neutral/usage.js';
@@ -41,7 +41,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       case 'error': {
         const error = isObject(data.error) ? data.error : {};
         return [
-          { type: 'error', message: String(error.message ?? 'upstream error'), ...(typeof error.type === 'string' ? { errorType: error.type } : {}) },
+          { type: 'error', message: textOf(error.message, 'upstream error'), ...(typeof error.type === 'string' ? { errorType: error.type } : {}) },
         ];
       }
       default:
@@ -59,7 +59,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     return [
       {
         type: 'start',
-        id: String(message.id ?? ''),
+        id: textOf(message.id),
         model: typeof message.model === 'string' ? message.model : this.context.model,
         created: 0,
         ...(usage ? { usage } : {}),
@@ -72,7 +72,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       return typeof block.text === 'string' && block.text !== '' ? [{ type: 'text-delta', choice: 0, text: block.text }] : [];
     if (block.type === 'thinking')
       return typeof block.thinking === 'string' && block.thinking !== '' ? [{ type: 'reasoning-delta', choice: 0, text: block.thinking }] : [];
-    if (block.type === 'redacted_thinking') return [{ type: 'reasoning-delta', choice: 0, text: '', redacted: String(block.data ?? '') }];
+    if (block.type === 'redacted_thinking') return [{ type: 'reasoning-delta', choice: 0, text: '', redacted: textOf(block.data) }];
     if (block.type !== 'tool_use') return [];
     const tool = this.tools.size;
     this.tools.set(index, tool);
@@ -81,8 +81,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         type: 'tool-call-start',
         choice: 0,
         tool,
-        id: String(block.id ?? ''),
-        name: restoreToolName(String(block.name ?? ''), this.context.toolNames),
+        id: textOf(block.id),
+        name: restoreToolName(textOf(block.name), this.context.toolNames),
       },
     ];
     if (isObject(block.input) && Object.keys(block.input).length > 0)
@@ -97,7 +97,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       case 'thinking_delta':
         return typeof delta.thinking === 'string' && delta.thinking !== '' ? [{ type: 'reasoning-delta', choice: 0, text: delta.thinking }] : [];
       case 'signature_delta':
-        return [{ type: 'reasoning-delta', choice: 0, text: '', signature: String(delta.signature ?? '') }];
+        return [{ type: 'reasoning-delta', choice: 0, text: '', signature: textOf(delta.signature) }];
       case 'input_json_delta': {
         const tool = this.tools.get(index);
         const json = typeof delta.partial_json === 'string' ? delta.partial_json : '';

@@ -73,9 +73,14 @@ export class AnthropicStreamEncoder implements StreamEncoder {
       case 'text-delta':
         if (event.text === '') return;
         this.open('text', { type: 'text', text: '' }, out);
-        return this.delta({ type: 'text_delta', text: event.text }, out);
-      case 'reasoning-delta':
-        return this.reasoning(event, out);
+        {
+          this.delta({ type: 'text_delta', text: event.text }, out);
+          return;
+        }
+      case 'reasoning-delta': {
+        this.reasoning(event, out);
+        return;
+      }
       case 'tool-call-start':
         this.closeBlock(out);
         this.open('tool', { type: 'tool_use', id: event.id, name: event.name, input: {} }, out, event.tool);

@@ -70,22 +70,27 @@ function encodeParts(parts: ContentPart[], field: string, context: EncodeRequest
   parts.forEach((part, j) => {
     const pf = `${field}.content[${j}]`;
     switch (part.type) {
-      case 'text':
-        return add({ text: part.text });
+      case 'text': {
+        add({ text: part.text });
+        return;
+      }
       case 'image': {
         const { mediaType, data } = requireBase64(part.source, pf);
-        return add({ inlineData: { mimeType: mediaType, data } });
+        add({ inlineData: { mimeType: mediaType, data } });
+        return;
       }
       case 'tool-call':
         if (needsSignature && !signedCall && signature === undefined) signature = SKIP_SIGNATURE;
         signedCall = true;
-        return add({
-          functionCall: { name: shortenToolName(part.name, context.toolNames), args: parseArguments(part.arguments, `${pf}.arguments`) },
-        });
+        {
+          add({
+            functionCall: { name: shortenToolName(part.name, context.toolNames), args: parseArguments(part.arguments, `${pf}.arguments`) },
+          });
+          return;
+        }
       case 'tool-result': {
         const name =
-          part.toolName ??
-          refuse(`${pf}`, `tool result ${part.toolCallId} answers no tool call in the conversation (Gemini needs the function name)`);
+          part.toolName ?? refuse(pf, `tool result ${part.toolCallId} answers no tool call in the conversation (Gemini needs the function name)`);
         const text = part.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
         add({ functionResponse: { name: shortenToolName(name, context.toolNames), response: part.isError ? { error: text } : { output: text } } });
         for (const p of part.content)

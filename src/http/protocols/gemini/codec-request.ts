@@ -1,7 +1,7 @@
 import type { ParseRequestContext } from '../neutral/codec.js';
 import type { ContentPart, Json, NeutralMessage, NeutralRequest, NeutralTool, ToolChoice } from '../neutral/types.js';
 import { geminiSchemaToJsonSchema } from '../neutral/gemini-schema.js';
-import { asArray, asObject, isObject, optString, refuseUnknown } from '../neutral/json.js';
+import { asArray, asObject, isObject, optString, refuseUnknown, textOf } from '../neutral/json.js';
 import { refuse } from '../neutral/refusal.js';
 import { syntheticCallId } from '../neutral/tool-ids.js';
 import { parseGenerationConfig } from './codec-generation-config.js';
@@ -75,13 +75,13 @@ function parsePart(part: Json, field: string, nextId: () => string, pending: Map
     return { type: 'text', text: part.text };
   }
   if (isObject(part.inlineData)) {
-    const mimeType = String(part.inlineData.mimeType ?? '');
+    const mimeType = textOf(part.inlineData.mimeType);
     if (!mimeType.startsWith('image/')) refuse(`${field}.inlineData.mimeType`, `inline ${mimeType || 'data'} cannot be translated (only images)`);
-    return { type: 'image', source: { kind: 'base64', mediaType: mimeType, data: String(part.inlineData.data ?? '') } };
+    return { type: 'image', source: { kind: 'base64', mediaType: mimeType, data: textOf(part.inlineData.data) } };
   }
   if (isObject(part.fileData)) {
     const uri = optString(part.fileData.fileUri, `${field}.fileData.fileUri`) ?? refuse(`${field}.fileData.fileUri`, 'is required');
-    if (!String(part.fileData.mimeType ?? '').startsWith('image/')) refuse(`${field}.fileData`, 'only image files can be translated');
+    if (!textOf(part.fileData.mimeType).startsWith('image/')) refuse(`${field}.fileData`, 'only image files can be translated');
     return { type: 'image', source: { kind: 'url', url: uri } };
   }
   if (isObject(part.functionCall)) {
@@ -98,7 +98,7 @@ function parsePart(part: Json, field: string, nextId: () => string, pending: Map
 function parseFunctionResponse(response: Json, field: string, pending: Map<string, string[]>): ContentPart {
   const name = optString(response.name, `${field}.functionResponse.name`) ?? refuse(`${field}.functionResponse.name`, 'is required');
   const queue = pending.get(name) ?? [];
-  let id = typeof response.id === 'string' && response.id !== '' ? response.id : queue[0];
+  const id = typeof response.id === 'string' && response.id !== '' ? response.id : queue[0];
   if (id === undefined) refuse(`${field}.functionResponse`, `answers no earlier functionCall named ${JSON.stringify(name)}`);
   pending.set(
     name,
@@ -108,7 +108,6 @@ function parseFunctionResponse(response: Json, field: string, pending: Map<strin
   const keys = Object.keys(body);
   const single = keys.length === 1 && (keys[0] === 'output' || keys[0] === 'result' || keys[0] === 'error') ? body[keys[0]] : undefined;
   const text = typeof single === 'string' ? single : JSON.stringify(single !== undefined ? single : body);
-  id = String(id);
   return {
     type: 'tool-result',
     toolCallId: id,

@@ -1,6 +1,6 @@
 import type { ResponseContext } from '../neutral/codec.js';
 import type { AssistantPart, Json, NeutralChoice, NeutralResponse } from '../neutral/types.js';
-import { isObject, lenientArguments } from '../neutral/json.js';
+import { isObject, lenientArguments, textOf } from '../neutral/json.js';
 import { finishFromGemini, finishToGemini } from '../neutral/stop-reasons.js';
 import { syntheticCallId } from '../neutral/tool-ids.js';
 import { restoreToolName } from '../neutral/tool-names.js';
@@ -33,11 +33,11 @@ export function parseGeminiParts(parts: unknown[], scope: string, context: Respo
       out.push({
         type: 'tool-call',
         id,
-        name: restoreToolName(String(call.name ?? ''), context.toolNames),
+        name: restoreToolName(textOf(call.name), context.toolNames),
         arguments: JSON.stringify(isObject(call.args) ? call.args : {}),
       });
-    } else if (isObject(raw.inlineData) && String(raw.inlineData.mimeType ?? '').startsWith('image/')) {
-      out.push({ type: 'image', source: { kind: 'base64', mediaType: String(raw.inlineData.mimeType), data: String(raw.inlineData.data ?? '') } });
+    } else if (isObject(raw.inlineData) && textOf(raw.inlineData.mimeType).startsWith('image/')) {
+      out.push({ type: 'image', source: { kind: 'base64', mediaType: textOf(raw.inlineData.mimeType), data: textOf(raw.inlineData.data) } });
     }
   }
   return out;

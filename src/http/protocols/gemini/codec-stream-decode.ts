@@ -1,6 +1,6 @@
 import type { ResponseContext, StreamDecoder } from '../neutral/codec.js';
 import type { Json, SseEvent, StreamEvent, Usage } from '../neutral/types.js';
-import { isObject } from '../neutral/json.js';
+import { isObject, textOf } from '../neutral/json.js';
 import { finishFromGemini } from '../neutral/stop-reasons.js';
 import { usageFromGemini } from '../neutral/usage.js';
 import { parseGeminiParts } from './codec-response.js';
@@ -34,7 +34,7 @@ export class GeminiStreamDecoder implements StreamDecoder {
       return [
         {
           type: 'error',
-          message: String(chunk.error.message ?? 'upstream error'),
+          message: textOf(chunk.error.message, 'upstream error'),
           ...(typeof chunk.error.status === 'string' ? { errorType: chunk.error.status } : {}),
         },
       ];

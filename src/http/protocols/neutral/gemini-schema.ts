@@ -1,5 +1,5 @@
 import type { Json } from './types.js';
-import { isObject } from './json.js';
+import { isObject, textOf } from './json.js';
 
 /**
  * Gemini `functionDeclarations[].parameters` take an OpenAPI-3.0 subset of JSON Schema (the
@@ -68,7 +68,7 @@ function clean(node: Json, defs: Json, seen: string[], depth: number): Json {
     if (KEPT.has(key)) out[key] = value;
   }
   applyType(source, out);
-  if ('const' in source && source.const !== undefined && source.const !== null) out.enum = [String(source.const)];
+  if ('const' in source && source.const !== undefined && source.const !== null) out.enum = [textOf(source.const)];
   if (Array.isArray(out.enum)) {
     const strings = out.enum.filter((v): v is string => typeof v === 'string');
     if (strings.length > 0) out.enum = strings;
@@ -83,7 +83,7 @@ function normalizeCombinators(node: Json): Json {
   let source = node;
   if (Array.isArray(source.allOf) && source.allOf.length === 1 && isObject(source.allOf[0])) {
     const { allOf: _a, ...rest } = source;
-    source = { ...(source.allOf[0] as Json), ...rest };
+    source = { ...source.allOf[0], ...rest };
   }
   if (Array.isArray(source.oneOf) && source.anyOf === undefined) source = { ...source, anyOf: source.oneOf };
   return source;
@@ -128,7 +128,7 @@ export function geminiSchemaToJsonSchema(schema: Json): Json {
     else if (key === 'properties' && isObject(value)) {
       out.properties = Object.fromEntries(Object.entries(value).map(([name, s]) => [name, isObject(s) ? geminiSchemaToJsonSchema(s) : s]));
     } else if (key === 'items' && isObject(value)) out.items = geminiSchemaToJsonSchema(value);
-    else if (key === 'anyOf' && Array.isArray(value)) out.anyOf = value.map((s) => (isObject(s) ? geminiSchemaToJsonSchema(s) : s));
+    else if (key === 'anyOf' && Array.isArray(value)) out.anyOf = value.map((s: unknown) => (isObject(s) ? geminiSchemaToJsonSchema(s) : s));
     else out[key] = value;
   }
   if (schema.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];

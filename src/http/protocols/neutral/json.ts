@@ -58,3 +58,11 @@ export function refuseUnknown(body: Json, known: ReadonlySet<string>, prefix: st
     refuse(`${prefix}${key}`, 'has no equivalent in the translated protocol');
   }
 }
+
+/** A wire scalar as text (as `String` writes it); `fallback` for null/undefined; any other value as JSON. */
+export function textOf(value: unknown, fallback = ''): string {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value);
+}

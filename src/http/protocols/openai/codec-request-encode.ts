@@ -70,17 +70,18 @@ function assignSampling(request: NeutralRequest, body: Json): void {
 
 function encodeMessage(message: NeutralMessage, i: number, out: Json[], context: EncodeRequestContext): void {
   const field = `messages[${i}]`;
-  if (message.role === 'tool')
-    return encodeToolResults(
+  if (message.role === 'tool') {
+    encodeToolResults(
       message.content.filter((p): p is ToolResultPart => p.type === 'tool-result'),
       out,
     );
+    return;
+  }
   if (message.role === 'user') {
     const results = message.content.filter((p): p is ToolResultPart => p.type === 'tool-result');
     if (results.length > 0) encodeToolResults(results, out);
     const rest = message.content.filter((p) => p.type === 'text' || p.type === 'image');
-    if (rest.length > 0 || results.length === 0)
-      out.push({ role: 'user', content: userContent(rest as Array<ImagePart | { type: 'text'; text: string }>) });
+    if (rest.length > 0 || results.length === 0) out.push({ role: 'user', content: userContent(rest) });
     return;
   }
   let text = '';

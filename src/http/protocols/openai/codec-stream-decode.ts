@@ -1,6 +1,6 @@
 import type { ResponseContext, StreamDecoder } from '../neutral/codec.js';
 import type { Json, SseEvent, StreamEvent } from '../neutral/types.js';
-import { isObject } from '../neutral/json.js';
+import { isObject, textOf } from '../neutral/json.js';
 import { finishFromOpenAi } from '../neutral/stop-reasons.js';
 import { restoreToolName } from '../neutral/tool-names.js';
 import { usageFromOpenAi } from '../neutral/usage.js';
@@ -44,7 +44,7 @@ export class OpenAiStreamDecoder implements StreamDecoder {
     if (isObject(chunk.error)) {
       out.push({
         type: 'error',
-        message: String(chunk.error.message ?? 'upstream error'),
+        message: textOf(chunk.error.message, 'upstream error'),
         ...(typeof chunk.error.type === 'string' ? { errorType: chunk.error.type } : {}),
       });
       return out;
@@ -53,7 +53,7 @@ export class OpenAiStreamDecoder implements StreamDecoder {
       this.started = true;
       out.push({
         type: 'start',
-        id: String(chunk.id ?? ''),
+        id: textOf(chunk.id),
         model: typeof chunk.model === 'string' ? chunk.model : this.context.model,
         created: typeof chunk.created === 'number' ? chunk.created : 0,
       });

@@ -15,7 +15,9 @@ describe('error bodies per protocol', () => {
       error: { type: 'not_found_error', message: 'no such model' },
     });
     expect(JSON.parse(errorBody('gemini', notFound).toString())).toEqual({ error: { code: 404, message: 'no such model', status: 'NOT_FOUND' } });
-    expect(JSON.parse(errorBody('anthropic', new FuseboxError('overloaded', 'busy')).toString()).error.type).toBe('overloaded_error');
+    expect((JSON.parse(errorBody('anthropic', new FuseboxError('overloaded', 'busy')).toString()) as { error: { type: string } }).error.type).toBe(
+      'overloaded_error',
+    );
   });
 
   it('frames in-band errors as each protocol streams them', () => {

@@ -143,7 +143,7 @@ describe('each protocol spec', () => {
     expect(body).toEqual({ model: 'm', stream: true, stream_options: { x: 1, include_usage: true } });
     const sample = protocolSpec('openai').samples.stream('m', ['a', ' b'], true);
     const collector = collect.collector();
-    collector.push(Buffer.from(sample.frames.join('') + sample.terminal));
+    collector.push(Buffer.from(sample.frames.join('') + (sample.terminal ?? '')));
     const answer = JSON.parse(collector.result().toString()) as { object: string; choices: { message: { content: string } }[]; usage: unknown };
     expect(answer.object).toBe('chat.completion');
     expect(answer.choices[0]!.message.content).toBe('a b');

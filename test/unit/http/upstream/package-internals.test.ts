@@ -50,6 +50,7 @@ describe('deep imports into package internals', () => {
 
   it('rxjs/internal/{Subject,operators/mergeMap} are the public Subject and mergeMap', () => {
     expect(Subject).toBe(rxjs.Subject);
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- only mergeMap's resultSelector overload is deprecated
     expect(mergeMap).toBe(rxjs.mergeMap);
     const seen: number[] = [];
     const subject = new Subject<number>();

@@ -6,7 +6,7 @@ function backend(kind: string, recovery: object) {
   return parseConfig({ backends: [{ id: 'b', kind, baseUrls: ['http://127.0.0.1:1/v1'], credentials: [{ apiKey: 'sk' }], recovery }] }).backends[0]!;
 }
 
-const body = (request: ReturnType<typeof recoveryProbeRequest>) => JSON.parse(request.body!.toString('utf8'));
+const body = (request: ReturnType<typeof recoveryProbeRequest>) => JSON.parse(request.body!.toString('utf8')) as unknown;
 
 describe('recoveryProbeRequest', () => {
   it('lists models by default, for every kind', () => {

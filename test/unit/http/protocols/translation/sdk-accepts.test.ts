@@ -92,7 +92,7 @@ describe('real SDKs accept translated streams', () => {
       finish = chunk.choices[0]?.finish_reason ?? finish;
       if (chunk.usage) usage = chunk.usage;
     }
-    expect({ text, args: JSON.parse(args), finish }).toEqual({ text: 'Checking.', args: { city: 'Paris' }, finish: 'tool_calls' });
+    expect({ text, args: JSON.parse(args) as unknown, finish }).toEqual({ text: 'Checking.', args: { city: 'Paris' }, finish: 'tool_calls' });
     expect(usage).toMatchObject({ prompt_tokens: 112, completion_tokens: 42, prompt_tokens_details: { cached_tokens: 100 } });
   });
 

@@ -1,0 +1,57 @@
+import type { ActorView } from '../actors/actor-tree.js';
+import type { BackendRoute } from './route-table.js';
+
+/** The route a request takes, what it has tried, and the keys of its exclusions: shared by the planner (plan.ts, plan-backend.ts) and the request loop. */
+export interface Route {
+  readonly backend: BackendRoute;
+  readonly baseUrlIndex: number;
+  readonly credentialId: string;
+  /** Actors whose breaker admits this call only as a probe: they need a permit. */
+  readonly probes: readonly string[];
+  /** The credential-pool actor of (backend, model pool). */
+  readonly poolActorId: string;
+  readonly modelPool: string;
+  /** The model to ask the upstream for (differs from the client's on a fallback). */
+  readonly model: string;
+  /** `from->to` model pools when this route is a fallback. */
+  readonly fallback?: string;
+}
+
+export interface Skip {
+  readonly actorId: string;
+  readonly reason: string;
+}
+
+/** One backend looked at, for the debug log: its rank and score, and its credentials' weights. */
+export interface Considered {
+  readonly backend: string;
+  readonly pool: string;
+  readonly rank: number;
+  readonly score: number;
+  credentials?: { readonly id: string; readonly weight: number }[];
+}
+
+export type ReadActor = (actorId: string) => ActorView;
+
+/**
+ * What this request has tried. `excluded` holds hard exclusions (BaseURL actor ids after an
+ * endpoint failure, `pool/credential` after an auth failure, pool actor ids after capacity
+ * exhaustion); `rateLimited` holds `baseurl|credential` pairs and `pool/credential` keys after
+ * 429s (a wait for recovery clears them); `sticky` maps a pool actor to the credential that
+ * just got a 429, to be tried on the backend's other BaseURLs before another credential.
+ */
+export interface RequestMemory {
+  readonly excluded: ReadonlySet<string>;
+  readonly rateLimited: ReadonlySet<string>;
+  readonly sticky: ReadonlyMap<string, string>;
+}
+
+export const emptyMemory = (): { excluded: Set<string>; rateLimited: Set<string>; sticky: Map<string, string> } => ({
+  excluded: new Set(),
+  rateLimited: new Set(),
+  sticky: new Map(),
+});
+
+export const credentialExclusion = (poolActorIdValue: string, credentialIdValue: string): string => `${poolActorIdValue}/${credentialIdValue}`;
+
+export const pairExclusion = (baseUrlActorIdValue: string, credentialIdValue: string): string => `${baseUrlActorIdValue}|${credentialIdValue}`;
