@@ -49,10 +49,6 @@ export async function runAttempt(
     baseUrlIndex: route.baseUrlIndex,
     credentialId: route.credentialId,
   };
-  if (deps.clock.now() >= job.receivedAt + attempt.backend.timeouts.totalMs) {
-    // The request's total deadline has passed: this route was never tried, so it is blamed for nothing.
-    return { outcome: { kind: 'cancelled' }, answered: false };
-  }
   const reply = await deps.transport.send(attempt, job.signal);
   if (reply.kind === 'failed') {
     return { outcome: classify({ kind: 'failed', code: cancelledOr(job, reply.code) }, deps.clock.now()), answered: false };

@@ -17,6 +17,7 @@ export const UPSTREAM_FAILURE_CODES = [
   'timeout_connect',
   'timeout_headers',
   'timeout_first_chunk',
+  'timeout_first_byte',
   'timeout_idle',
   'timeout_total',
   'timeout_health',

@@ -1,6 +1,5 @@
-import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Behavior } from '../../src/demo/mock-upstream.js';
+import type { Behavior } from '../helpers/upstream.js';
 import { seededRandom } from '../../src/routing/random.js';
 import { testRig } from '../helpers/rig.js';
 
@@ -47,7 +46,16 @@ describe('a seeded fault storm: two faulty backends, one healthy', () => {
     const { client, gw } = await gateway({
       routing: { maxAttempts: 6 },
       backends: [
-        { id: 'primary', baseUrls: [primary.baseUrl], credentials: [{ id: 'p1', apiKey: 'sk-p1' }, { id: 'p2', apiKey: 'sk-p2' }], timeouts: quick, breaker },
+        {
+          id: 'primary',
+          baseUrls: [primary.baseUrl],
+          credentials: [
+            { id: 'p1', apiKey: 'sk-p1' },
+            { id: 'p2', apiKey: 'sk-p2' },
+          ],
+          timeouts: quick,
+          breaker,
+        },
         { id: 'flapping', priority: 1, baseUrls: [flapping.baseUrl], credentials: [{ id: 'f1', apiKey: 'sk-f1' }], timeouts: quick, breaker },
         { id: 'healthy', priority: 2, baseUrls: [healthy.baseUrl], credentials: [{ id: 'h1', apiKey: 'sk-h1' }] },
       ],
