@@ -94,7 +94,13 @@ describe('a seeded fault storm: two faulty backends, one healthy', () => {
     expect(tally.failedBeforeAnswer).toEqual([]);
     expect(tally.ok + tally.brokeAfterFirstChunk).toBe(REQUESTS);
     // the storm really was one: the primary and the flapping backend failed many attempts
-    expect(primary.requests.length).toBeGreaterThan(20);
+    // (the primary's breaker opens after 3 failures and admits one probe per 300 ms, so how many
+    // requests reach it depends on timing: more than 10 always do)
+    expect(primary.requests.length).toBeGreaterThan(10);
+    const attempts = gw.logs
+      .filter((line) => line.msg === 'request')
+      .flatMap((line) => (line as { attempts?: { outcome: string }[] }).attempts ?? []);
+    expect(attempts.filter((attempt) => attempt.outcome !== 'success').length).toBeGreaterThan(10);
     expect(healthy.requests.length).toBeGreaterThan(0);
     expect(gw.logs.filter((line) => line.msg === 'request')).toHaveLength(REQUESTS);
   });
