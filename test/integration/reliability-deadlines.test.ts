@@ -33,6 +33,22 @@ describe('attempt deadlines and permits', () => {
     expect(line.attempts.map((attempt) => attempt.backend)).toEqual(['a', 'b']);
   });
 
+  it('with streamForJson auto, detects a hung upstream of a JSON request after firstChunkMs, however long firstByteMs is', async () => {
+    const [hung, good] = [await upstream('hung'), await upstream('good')];
+    hung.script = () => ({ kind: 'hang' });
+    const { client } = await gateway({
+      backends: [
+        { id: 'a', streamForJson: 'auto', baseUrls: [hung.baseUrl], credentials: key('a'), timeouts: { firstByteMs: 60_000, firstChunkMs: 300 } },
+        { id: 'b', priority: 1, streamForJson: 'auto', baseUrls: [good.baseUrl], credentials: key('b') },
+      ],
+    });
+    const reply = await client.chat.completions.create(ask).withResponse();
+    expect(reply.data.choices[0]?.message.content).toBe('hello from good');
+    expect(reply.response.headers.get('x-fusebox-backend')).toBe('b');
+    expect(hung.requests[0]?.body).toContain('"stream":true');
+    expect(good.requests[0]?.body).toContain('"stream":true');
+  });
+
   it('skips a backend whose own deadline has passed; only the request deadline ends a request', async () => {
     const [hung, slowDeadline, good] = [await upstream('hung'), await upstream('short'), await upstream('good')];
     hung.script = () => ({ kind: 'hang' });
