@@ -31,6 +31,8 @@ export const UPSTREAM_FAILURE_CODES = [
   'response_too_large',
   'error_body_too_large',
   'collect_error',
+  // A 2xx non-streamed answer that is not one JSON object.
+  'body_malformed',
   'discarded',
   // The model (not the credential) has no capacity left (a 429's body says so).
   'model_capacity_exhausted',

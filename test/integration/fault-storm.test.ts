@@ -44,7 +44,9 @@ describe('a seeded fault storm: two faulty backends, one healthy', () => {
     const quick = { firstByteMs: 400, firstChunkMs: 400, idleMs: 400 };
     const breaker = { failureThreshold: 3, recoveryMs: 300 };
     const { client, gw } = await gateway({
-      routing: { maxAttempts: 6 },
+      // the default retry budget (a floor of 30 retries per 10 s) is below the retries this storm needs
+      // by construction (most of the primary's and half the flapping backend's attempts fail)
+      routing: { maxAttempts: 6, retryBudget: { share: 1, minPerSecond: 20 } },
       backends: [
         {
           id: 'primary',
