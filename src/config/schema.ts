@@ -82,6 +82,8 @@ const backendSchema = z
     maxConcurrent: z.number().int().positive().optional(),
     /** openai kind: the upstream only streams; non-streamed requests are streamed and collected. */
     streamOnly: z.boolean().default(false),
+    /** `auto`: non-streamed requests its protocol can collect go upstream as streams, collected (as for streamOnly). */
+    streamForJson: z.enum(['never', 'auto']).default('never'),
     healthCheck: healthCheckSchema.optional(),
     recovery: recoverySchema.optional(),
     /** Client request headers forwarded to this backend beyond the protocol's allow-list. */

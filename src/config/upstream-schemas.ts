@@ -23,6 +23,8 @@ export const timeoutsSchema = z
   .object({
     connectMs: positiveMs.default(10_000),
     firstChunkMs: positiveMs.default(15_000),
+    /** Non-streamed requests: request written → response headers, per attempt (see docs/configuration.md). */
+    firstByteMs: positiveMs.default(120_000),
     idleMs: positiveMs.default(60_000),
     totalMs: positiveMs.default(600_000),
     /** streamOnly backends: the longest a collected (non-streamed) answer may take; default totalMs. */

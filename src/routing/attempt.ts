@@ -1,7 +1,9 @@
 import { FuseboxError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
 import { isEventStream } from '../shared/content-type.js';
+import { topLevelMembers } from '../shared/json-member.js';
 import { readBounded } from './bounded-body.js';
+import { firstEvent } from './first-event.js';
 import { classify, type Outcome } from './classify.js';
 import type { ClientErrorHold } from './context-fallback.js';
 import { refineRateLimited } from './rate-limit-body.js';
@@ -49,10 +51,6 @@ export async function runAttempt(
     baseUrlIndex: route.baseUrlIndex,
     credentialId: route.credentialId,
   };
-  if (deps.clock.now() >= job.receivedAt + attempt.backend.timeouts.totalMs) {
-    // The request's total deadline has passed: this route was never tried, so it is blamed for nothing.
-    return { outcome: { kind: 'cancelled' }, answered: false };
-  }
   const reply = await deps.transport.send(attempt, job.signal);
   if (reply.kind === 'failed') {
     return { outcome: classify({ kind: 'failed', code: cancelledOr(job, reply.code) }, deps.clock.now()), answered: false };
@@ -87,6 +85,10 @@ async function answerWhole(
     const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
     return { outcome: classify({ kind: 'failed', code: cancelledOr(job, code) }, deps.clock.now()), answered: false };
   }
+  if (outcome.kind === 'success' && reply.status !== 204 && topLevelMembers(body) === null) {
+    // A 2xx that is not a JSON object (cut short, or an event stream) is no answer: fail over.
+    return { outcome: { kind: 'endpoint_failure', code: 'body_malformed' }, answered: false, headers: reply.headers };
+  }
   const held = outcome.kind === 'client_error' && hold ? hold(reply.status, body) : null;
   if (held) return { outcome: held, answered: false, headers: reply.headers, held: { status: reply.status, body } };
   job.sink.respond(reply.status, { ...reply.headers, ...answerHeaders() }, body);
@@ -97,7 +99,7 @@ async function streamThrough(job: Job, reply: ResponseReply, answerHeaders: () =
   const started = deps.clock.now() - reply.headersAfterMs;
   let first: Buffer | null;
   try {
-    first = await reply.body.next();
+    first = await firstEvent(reply.body);
   } catch (error) {
     const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
     return { outcome: classify({ kind: 'failed', code: cancelledOr(job, code) }, deps.clock.now()), answered: false };

@@ -1,10 +1,11 @@
+import { memberText, withMember } from '../shared/json-member.js';
 import type { Job } from './types.js';
 
 /**
  * The job as sent to a route: unchanged (the same object, the same body bytes) unless the
  * route asks for another model (a fallback pool). Then the body's `model` is rewritten, and a
  * Gemini-style path (`…/models/<model>:generateContent`) too. Only fallbacks pay for a
- * re-serialised body; `cache` keeps one rewrite per model for the request's attempts.
+ * rewritten body; `cache` keeps one rewrite per model for the request's attempts.
  */
 export function jobForModel(job: Job, model: string, cache: Map<string, Job>): Job {
   if (model === job.model) return job;
@@ -20,15 +21,13 @@ export function jobForModel(job: Job, model: string, cache: Map<string, Job>): J
   return rewritten;
 }
 
-/** The body with its top-level `model` replaced; unchanged when it is not a JSON object with one. */
+/**
+ * The body with its top-level `model` replaced by splicing its bytes (the rest is sent as the
+ * client wrote it, at any depth); unchanged when it is not a JSON object with a `model`.
+ */
 export function rewriteBodyModel(body: Buffer, model: string): Buffer {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('model' in parsed)) return body;
-    return Buffer.from(JSON.stringify({ ...parsed, model }), 'utf8');
-  } catch {
-    return body;
-  }
+  if (memberText(body, 'model') === undefined) return body;
+  return withMember(body, 'model', JSON.stringify(model)) ?? body;
 }
 
 function rewritePathModel(path: string, from: string, to: string): string {

@@ -1,23 +1,14 @@
 import type { ActorTree } from '../actors/actor-tree.js';
 import type { Clock } from '../shared/clock.js';
-import { credentialOf } from '../machines/breaker.js';
-import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
+import type { AttemptDeps, AttemptResult } from './attempt.js';
 import type { BackendSlots } from './backend-slots.js';
 import { failsOver, type Outcome } from './classify.js';
-import {
-  contextHold,
-  emptyContextState,
-  takeContextFallback,
-  type ClientErrorHold,
-  type ContextState,
-  type UpstreamErrorReader,
-} from './context-fallback.js';
+import { contextHold, emptyContextState, takeContextFallback, type ContextState, type UpstreamErrorReader } from './context-fallback.js';
 import { jobForModel } from './fallback-job.js';
 import { plannableTable, type RoutingGeneration } from './generation.js';
 import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion, type Considered, type Route, type Skip } from './plan.js';
-import { quotaFromHeaders } from './quota-headers.js';
 import type { Random } from './random.js';
-import { outcomeEvents } from './report.js';
+import { attemptAndReport, backendDeadline } from './guarded-attempt.js';
 import { brokenLast, codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode, type RequestSummary } from './request-notes.js';
 import { allowRetry, emptySameModelState, noteFailure, waitBeforeSwitching, type SameModelState } from './same-model-retry.js';
 import type { CancelSignal, Job } from './types.js';
@@ -106,12 +97,17 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
         await pause(run, deps, route);
         continue;
       }
+      if (deps.clock.now() >= backendDeadline(job, route)) {
+        skipPastDeadline(run, route);
+        continue;
+      }
+      const routeJob = jobForModel(job, route.model, run.jobs);
+      const hold = contextHold(deps.errorKinds, run.generation.table.pools, route, run.context);
       if (deps.slots && !deps.slots.tryTake(route.backend, run.memory.excluded)) continue;
       const started = deps.clock.now();
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
-      const routeJob = jobForModel(job, route.model, run.jobs);
-      const hold = contextHold(deps.errorKinds, run.generation.table.pools, route, run.context);
-      const result = await attemptAndReport(routeJob, route, run, deps, hold).finally(() => deps.slots?.give(route.backend));
+      const guarded = { tree: deps.tree, clock: deps.clock, attempt: run.attempt };
+      const result = await attemptAndReport(routeJob, route, run.attempts.length + 1, guarded, hold).finally(() => deps.slots?.give(route.backend));
       run.attempts.push(note(route, result.outcome, deps.clock.now() - started));
       if (result.answered) return answered(run, route, result);
       if (result.outcome.kind === 'cancelled') break;
@@ -141,7 +137,7 @@ function nextRoute(run: Run, deps: HandlerDeps): Route | Pause | null {
     if (wait === null) run.retryAfterMs = choice.retryAfterMs;
     return wait === null ? null : { waitMs: wait, sameModel: false };
   }
-  const sameModelWait = waitBeforeSwitching(run.sameModel, choice.route, now, requestDeadline(run.job, choice.route), read);
+  const sameModelWait = waitBeforeSwitching(run.sameModel, choice.route, now, backendDeadline(run.job, choice.route), read);
   if (sameModelWait !== null) return { waitMs: sameModelWait, sameModel: true };
   if (run.attempts.length > 0 && !run.generation.retryBudget.tryRetry(now)) {
     run.budgetExhausted = true;
@@ -166,9 +162,13 @@ async function pause(run: Run, deps: HandlerDeps, { waitMs, sameModel }: Pause):
   run.memory.sticky.clear();
 }
 
-/** The request's own deadline on a route's backend (`timeouts.totalMs` from its arrival). */
-function requestDeadline(job: Job, route: Route): number {
-  return job.receivedAt + route.backend.config.timeouts.totalMs;
+/**
+ * A backend whose own deadline has passed is skipped for the rest of the request, unblamed;
+ * the request goes on with the backends whose deadline is later (see docs/routing.md).
+ */
+function skipPastDeadline(run: Run, route: Route): void {
+  for (const actorId of route.backend.baseUrlActorIds) run.memory.excluded.add(actorId);
+  run.lastCode ??= 'timeout_total';
 }
 
 /** After an unanswered attempt: take the context fallback, or remember what failed. */
@@ -244,23 +244,6 @@ function sleep(deps: HandlerDeps, ms: number, signal: CancelSignal): Promise<voi
     const handle = deps.clock.setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-async function attemptAndReport(job: Job, route: Route, run: Run, deps: HandlerDeps, hold: ClientErrorHold | undefined): Promise<AttemptResult> {
-  const attemptNumber = run.attempts.length + 1;
-  const credential = credentialOf(deps.tree.peek(route.poolActorId).context, route.credentialId);
-  const answerHeaders = () => gatewayHeaders(attemptNumber, route.backend.config.id, route.fallback);
-  const result = await runAttempt(job, route, answerHeaders, run.attempt, hold);
-  const at = deps.clock.now();
-  const quota = quotaFromHeaders(result.headers, at);
-  const facts = { route, outcome: result.outcome, at, ...(credential ? { credential } : {}), ...(quota ? { quota } : {}) };
-  const latency = result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs };
-  for (const { actorId, event } of outcomeEvents({ ...facts, ...latency })) deps.tree.send(actorId, event);
-  if (result.brokeMidStream) {
-    const broke = { ...facts, outcome: { kind: 'endpoint_failure', code: result.brokeMidStream } as const };
-    for (const { actorId, event } of outcomeEvents(broke)) deps.tree.send(actorId, event);
-  }
-  return result;
 }
 
 /** What this request must not try again after a failed attempt (see RequestMemory). */

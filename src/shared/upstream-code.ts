@@ -17,6 +17,7 @@ export const UPSTREAM_FAILURE_CODES = [
   'timeout_connect',
   'timeout_headers',
   'timeout_first_chunk',
+  'timeout_first_byte',
   'timeout_idle',
   'timeout_total',
   'timeout_health',
@@ -30,6 +31,8 @@ export const UPSTREAM_FAILURE_CODES = [
   'response_too_large',
   'error_body_too_large',
   'collect_error',
+  // A 2xx non-streamed answer that is not one JSON object.
+  'body_malformed',
   'discarded',
   // The model (not the credential) has no capacity left (a 429's body says so).
   'model_capacity_exhausted',

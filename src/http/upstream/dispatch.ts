@@ -98,8 +98,10 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
       ctrl.abort(new Error(this.abortCode ?? 'client_cancelled'));
       return;
     }
-    if (this.plan.streaming && this.firstTimer === null) {
-      this.firstTimer = this.clock.setTimeout(() => this.abort('timeout_first_chunk'), this.plan.timeouts.firstChunkMs);
+    if (this.firstTimer === null) {
+      const { firstChunkMs, firstByteMs } = this.plan.timeouts;
+      const [code, ms] = this.plan.streaming ? (['timeout_first_chunk', firstChunkMs] as const) : (['timeout_first_byte', firstByteMs] as const);
+      this.firstTimer = this.clock.setTimeout(() => this.abort(code), ms);
       this.timers.push(this.firstTimer);
     }
   }

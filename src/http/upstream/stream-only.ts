@@ -7,13 +7,13 @@ import type { StreamCollection } from '../protocols/types.js';
 import { memoryBody } from './body-queue.js';
 
 /**
- * `streamOnly` backends: a non-streamed request the backend's protocol can collect (its
+ * `streamOnly` backends (and `streamForJson: auto` ones): a non-streamed request the backend's protocol can collect (its
  * spec's `collect`) is sent upstream as a stream, and the stream is collected into one JSON
  * reply before anything reaches the client, so every failure along the way can still fail
  * over. Only these requests have their body rewritten.
  */
 export function collectsStream(backend: BackendConfig, job: Job): StreamCollection | null {
-  if (!backend.streamOnly || job.stream) return null;
+  if (!(backend.streamOnly || backend.streamForJson === 'auto') || job.stream) return null;
   const collect = protocolSpec(backend.kind).collect;
   return collect !== null && collect.upstreamPaths.has(job.upstreamPath) ? collect : null;
 }

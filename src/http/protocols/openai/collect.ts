@@ -1,3 +1,4 @@
+import { memberText, withMember } from '../../../shared/json-member.js';
 import type { StreamCollection } from '../types.js';
 import { CompletionCollector } from './stream-collect.js';
 
@@ -12,16 +13,26 @@ export const openAiCollection: StreamCollection = {
   collector: () => new CompletionCollector(),
 };
 
-/** The client's body with streaming switched on; the body as is if it is not a JSON object. */
+/**
+ * The client's body with streaming switched on, by splicing the `stream` and `stream_options`
+ * members (the rest of the body is not re-serialised, so any depth works); the body as is if it
+ * is not a JSON object.
+ */
 export function streamingBody(body: Buffer): Buffer {
-  let parsed: unknown;
+  const streaming = withMember(body, 'stream', 'true');
+  if (streaming === null) return body;
+  return (
+    withMember(streaming, 'stream_options', JSON.stringify({ ...streamOptions(memberText(body, 'stream_options')), include_usage: true })) ?? body
+  );
+}
+
+/** The client's own `stream_options` object, when it sent one. */
+function streamOptions(text: string | undefined): object {
+  if (text === undefined) return {};
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};
   } catch {
-    return body;
+    return {};
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return body;
-  const request = parsed as { stream_options?: unknown };
-  const options = typeof request.stream_options === 'object' && request.stream_options !== null ? request.stream_options : {};
-  return Buffer.from(JSON.stringify({ ...request, stream: true, stream_options: { ...options, include_usage: true } }));
 }
