@@ -292,6 +292,11 @@ function remember(outcome: Outcome, route: Route, memory: ReturnType<typeof empt
     case 'capacity_exhausted':
       memory.excluded.add(route.poolActorId);
       return;
+    case 'auth_failed':
+      // The same credential on the backend's other BaseURLs first (the pool keeps the pair off too).
+      memory.excluded.add(pairExclusion(baseUrl, route.credentialId));
+      memory.sticky.set(route.poolActorId, route.credentialId);
+      return;
     default:
       memory.excluded.add(credential);
   }
