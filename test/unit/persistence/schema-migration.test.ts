@@ -117,7 +117,8 @@ describe('snapshot schema 3 → 4', () => {
     const current = { credentialChunks: [[freshCredential({ id: 'k' })]], credentialSlots: { k: 0 } };
     expect(withRefusalFields(current, 1_000)).toBe(current);
     const { disabledUntil: _a, disabledStreak: _b, refusedBy: _c, ...old } = { ...freshCredential({ id: 'k' }), disabled: 'http_403' };
-    const context = { ...JSON.parse(fixture.records['pool:a:default']!).snapshot.context, credentialChunks: [[old]], credentialSlots: { k: 0 } };
+    const stored = JSON.parse(fixture.records['pool:a:default']!) as { snapshot: { context: Record<string, unknown> } };
+    const context = { ...stored.snapshot.context, credentialChunks: [[old]], credentialSlots: { k: 0 } };
     const record = JSON.stringify({ schema: 3, savedAt: 5_000, snapshot: { status: 'active', value: 'closed', context } });
     const decoded = decodeRecord(record);
     if (!decoded.ok) throw new Error(decoded.reason);
