@@ -62,7 +62,7 @@ export function actorLayout(config: FuseboxConfig, fingerprintKey: string): Brea
     }));
     for (const pool of modelPoolNames(config)) {
       const poolBreaker = config.modelPools[pool]?.breaker;
-      const poolPolicy = poolBreaker ? breakerPolicy(poolBreaker) : policy;
+      const poolPolicy = { ...(poolBreaker ? breakerPolicy(poolBreaker) : policy), credentialRecheck: backend.credentialRecheck };
       layout.push({ id: poolActorId(backend.id, pool), role: 'pool', policy: poolPolicy, credentials });
     }
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_PROTOCOL, PROTOCOL_NAMES } from '../http/protocols/registry.js';
 import {
   breakerSchema,
+  credentialRecheckSchema,
   healthCheckSchema,
   httpUrl,
   isHttpUrl,
@@ -86,6 +87,8 @@ const backendSchema = z
     streamForJson: z.enum(['never', 'auto']).default('never'),
     healthCheck: healthCheckSchema.optional(),
     recovery: recoverySchema.optional(),
+    /** Re-check schedule of credentials this backend refused (401/403). */
+    credentialRecheck: credentialRecheckSchema.prefault({}),
     /** Client request headers forwarded to this backend beyond the protocol's allow-list. */
     forwardHeaders: z.array(headerName).default([]),
     /** anthropic kind: `anthropic-version` sent when the client sends none. */

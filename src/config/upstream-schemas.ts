@@ -98,4 +98,17 @@ export const recoverySchema = z
   })
   .strict();
 
+/**
+ * When a refused (401/403) credential is tried again: a (BaseURL, credential) pair, or a
+ * credential every BaseURL refused, after `afterMs`; each refusal in a row multiplies the wait
+ * by `multiplier`, up to `maxMs`. A success or an operator reset ends the schedule.
+ */
+export const credentialRecheckSchema = z
+  .object({
+    afterMs: positiveMs.default(600_000),
+    multiplier: z.number().min(1).max(10).default(2),
+    maxMs: positiveMs.default(21_600_000),
+  })
+  .strict();
+
 /** Never forwardable: client credentials, cookies, and headers fusebox itself sets. */

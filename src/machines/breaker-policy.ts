@@ -12,6 +12,13 @@ export interface FailureRatePolicy {
   readonly minimumCalls: number;
 }
 
+/** When a refused credential (or pair) is tried again: afterMs × multiplier^streak, at most maxMs. */
+export interface CredentialRecheckPolicy {
+  readonly afterMs: number;
+  readonly multiplier: number;
+  readonly maxMs: number;
+}
+
 export interface BreakerPolicy {
   readonly failureThreshold: number;
   readonly recoveryMs: number;
@@ -29,6 +36,8 @@ export interface BreakerPolicy {
    * its deadline never lets it go half_open and no user request is admitted as its probe.
    */
   readonly activeRecovery?: boolean;
+  /** A pool's refused credentials are re-checked on this schedule (absent: RECHECK_DEFAULTS in credentials.ts). */
+  readonly credentialRecheck?: CredentialRecheckPolicy;
 }
 
 /** The failure-rate window after one more call; empty when the policy has no rate rule. */

@@ -1,5 +1,5 @@
 import { nextOpenStreak, openDurationMs, pushCall } from './breaker-policy.js';
-import { carryOver, credentialFailed, credentialSucceeded, freshCredential } from './credentials.js';
+import { carryOver, credentialCleared, credentialFailed, credentialRefusedBy, credentialSucceeded, freshCredential } from './credentials.js';
 import { credentialList, credentialSlots, replaceSlots, succeededBySlot, toChunks, withCredential } from './credential-chunks.js';
 import { freshHealth, recordFailure, recordSuccess, recordSuccesses } from './health.js';
 import type { BreakerContext, BreakerInput, BreakerValue, EventOf, Transition } from './types.js';
@@ -66,8 +66,23 @@ export function credentialRefused(context: BreakerContext, e: EventOf<'credentia
     health: recordFailure(context.health, e.at, e.code),
     calls: pushCall(context.policy, context.calls, false),
     credentialChunks: withCredential(context, e.credentialId, (c) =>
-      limited ? credentialFailed(c, e.at, e.code, e.cooldownUntil, false, e.quota) : credentialFailed(c, e.at, e.code, undefined, true),
+      limited
+        ? credentialFailed(c, e.at, e.code, e.cooldownUntil, e.quota)
+        : credentialRefusedBy(credentialFailed(c, e.at, e.code), e, context.policy.credentialRecheck),
     ),
+  };
+}
+
+/** A sibling pool's refusal of the same credential: the same pair and disable rules, no call counted. */
+export function credentialDisabled(context: BreakerContext, e: EventOf<'credential.disable'>): Update {
+  const refusal = { at: e.at, code: e.reason, ...pick(e) };
+  return { credentialChunks: withCredential(context, e.credentialId, (c) => credentialRefusedBy(c, refusal, context.policy.credentialRecheck)) };
+}
+
+function pick(e: EventOf<'credential.disable'>): { baseUrlIndex?: number; baseUrlCount?: number } {
+  return {
+    ...(e.baseUrlIndex === undefined ? {} : { baseUrlIndex: e.baseUrlIndex }),
+    ...(e.baseUrlCount === undefined ? {} : { baseUrlCount: e.baseUrlCount }),
   };
 }
 
@@ -118,9 +133,7 @@ export function reset(context: BreakerContext, at: number): Update {
     openStreak: 0,
     closedAt: null,
     health: freshHealth,
-    credentialChunks: context.credentialChunks.map((chunk) =>
-      chunk.map((c) => ({ ...c, health: freshHealth, cooldownUntil: null, cooldownStreak: 0, disabled: null })),
-    ),
+    credentialChunks: context.credentialChunks.map((chunk) => chunk.map(credentialCleared)),
     lastTransition: transition(at, context.lastTransition?.to ?? 'closed', 'closed', 'reset by operator'),
   };
 }

@@ -2,6 +2,7 @@ import { assertEvent, assign, setup } from 'xstate';
 import { deadlinePassed, hasPermit, reachesThreshold } from './breaker-guards.js';
 import {
   configured,
+  credentialDisabled,
   credentialRefused,
   failed,
   initialContext,
@@ -14,7 +15,6 @@ import {
   succeededAll,
   transition,
 } from './breaker-updates.js';
-import { withCredential } from './credential-chunks.js';
 import type { BreakerContext, BreakerEvent, BreakerInput } from './types.js';
 
 export { credentialAt, credentialCount, credentialList, credentialOf, credentialSlots } from './credential-chunks.js';
@@ -91,7 +91,7 @@ export const breakerMachine = setup({
     })),
     disableCredential: assign(({ context, event }) => {
       assertEvent(event, 'credential.disable');
-      return { credentialChunks: withCredential(context, event.credentialId, (c) => ({ ...c, disabled: event.reason })) };
+      return credentialDisabled(context, event);
     }),
     takePermit: assign(({ context }) => ({ probesInFlight: context.probesInFlight + 1 })),
     returnPermit: assign(({ context }) => ({ probesInFlight: Math.max(0, context.probesInFlight - 1) })),

@@ -38,13 +38,25 @@ export interface CredentialState {
   readonly cooldownUntil: number | null;
   /** Consecutive rate-limit cooldowns, for the exponential cooldown when no hint is given. */
   readonly cooldownStreak: number;
-  /** Why the credential is disabled (401/403); null while enabled. */
+  /** Why the credential is disabled for the whole backend (401/403 from every BaseURL); null while enabled. */
   readonly disabled: string | null;
+  /** While disabled: when it may be tried once again (a re-check); null: at once. */
+  readonly disabledUntil: number | null;
+  /** Disables in a row without a success between them: grows the time to the next re-check. */
+  readonly disabledStreak: number;
+  /** BaseURLs (by index) that refused this credential, each pair off until its own re-check time. */
+  readonly refusedBy: readonly RefusedPair[];
   readonly quota: LocalQuota | null;
   /** The last reading of the upstream's rate-limit headers. */
   readonly upstreamQuota: (QuotaReading & { at: number }) | null;
   /** Share of the quota (0–1) kept back: under it, the credential is used only when no other is left. */
   readonly reserve: number;
+}
+
+/** One (BaseURL, credential) pair that answered 401/403: not tried again before `until`. */
+export interface RefusedPair {
+  readonly baseUrlIndex: number;
+  readonly until: number;
 }
 
 export interface CredentialInput {
@@ -158,8 +170,11 @@ export type BreakerEvent =
       quota?: QuotaReading;
     }
   /**
-   * A pool's credential was refused (401/403): it is disabled until reset. Counts like
-   * `credential.rate_limited`; `baseUrlIndex` names the BaseURL that refused it.
+   * A pool's credential was refused (401/403) by the BaseURL `baseUrlIndex` of `baseUrlCount`:
+   * that pair is off until its re-check time; once every BaseURL has refused it, the credential
+   * is disabled until its re-check time (see credentials.ts `credentialRefusedBy`). Without
+   * `baseUrlIndex` (events migrated from older logs) one refusal disables it. Counts like
+   * `credential.rate_limited`.
    */
   | {
       type: 'credential.rejected';
@@ -168,9 +183,10 @@ export type BreakerEvent =
       code: string;
       credentialId: string;
       baseUrlIndex?: number;
+      baseUrlCount?: number;
     }
-  /** Disable one credential without counting a call (a sibling pool's credential was refused). */
-  | { type: 'credential.disable'; at: number; credentialId: string; reason: string; baseUrlIndex?: number }
+  /** The same refusal without counting a call (a sibling pool's credential was refused). */
+  | { type: 'credential.disable'; at: number; credentialId: string; reason: string; baseUrlIndex?: number; baseUrlCount?: number }
   /** A call that says nothing about health (client disconnect, client error): give back the permit. */
   | { type: 'call.released'; at: number; probe: boolean }
   /** Active health check of a BaseURL failed (5xx, 408, network, timeout): counts like a failed call. */
@@ -189,7 +205,7 @@ export type BreakerEvent =
   | { type: 'operator.isolate'; at: number }
   /** Operator: end an isolation; the next call is a half-open probe. */
   | { type: 'operator.release'; at: number }
-  /** Operator: close and forget counters, cooldowns and disabled flags. */
+  /** Operator: close and forget counters, cooldowns, refusals and disabled flags. */
   | { type: 'operator.reset'; at: number }
   /**
    * Config reload: new policy and credential list for this actor. Learned state is kept

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BreakerContext, BreakerValue, CredentialState } from '../machines/types.js';
 import { toChunks } from '../machines/credential-chunks.js';
+import { RECHECK_DEFAULTS } from '../machines/credentials.js';
 
 /**
  * The value stored under each actor's key: the actor's persisted XState snapshot plus the
@@ -8,7 +9,7 @@ import { toChunks } from '../machines/credential-chunks.js';
  * passes on its way back in: it parses, migrates older schemas and validates the fields
  * restore depends on; anything else is reported as a reason to discard, never thrown.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export interface StoredActor {
   readonly schema: number;
@@ -35,6 +36,9 @@ const credential = z.looseObject({
   cooldownUntil: time,
   cooldownStreak: z.number().int().min(0),
   disabled: z.string().nullable(),
+  disabledUntil: time,
+  disabledStreak: z.number().int().min(0),
+  refusedBy: z.array(z.looseObject({ baseUrlIndex: z.number().int().min(0), until: z.number() })),
   quota: z.looseObject({ limit: z.number(), periodMs: z.number(), windowStart: z.number(), used: z.number() }).nullable(),
   upstreamQuota: z.looseObject({ remaining: z.number(), limit: z.number(), at: z.number() }).nullable(),
 });
@@ -64,7 +68,12 @@ const recordSchema = z.looseObject({
 const MIGRATIONS: Readonly<Record<number, (old: Record<string, unknown>) => Record<string, unknown>>> = {
   1: (old) => ({ ...old, schema: 2, snapshot: withContext(old.snapshot, upgradeCredentials) }),
   2: (old) => ({ ...old, schema: 3, snapshot: isolationAsState(old.snapshot) }),
+  3: (old) => ({ ...old, schema: 4, snapshot: withContext(old.snapshot, (c) => withRefusalFields(c, savedAtOf(old))) }),
 };
+
+function savedAtOf(record: Record<string, unknown>): number {
+  return typeof record.savedAt === 'number' ? record.savedAt : 0;
+}
 
 type RawSnapshot = { value?: unknown; context?: Record<string, unknown> } & Record<string, unknown>;
 
@@ -80,7 +89,26 @@ function withContext(snapshot: unknown, upgrade: (context: Record<string, unknow
  * today's shape, with the same meaning. Snapshots already in today's shape pass as they are.
  */
 export function upgradeSnapshot(snapshot: unknown): unknown {
-  return isolationAsState(withContext(snapshot, upgradeCredentials));
+  return isolationAsState(withContext(snapshot, (context) => withRefusalFields(upgradeCredentials(context), 0)));
+}
+
+/**
+ * Schema 3 (and older) had no re-check schedule: a disabled credential stayed disabled until a
+ * reset. Each credential gains the schedule's fields; one disabled then is re-checked the
+ * default first step (RECHECK_DEFAULTS.afterMs) after `at` (when the record was written).
+ * Credentials already carrying the fields pass as they are.
+ */
+export function withRefusalFields<T extends Record<string, unknown>>(context: T, at: number): T {
+  const chunks = context.credentialChunks;
+  if (!Array.isArray(chunks)) return context;
+  const lists = chunks.filter((chunk): chunk is Record<string, unknown>[] => Array.isArray(chunk));
+  if (lists.every((chunk) => chunk.every((credential) => 'refusedBy' in credential))) return context;
+  const upgrade = (credential: Record<string, unknown>) => {
+    if ('refusedBy' in credential) return credential;
+    const disabledUntil = credential.disabled === null || credential.disabled === undefined ? null : at + RECHECK_DEFAULTS.afterMs;
+    return { ...credential, disabledUntil, disabledStreak: 0, refusedBy: [] };
+  };
+  return { ...context, credentialChunks: lists.map((chunk) => chunk.map(upgrade)) };
 }
 
 /**

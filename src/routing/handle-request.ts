@@ -250,20 +250,21 @@ function sleep(deps: HandlerDeps, ms: number, signal: CancelSignal): Promise<voi
 function remember(outcome: Outcome, route: Route, memory: ReturnType<typeof emptyMemory>): void {
   if (!failsOver(outcome)) return;
   const baseUrl = route.backend.baseUrlActorIds[route.baseUrlIndex]!;
-  const credential = credentialExclusion(route.poolActorId, route.credentialId);
   switch (outcome.kind) {
     case 'endpoint_failure':
       memory.excluded.add(baseUrl);
       return;
     case 'rate_limited':
       memory.rateLimited.add(pairExclusion(baseUrl, route.credentialId));
-      memory.rateLimited.add(credential);
+      memory.rateLimited.add(credentialExclusion(route.poolActorId, route.credentialId));
       memory.sticky.set(route.poolActorId, route.credentialId);
       return;
     case 'capacity_exhausted':
       memory.excluded.add(route.poolActorId);
       return;
     default:
-      memory.excluded.add(credential);
+      // auth_failed: the same credential on the backend's other BaseURLs first (the pool keeps the pair off too).
+      memory.excluded.add(pairExclusion(baseUrl, route.credentialId));
+      memory.sticky.set(route.poolActorId, route.credentialId);
   }
 }

@@ -1,5 +1,5 @@
 import { admission, credentialAt, credentialCount, credentialList, credentialOf, type BreakerContext } from '../machines/breaker.js';
-import { credentialWeight, isUsable, underReserve, type CredentialState } from '../machines/credentials.js';
+import { credentialWeight, enabledAt, isUsable, pairRefused, underReserve, type CredentialState } from '../machines/credentials.js';
 import { healthScore } from '../machines/health.js';
 import type { PoolStep } from './model-pools.js';
 import { credentialExclusion, pairExclusion, type Considered, type ReadActor, type RequestMemory, type Route, type Skip } from './request-memory.js';
@@ -41,13 +41,13 @@ export function routeWithin(backend: BackendRoute, step: PoolStep, considered: C
 
   const stickyId = scan.memory.sticky.get(poolActorId);
   const sticky = stickyId === undefined ? undefined : credentialOf(poolContext, stickyId);
-  if (sticky && sticky.disabled === null) {
-    const url = pickBaseUrl(backend, sticky.id, probes, scan, false);
+  if (sticky && enabledAt(sticky, scan.now)) {
+    const url = pickBaseUrl(backend, sticky, probes, scan, false);
     if (url) return { ...base, credentialId: sticky.id, ...url };
   }
   const credential = pickFromPool(poolActorId, poolContext, considered, scan, stickyId);
   if (!credential) return null;
-  const url = pickBaseUrl(backend, credential.id, probes, scan, true);
+  const url = pickBaseUrl(backend, credential, probes, scan, true);
   return url ? { ...base, credentialId: credential.id, ...url } : null;
 }
 
@@ -109,23 +109,31 @@ function blocked(actorId: string, state: string, openUntil: number | null, scan:
   if (state === 'open' && openUntil !== null && openUntil > scan.now) scan.wakeTimes.push(openUntil);
 }
 
-/** The healthiest BaseURL not yet failed for this request that admits the call. */
+/**
+ * The healthiest BaseURL not yet failed for this request that admits the call, and that has not
+ * refused this credential (a pair refused before its re-check time is passed over).
+ */
 function pickBaseUrl(
   backend: BackendRoute,
-  credentialId: string,
+  credential: CredentialState,
   probes: readonly string[],
   scan: Scan,
   noteSkips: boolean,
 ): { baseUrlIndex: number; probes: string[] } | null {
   const urls = byHealth(backend.baseUrlActorIds, scan);
-  const pairs = scan.memory.rateLimited.size > 0;
+  const { excluded, rateLimited } = scan.memory;
   for (const index of urls) {
     const actorId = backend.baseUrlActorIds[index]!;
-    if (scan.memory.excluded.has(actorId)) {
+    if (excluded.has(actorId)) {
       if (noteSkips && scan.explain) scan.skipped.push({ actorId, reason: 'already failed for this request' });
       continue;
     }
-    if (pairs && scan.memory.rateLimited.has(pairExclusion(actorId, credentialId))) continue;
+    if (pairRefused(credential, index, scan.now)) {
+      if (noteSkips && scan.explain) scan.skipped.push({ actorId: pairExclusion(actorId, credential.id), reason: 'refused this credential' });
+      continue;
+    }
+    const pair = rateLimited.size + excluded.size > 0 ? pairExclusion(actorId, credential.id) : null;
+    if (pair !== null && (rateLimited.has(pair) || excluded.has(pair))) continue;
     const view = scan.read(actorId);
     const admits = admission(view.state, view.context, scan.now);
     if (admits === 'blocked') {
@@ -150,7 +158,9 @@ function byHealth(actorIds: readonly string[], scan: Scan): readonly number[] {
 
 /**
  * Weighted random among usable credentials; those under their reserve only when no other is
- * usable. `stickyId` (a credential already rate-limited in this request) is passed over.
+ * usable. `stickyId` (a credential already rate-limited or refused in this request, tried on
+ * the other BaseURLs first) is passed over. A disabled credential whose re-check time has come
+ * is usable: this call is its re-check.
  */
 function pickCredential(
   poolActorId: string,
@@ -185,12 +195,15 @@ function unusableReason(poolActorId: string, credential: CredentialState, scan: 
   const key = excluded.size + rateLimited.size > 0 ? credentialExclusion(poolActorId, credential.id) : null;
   if (key !== null && excluded.has(key)) return 'already failed for this request';
   const cooling = credential.cooldownUntil !== null && credential.cooldownUntil > scan.now;
-  if (credential.disabled === null && cooling) scan.wakeTimes.push(credential.cooldownUntil);
-  if ((key !== null && rateLimited.has(key)) || credential.id === stickyId) {
-    if (credential.disabled === null && !cooling) scan.wakeTimes.push(scan.now);
-    return 'rate limited in this request';
+  const enabled = enabledAt(credential, scan.now);
+  if (enabled && cooling) scan.wakeTimes.push(credential.cooldownUntil);
+  const limited = key !== null && rateLimited.has(key);
+  if (limited || credential.id === stickyId) {
+    // A wait for recovery lets this request try a rate-limited credential again; a refusal stays.
+    if (limited && enabled && !cooling) scan.wakeTimes.push(scan.now);
+    return limited ? 'rate limited in this request' : 'refused by a BaseURL in this request';
   }
-  if (credential.disabled !== null) return `disabled (${credential.disabled})`;
+  if (!enabled) return `disabled (${credential.disabled})`;
   if (cooling) return 'cooling down';
   return isUsable(credential, scan.now) ? null : 'quota used up';
 }

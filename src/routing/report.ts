@@ -14,8 +14,9 @@ import { exponentialCooldownMs } from './retry-hint.js';
  * - rate limited: `credential.rate_limited` to the pool; the credential cools down (the hint,
  *   else exponentially).
  * - capacity exhausted: the (backend, model pool) actor opens until the hint.
- * - auth failed: `credential.rejected` to the pool (the credential is disabled) and
- *   `credential.disable` to its sibling pools. Both name the BaseURL that answered.
+ * - auth failed: `credential.rejected` to the pool and `credential.disable` to its sibling
+ *   pools. Both name the BaseURL that answered and how many the backend has: the pair is off,
+ *   and the credential is disabled once every BaseURL refused it (credentials.ts).
  * - client error, context exceeded, cancelled: nothing counts; permits go back.
  */
 export interface Addressed {
@@ -52,6 +53,7 @@ function addressAll(facts: AttemptFacts): Addressed[] {
   });
   const quota = facts.quota === undefined ? {} : { quota: facts.quota };
   const credentialId = route.credentialId;
+  const refusedBy = { baseUrlIndex: route.baseUrlIndex, baseUrlCount: route.backend.baseUrlActorIds.length };
 
   switch (outcome.kind) {
     case 'success':
@@ -89,11 +91,11 @@ function addressAll(facts: AttemptFacts): Addressed[] {
         released(ids.baseUrl),
         {
           actorId: ids.pool,
-          event: { type: 'credential.rejected', at, probe: probe(ids.pool), code: outcome.code, credentialId, baseUrlIndex: route.baseUrlIndex },
+          event: { type: 'credential.rejected', at, probe: probe(ids.pool), code: outcome.code, credentialId, ...refusedBy },
         },
         ...ids.siblingPools.map((actorId) => ({
           actorId,
-          event: { type: 'credential.disable', at, credentialId, reason: outcome.code, baseUrlIndex: route.baseUrlIndex } as const,
+          event: { type: 'credential.disable', at, credentialId, reason: outcome.code, ...refusedBy } as const,
         })),
       ];
     case 'client_error':

@@ -35,10 +35,11 @@ export type ReadActor = (actorId: string) => ActorView;
 
 /**
  * What this request has tried. `excluded` holds hard exclusions (BaseURL actor ids after an
- * endpoint failure, `pool/credential` after an auth failure, pool actor ids after capacity
- * exhaustion); `rateLimited` holds `baseurl|credential` pairs and `pool/credential` keys after
- * 429s (a wait for recovery clears them); `sticky` maps a pool actor to the credential that
- * just got a 429, to be tried on the backend's other BaseURLs before another credential.
+ * endpoint failure, `baseurl|credential` pairs after an auth failure, pool actor ids after
+ * capacity exhaustion); `rateLimited` holds `baseurl|credential` pairs and `pool/credential`
+ * keys after 429s (a wait for recovery clears them); `sticky` maps a pool actor to the
+ * credential that just got a 429 or a 401/403, to be tried on the backend's other BaseURLs
+ * before another credential.
  */
 export interface RequestMemory {
   readonly excluded: ReadonlySet<string>;

@@ -192,7 +192,7 @@ function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): v
   });
   new Gauge({
     name: 'fusebox_credential_disabled',
-    help: '1 when a credential is disabled (401/403) until an operator reset.',
+    help: '1 while a credential is disabled (401/403 from every BaseURL of its backend) until a re-check succeeds or an operator reset.',
     labelNames: ['pool', 'credential'],
     registers,
     collect() {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  credentialCleared,
   credentialFailed,
+  credentialRefusedBy,
+  enabledAt,
+  pairRefused,
+  RECHECK_DEFAULTS,
+  recheckDelayMs,
   credentialSucceeded,
   credentialSucceededAll,
   credentialWeight,
@@ -49,14 +55,62 @@ describe('credential state', () => {
     expect(isUsable(c, T0 + 10)).toBe(true);
   });
 
-  it('cools down after a 429 and stays disabled after a 401', () => {
+  it('cools down after a 429; a 401 from its only BaseURL disables it until its re-check time', () => {
     let c = credentialFailed(freshCredential({ id: 'a' }), T0, 'http_429', T0 + 3000);
     expect(c.cooldownStreak).toBe(1);
     expect(isUsable(c, T0 + 2999)).toBe(false);
     expect(isUsable(c, T0 + 3000)).toBe(true);
-    c = credentialFailed(c, T0, 'http_401', undefined, true);
+    c = credentialRefusedBy(c, { at: T0 + 3000, code: 'http_401', baseUrlIndex: 0, baseUrlCount: 1 });
+    expect(c).toMatchObject({ disabled: 'http_401', disabledUntil: T0 + 3000 + RECHECK_DEFAULTS.afterMs, disabledStreak: 1, refusedBy: [] });
+    expect(isUsable(c, T0 + 3000 + RECHECK_DEFAULTS.afterMs - 1)).toBe(false);
+    expect(isUsable(c, T0 + 3000 + RECHECK_DEFAULTS.afterMs)).toBe(true);
+  });
+});
+
+describe('a refused credential', () => {
+  const policy = { afterMs: 1_000, multiplier: 2, maxMs: 5_000 };
+  const refusal = (at: number, baseUrlIndex: number) => ({ at, code: 'http_401', baseUrlIndex, baseUrlCount: 2 });
+
+  it('is off for the refusing pair only while another BaseURL has not refused it', () => {
+    const c = credentialRefusedBy(freshCredential({ id: 'k' }), refusal(T0, 1), policy);
+    expect(c.disabled).toBeNull();
+    expect(c.refusedBy).toEqual([{ baseUrlIndex: 1, until: T0 + 1_000 }]);
+    expect(pairRefused(c, 1, T0 + 999)).toBe(true);
+    expect(pairRefused(c, 1, T0 + 1_000)).toBe(false);
+    expect(pairRefused(c, 0, T0)).toBe(false);
+    expect(isUsable(c, T0)).toBe(true);
+  });
+
+  it('is disabled once every BaseURL refused it, re-checked on a growing, capped schedule, and enabled by a success', () => {
+    let c = credentialRefusedBy(freshCredential({ id: 'k' }), refusal(T0, 0), policy);
+    c = credentialRefusedBy(c, refusal(T0 + 10, 1), policy);
+    expect(c).toMatchObject({ disabled: 'http_401', disabledUntil: T0 + 1_010, disabledStreak: 1, refusedBy: [] });
+    expect(enabledAt(c, T0 + 1_009)).toBe(false);
+    // a late refusal before the re-check time changes nothing
+    expect(credentialRefusedBy(c, refusal(T0 + 20, 0), policy)).toBe(c);
+    // the re-check: refused by both again, the next one is twice as far
+    c = credentialRefusedBy(c, refusal(T0 + 1_010, 0), policy);
     expect(c.disabled).toBe('http_401');
-    expect(isUsable(c, T0 + 10 ** 9)).toBe(false);
+    expect(enabledAt(c, T0 + 1_010)).toBe(true);
+    expect(pairRefused(c, 0, T0 + 1_010)).toBe(true);
+    c = credentialRefusedBy(c, refusal(T0 + 1_010, 1), policy);
+    expect(c).toMatchObject({ disabledUntil: T0 + 3_010, disabledStreak: 2 });
+    expect(recheckDelayMs(policy, 2)).toBe(4_000);
+    expect(recheckDelayMs(policy, 3)).toBe(5_000);
+    expect(recheckDelayMs(undefined, 0)).toBe(RECHECK_DEFAULTS.afterMs);
+    const healed = credentialSucceeded(c, T0 + 3_010);
+    expect(healed).toMatchObject({ disabled: null, disabledUntil: null, disabledStreak: 0 });
+    expect(isUsable(healed, T0 + 3_010)).toBe(true);
+  });
+
+  it('is disabled by one refusal without a BaseURL index (events from older logs)', () => {
+    const c = credentialRefusedBy(freshCredential({ id: 'k' }), { at: T0, code: 'http_403' }, policy);
+    expect(c).toMatchObject({ disabled: 'http_403', disabledUntil: T0 + 1_000 });
+  });
+
+  it('forgets refusals, disables and cooldowns on an operator reset', () => {
+    const c = credentialRefusedBy(credentialRefusedBy(freshCredential({ id: 'k' }), refusal(T0, 0), policy), refusal(T0, 1), policy);
+    expect(credentialCleared(c)).toMatchObject({ disabled: null, disabledUntil: null, disabledStreak: 0, refusedBy: [], cooldownUntil: null });
   });
 });
 

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createActorTree } from '../../../src/actors/actor-tree.js';
 import { admission, credentialOf, type BreakerInput } from '../../../src/machines/breaker.js';
-import { isUsable } from '../../../src/machines/credentials.js';
+import { freshCredential, isUsable, RECHECK_DEFAULTS } from '../../../src/machines/credentials.js';
 import { planRestore } from '../../../src/persistence/restore.js';
-import { decodeRecord, SCHEMA_VERSION, upgradeSnapshot, type StoredActor } from '../../../src/persistence/snapshot-record.js';
+import { decodeRecord, SCHEMA_VERSION, upgradeSnapshot, withRefusalFields, type StoredActor } from '../../../src/persistence/snapshot-record.js';
 
 /**
  * test/fixtures/snapshot-records-schema-2.json holds the records fusebox wrote with snapshot
@@ -33,13 +33,13 @@ function decodedAll(): Map<string, StoredActor> {
 
 describe('snapshot schema 2 → 3', () => {
   it('is the current schema', () => {
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
   });
 
   it('turns an isolated open breaker into the isolated state and keeps everything else', () => {
     const records = decodedAll();
     const backend = records.get('backend:a')!;
-    expect(backend.schema).toBe(3);
+    expect(backend.schema).toBe(SCHEMA_VERSION);
     expect(backend.snapshot.value).toBe('isolated');
     expect(backend.snapshot.context).toMatchObject({
       isolated: true,
@@ -97,5 +97,37 @@ describe('snapshot schema 2 → 3', () => {
   it('leaves a snapshot of the current shape as it is', () => {
     const current = (JSON.parse(fixture.records['baseurl:a:0']!) as { snapshot: unknown }).snapshot;
     expect(upgradeSnapshot(current)).toBe(current);
+  });
+});
+
+describe('snapshot schema 3 → 4', () => {
+  it('gives every credential the re-check fields; one disabled before is re-checked the default first step after the write', () => {
+    const pool = decodedAll().get('pool:a:default')!.snapshot.context;
+    expect(credentialOf(pool, 'k-off')).toMatchObject({
+      disabled: 'http_401',
+      disabledUntil: fixture.savedAt + RECHECK_DEFAULTS.afterMs,
+      disabledStreak: 0,
+      refusedBy: [],
+    });
+    expect(credentialOf(pool, 'k-ok')).toMatchObject({ disabled: null, disabledUntil: null, disabledStreak: 0, refusedBy: [] });
+    expect(isUsable(credentialOf(pool, 'k-off')!, fixture.savedAt + RECHECK_DEFAULTS.afterMs)).toBe(true);
+  });
+
+  it('migrates a schema 3 record and leaves a context that already has the fields as it is', () => {
+    const current = { credentialChunks: [[freshCredential({ id: 'k' })]], credentialSlots: { k: 0 } };
+    expect(withRefusalFields(current, 1_000)).toBe(current);
+    const { disabledUntil: _a, disabledStreak: _b, refusedBy: _c, ...old } = { ...freshCredential({ id: 'k' }), disabled: 'http_403' };
+    const stored = JSON.parse(fixture.records['pool:a:default']!) as { snapshot: { context: Record<string, unknown> } };
+    const context = { ...stored.snapshot.context, credentialChunks: [[old]], credentialSlots: { k: 0 } };
+    const record = JSON.stringify({ schema: 3, savedAt: 5_000, snapshot: { status: 'active', value: 'closed', context } });
+    const decoded = decodeRecord(record);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect(decoded.record.schema).toBe(4);
+    expect(credentialOf(decoded.record.snapshot.context, 'k')).toMatchObject({
+      disabled: 'http_403',
+      disabledUntil: 5_000 + RECHECK_DEFAULTS.afterMs,
+      disabledStreak: 0,
+      refusedBy: [],
+    });
   });
 });

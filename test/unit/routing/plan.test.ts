@@ -124,6 +124,52 @@ describe('chooseRoute: credentials', () => {
     memory.rateLimited.add(pairExclusion(`baseurl:a:${second.baseUrlIndex}`, first.credentialId));
     expect(choose(f, 'm', memory).route?.credentialId).toBe(other);
   });
+
+  const refuse = (f: ReturnType<typeof fleet>, credentialId: string, baseUrlIndex: number, at = T0) =>
+    f.tree.send('pool:a:default', { type: 'credential.rejected', at, probe: false, code: 'http_401', credentialId, baseUrlIndex, baseUrlCount: 2 });
+
+  it('after a 401 tries the same credential on another BaseURL first; later requests pass over the refusing pair only', () => {
+    const f = fleet({ backends: [backend('a', { urls: 2, keys: 2 })] });
+    const memory = emptyMemory();
+    const first = choose(f, 'm', memory).route!;
+    refuse(f, first.credentialId, first.baseUrlIndex);
+    memory.excluded.add(pairExclusion(`baseurl:a:${first.baseUrlIndex}`, first.credentialId));
+    memory.sticky.set('pool:a:default', first.credentialId);
+    const second = choose(f, 'm', memory).route!;
+    expect([second.credentialId, second.baseUrlIndex]).toEqual([first.credentialId, 1 - first.baseUrlIndex]);
+    // a new request: the credential stays usable, never on the pair that refused it
+    for (let seed = 0; seed < 20; seed++) {
+      const route = choose(f, 'm', emptyMemory(), T0, seed).route!;
+      if (route.credentialId === first.credentialId) expect(route.baseUrlIndex).toBe(1 - first.baseUrlIndex);
+    }
+    const later = chooseRoute('openai', 'm', f.table, f.read, T0, seededRandom(3), {
+      ...emptyMemory(),
+      excluded: new Set([credentialExclusion('pool:a:default', 'x')]),
+    });
+    expect(later.route).not.toBeNull();
+  });
+
+  it('passes over a credential every BaseURL refused until its re-check time, then tries it on each BaseURL once more', () => {
+    const f = fleet({ backends: [backend('a', { urls: 2 })] });
+    refuse(f, 'a-k1', 0);
+    refuse(f, 'a-k1', 1);
+    const off = choose(f, 'm');
+    expect(off.route).toBeNull();
+    expect(off.skipped).toContainEqual({ actorId: 'pool:a:default/a-k1', reason: 'disabled (http_401)' });
+    expect(off.retryAfterMs).toBeNull();
+    expect(choose(f, 'm', emptyMemory(), T0 + 599_999).route).toBeNull();
+    const recheck = T0 + 600_000;
+    expect(choose(f, 'm', emptyMemory(), recheck).route).toMatchObject({ credentialId: 'a-k1', baseUrlIndex: 0 });
+    refuse(f, 'a-k1', 0, recheck);
+    const memory = emptyMemory();
+    memory.excluded.add(pairExclusion('baseurl:a:0', 'a-k1'));
+    memory.sticky.set('pool:a:default', 'a-k1');
+    expect(choose(f, 'm', memory, recheck).route).toMatchObject({ credentialId: 'a-k1', baseUrlIndex: 1 });
+    refuse(f, 'a-k1', 1, recheck);
+    // refused again by both: the next re-check is twice as far
+    expect(choose(f, 'm', emptyMemory(), recheck + 1_199_999).route).toBeNull();
+    expect(choose(f, 'm', emptyMemory(), recheck + 1_200_000).route?.credentialId).toBe('a-k1');
+  });
 });
 
 describe('chooseRoute: model pools', () => {

@@ -40,11 +40,19 @@ describe('outcome scopes', () => {
     ]);
   });
 
-  it('disables the credential in its pool and every sibling pool on 401/403', () => {
+  it('reports a 401/403 to its pool and every sibling pool, naming the BaseURL and how many the backend has', () => {
     const events = outcomeEvents({ route, outcome: { kind: 'auth_failed', code: 'http_401' }, at: T0 });
     expect(summary(events)).toEqual(['pool:a:claude credential.rejected', 'pool:a:default credential.disable']);
-    expect(events[0]?.event).toEqual({ type: 'credential.rejected', at: T0, probe: false, code: 'http_401', credentialId: 'a-k1', baseUrlIndex: 0 });
-    expect(events[1]?.event).toMatchObject({ credentialId: 'a-k1', baseUrlIndex: 0 });
+    expect(events[0]?.event).toEqual({
+      type: 'credential.rejected',
+      at: T0,
+      probe: false,
+      code: 'http_401',
+      credentialId: 'a-k1',
+      baseUrlIndex: 0,
+      baseUrlCount: 1,
+    });
+    expect(events[1]?.event).toMatchObject({ credentialId: 'a-k1', baseUrlIndex: 0, baseUrlCount: 1 });
   });
 
   it('counts nothing for client errors and cancellations, but gives back probe permits', () => {
