@@ -4,14 +4,16 @@ import { poolChain, type PoolStep } from './model-pools.js';
 import { routeWithin, type Scan } from './plan-backend.js';
 import type { Random } from './random.js';
 import type { Protocol } from './types.js';
-import type { BackendRoute, RouteTable } from './route-table.js';
+import { servesKind, type BackendRoute, type RouteTable } from './route-table.js';
+import type { KindScope } from './translation-step.js';
 
 /**
  * Choosing the next route for a request: a pure function of the route table, the actors'
  * snapshots, the time, a random source and what this request has already tried.
  *
  * The model's own pool first, then its fallback pools in turn (with the model mapped). Within
- * a pool: backends in order of priority + (50 − score)/100; within a backend, the pool and
+ * a pool: the backends serving the request's kind (its own, or one it may be translated to) in
+ * order of priority + (50 − score)/100, its own kind first at equal rank; within a backend, the pool and
  * backend breakers must admit the call, a credential is picked by weighted random, and
  * BaseURLs are tried healthiest first. Open breakers are skipped unless their deadline has
  * passed (then the call is a half-open probe).
@@ -85,7 +87,7 @@ export const credentialExclusion = (poolActorIdValue: string, credentialIdValue:
 export const pairExclusion = (baseUrlActorIdValue: string, credentialIdValue: string): string => `${baseUrlActorIdValue}|${credentialIdValue}`;
 
 export function chooseRoute(
-  protocol: Protocol,
+  protocol: Protocol | KindScope,
   model: string,
   table: RouteTable,
   read: ReadActor,
@@ -96,8 +98,9 @@ export function chooseRoute(
   steps: readonly PoolStep[] = poolChain(table.pools, model),
 ): RouteChoice {
   const scan: Scan = { read, now, random, memory, explain, skipped: [], wakeTimes: [], considered: [] };
+  const scope = typeof protocol === 'string' ? { protocol } : protocol;
   for (const step of steps) {
-    const route = routeInPool(protocol, step, table, scan);
+    const route = routeInPool(scope, step, table, scan);
     if (route) return { route, skipped: scan.skipped, considered: scan.considered, retryAfterMs: null };
   }
   const earliest = scan.wakeTimes.length > 0 ? Math.min(...scan.wakeTimes) : null;
@@ -109,9 +112,9 @@ export function chooseRoute(
   };
 }
 
-function routeInPool(protocol: Protocol, step: PoolStep, table: RouteTable, scan: Scan): Route | null {
-  const candidates = table.backends.filter((b) => b.config.kind === protocol && b.serves(step.model));
-  for (const { backend, rank, score } of orderBackends(candidates, scan.read, scan.now)) {
+function routeInPool(scope: KindScope, step: PoolStep, table: RouteTable, scan: Scan): Route | null {
+  const candidates = table.backends.filter((b) => servesKind(b, scope) && b.serves(step.model));
+  for (const { backend, rank, score } of orderBackends(candidates, scan.read, scan.now, scope.protocol)) {
     let considered: Considered | null = null;
     if (scan.explain) {
       considered = { backend: backend.config.id, pool: step.pool, rank, score };
@@ -127,11 +130,13 @@ export function effectivePriority(backend: BackendRoute, view: ActorView, now: n
   return backend.config.priority + (50 - healthScore(view.context.health, now)) / 100;
 }
 
-function orderBackends(backends: readonly BackendRoute[], read: ReadActor, now: number) {
+/** By rank; at equal rank a backend of the request's own kind first (a translation is lossy and costs CPU). */
+function orderBackends(backends: readonly BackendRoute[], read: ReadActor, now: number, protocol: Protocol) {
   return backends
     .map((backend, index) => {
       const score = healthScore(read(backend.actorId).context.health, now);
-      return { backend, index, score, rank: backend.config.priority + (50 - score) / 100 };
+      const translated = backend.config.kind === protocol ? 0 : 1;
+      return { backend, index, score, translated, rank: backend.config.priority + (50 - score) / 100 };
     })
-    .sort((a, b) => a.rank - b.rank || a.index - b.index);
+    .sort((a, b) => a.rank - b.rank || a.translated - b.translated || a.index - b.index);
 }

@@ -30,6 +30,8 @@ export const UPSTREAM_FAILURE_CODES = [
   'response_too_large',
   'error_body_too_large',
   'collect_error',
+  // A 2xx body of another protocol that could not be translated for the client.
+  'translation_failed',
   'discarded',
   // The model (not the credential) has no capacity left (a 429's body says so).
   'model_capacity_exhausted',

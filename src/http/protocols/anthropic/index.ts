@@ -20,6 +20,10 @@ export const anthropicSpec: ProtocolSpec = {
   terminalMarker: 'message_stop',
   collect: null,
   samples: anthropicSamples,
+  chat: {
+    serves: (route) => route.upstreamPath === '/messages',
+    upstreamPath: () => '/messages',
+  },
 };
 
 export { ANTHROPIC };

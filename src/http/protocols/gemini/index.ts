@@ -1,7 +1,7 @@
 import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
 import { geminiErrorBody, geminiInBandError } from './errors.js';
-import { GEMINI, geminiListing, matchGemini } from './routes.js';
+import { GEMINI, geminiChat, geminiListing, matchGemini } from './routes.js';
 import { geminiSamples } from './samples.js';
 
 /** Google's Gemini API (generateContent): streams have no terminal event. */
@@ -17,6 +17,7 @@ export const geminiSpec: ProtocolSpec = {
   terminalMarker: null,
   collect: null,
   samples: geminiSamples,
+  chat: geminiChat,
 };
 
 export { GEMINI };

@@ -18,6 +18,10 @@ export const openAiSpec: ProtocolSpec = {
   terminalMarker: '[DONE]',
   collect: openAiCollection,
   samples: openAiSamples,
+  chat: {
+    serves: (route) => route.upstreamPath === '/chat/completions',
+    upstreamPath: () => '/chat/completions',
+  },
 };
 
 export { OPENAI };
