@@ -13,7 +13,7 @@ import type { KindScope } from './translation-step.js';
  *
  * The model's own pool first, then its fallback pools in turn (with the model mapped). Within
  * a pool: the backends serving the request's kind (its own, or one it may be translated to) in
- * order of priority + (50 − score)/100, its own kind first at equal rank; within a backend, the pool and
+ * order of priority + (50 − score)/100 (+ TRANSLATED_RANK_PENALTY for another kind); within a backend, the pool and
  * backend breakers must admit the call, a credential is picked by weighted random, and
  * BaseURLs are tried healthiest first. Open breakers are skipped unless their deadline has
  * passed (then the call is a half-open probe).
@@ -130,13 +130,19 @@ export function effectivePriority(backend: BackendRoute, view: ActorView, now: n
   return backend.config.priority + (50 - healthScore(view.context.health, now)) / 100;
 }
 
-/** By rank; at equal rank a backend of the request's own kind first (a translation is lossy and costs CPU). */
+/**
+ * A backend of another kind ranks as if its priority were this much worse: among backends of
+ * one priority, those of the request's own kind always come first (a translation is lossy and
+ * costs CPU), whatever their health.
+ */
+export const TRANSLATED_RANK_PENALTY = 1;
+
 function orderBackends(backends: readonly BackendRoute[], read: ReadActor, now: number, protocol: Protocol) {
   return backends
     .map((backend, index) => {
       const score = healthScore(read(backend.actorId).context.health, now);
-      const translated = backend.config.kind === protocol ? 0 : 1;
-      return { backend, index, score, translated, rank: backend.config.priority + (50 - score) / 100 };
+      const penalty = backend.config.kind === protocol ? 0 : TRANSLATED_RANK_PENALTY;
+      return { backend, index, score, rank: backend.config.priority + penalty + (50 - score) / 100 };
     })
-    .sort((a, b) => a.rank - b.rank || a.translated - b.translated || a.index - b.index);
+    .sort((a, b) => a.rank - b.rank || a.index - b.index);
 }

@@ -38,7 +38,13 @@ describe('translation: OpenAI client, Anthropic and Gemini backends', () => {
   it('answers JSON from an Anthropic backend, translated, with the header naming the translation', async () => {
     const { ant, client } = await setup(512);
     const { data, response } = await client.chat.completions
-      .create({ model: 'claude-test', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }] })
+      .create({
+        model: 'claude-test',
+        messages: [
+          { role: 'system', content: 'be brief' },
+          { role: 'user', content: 'hi' },
+        ],
+      })
       .withResponse();
     expect(data.choices[0]!.message.content).toBe('hello from claude');
     expect(data.choices[0]!.finish_reason).toBe('stop');
@@ -88,8 +94,11 @@ describe('translation: OpenAI client, Anthropic and Gemini backends', () => {
       stop_reason: 'tool_use',
       usage: { input_tokens: 10, output_tokens: 5 },
     };
-    ant.script = (_req, index) => (index === 0 ? { kind: 'raw', contentType: 'application/json', text: JSON.stringify(toolUse) } : { kind: 'stream', chunks: 2 });
-    const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+    ant.script = (_req, index) =>
+      index === 0 ? { kind: 'raw', contentType: 'application/json', text: JSON.stringify(toolUse) } : { kind: 'stream', chunks: 2 };
+    const tools = [
+      { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+    ];
     const first = await client.chat.completions.create({ model: 'claude-test', tools, messages: [{ role: 'user', content: 'weather?' }] });
     const call = first.choices[0]!.message.tool_calls![0]!;
     expect(first.choices[0]!.finish_reason).toBe('tool_calls');
@@ -119,8 +128,24 @@ describe('translation: OpenAI client, Anthropic and Gemini backends', () => {
   it('routes streamed tool-call deltas from Anthropic to OpenAI tool_calls chunks', async () => {
     const { ant, client } = await setup();
     const frames = [
-      ['message_start', { type: 'message_start', message: { id: 'msg_2', type: 'message', role: 'assistant', model: 'claude-test', content: [], usage: { input_tokens: 3, output_tokens: 1 } } }],
-      ['content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: {} } }],
+      [
+        'message_start',
+        {
+          type: 'message_start',
+          message: {
+            id: 'msg_2',
+            type: 'message',
+            role: 'assistant',
+            model: 'claude-test',
+            content: [],
+            usage: { input_tokens: 3, output_tokens: 1 },
+          },
+        },
+      ],
+      [
+        'content_block_start',
+        { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: {} } },
+      ],
       ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"city":' } }],
       ['content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '"Oslo"}' } }],
       ['content_block_stop', { type: 'content_block_stop', index: 0 }],
@@ -146,14 +171,21 @@ describe('translation: OpenAI client, Anthropic and Gemini backends', () => {
   it('sends images to Gemini as inlineData and tool calls from Gemini back as OpenAI tool_calls', async () => {
     const { gem, client } = await setup();
     const answer = {
-      candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'describe', args: { what: 'cat' } } }] }, finishReason: 'STOP', index: 0 }],
+      candidates: [
+        { content: { role: 'model', parts: [{ functionCall: { name: 'describe', args: { what: 'cat' } } }] }, finishReason: 'STOP', index: 0 },
+      ],
       usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
       modelVersion: 'gemini-test',
     };
     gem.script = () => ({ kind: 'raw', contentType: 'application/json', text: JSON.stringify(answer) });
     const reply = await client.chat.completions.create({
       model: 'gemini-test',
-      tools: [{ type: 'function', function: { name: 'describe', parameters: { type: 'object', additionalProperties: false, properties: { what: { type: 'string' } } } } }],
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'describe', parameters: { type: 'object', additionalProperties: false, properties: { what: { type: 'string' } } } },
+        },
+      ],
       messages: [
         {
           role: 'user',

@@ -47,7 +47,14 @@ describe('translation: Anthropic and Gemini clients', () => {
     expect(sent.headers['anthropic-version']).toBeUndefined();
     expect(sent.headers['anthropic-beta']).toBeUndefined();
     expect(sent.headers['x-api-key']).toBeUndefined();
-    expect(sentBody(oai)).toMatchObject({ model: 'gpt-test', max_tokens: 64, messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }] });
+    expect(sentBody(oai)).toMatchObject({
+      model: 'gpt-test',
+      max_tokens: 64,
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
   });
 
   it('Anthropic SDK → OpenAI backend: a stream of Anthropic events ending with message_stop', async () => {
@@ -82,7 +89,13 @@ describe('translation: Anthropic and Gemini clients', () => {
     const { oai, google } = await setup();
     const reply = await google.models.generateContent({ model: 'gpt-test', contents: 'hi', config: { systemInstruction: 'be brief' } });
     expect(reply.text).toBe('hello from gpt');
-    expect(sentBody(oai)).toMatchObject({ model: 'gpt-test', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }] });
+    expect(sentBody(oai)).toMatchObject({
+      model: 'gpt-test',
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
     expect(oai.requests[0]!.headers['x-goog-api-client']).toBeUndefined();
     oai.script = () => ({ kind: 'stream', chunks: 3 });
     const text: string[] = [];
