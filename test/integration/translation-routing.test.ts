@@ -186,4 +186,15 @@ describe('translation: routing across kinds', () => {
     expect(offIds).toEqual(['gpt-test']);
     await expect(off.openai.chat.completions.create({ model: 'claude-test', messages: hi })).rejects.toMatchObject({ status: 404 });
   });
+
+  it('collects a streamOnly OpenAI backend for a non-streamed Anthropic client, then translates the answer', async () => {
+    const up = await upstreams();
+    up.oai.script = () => ({ kind: 'stream', chunks: 3 });
+    const { anthropic } = await gateway({
+      backends: [{ id: 'oai', models: ['gpt-test'], streamOnly: true, baseUrls: [up.oai.baseUrl], credentials: [{ apiKey: 'sk-oai-secret' }] }],
+    });
+    const reply = await anthropic.messages.create({ model: 'gpt-test', max_tokens: 8, messages: hi });
+    expect(reply.content[0]).toMatchObject({ type: 'text', text: 'gpt: 1 2' });
+    expect(JSON.parse(up.oai.requests[0]!.body)).toMatchObject({ stream: true });
+  });
 });
