@@ -7,7 +7,7 @@ import { writeWrkScript } from './load/wrk.js';
 import { buildFusebox } from './lib/build.js';
 import { profileFusebox, type ProfileSummary } from './lib/profile.js';
 import { has } from './lib/proc.js';
-import { FB1, FB1_QUIET, FB_FLEET, KEYS_10, KEYS_10K, PT, tables, textTable, verdictTable, verdicts, type Figures } from './report.js';
+import { FB1, FB1_QUIET, FB_FLEET, FB_TRANSLATED, KEYS_10, KEYS_10K, PT, tables, textTable, verdictTable, verdicts, type Figures } from './report.js';
 import { latencySuite, rssSuite, sseSuite, startupSuite, throughputSuite, type Plan } from './suites.js';
 import { startFusebox, startNginx, startPassthrough, startUpstream, type FuseboxShape, type Target } from './servers/targets.js';
 
@@ -34,6 +34,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const SHAPES: Record<string, FuseboxShape> = {
   [FB1]: { backends: 1, baseUrls: 1, credentials: 1 },
   [FB_FLEET]: { backends: 4, baseUrls: 3, credentials: 50 },
+  [FB_TRANSLATED]: { backends: 1, baseUrls: 1, credentials: 1, kind: 'anthropic' },
   [KEYS_10]: { backends: 1, baseUrls: 1, credentials: 10 },
   [KEYS_10K]: { backends: 1, baseUrls: 1, credentials: 10_000 },
   'many-keys': { backends: 1, baseUrls: 1, credentials: 10_000 },
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     const nginx = await startNginx(proxyCpu, upstream.origin, dir);
     if (nginx) targets.push(nginx);
     else skipped.push('nginx not installed (apt-get install nginx-light): no C reference');
-    for (const name of [FB1, FB_FLEET])
+    for (const name of [FB1, FB_FLEET, FB_TRANSLATED])
       targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: upstream.origin, dir, cpu: proxyCpu, root: build.root }));
     await runSuites(targets, plan, figures, hasWrk);
     if (hasWrk && !values['no-profile']) await profileMisses(figures, plan, profiles);

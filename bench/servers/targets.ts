@@ -79,12 +79,15 @@ export interface FuseboxShape {
   readonly credentials: number;
   /** server.maxConcurrent (the RSS run raises it so 1,000 streams are all admitted). */
   readonly maxConcurrent?: number;
+  /** The backends' kind (default openai); another kind makes every request a translated one. */
+  readonly kind?: string;
 }
 
 /** A fusebox config (JSON is YAML) pointing every BaseURL at the same upstream origin. */
 export function fuseboxConfig(shape: FuseboxShape, origin: string, port: number, dataDir: string): string {
   const backends = Array.from({ length: shape.backends }, (_, b) => ({
     id: `b${b}`,
+    ...(shape.kind ? { kind: shape.kind } : {}),
     baseUrls: Array.from({ length: shape.baseUrls }, (_, u) => (u === 0 ? `${origin}/v1` : `${origin}/m${u}/v1`)),
     credentials: Array.from({ length: shape.credentials }, (_, c) => ({ id: `b${b}-k${c}`, apiKey: `bench-placeholder-${b}-${c}` })),
   }));

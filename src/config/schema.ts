@@ -93,6 +93,10 @@ const backendSchema = z
     forwardHeaders: z.array(headerName).default([]),
     /** anthropic kind: `anthropic-version` sent when the client sends none. */
     anthropicVersion: noLineBreaks.min(1).default('2023-06-01'),
+    /** Serve requests of other protocols, translated (docs/translation.md); needs routing.crossProtocol. */
+    acceptTranslated: z.boolean().default(true),
+    /** The max_tokens sent when a translated request names none and this backend's protocol requires one. */
+    defaultMaxTokens: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -153,6 +157,8 @@ const routingSchema = z
     sameModelRetryMaxMs: z.number().int().min(0).max(60_000).default(5000),
     /** The same-model retry after a first transient 5xx waits this long, jittered ×0.5–1.5 (at most sameModelRetryMaxMs). */
     sameModelRetryBackoffMs: z.number().int().min(1).max(60_000).default(500),
+    /** Chat requests may be served, translated, by backends of another kind (docs/translation.md). */
+    crossProtocol: z.boolean().default(true),
   })
   .strict();
 

@@ -8,7 +8,8 @@ import { classify, type Outcome } from './classify.js';
 import type { ClientErrorHold } from './context-fallback.js';
 import { refineRateLimited } from './rate-limit-body.js';
 import type { Route } from './plan.js';
-import type { Attempt, Job, Transport, UpstreamBody, UpstreamCode, UpstreamReply } from './types.js';
+import { answerRefusal, pumpTranslated, translatedCall, translatedHeaders } from './translation-step.js';
+import type { Attempt, Job, TranslatedCall, Transport, UpstreamBody, UpstreamCode, UpstreamReply } from './types.js';
 import { UpstreamBodyError } from './types.js';
 
 /**
@@ -45,8 +46,12 @@ export async function runAttempt(
   deps: AttemptDeps,
   hold?: ClientErrorHold,
 ): Promise<AttemptResult> {
+  // Same kind: the pass-through, bytes untouched. Another kind: translated (translation-step.ts).
+  const call = route.backend.config.kind === job.protocol ? null : translatedCall(job, route.backend.config, route.model);
+  if (call !== null && 'refused' in call) return answerRefusal(job, call, answerHeaders());
+  if (call !== null) answerHeaders = translatedHeaders(answerHeaders, call);
   const attempt: Attempt = {
-    job,
+    job: call?.job ?? job,
     backend: route.backend.config,
     baseUrlIndex: route.baseUrlIndex,
     credentialId: route.credentialId,
@@ -57,10 +62,10 @@ export async function runAttempt(
   }
   const outcome = classify({ kind: 'response', status: reply.status, headers: reply.headers }, deps.clock.now());
   if (outcome.kind === 'success' && job.stream && isEventStream(reply.headers)) {
-    return streamThrough(job, reply, answerHeaders, deps);
+    return streamThrough(job, reply, answerHeaders, deps, call);
   }
   if (outcome.kind === 'success' || outcome.kind === 'client_error') {
-    return answerWhole(job, reply, outcome, answerHeaders, deps, hold);
+    return answerWhole(job, reply, outcome, answerHeaders, deps, hold, call);
   }
   // A 429's body may say how long to wait, or that the model (not the key) is out of capacity.
   if (outcome.kind === 'rate_limited') return { outcome: await refineRateLimited(outcome, reply.body), answered: false, headers: reply.headers };
@@ -77,6 +82,7 @@ async function answerWhole(
   answerHeaders: () => Record<string, string>,
   deps: AttemptDeps,
   hold?: ClientErrorHold,
+  call?: TranslatedCall | null,
 ): Promise<AttemptResult> {
   let body: Buffer;
   try {
@@ -90,12 +96,20 @@ async function answerWhole(
     return { outcome: { kind: 'endpoint_failure', code: 'body_malformed' }, answered: false, headers: reply.headers };
   }
   const held = outcome.kind === 'client_error' && hold ? hold(reply.status, body) : null;
-  if (held) return { outcome: held, answered: false, headers: reply.headers, held: { status: reply.status, body } };
-  job.sink.respond(reply.status, { ...reply.headers, ...answerHeaders() }, body);
+  const answer = call ? call.whole(reply.status, body) : body;
+  if (answer === null) return { outcome: { kind: 'endpoint_failure', code: 'translation_failed' }, answered: false, headers: reply.headers };
+  if (held) return { outcome: held, answered: false, headers: reply.headers, held: { status: reply.status, body: answer } };
+  job.sink.respond(reply.status, { ...reply.headers, ...answerHeaders() }, answer);
   return { outcome, answered: true, status: reply.status, latencyMs: reply.headersAfterMs, headers: reply.headers };
 }
 
-async function streamThrough(job: Job, reply: ResponseReply, answerHeaders: () => Record<string, string>, deps: AttemptDeps): Promise<AttemptResult> {
+async function streamThrough(
+  job: Job,
+  reply: ResponseReply,
+  answerHeaders: () => Record<string, string>,
+  deps: AttemptDeps,
+  call: TranslatedCall | null,
+): Promise<AttemptResult> {
   const started = deps.clock.now() - reply.headersAfterMs;
   let first: Buffer | null;
   try {
@@ -107,7 +121,7 @@ async function streamThrough(job: Job, reply: ResponseReply, answerHeaders: () =
   if (first === null) return { outcome: { kind: 'endpoint_failure', code: 'empty_stream' }, answered: false };
   const latencyMs = deps.clock.now() - started;
   job.sink.start(reply.status, { ...reply.headers, ...answerHeaders() });
-  const brokeMidStream = await pump(job, reply.body, first);
+  const brokeMidStream = await (call ? pumpTranslated(job, reply.body, first, call.stream()) : pump(job, reply.body, first));
   return {
     outcome: { kind: 'success' },
     answered: true,

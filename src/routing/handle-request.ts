@@ -130,7 +130,7 @@ function nextRoute(run: Run, deps: HandlerDeps): Route | Pause | null {
   const explain = deps.explain ? deps.explain() : true;
   const table = plannableTable(run.generation);
   const steps = run.context.steps ?? undefined;
-  const choice = chooseRoute(run.job.protocol, run.job.model, table, read, now, deps.random, run.memory, explain, steps);
+  const choice = chooseRoute(run.job, run.job.model, table, read, now, deps.random, run.memory, explain, steps);
   run.decisions = { skipped: choice.skipped, considered: choice.considered };
   if (!choice.route) {
     const wait = waitFor(choice.retryAfterMs, run.waitedMs, run.generation.waitForRecoveryMs);

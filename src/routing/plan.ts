@@ -4,7 +4,8 @@ import { poolChain, type PoolStep } from './model-pools.js';
 import { routeWithin, type Scan } from './plan-backend.js';
 import type { Random } from './random.js';
 import type { Protocol } from './types.js';
-import type { BackendRoute, RouteTable } from './route-table.js';
+import { servesKind, type BackendRoute, type RouteTable } from './route-table.js';
+import type { KindScope } from './translation-step.js';
 import type { Considered, ReadActor, RequestMemory, Route, Skip } from './request-memory.js';
 
 export { credentialExclusion, emptyMemory, pairExclusion } from './request-memory.js';
@@ -23,7 +24,8 @@ export interface RouteChoice {
  * snapshots, the time, a random source and what this request has already tried.
  *
  * The model's own pool first, then its fallback pools in turn (with the model mapped). Within
- * a pool: backends in order of priority + (50 − score)/100; within a backend, the pool and
+ * a pool: the backends serving the request's kind (its own, or one it may be translated to) in
+ * order of priority + (50 − score)/100 (+ TRANSLATED_RANK_PENALTY for another kind); within a backend, the pool and
  * backend breakers must admit the call, a credential is picked by weighted random, and
  * BaseURLs are tried healthiest first. Open breakers are skipped unless their deadline has
  * passed (then the call is a half-open probe).
@@ -35,7 +37,7 @@ export interface RouteChoice {
  * random draws are the same either way.
  */
 export function chooseRoute(
-  protocol: Protocol,
+  protocol: Protocol | KindScope,
   model: string,
   table: RouteTable,
   read: ReadActor,
@@ -46,8 +48,9 @@ export function chooseRoute(
   steps: readonly PoolStep[] = poolChain(table.pools, model),
 ): RouteChoice {
   const scan: Scan = { read, now, random, memory, explain, skipped: [], wakeTimes: [], considered: [] };
+  const scope = typeof protocol === 'string' ? { protocol } : protocol;
   for (const step of steps) {
-    const route = routeInPool(protocol, step, table, scan);
+    const route = routeInPool(scope, step, table, scan);
     if (route) return { route, skipped: scan.skipped, considered: scan.considered, retryAfterMs: null };
   }
   const earliest = scan.wakeTimes.length > 0 ? Math.min(...scan.wakeTimes) : null;
@@ -59,9 +62,9 @@ export function chooseRoute(
   };
 }
 
-function routeInPool(protocol: Protocol, step: PoolStep, table: RouteTable, scan: Scan): Route | null {
-  const candidates = table.backends.filter((b) => b.config.kind === protocol && b.serves(step.model));
-  for (const { backend, rank, score } of orderBackends(candidates, scan.read, scan.now)) {
+function routeInPool(scope: KindScope, step: PoolStep, table: RouteTable, scan: Scan): Route | null {
+  const candidates = table.backends.filter((b) => servesKind(b, scope) && b.serves(step.model));
+  for (const { backend, rank, score } of orderBackends(candidates, scan.read, scan.now, scope.protocol)) {
     let considered: Considered | null = null;
     if (scan.explain) {
       considered = { backend: backend.config.id, pool: step.pool, rank, score };
@@ -77,11 +80,19 @@ export function effectivePriority(backend: BackendRoute, view: ActorView, now: n
   return backend.config.priority + (50 - healthScore(view.context.health, now)) / 100;
 }
 
-function orderBackends(backends: readonly BackendRoute[], read: ReadActor, now: number) {
+/**
+ * A backend of another kind ranks as if its priority were this much worse: among backends of
+ * one priority, those of the request's own kind always come first (a translation is lossy and
+ * costs CPU), whatever their health.
+ */
+export const TRANSLATED_RANK_PENALTY = 1;
+
+function orderBackends(backends: readonly BackendRoute[], read: ReadActor, now: number, protocol: Protocol) {
   return backends
     .map((backend, index) => {
       const score = healthScore(read(backend.actorId).context.health, now);
-      return { backend, index, score, rank: backend.config.priority + (50 - score) / 100 };
+      const penalty = backend.config.kind === protocol ? 0 : TRANSLATED_RANK_PENALTY;
+      return { backend, index, score, rank: backend.config.priority + penalty + (50 - score) / 100 };
     })
     .sort((a, b) => a.rank - b.rank || a.index - b.index);
 }

@@ -2,6 +2,7 @@ import type { BackendConfig, FuseboxConfig } from '../config/schema.js';
 import { DEFAULT_POOL, backendActorId, baseUrlActorId, credentialId, poolActorId } from '../actors/layout.js';
 import { modelMatcher, type ModelMatcher } from './model-match.js';
 import { buildModelPools, type ModelPools } from './model-pools.js';
+import type { KindScope } from './translation-step.js';
 import type { Protocol } from './types.js';
 
 /** The static half of routing, built once from the config: who serves what, under which ids. */
@@ -14,14 +15,31 @@ export interface BackendRoute {
   /** Pool actor id by model-pool name (every configured pool, and `default`). */
   readonly poolActorIds: ReadonlyMap<string, string>;
   readonly serves: ModelMatcher;
+  /** Requests of other protocols may be translated for it (`routing.crossProtocol` and `acceptTranslated`). */
+  readonly acceptsTranslated: boolean;
 }
 
 export interface RouteTable {
   readonly backends: readonly BackendRoute[];
   readonly pools: ModelPools;
-  /** Model names configured explicitly (globs excluded), per protocol, for model listings. */
-  modelNames(protocol: Protocol): readonly string[];
-  servesModel(protocol: Protocol, model: string): boolean;
+  /** `routing.crossProtocol`: chat requests may be translated for backends of other kinds. */
+  readonly crossProtocol: boolean;
+  /** Model names configured explicitly (globs excluded), of the backends that serve `scope`, for model listings. */
+  modelNames(scope: Protocol | KindScope): readonly string[];
+  servesModel(scope: Protocol | KindScope, model: string): boolean;
+}
+
+/**
+ * Whether a backend serves requests of `scope`: its own kind (the pass-through, decided by one
+ * comparison), or a kind the request may be translated to.
+ */
+export function servesKind(backend: BackendRoute, scope: KindScope): boolean {
+  const kind = backend.config.kind;
+  return kind === scope.protocol || (backend.acceptsTranslated && scope.translation?.targets.has(kind) === true);
+}
+
+function scopeOf(scope: Protocol | KindScope): KindScope {
+  return typeof scope === 'string' ? { protocol: scope } : scope;
 }
 
 export function buildRouteTable(config: FuseboxConfig): RouteTable {
@@ -33,14 +51,16 @@ export function buildRouteTable(config: FuseboxConfig): RouteTable {
     poolActorId: poolActorId(backend.id, DEFAULT_POOL),
     poolActorIds: new Map(pools.names.map((pool) => [pool, poolActorId(backend.id, pool)])),
     serves: modelMatcher(backend.models),
+    acceptsTranslated: config.routing.crossProtocol && backend.acceptTranslated,
   }));
   return {
     backends,
     pools,
-    modelNames: (protocol) => [
-      ...new Set(config.backends.filter((b) => b.kind === protocol).flatMap((b) => b.models.filter((m) => !m.includes('*')))),
+    crossProtocol: config.routing.crossProtocol,
+    modelNames: (scope) => [
+      ...new Set(backends.filter((b) => servesKind(b, scopeOf(scope))).flatMap((b) => b.config.models.filter((m) => !m.includes('*')))),
     ],
-    servesModel: (protocol, model) => backends.some((b) => b.config.kind === protocol && b.serves(model)),
+    servesModel: (scope, model) => backends.some((b) => servesKind(b, scopeOf(scope)) && b.serves(model)),
   };
 }
 

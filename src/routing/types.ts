@@ -31,6 +31,8 @@ export interface Job {
   /** Aborted when the client goes away. */
   readonly signal: CancelSignal;
   readonly sink: ClientSink;
+  /** Present on chat routes when backends of other kinds may serve the job (translation-step.ts). */
+  readonly translation?: JobTranslation;
 }
 
 /**
@@ -98,4 +100,37 @@ export interface UpstreamBody {
 
 export interface Transport {
   send(attempt: Attempt, signal: CancelSignal): Promise<UpstreamReply>;
+}
+
+/**
+ * How a job is served by a backend of another kind. Routing knows no protocol: the protocols
+ * layer puts one on the Jobs of its chat routes (src/http/protocols/translation-route.ts), and
+ * the attempt asks it for the call to make (translation-step.ts).
+ */
+export interface JobTranslation {
+  /** The backend kinds, other than the job's own, this request may be translated to. */
+  readonly targets: ReadonlySet<Protocol>;
+  /** The call for `backend` asking for `model` (the route's), or why it cannot be made. */
+  to(job: Job, backend: BackendConfig, model: string): TranslatedCall | TranslationRefused;
+}
+
+export interface TranslationRefused {
+  /** Names the client's field the backend's protocol cannot express. */
+  readonly refused: string;
+}
+
+export interface TranslatedCall {
+  /** The job as the backend's protocol sees it: body, upstream path, headers (the sink is the client's). */
+  readonly job: Job;
+  /** `client->target`, the `x-fusebox-translated` header. */
+  readonly label: string;
+  /** A whole upstream body (2xx answer or 4xx error) in the client's format; null when a 2xx body cannot be read. */
+  whole(status: number, body: Buffer): Buffer | null;
+  /** A translator for one upstream stream. */
+  stream(): StreamStep;
+}
+
+export interface StreamStep {
+  push(chunk: Buffer): Buffer[];
+  end(): Buffer[];
 }

@@ -16,6 +16,7 @@ export const ERRORS = {
   forbidden_host: { status: 403, type: 'permission_error' },
   forbidden_origin: { status: 403, type: 'permission_error' },
   upstream_error_withheld: { status: 400, type: 'invalid_request_error' },
+  translation_unsupported: { status: 400, type: 'invalid_request_error' },
   body_too_large: { status: 413, type: 'invalid_request_error' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   rate_limited: { status: 429, type: 'rate_limit_error' },

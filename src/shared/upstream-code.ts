@@ -33,6 +33,8 @@ export const UPSTREAM_FAILURE_CODES = [
   'collect_error',
   // A 2xx non-streamed answer that is not one JSON object.
   'body_malformed',
+  // A 2xx body of another protocol that could not be translated for the client.
+  'translation_failed',
   'discarded',
   // The model (not the credential) has no capacity left (a 429's body says so).
   'model_capacity_exhausted',

@@ -9,7 +9,7 @@ import { cleanupAfterEach } from '../helpers/cleanups.js';
 describe('anthropic protocol', () => {
   const cleanups = cleanupAfterEach();
 
-  async function setup(alpha: Behavior = { kind: 'ok' }, beta: Behavior = { kind: 'ok' }) {
+  async function setup(alpha: Behavior = { kind: 'ok' }, beta: Behavior = { kind: 'ok' }, crossProtocol = true) {
     const a = await startMockUpstream(() => alpha, 'alpha');
     const b = await startMockUpstream(() => beta, 'beta');
     const o = await startMockUpstream(undefined, 'openai-side');
@@ -28,6 +28,7 @@ describe('anthropic protocol', () => {
       forwardHeaders: id === 'alpha' ? ['x-trace'] : [],
     });
     const gw: TestGateway = await startTestGateway({
+      routing: { crossProtocol },
       backends: [
         anthropic('alpha', a, 0),
         anthropic('beta', b, 1),
@@ -104,8 +105,8 @@ describe('anthropic protocol', () => {
     expect((failure as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: 'api_error' } });
   });
 
-  it('answers an unknown model with Anthropic not_found_error and routes only to anthropic backends', async () => {
-    const { origin, client } = await setup();
+  it('answers an unknown model with Anthropic not_found_error and, without crossProtocol, routes only to anthropic backends', async () => {
+    const { origin, client } = await setup(undefined, undefined, false);
     const failure = await client.messages.create({ ...ask, model: 'gpt-test' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.NotFoundError);
     expect((failure as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
@@ -113,8 +114,8 @@ describe('anthropic protocol', () => {
     await expect(openai.chat.completions.create({ model: 'claude-test', messages: [] })).rejects.toMatchObject({ status: 404 });
   });
 
-  it('lists anthropic models for Anthropic clients and openai models for OpenAI clients', async () => {
-    const { origin, client } = await setup();
+  it('lists anthropic models for Anthropic clients and openai models for OpenAI clients (without crossProtocol)', async () => {
+    const { origin, client } = await setup(undefined, undefined, false);
     const ids: string[] = [];
     for await (const model of client.models.list()) ids.push(model.id);
     expect(ids).toEqual(['claude-test', 'claude-other']);

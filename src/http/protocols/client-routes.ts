@@ -5,6 +5,7 @@ import type { RouteTable } from '../../routing/route-table.js';
 import type { CancelSignal, ClientSink, Job } from '../../routing/types.js';
 import { forwardableRequestHeaders } from './headers.js';
 import { listingProtocol, matchRoute, protocolSpec } from './registry.js';
+import { listingTranslation, routeTranslation } from './translation-route.js';
 import type { ClientRoute } from './types.js';
 
 /** What the front door knows of a request when it asks for its Job. */
@@ -19,8 +20,9 @@ export interface JobParts {
 
 /**
  * The client-facing endpoints of every protocol: which path is which protocol's route, the
- * model listings, and the one validation that turns a request body into a Job. A request
- * is routed only to backends of its protocol's kind (no translation between protocols).
+ * model listings, and the one validation that turns a request body into a Job. A request is
+ * routed to backends of its protocol's kind, and a chat request also to backends of other kinds,
+ * translated, unless `routing.crossProtocol` is off (translation-route.ts).
  */
 export interface ProtocolRoutes {
   match(pathname: string, search: URLSearchParams): ClientRoute | null;
@@ -36,7 +38,9 @@ export function createProtocolRoutes(currentTable: () => RouteTable): ProtocolRo
     match: matchRoute,
     listing(pathname, headers) {
       const spec = listingProtocol(pathname, headers);
-      return spec === null ? null : spec.modelListing.build(currentTable().modelNames(spec.name));
+      if (spec === null) return null;
+      const table = currentTable();
+      return spec.modelListing.build(table.modelNames({ protocol: spec.name, translation: listingTranslation(spec.name, table.crossProtocol) }));
     },
     // Extras: headers some backend forwards beyond its protocol's allow-list; narrowed per backend upstream.
     job: (route, parts, generation) => buildJob(route, parts, generation.table, generation.forwardHeaders),
@@ -62,7 +66,8 @@ function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras
   if (route.streams === 'body' && stream !== undefined && typeof stream !== 'boolean') {
     return new FuseboxError('invalid_request', '"stream" must be true or false');
   }
-  if (!table.servesModel(route.protocol, model)) {
+  const translation = routeTranslation(route, table.crossProtocol);
+  if (!table.servesModel({ protocol: route.protocol, translation }, model)) {
     return new FuseboxError('model_not_found', `the model "${model}" is not served by any configured ${route.protocol} backend`);
   }
   return {
@@ -76,5 +81,6 @@ function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras
     receivedAt: parts.receivedAt,
     signal: parts.signal,
     sink: parts.sink,
+    ...(translation ? { translation } : {}),
   };
 }

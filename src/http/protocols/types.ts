@@ -92,6 +92,14 @@ export interface StreamEnding {
   readonly terminalEvent: string | null;
 }
 
+/** This protocol's chat endpoint: the one route a request may be translated from or to (docs/translation.md). */
+export interface ChatEndpoint {
+  /** Whether a client route is this protocol's chat endpoint. */
+  serves(route: ClientRoute): boolean;
+  /** The path (below the BaseURL) of a chat request to a backend of this protocol. */
+  upstreamPath(model: string, stream: boolean): string;
+}
+
 export interface ProtocolSpec {
   /** The registry key, a backend's `kind` and a Job's `protocol`. */
   readonly name: string;
@@ -117,4 +125,5 @@ export interface ProtocolSpec {
   /** Null when this protocol's streams cannot be collected (streamOnly does not apply). */
   readonly collect: StreamCollection | null;
   readonly samples: SampleAnswers;
+  readonly chat: ChatEndpoint;
 }

@@ -22,6 +22,10 @@ export const anthropicSpec: ProtocolSpec = {
   streamEnding: anthropicStreamEnding,
   collect: null,
   samples: anthropicSamples,
+  chat: {
+    serves: (route) => route.upstreamPath === '/messages',
+    upstreamPath: () => '/messages',
+  },
 };
 
 export { ANTHROPIC };

@@ -1,7 +1,7 @@
 import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
 import { geminiErrorBody, geminiInBandError } from './errors.js';
-import { GEMINI, geminiListing, matchGemini } from './routes.js';
+import { GEMINI, geminiChat, geminiListing, matchGemini } from './routes.js';
 import { geminiSamples } from './samples.js';
 import { geminiStreamEnding } from './stream-end.js';
 
@@ -19,6 +19,7 @@ export const geminiSpec: ProtocolSpec = {
   streamEnding: geminiStreamEnding,
   collect: null,
   samples: geminiSamples,
+  chat: geminiChat,
 };
 
 export { GEMINI };

@@ -1,4 +1,4 @@
-import type { ClientRoute, ModelListing } from '../types.js';
+import type { ChatEndpoint, ClientRoute, ModelListing } from '../types.js';
 
 export const GEMINI = 'gemini';
 
@@ -31,4 +31,10 @@ export const geminiListing: ModelListing = {
   build: (models) => ({
     models: models.map((id) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods: METHODS })),
   }),
+};
+
+/** `generateContent` and `streamGenerateContent?alt=sse` are chat; countTokens and the JSON-array stream are not. */
+export const geminiChat: ChatEndpoint = {
+  serves: (route) => route.upstreamPath.endsWith(':generateContent') || route.upstreamPath.endsWith(':streamGenerateContent?alt=sse'),
+  upstreamPath: (model, stream) => `/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
 };

@@ -20,6 +20,10 @@ export const openAiSpec: ProtocolSpec = {
   streamEnding: openAiStreamEnding,
   collect: openAiCollection,
   samples: openAiSamples,
+  chat: {
+    serves: (route) => route.upstreamPath === '/chat/completions',
+    upstreamPath: () => '/chat/completions',
+  },
 };
 
 export { OPENAI };
