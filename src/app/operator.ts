@@ -11,6 +11,7 @@ import { createAdminFeed, type AdminFeed } from '../http/admin/event-feed.js';
 import { createOperatorRoutes, type OperatorRoutes, type ReloadOutcome } from '../http/admin/admin-routes.js';
 import { actorReport } from '../http/admin/actor-report.js';
 import { createMetrics, type Metrics } from '../http/admin/metrics.js';
+import { mirrorHosts } from '../http/admin/status-page.js';
 import type { LiveRouting } from './live-routing.js';
 import { LIVE_SERVER_SETTINGS } from './generation.js';
 
@@ -72,7 +73,16 @@ export function startOperator(options: OperatorOptions): Operator {
         return outcome;
       }
     : null;
-  const routes = createOperatorRoutes({ tree, clock, logger, feed, metrics, auth: () => routing.current.adminAuth, reload });
+  const routes = createOperatorRoutes({
+    tree,
+    clock,
+    logger,
+    feed,
+    metrics,
+    auth: () => routing.current.adminAuth,
+    reload,
+    hosts: () => mirrorHosts(routing.current.config.backends),
+  });
   return {
     routes,
     metrics,

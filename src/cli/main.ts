@@ -95,13 +95,36 @@ function readConfig(values: Values): FuseboxConfig | null {
 }
 
 function checkConfig(values: Values): number {
-  const config = readConfig(values);
+  const config = startableConfig(values);
   if (!config) return 2;
   const credentials = config.backends.reduce((n, b) => n + b.credentials.length, 0);
   process.stdout.write(
     `${values.config}: ok (${config.backends.length} backends, ${credentials} credentials, listens on ${config.server.host}:${config.server.port})\n`,
   );
   return 0;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * The config exactly as `start` would run it (file, command-line overrides, listen policy,
+ * log level), or null once the reason it would be refused is written to stderr. `check-config`
+ * and `start` share it, so whatever passes the check is what start accepts.
+ */
+function startableConfig(values: Values): FuseboxConfig | null {
+  const level = values['log-level'];
+  if (!LOG_LEVELS.includes(level)) return refuse(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  const loaded = readConfig(values);
+  if (!loaded) return null;
+  const config = withOverrides(loaded, values);
+  if (typeof config === 'string') return refuse(config);
+  const refusal = listenRefusal(config.server);
+  return refusal ? refuse(refusal) : config;
+}
+
+function refuse(message: string): null {
+  process.stderr.write(`fusebox: ${message}\n`);
+  return null;
 }
 
 function withOverrides(config: FuseboxConfig, values: Values): FuseboxConfig | string {
@@ -118,18 +141,8 @@ function reloadableConfig(values: Values): FuseboxConfig {
 }
 
 async function start(values: Values, inspectPort: number | null = null): Promise<number> {
-  const loaded = readConfig(values);
-  if (!loaded) return 2;
-  const config = withOverrides(loaded, values);
-  if (typeof config === 'string') {
-    process.stderr.write(`fusebox: ${config}\n`);
-    return 2;
-  }
-  const refusal = listenRefusal(config.server);
-  if (refusal) {
-    process.stderr.write(`fusebox: ${refusal}\n`);
-    return 2;
-  }
+  const config = startableConfig(values);
+  if (!config) return 2;
   const logScrubber = createGrowingScrubber(configSecrets(config));
   // The command owns its log: closed (what is left written) once the gateway has stopped.
   const log = createLogger({ level: values['log-level'], pretty: process.stdout.isTTY, scrubber: logScrubber });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readStoredState, NoDataDirError, type StoredState } from '../persistence/snapshot-reader.js';
 import { finalRow, iso, table } from '../replay/replay-format.js';
-import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ConfigError, loadDataDir } from '../config/load.js';
 
 /**
  * `fusebox state [--data-dir DIR | --config FILE] [--json]`: the stored state of every actor,
@@ -55,7 +55,7 @@ function dataDirFromConfig(file: string | undefined): string | null {
   const path = file ?? 'fusebox.yaml';
   if (file === undefined && !existsSync(path)) return './.fusebox';
   try {
-    return loadConfigFile(path).dataDir;
+    return loadDataDir(path);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`fusebox state: ${error.message}\n`);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { configSchema, type FuseboxConfig } from './schema.js';
 import { interpolate, type Env, type InterpolationProblem } from './interpolate.js';
 
@@ -15,24 +15,55 @@ export class ConfigError extends Error {
 }
 
 export function loadConfigFile(file: string, env: Env = process.env): FuseboxConfig {
-  let text: string;
+  return parseConfigText(readConfigText(file), env, file);
+}
+
+/**
+ * The config's `dataDir` alone, read, interpolated and validated without the rest of the file:
+ * the variables other fields interpolate (the secrets) need not be set.
+ */
+export function loadDataDir(file: string, env: Env = process.env): string {
+  const text = readConfigText(file);
+  const raw = parseYamlText(text, file) ?? {};
+  const problems: InterpolationProblem[] = [];
+  const value = typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>).dataDir : undefined;
+  const interpolated = interpolate(value, env, problems, ['dataDir']);
+  const result = configSchema.shape.dataDir.safeParse(interpolated);
+  const messages = problems.map((p) => `${formatPath(p.path)}: ${p.message}`);
+  if (messages.length === 0 && !result.success) messages.push(...result.error.issues.map((issue) => `dataDir: ${issue.message}`));
+  if (messages.length > 0 || !result.success) throw new ConfigError(file, messages);
+  return result.data;
+}
+
+function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
     throw new ConfigError(file, [reason]);
   }
-  return parseConfigText(text, env, file);
+}
+
+function parseYamlText(text: string, source: string): unknown {
+  try {
+    return parseYaml(text) as unknown;
+  } catch (error) {
+    throw new ConfigError(source, [yamlProblem(error, text)]);
+  }
 }
 
 export function parseConfigText(text: string, env: Env = {}, source = 'config'): FuseboxConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(source, [`YAML: ${(error as Error).message.split('\n')[0]}`]);
-  }
-  return parseConfig(raw ?? {}, env, source);
+  return parseConfig(parseYamlText(text, source) ?? {}, env, source);
+}
+
+/** A YAML syntax error as one problem: the reason, `line N, column M`, and that line's text. */
+function yamlProblem(error: unknown, text: string): string {
+  const message = (error as Error).message;
+  const reason = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const at = error instanceof YAMLParseError ? error.linePos?.[0] : undefined;
+  if (!at) return `YAML: ${reason}`;
+  const line = text.split(/\r?\n/)[at.line - 1] ?? '';
+  return `YAML: ${reason} at line ${at.line}, column ${at.col}:\n    ${at.line} | ${line}\n    ${' '.repeat(String(at.line).length)} | ${' '.repeat(Math.max(0, at.col - 1))}^`;
 }
 
 export function parseConfig(raw: unknown, env: Env = {}, source = 'config'): FuseboxConfig {

@@ -105,6 +105,31 @@ describe.skipIf(!hasChromium)('the status page in chromium', () => {
     await page.close();
   });
 
+  it('labels mirrors by host, offers release only on isolated rows, and lists no closed → closed resets', async () => {
+    const page = await browser!.newPage();
+    const origin = new URL(gw!.url).origin;
+    await page.goto(`${origin}/status`);
+    await page.locator('#token').fill(ADMIN_TOKEN);
+    await page.locator('#login-form button').click();
+    const mirror = page.locator('[data-actor="baseurl:openai-main:1"] > .name');
+    await expect.poll(() => mirror.textContent(), { timeout: 5000 }).toBe(new URL(upstreams[1]!.baseUrl).host);
+
+    const backup = page.locator('[data-actor="backend:backup"]');
+    await expect.poll(() => backup.locator('[data-action]').evaluateAll((nodes) => nodes.map((n) => n.textContent))).toEqual(['isolate', 'reset']);
+    await backup.locator('[data-action="isolate"]').click();
+    await expect.poll(() => backup.locator('[data-action]').evaluateAll((nodes) => nodes.map((n) => n.textContent))).toEqual(['release', 'reset']);
+
+    const pool = 'pool:backup:default';
+    await page.locator(`[data-actor="${pool}"] [data-action="reset"]`).first().click();
+    await page.locator(`[data-actor="${pool}"] [data-action="isolate"]`).first().click();
+    const listed = page.locator(`#transitions li[data-transition-actor="${pool}"]`);
+    await expect.poll(() => listed.count()).toBe(1);
+    expect(await listed.locator('.badge').evaluateAll((nodes) => nodes.map((n) => n.textContent))).toEqual(['closed', 'open']); // an isolated breaker reads open
+    for (const id of ['backend:backup', pool])
+      await fetch(`${origin}/admin/actors/${id}/release`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    await page.close();
+  });
+
   it('shows a wrong token as refused and asks again', async () => {
     const page = await browser!.newPage(); // a new tab: its own sessionStorage, so no token yet
     await page.goto(`${new URL(gw!.url).origin}/status`);

@@ -36,6 +36,8 @@ export interface OperatorDeps {
   readonly auth: () => AdminAuth;
   /** Re-reads the config and reconciles; null when the gateway was not started from a file. */
   readonly reload: (() => Promise<ReloadOutcome>) | null;
+  /** Each BaseURL actor's host and port (status-page.ts `mirrorHosts`), for the status page's labels. */
+  readonly hosts: () => Readonly<Record<string, string>>;
 }
 
 export interface OperatorRoutes {
@@ -89,6 +91,11 @@ async function adminRoute(req: IncomingMessage, res: ServerResponse, path: strin
   if (path === '/admin/events') {
     allow(req, 'GET');
     deps.feed.attach(res, requestId);
+    return;
+  }
+  if (path === '/admin/hosts') {
+    allow(req, 'GET');
+    sendJson(res, 200, deps.hosts(), requestId);
     return;
   }
   if (path === '/admin/reload') {

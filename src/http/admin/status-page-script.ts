@@ -8,7 +8,7 @@ export const STATUS_SCRIPT = String.raw`
 'use strict';
 const KEY = 'fusebox-admin-token';
 const $ = (id) => document.getElementById(id);
-const model = { actors: new Map(), transitions: [], offset: 0 };
+const model = { actors: new Map(), transitions: [], offset: 0, hosts: {} };
 let controller = null;
 let retry = null;
 
@@ -64,7 +64,8 @@ function deadline(actor) {
 }
 function controls(actor) {
   const box = el('span', { class: 'controls' });
-  for (const action of ['isolate', 'release', 'reset']) {
+  // release ends an isolation, so it is offered exactly where isolate is not.
+  for (const action of [actor.isolated ? 'release' : 'isolate', 'reset']) {
     const b = el('button', { type: 'button', 'data-action': action, text: action });
     b.addEventListener('click', () => control(actor.id, action));
     box.append(b);
@@ -88,9 +89,9 @@ function credentialTable(actor) {
 }
 function actorRow(actor) {
   const p = parts(actor.id);
-  const label = actor.role === 'backend' ? actor.id : actor.role === 'baseurl' ? 'BaseURL #' + p.rest : 'credential pool ' + p.rest;
+  const label = actor.role === 'backend' ? actor.id : actor.role === 'baseurl' ? model.hosts[actor.id] || 'BaseURL #' + p.rest : 'credential pool ' + p.rest;
   const row = el('div', { class: 'row' + (actor.role === 'backend' ? ' head' : ''), 'data-actor': actor.id, 'data-role': actor.role },
-    actor.role === 'backend' ? el('h3', { class: 'name', text: label }) : el('span', { class: 'name', text: label }),
+    actor.role === 'backend' ? el('h3', { class: 'name', text: label }) : el('span', { class: 'name', text: label, title: actor.role === 'baseurl' ? 'BaseURL #' + p.rest : '' }),
     badge(actor.state),
     el('span', { class: 'score', title: 'health score 0-100', text: 'score ' + actor.health.score }),
     actor.health.latencyMs === null ? null : el('span', { class: 'meta', text: actor.health.latencyMs + ' ms' }),
@@ -124,6 +125,8 @@ function renderTransitions() {
     el('li', { 'data-transition-actor': t.actorId }, el('span', { class: 'meta', text: clockTime(t.at) + ' ' }), el('span', { class: 'name', text: t.actorId + ' ' }),
       badge(t.from, true), document.createTextNode(' \u2192 '), badge(t.to, true), el('span', { class: 'meta', text: ' ' + (t.reason || '') }))));
 }
+// A transition is a change of state: a reset of a closed breaker (closed -> closed) is not listed.
+function changed(t) { return t.from !== t.to; }
 function tick() {
   for (const node of document.querySelectorAll('[data-until]')) {
     const left = Number(node.dataset.until) - now();
@@ -135,17 +138,21 @@ function onEvent(name, data) {
   if (name === 'snapshot' || name === 'fleet') {
     if (name === 'snapshot') model.offset = data.now - Date.now();
     model.actors = new Map(data.actors.map((a) => [a.id, a]));
+    if (name === 'fleet') loadHosts();
     if (name === 'snapshot') {
-      model.transitions = data.actors.filter((a) => a.lastTransition).map((a) => ({ actorId: a.id, ...a.lastTransition })).sort((x, y) => y.at - x.at);
+      model.transitions = data.actors.filter((a) => a.lastTransition).map((a) => ({ actorId: a.id, ...a.lastTransition })).filter(changed).sort((x, y) => y.at - x.at);
       renderTransitions();
     }
     return renderAll();
   }
   if (name === 'transition') {
     model.actors.set(data.actorId, data.actor);
-    model.transitions.unshift({ actorId: data.actorId, at: data.at, from: data.from, to: data.to, reason: data.reason });
-    model.transitions.length = Math.min(model.transitions.length, 100);
-    renderTransitions();
+    const t = { actorId: data.actorId, at: data.at, from: data.from, to: data.to, reason: data.reason };
+    if (changed(t)) {
+      model.transitions.unshift(t);
+      model.transitions.length = Math.min(model.transitions.length, 100);
+      renderTransitions();
+    }
     return renderActor(data.actorId);
   }
   if (name === 'actor') {
@@ -175,6 +182,7 @@ async function connect() {
     if (res.status === 401) { sessionStorage.removeItem(KEY); return ask('That token was not accepted.'); }
     if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
     setConn('live', 'live');
+    loadHosts();
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
@@ -191,6 +199,17 @@ async function connect() {
   }
   setConn('down', 'disconnected, retrying...');
   retry = setTimeout(connect, 2000);
+}
+async function loadHosts() {
+  const token = sessionStorage.getItem(KEY);
+  try {
+    const res = await fetch('/admin/hosts', { headers: { authorization: 'Bearer ' + token }, cache: 'no-store' });
+    if (!res.ok) return;
+    model.hosts = await res.json();
+    renderAll();
+  } catch (error) {
+    // The labels fall back to 'BaseURL #n'; the live feed does not depend on them.
+  }
 }
 async function control(id, action) {
   const token = sessionStorage.getItem(KEY);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { baseUrlActorId } from '../../actors/layout.js';
 import { STATUS_SCRIPT } from './status-page-script.js';
 
 /**
@@ -33,6 +34,16 @@ export function sendStatusPage(res: ServerResponse, requestId: string, adminEnab
     ].join('; '),
   });
   res.end(body);
+}
+
+/**
+ * What `GET /admin/hosts` answers: each BaseURL actor id → its URL's host (and port), the
+ * status page's label for that mirror. Never the path, query or user info of the URL.
+ */
+export function mirrorHosts(backends: readonly { readonly id: string; readonly baseUrls: readonly string[] }[]): Record<string, string> {
+  const hosts: Record<string, string> = {};
+  for (const backend of backends) backend.baseUrls.forEach((url, index) => (hosts[baseUrlActorId(backend.id, index)] = new URL(url).host));
+  return hosts;
 }
 
 function statusHtml(nonce: string, adminEnabled: boolean): string {
