@@ -12,8 +12,8 @@ export { UpstreamBodyError } from '../shared/body-error.js';
  */
 /**
  * The client's API, by name: a ProtocolSpec's name in src/http/protocols (its registry lists
- * them). Routing only compares it with backend `kind`s: a request is routed only to backends
- * of the same `kind`.
+ * them). Routing only compares it with backend `kind`s: a backend of the same `kind` is served
+ * byte for byte; one of another kind only through the job's `translation` (chat endpoints).
  */
 export type Protocol = string;
 

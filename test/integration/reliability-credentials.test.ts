@@ -11,7 +11,7 @@ describe('a refused credential', () => {
   const ask = { model: 'gpt-test', messages: [{ role: 'user' as const, content: 'hi' }] };
   const refuse = { kind: 'status', status: 401, body: { error: { message: 'bad key', type: 'invalid_request_error' } } } as const;
 
-  it('is tried on the backend\'s other BaseURLs first, and stays usable there', async () => {
+  it("is tried on the backend's other BaseURLs first, and stays usable there", async () => {
     const [strict, lenient] = [await upstream('strict'), await upstream('lenient')];
     strict.script = () => refuse;
     const { client, gw } = await gateway({

@@ -13,7 +13,7 @@ export type HeaderMap = Record<string, string>;
 
 /** One client endpoint and how it travels upstream. */
 export interface ClientRoute {
-  /** The spec's name; a request is routed only to backends of this `kind`. */
+  /** The spec's name: backends of this `kind` serve the route as is; others only through translation. */
   readonly protocol: string;
   /** Path appended to the backend's BaseURL (which ends with its version prefix). */
   readonly upstreamPath: string;
