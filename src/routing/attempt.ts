@@ -1,4 +1,3 @@
-import { FuseboxError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
 import { isEventStream } from '../shared/content-type.js';
 import { topLevelMembers } from '../shared/json-member.js';
@@ -11,6 +10,7 @@ import type { Route } from './plan.js';
 import { answerRefusal, pumpTranslated, translatedCall, translatedHeaders } from './translation-step.js';
 import type { Attempt, Job, TranslatedCall, Transport, UpstreamBody, UpstreamCode, UpstreamReply } from './types.js';
 import { UpstreamBodyError } from './types.js';
+import { endBrokenStream } from './stream-break.js';
 
 /**
  * One upstream attempt: send, classify, and either commit the answer to the client or hand
@@ -142,11 +142,7 @@ async function pump(job: Job, body: UpstreamBody, first: Buffer): Promise<Upstre
     job.sink.end();
     return undefined;
   } catch (error) {
-    if (job.signal.aborted) return undefined;
-    const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
-    body.cancel(code);
-    job.sink.fail(new FuseboxError('upstream_failed', `the upstream stream broke off (${code})`));
-    return code;
+    return endBrokenStream(job, body, error);
   }
 }
 

@@ -2,7 +2,7 @@ import type { BackendConfig } from '../config/schema.js';
 import { FuseboxError } from '../shared/errors.js';
 import type { Outcome } from './classify.js';
 import type { Job, JobTranslation, Protocol, StreamStep, TranslatedCall, TranslationRefused, UpstreamBody, UpstreamCode } from './types.js';
-import { UpstreamBodyError } from './types.js';
+import { endBrokenStream } from './stream-break.js';
 
 /**
  * Serving a request from a backend of another kind (docs/translation.md), with the Job's
@@ -60,11 +60,7 @@ export async function pumpTranslated(job: Job, body: UpstreamBody, first: Buffer
     job.sink.end();
     return undefined;
   } catch (error) {
-    if (job.signal.aborted) return undefined;
-    const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
-    body.cancel(code);
-    job.sink.fail(new FuseboxError('upstream_failed', `the upstream stream broke off (${code})`));
-    return code;
+    return endBrokenStream(job, body, error);
   }
 }
 
