@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import { describe, expect, it } from 'vitest';
-import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
+import { upstreamPerKind, type MockUpstream } from '../helpers/upstream.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { cleanupAfterEach } from '../helpers/cleanups.js';
 
@@ -10,14 +10,7 @@ describe('translation: Anthropic and Gemini clients', () => {
   const cleanups = cleanupAfterEach();
 
   async function setup() {
-    const oai = await startMockUpstream(undefined, 'gpt');
-    const ant = await startMockUpstream(undefined, 'claude');
-    const gem = await startMockUpstream(undefined, 'gemini');
-    cleanups.push(
-      () => oai.close(),
-      () => ant.close(),
-      () => gem.close(),
-    );
+    const { oai, ant, gem } = await upstreamPerKind(cleanups);
     const gw = await startTestGateway({
       backends: [
         { id: 'oai', models: ['gpt-test'], baseUrls: [oai.baseUrl], credentials: [{ apiKey: 'sk-oai-secret' }] },

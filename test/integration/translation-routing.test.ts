@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { capacityExhausted } from '../helpers/capacity.js';
-import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
+import { upstreamPerKind, type MockUpstream } from '../helpers/upstream.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { cleanupAfterEach } from '../helpers/cleanups.js';
 
@@ -12,14 +12,7 @@ describe('translation: routing across kinds', () => {
   const cleanups = cleanupAfterEach();
 
   async function upstreams() {
-    const oai = await startMockUpstream(undefined, 'gpt');
-    const ant = await startMockUpstream(undefined, 'claude');
-    const gem = await startMockUpstream(undefined, 'gemini');
-    cleanups.push(
-      () => oai.close(),
-      () => ant.close(),
-      () => gem.close(),
-    );
+    const { oai, ant, gem } = await upstreamPerKind(cleanups);
     return { oai, ant, gem };
   }
 

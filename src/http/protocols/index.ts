@@ -6,5 +6,3 @@
 export * from './types.js';
 export * from './registry.js';
 export * from './client-routes.js';
-export { CollectError } from './collect-error.js';
-export { errorBody, inBandErrorEvent } from './error-body.js';

@@ -42,9 +42,9 @@ export interface BackendSettings {
 
 /** Collects a stream of this protocol into the one JSON body the unstreamed request gets. */
 export interface StreamCollector {
-  /** Feeds raw stream bytes; throws a CollectError on an error event or malformed data. */
+  /** Feeds raw stream bytes; throws an UpstreamBodyError on an error event or malformed data. */
   push(chunk: Buffer): void;
-  /** The collected JSON body, once the stream has ended; throws a CollectError. */
+  /** The collected JSON body, once the stream has ended; throws an UpstreamBodyError. */
   result(): Buffer;
 }
 

@@ -5,7 +5,7 @@ import { classify, isRedirect } from '../../routing/classify.js';
 import type { Attempt, Transport, UpstreamReply } from '../../routing/types.js';
 import { UpstreamBodyError } from '../../routing/types.js';
 import type { Scrubber } from '../../shared/secret-scrub.js';
-import { errorBody } from '../protocols/error-body.js';
+import { protocolSpec } from '../protocols/registry.js';
 import { memoryBody } from './body-queue.js';
 
 /**
@@ -73,7 +73,7 @@ async function screenErrorBody(
     `the upstream rejected the request (HTTP ${reply.status}); its error details were withheld because they could contain a credential or an internal address (request id ${attempt.job.id})`,
   );
   const { ['content-encoding']: _dropped, ...rest } = headers;
-  return { headers: { ...rest, 'content-type': 'application/json' }, body: memoryBody(errorBody(attempt.job.protocol, clean)) };
+  return { headers: { ...rest, 'content-type': 'application/json' }, body: memoryBody(protocolSpec(attempt.job.protocol).errorBody(clean)) };
 }
 
 /** What could betray a secret or the network behind fusebox in an upstream error text. */

@@ -1,7 +1,5 @@
-import { CollectError } from '../collect-error.js';
+import { UpstreamBodyError } from '../../../shared/body-error.js';
 import type { StreamCollector } from '../types.js';
-
-export { CollectError };
 
 /**
  * Collects an OpenAI completion stream (chat or text) into the one JSON body the same request
@@ -60,7 +58,7 @@ export class CompletionCollector implements StreamCollector {
   private usage: unknown = undefined;
   private readonly choices = new Map<number, Choice>();
 
-  /** Feeds raw stream bytes; throws a CollectError on an error event or malformed JSON. */
+  /** Feeds raw stream bytes; throws an UpstreamBodyError on an error event or malformed JSON. */
   push(chunk: Buffer): void {
     this.pending += this.decoder.decode(chunk, { stream: true });
     const lines = this.pending.split(/\r\n|\r|\n/);
@@ -73,7 +71,7 @@ export class CompletionCollector implements StreamCollector {
     this.push(Buffer.alloc(0));
     if (this.pending !== '') this.line(this.pending);
     this.line('');
-    if (this.first === null) throw new CollectError('empty_stream', 'the stream held no completion chunk');
+    if (this.first === null) throw new UpstreamBodyError('empty_stream', 'the stream held no completion chunk');
     const text = this.first.object === 'text_completion';
     const choices = [...this.choices.values()].sort((a, b) => a.index - b.index).map((c) => (text ? textChoice(c) : chatChoice(c)));
     return Buffer.from(
@@ -104,9 +102,9 @@ export class CompletionCollector implements StreamCollector {
     try {
       chunk = JSON.parse(payload) as Chunk;
     } catch {
-      throw new CollectError('stream_malformed', 'a stream event was not valid JSON');
+      throw new UpstreamBodyError('stream_malformed', 'a stream event was not valid JSON');
     }
-    if (chunk.error !== undefined) throw new CollectError('stream_error_event', 'the upstream sent an error event');
+    if (chunk.error !== undefined) throw new UpstreamBodyError('stream_error_event', 'the upstream sent an error event');
     this.first ??= chunk;
     if (chunk.usage) this.usage = chunk.usage;
     for (const part of chunk.choices ?? []) this.merge(part);

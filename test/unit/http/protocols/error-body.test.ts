@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FuseboxError } from '../../../../src/shared/errors.js';
-import { errorBody, inBandErrorEvent } from '../../../../src/http/protocols/error-body.js';
+import { protocolSpec } from '../../../../src/http/protocols/registry.js';
+
+const errorBody = (protocol: string, error: FuseboxError) => protocolSpec(protocol).errorBody(error);
+const inBandErrorEvent = (protocol: string, error: FuseboxError) => protocolSpec(protocol).inBandError(error);
 
 describe('error bodies per protocol', () => {
   const notFound = new FuseboxError('model_not_found', 'no such model');

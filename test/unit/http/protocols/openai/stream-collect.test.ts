@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CollectError, CompletionCollector } from '../../../../../src/http/protocols/openai/stream-collect.js';
+import { UpstreamBodyError } from '../../../../../src/shared/body-error.js';
+import { CompletionCollector } from '../../../../../src/http/protocols/openai/stream-collect.js';
 
 const frame = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 const base = { id: 'c1', object: 'chat.completion.chunk', created: 7, model: 'm' };
@@ -55,7 +56,7 @@ describe('CompletionCollector', () => {
   });
 
   it('refuses error events, malformed JSON and streams without a chunk', () => {
-    expect(() => new CompletionCollector().push(Buffer.from('data: {"error":{"message":"x"}}\n\n'))).toThrow(CollectError);
+    expect(() => new CompletionCollector().push(Buffer.from('data: {"error":{"message":"x"}}\n\n'))).toThrow(UpstreamBodyError);
     expect(() => new CompletionCollector().push(Buffer.from('data: {nope\n\n'))).toThrow(/not valid JSON/);
     const empty = new CompletionCollector();
     empty.push(Buffer.from('data: [DONE]\n\n'));
