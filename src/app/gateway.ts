@@ -24,6 +24,8 @@ import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../s
 import { buildGeneration } from './generation.js';
 import { createLiveRouting } from './live-routing.js';
 import { startOperator } from './operator.js';
+import { createModelCatalog } from './model-catalog.js';
+import { fetchModelIds } from '../http/upstream/model-fetch.js';
 
 /**
  * The composition root: builds the actors, the routing pipeline and the HTTP server from one
@@ -105,6 +107,13 @@ function assemble(
     logger,
   });
   const fleetChanges = actors.fleet$.subscribe(() => health.resync());
+  const models = createModelCatalog({
+    clock,
+    logger,
+    config: () => routing.current.config,
+    fetch: (backend, signal) =>
+      routing.using((generation) => fetchModelIds(generation.transport, backend, signal, clock, generation.config.modelListing.timeoutMs)),
+  });
   const operator = startOperator({
     tree: actors,
     clock,
@@ -161,6 +170,7 @@ function assemble(
     clock,
     closing: () => closing,
     operator: operator.routes,
+    upstreamModels: models,
   });
   let address: AddressInfo | null = null;
 
@@ -201,6 +211,7 @@ function assemble(
       ticker.stop();
       fleetChanges.unsubscribe();
       health.stop();
+      models.close();
       await routing.close();
       await memory.close();
       ownLog?.close();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PROTOCOL, PROTOCOL_NAMES } from '../http/protocols/registry.js';
+import { modelAliasesSchema, modelListingSchema } from './model-listing-schema.js';
 import {
   breakerSchema,
   credentialRecheckSchema,
@@ -75,6 +76,7 @@ const backendSchema = z
     kind: z.enum(PROTOCOL_NAMES).default(DEFAULT_PROTOCOL),
     priority: z.number().int().min(0).default(0),
     models: z.array(z.string().min(1)).min(1).default(['*']),
+    modelAliases: modelAliasesSchema,
     baseUrls: z.array(httpUrl).min(1, { error: 'at least one base URL is required' }),
     credentials: z.array(credentialSchema).min(1, { error: 'at least one credential is required' }),
     timeouts: timeoutsSchema.prefault({}),
@@ -211,6 +213,7 @@ export const configSchema = z
     eventLog: z.string().min(1).optional(),
     routing: routingSchema.prefault({}),
     modelPools: modelPoolsSchema,
+    modelListing: modelListingSchema,
     backends: z
       .array(backendSchema)
       .min(1, { error: 'at least one backend is required' })

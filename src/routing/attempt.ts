@@ -47,7 +47,7 @@ export async function runAttempt(
   hold?: ClientErrorHold,
 ): Promise<AttemptResult> {
   // Same kind: the pass-through, bytes untouched. Another kind: translated (translation-step.ts).
-  const call = route.backend.config.kind === job.protocol ? null : translatedCall(job, route.backend.config, route.model);
+  const call = route.backend.config.kind === job.protocol ? null : translatedCall(job, route.backend.config, route.upstreamModel);
   if (call !== null && 'refused' in call) return answerRefusal(job, call, answerHeaders());
   if (call !== null) answerHeaders = translatedHeaders(answerHeaders, call);
   const attempt: Attempt = {

@@ -3,9 +3,10 @@ import type { Job } from './types.js';
 
 /**
  * The job as sent to a route: unchanged (the same object, the same body bytes) unless the
- * route asks for another model (a fallback pool). Then the body's `model` is rewritten, and a
- * Gemini-style path (`…/models/<model>:generateContent`) too. Only fallbacks pay for a
- * rewritten body; `cache` keeps one rewrite per model for the request's attempts.
+ * route asks the upstream for another model (a fallback pool's, or the backend's `modelAliases`
+ * name). Then the body's `model` is rewritten, and a Gemini-style path
+ * (`…/models/<model>:generateContent`) too. Only those routes pay for a rewritten body; `cache`
+ * keeps one rewrite per model for the request's attempts.
  */
 export function jobForModel(job: Job, model: string, cache: Map<string, Job>): Job {
   if (model === job.model) return job;

@@ -101,7 +101,7 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
         skipPastDeadline(run, route);
         continue;
       }
-      const routeJob = jobForModel(job, route.model, run.jobs);
+      const routeJob = jobForModel(job, route.upstreamModel, run.jobs);
       const hold = contextHold(deps.errorKinds, run.generation.table.pools, route, run.context);
       if (deps.slots && !deps.slots.tryTake(route.backend, run.memory.excluded)) continue;
       const started = deps.clock.now();

@@ -37,7 +37,15 @@ export function routeWithin(backend: BackendRoute, step: PoolStep, considered: C
   const probes = admitAll([backend.actorId, poolActorId], scan);
   if (probes === null) return null;
   const poolContext = scan.read(poolActorId).context;
-  const base = { backend, poolActorId, modelPool: step.pool, model: step.model, ...(step.fallback ? { fallback: step.fallback } : {}) };
+  const upstreamModel = backend.upstreamModel(step.model);
+  const base = {
+    backend,
+    poolActorId,
+    modelPool: step.pool,
+    model: step.model,
+    upstreamModel,
+    ...(step.fallback ? { fallback: step.fallback } : {}),
+  };
 
   const stickyId = scan.memory.sticky.get(poolActorId);
   const sticky = stickyId === undefined ? undefined : credentialOf(poolContext, stickyId);

@@ -11,8 +11,10 @@ export interface Route {
   /** The credential-pool actor of (backend, model pool). */
   readonly poolActorId: string;
   readonly modelPool: string;
-  /** The model to ask the upstream for (differs from the client's on a fallback). */
+  /** The model within its model pool: the client's, or a fallback pool's mapped name. */
   readonly model: string;
+  /** The name the upstream is asked for: `model` through the backend's `modelAliases`. */
+  readonly upstreamModel: string;
   /** `from->to` model pools when this route is a fallback. */
   readonly fallback?: string;
 }

@@ -15,7 +15,7 @@ export interface AttemptNote {
   readonly baseUrl: number;
   readonly credential: string;
   readonly pool: string;
-  /** The model asked for, when a fallback changed it. */
+  /** The model the upstream was asked for, when a fallback or the backend's alias changed it. */
   readonly model?: string;
   readonly outcome: OutcomeCode;
   readonly ms: number;
@@ -64,7 +64,7 @@ export function note(route: Route, outcome: Outcome, ms: number): AttemptNote {
     baseUrl: route.baseUrlIndex,
     credential: route.credentialId,
     pool: route.modelPool,
-    ...(route.fallback ? { model: route.model } : {}),
+    ...(route.fallback || route.upstreamModel !== route.model ? { model: route.upstreamModel } : {}),
     outcome: codeOf(outcome),
     ms,
   };

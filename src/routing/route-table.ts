@@ -14,7 +14,10 @@ export interface BackendRoute {
   readonly poolActorId: string;
   /** Pool actor id by model-pool name (every configured pool, and `default`). */
   readonly poolActorIds: ReadonlyMap<string, string>;
+  /** Its `models` globs, and the client names of its `modelAliases`. */
   readonly serves: ModelMatcher;
+  /** The name its upstream is asked for: the `modelAliases` entry of `model`, else `model`. */
+  upstreamModel(model: string): string;
   /** Requests of other protocols may be translated for it (`routing.crossProtocol` and `acceptTranslated`). */
   readonly acceptsTranslated: boolean;
 }
@@ -24,8 +27,6 @@ export interface RouteTable {
   readonly pools: ModelPools;
   /** `routing.crossProtocol`: chat requests may be translated for backends of other kinds. */
   readonly crossProtocol: boolean;
-  /** Model names configured explicitly (globs excluded), of the backends that serve `scope`, for model listings. */
-  modelNames(scope: Protocol | KindScope): readonly string[];
   servesModel(scope: Protocol | KindScope, model: string): boolean;
 }
 
@@ -50,18 +51,21 @@ export function buildRouteTable(config: FuseboxConfig): RouteTable {
     baseUrlActorIds: backend.baseUrls.map((_url, index) => baseUrlActorId(backend.id, index)),
     poolActorId: poolActorId(backend.id, DEFAULT_POOL),
     poolActorIds: new Map(pools.names.map((pool) => [pool, poolActorId(backend.id, pool)])),
-    serves: modelMatcher(backend.models),
+    serves: aliasedMatcher(modelMatcher(backend.models), backend.modelAliases),
+    upstreamModel: (model: string) => (Object.hasOwn(backend.modelAliases, model) ? backend.modelAliases[model]! : model),
     acceptsTranslated: config.routing.crossProtocol && backend.acceptTranslated,
   }));
   return {
     backends,
     pools,
     crossProtocol: config.routing.crossProtocol,
-    modelNames: (scope) => [
-      ...new Set(backends.filter((b) => servesKind(b, scopeOf(scope))).flatMap((b) => b.config.models.filter((m) => !m.includes('*')))),
-    ],
     servesModel: (scope, model) => backends.some((b) => servesKind(b, scopeOf(scope)) && b.serves(model)),
   };
+}
+
+/** A backend serves its aliases' client names whatever its `models` say. */
+function aliasedMatcher(matches: ModelMatcher, aliases: Readonly<Record<string, string>>): ModelMatcher {
+  return (model) => Object.hasOwn(aliases, model) || matches(model);
 }
 
 /** Secrets by (backend, credential id), for the HTTP layer only. */

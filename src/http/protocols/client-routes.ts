@@ -4,7 +4,8 @@ import type { RoutingGeneration } from '../../routing/generation.js';
 import type { RouteTable } from '../../routing/route-table.js';
 import type { CancelSignal, ClientSink, Job } from '../../routing/types.js';
 import { forwardableRequestHeaders } from './headers.js';
-import { listingProtocol, matchRoute, protocolSpec } from './registry.js';
+import { listedModels, upstreamListed, type UpstreamModels } from './listed-models.js';
+import { listingRequest, matchRoute, protocolSpec, type ListingRequest } from './registry.js';
 import { listingTranslation, routeTranslation } from './translation-route.js';
 import type { ClientRoute } from './types.js';
 
@@ -26,25 +27,40 @@ export interface JobParts {
  */
 export interface ProtocolRoutes {
   match(pathname: string, search: URLSearchParams): ClientRoute | null;
-  /** The model listing a GET asks for, or null when the path is no listing. */
-  listing(pathname: string, headers: IncomingHttpHeaders): unknown;
+  /**
+   * The answer to a GET of a model listing (the whole listing, or one model's body, or a
+   * `model_not_found` error naming it); null, decided at once, when the path is no listing.
+   */
+  listing(pathname: string, headers: IncomingHttpHeaders): Promise<unknown> | null;
   /** The Job for the generation the request is admitted with (its table and forwarded headers). */
   job(route: ClientRoute, parts: JobParts, generation: Pick<RoutingGeneration, 'table' | 'forwardHeaders'>): Job | FuseboxError;
 }
 
-/** `currentTable`: the route table of the current generation, read per listing. */
-export function createProtocolRoutes(currentTable: () => RouteTable): ProtocolRoutes {
+/**
+ * `currentTable`: the route table of the current generation, read per listing. `upstream`: the
+ * upstreams' own listings of backends with globs; without it only configured names are listed.
+ */
+export function createProtocolRoutes(currentTable: () => RouteTable, upstream?: UpstreamModels): ProtocolRoutes {
   return {
     match: matchRoute,
     listing(pathname, headers) {
-      const spec = listingProtocol(pathname, headers);
-      if (spec === null) return null;
-      const table = currentTable();
-      return spec.modelListing.build(table.modelNames({ protocol: spec.name, translation: listingTranslation(spec.name, table.crossProtocol) }));
+      const request = listingRequest(pathname, headers);
+      return request === null ? null : answerListing(request, currentTable(), upstream);
     },
     // Extras: headers some backend forwards beyond its protocol's allow-list; narrowed per backend upstream.
     job: (route, parts, generation) => buildJob(route, parts, generation.table, generation.forwardHeaders),
   };
+}
+
+async function answerListing({ spec, model }: ListingRequest, table: RouteTable, upstream?: UpstreamModels): Promise<unknown> {
+  const scope = { protocol: spec.name, translation: listingTranslation(spec.name, table.crossProtocol) };
+  const asked = upstreamListed(table, scope);
+  const listed = listedModels(table, scope, upstream === undefined || asked.length === 0 ? new Map() : await upstream.listed(asked));
+  if (model === null) return spec.modelListing.build(listed);
+  const found = listed.find((entry) => entry.id === model);
+  return found
+    ? spec.modelListing.one(found)
+    : new FuseboxError('model_not_found', `the model "${model}" is not served by any configured ${spec.name} backend`);
 }
 
 function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras: ReadonlySet<string>): Job | FuseboxError {

@@ -61,16 +61,38 @@ export function matchRoute(pathname: string, search: URLSearchParams): ClientRou
   return null;
 }
 
-/** The protocol whose model listing a GET asks for: one whose required header is present wins. */
-export function listingProtocol(pathname: string, headers: IncomingHttpHeaders): ProtocolSpec | null {
-  let plain: ProtocolSpec | null = null;
+/** A GET of a model listing: whose it is, and the one model it asks for (null: the whole listing). */
+export interface ListingRequest {
+  readonly spec: ProtocolSpec;
+  readonly model: string | null;
+}
+
+/**
+ * The model listing a GET asks for: `<path>` or `<path>/<id>` of a spec's listing (a path one of
+ * the specs routes, such as Gemini's `models/{model}:generateContent`, is no listing). A spec
+ * whose required header is present wins over one that requires none.
+ */
+export function listingRequest(pathname: string, headers: IncomingHttpHeaders): ListingRequest | null {
+  let plain: ListingRequest | null = null;
   for (const spec of SPECS) {
     const listing = spec.modelListing;
-    if (listing.path !== pathname) continue;
-    if (listing.requiredHeader === undefined) plain ??= spec;
-    else if (typeof headers[listing.requiredHeader] === 'string') return spec;
+    const model = pathname === listing.path ? null : modelInPath(pathname, listing.path);
+    if (model === undefined) continue;
+    if (model !== null && matchRoute(pathname, new URLSearchParams()) !== null) return null;
+    if (listing.requiredHeader === undefined) plain ??= { spec, model };
+    else if (typeof headers[listing.requiredHeader] === 'string') return { spec, model };
   }
   return plain;
+}
+
+/** The model id `<path>/<id>` names (percent-decoded), or undefined when the path is not one. */
+function modelInPath(pathname: string, path: string): string | undefined {
+  if (!pathname.startsWith(`${path}/`) || pathname.length === path.length + 1) return undefined;
+  try {
+    return decodeURIComponent(pathname.slice(path.length + 1));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The protocol an upstream request path speaks (sample answers), else the default. */

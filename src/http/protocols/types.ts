@@ -23,16 +23,40 @@ export interface ClientRoute {
   readonly model?: string;
 }
 
+/** One model of a client listing: its name as clients ask for it, and the backend it came from. */
+export interface ListedModel {
+  readonly id: string;
+  readonly ownedBy: string;
+}
+
+/** One page of an upstream's own model listing: its model ids and the next page's token, if any. */
+export interface UpstreamModelPage {
+  readonly ids: readonly string[];
+  readonly next: string | null;
+}
+
+/** How this protocol's upstreams list their models (`GET {baseUrl}/models`, paged as the API pages it). */
+export interface UpstreamModelListing {
+  /** The path below the BaseURL of the page after `pageToken`; the first page when it is null. */
+  pagePath(pageToken: string | null): string;
+  /** The page a listing body holds; null when the body is no listing of this protocol. */
+  parsePage(body: unknown): UpstreamModelPage | null;
+}
+
 /**
- * `GET <path>` answers with the models configured explicitly for this protocol's backends.
- * Several protocols may share a path: the one whose `requiredHeader` the request carries
- * wins, else the one that requires none.
+ * `GET <path>` answers with the models of this protocol's backends (and of those its chat
+ * endpoint reaches, translated); `GET <path>/<id>` with one of them. Several protocols may
+ * share a path: the one whose `requiredHeader` the request carries wins, else the one that
+ * requires none.
  */
 export interface ModelListing {
   readonly path: string;
   readonly requiredHeader?: string;
-  /** The listing body for these model names (globs already excluded). */
-  build(models: readonly string[]): unknown;
+  /** The listing body for these models, in order. */
+  build(models: readonly ListedModel[]): unknown;
+  /** The body of `GET <path>/<id>` for one model. */
+  one(model: ListedModel): unknown;
+  readonly upstream: UpstreamModelListing;
 }
 
 /** The backend settings an upstream auth may read; a BackendConfig satisfies it. */

@@ -10,6 +10,7 @@ import { readBody } from './read-body.js';
 import { ClientGone } from './client-gone.js';
 import { ResponseSink } from './response-sink.js';
 import { createProtocolRoutes, type ProtocolRoutes } from '../protocols/client-routes.js';
+import type { UpstreamModels } from '../protocols/listed-models.js';
 import { DEFAULT_PROTOCOL, protocolOfPath } from '../protocols/registry.js';
 import type { OperatorRoutes } from '../admin/admin-routes.js';
 import { createRequestGuard, type RequestGuard } from './request-guard.js';
@@ -40,6 +41,8 @@ export interface ServerDeps {
   readonly currentServer: () => FuseboxConfig['server'];
   /** /admin/*, /metrics, /status: guarded by the admin token, not by client keys. */
   readonly operator?: OperatorRoutes;
+  /** The upstreams' own model listings (backends with globs); without it listings name configured models only. */
+  readonly upstreamModels?: UpstreamModels;
 }
 
 /** The front door's server, with its graceful close (see graceful-close.ts). */
@@ -52,7 +55,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createHttpServer(deps: ServerDeps): FrontDoorServer {
   const guard = createRequestGuard(deps.currentServer, deps.logger);
-  const routes = createProtocolRoutes(() => deps.generation().table);
+  const routes = createProtocolRoutes(() => deps.generation().table, deps.upstreamModels);
   const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
     graceful.track(res);
     const closing = () => graceful.closing || deps.closing();
@@ -91,7 +94,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   if (deps.operator?.handles(url.pathname)) return deps.operator.serve(req, res, url, requestId);
   const listing = req.method === 'GET' ? routes.listing(url.pathname, req.headers) : null;
   if (listing !== null) {
-    sendJson(res, 200, listing, requestId);
+    const answer = await listing;
+    if (answer instanceof FuseboxError) logRejected(answer);
+    else sendJson(res, 200, answer, requestId);
     return;
   }
   const route = routes.match(url.pathname, url.searchParams);

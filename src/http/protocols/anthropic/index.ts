@@ -1,7 +1,8 @@
 import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
 import { anthropicErrorBody, anthropicInBandError } from './errors.js';
-import { ANTHROPIC, anthropicListing, matchAnthropic } from './routes.js';
+import { ANTHROPIC, matchAnthropic } from './routes.js';
+import { anthropicListing } from './models.js';
 import { anthropicSamples } from './samples.js';
 import { anthropicStreamEnding } from './stream-end.js';
 

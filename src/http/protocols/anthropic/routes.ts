@@ -1,4 +1,4 @@
-import type { ClientRoute, ModelListing } from '../types.js';
+import type { ClientRoute } from '../types.js';
 
 export const ANTHROPIC = 'anthropic';
 
@@ -14,13 +14,3 @@ const ANTHROPIC_ROUTES: ReadonlyMap<string, ClientRoute> = new Map([
 export function matchAnthropic(pathname: string): ClientRoute | null {
   return ANTHROPIC_ROUTES.get(pathname) ?? null;
 }
-
-/** `GET /v1/models` asked by an Anthropic client (it always sends `anthropic-version`). */
-export const anthropicListing: ModelListing = {
-  path: '/v1/models',
-  requiredHeader: 'anthropic-version',
-  build(models) {
-    const data = models.map((id) => ({ type: 'model', id, display_name: id, created_at: '1970-01-01T00:00:00Z' }));
-    return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
-  },
-};

@@ -1,7 +1,8 @@
 import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
 import { geminiErrorBody, geminiInBandError } from './errors.js';
-import { GEMINI, geminiChat, geminiListing, matchGemini } from './routes.js';
+import { GEMINI, geminiChat, matchGemini } from './routes.js';
+import { geminiListing } from './models.js';
 import { geminiSamples } from './samples.js';
 import { geminiStreamEnding } from './stream-end.js';
 

@@ -1,4 +1,4 @@
-import type { ChatEndpoint, ClientRoute, ModelListing } from '../types.js';
+import type { ChatEndpoint, ClientRoute } from '../types.js';
 
 export const GEMINI = 'gemini';
 
@@ -11,7 +11,6 @@ export const GEMINI = 'gemini';
  * there would be the client's credential).
  */
 const GEMINI_PATH = /^\/v1beta\/models\/([A-Za-z0-9._-]{1,128}):(generateContent|streamGenerateContent|countTokens)$/;
-const METHODS = ['generateContent', 'streamGenerateContent', 'countTokens'];
 
 export function matchGemini(pathname: string, search: URLSearchParams): ClientRoute | null {
   const match = GEMINI_PATH.exec(pathname);
@@ -25,13 +24,6 @@ export function matchGemini(pathname: string, search: URLSearchParams): ClientRo
     model,
   };
 }
-
-export const geminiListing: ModelListing = {
-  path: '/v1beta/models',
-  build: (models) => ({
-    models: models.map((id) => ({ name: `models/${id}`, displayName: id, supportedGenerationMethods: METHODS })),
-  }),
-};
 
 /** `generateContent` and `streamGenerateContent?alt=sse` are chat; countTokens and the JSON-array stream are not. */
 export const geminiChat: ChatEndpoint = {

@@ -2,7 +2,8 @@ import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
 import { openAiCollection } from './collect.js';
 import { openAiErrorBody, openAiInBandError } from './errors.js';
-import { matchOpenAi, OPENAI, openAiListing } from './routes.js';
+import { matchOpenAi, OPENAI } from './routes.js';
+import { openAiListing } from './models.js';
 import { openAiSamples } from './samples.js';
 import { openAiStreamEnding } from './stream-end.js';
 

@@ -1,4 +1,4 @@
-import type { ClientRoute, ModelListing } from '../types.js';
+import type { ClientRoute } from '../types.js';
 
 export const OPENAI = 'openai';
 
@@ -20,12 +20,3 @@ const OPENAI_ROUTES: ReadonlyMap<string, ClientRoute> = new Map(
 export function matchOpenAi(pathname: string): ClientRoute | null {
   return OPENAI_ROUTES.get(pathname) ?? null;
 }
-
-/** `GET /v1/models`: the models named explicitly by openai backends (globs are not listed). */
-export const openAiListing: ModelListing = {
-  path: '/v1/models',
-  build: (models) => ({
-    object: 'list',
-    data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fusebox' })),
-  }),
-};

@@ -4,7 +4,7 @@ import {
   DEFAULT_PROTOCOL,
   PROTOCOL_NAMES,
   allProtocols,
-  listingProtocol,
+  listingRequest,
   matchRoute,
   ownerOfPath,
   protocolOfPath,
@@ -65,16 +65,44 @@ describe('the protocol registry', () => {
   });
 
   it('tells model listings apart by path and by a required header', () => {
-    expect(listingProtocol('/v1/models', {})?.name).toBe('openai');
-    expect(listingProtocol('/v1/models', { 'anthropic-version': '2023-06-01' })?.name).toBe('anthropic');
-    expect(listingProtocol('/v1beta/models', {})?.name).toBe('gemini');
-    expect(listingProtocol('/v1/chat/completions', {})).toBeNull();
-    expect(protocolSpec('anthropic').modelListing.build(['c-1'])).toEqual({
+    expect(listingRequest('/v1/models', {})?.spec.name).toBe('openai');
+    expect(listingRequest('/v1/models', { 'anthropic-version': '2023-06-01' })?.spec.name).toBe('anthropic');
+    expect(listingRequest('/v1beta/models', {})?.spec.name).toBe('gemini');
+    expect(listingRequest('/v1/chat/completions', {})).toBeNull();
+    expect(protocolSpec('anthropic').modelListing.build([{ id: 'c-1', ownedBy: 'b' }])).toEqual({
       data: [{ type: 'model', id: 'c-1', display_name: 'c-1', created_at: '1970-01-01T00:00:00Z' }],
       has_more: false,
       first_id: 'c-1',
       last_id: 'c-1',
     });
+  });
+
+  it('reads the one model a listing path names, percent-decoded, and leaves routed paths alone', () => {
+    expect(listingRequest('/v1/models/openai%2Fgpt-4o', {})).toMatchObject({ spec: { name: 'openai' }, model: 'openai/gpt-4o' });
+    expect(listingRequest('/v1/models/openai/gpt-4o', {})?.model).toBe('openai/gpt-4o');
+    expect(listingRequest('/v1/models/c-1', { 'anthropic-version': '2023-06-01' })).toMatchObject({ spec: { name: 'anthropic' }, model: 'c-1' });
+    expect(listingRequest('/v1beta/models/g-1', {})).toMatchObject({ spec: { name: 'gemini' }, model: 'g-1' });
+    expect(listingRequest('/v1beta/models/g-1:generateContent', {})).toBeNull();
+    expect(listingRequest('/v1/models/', {})).toBeNull();
+    expect(listingRequest('/v1/models/%E0%A4%A', {})).toBeNull();
+  });
+
+  it('reads each protocol’s upstream listing pages and the token of the next', () => {
+    const openai = protocolSpec('openai').modelListing.upstream;
+    expect(openai.pagePath(null)).toBe('/models');
+    expect(openai.parsePage({ object: 'list', data: [{ id: 'a' }, { id: 'b' }, { nope: 1 }] })).toEqual({ ids: ['a', 'b'], next: null });
+    expect(openai.parsePage({ error: { message: 'no' } })).toBeNull();
+    const anthropic = protocolSpec('anthropic').modelListing.upstream;
+    expect(anthropic.pagePath('c-2')).toBe('/models?limit=1000&after_id=c-2');
+    expect(anthropic.parsePage({ data: [{ id: 'c-1' }, { id: 'c-2' }], has_more: true, last_id: 'c-2' })).toEqual({
+      ids: ['c-1', 'c-2'],
+      next: 'c-2',
+    });
+    expect(anthropic.parsePage({ data: [], has_more: false, last_id: null })).toEqual({ ids: [], next: null });
+    const gemini = protocolSpec('gemini').modelListing.upstream;
+    expect(gemini.pagePath('t/1')).toBe('/models?pageSize=1000&pageToken=t%2F1');
+    expect(gemini.parsePage({ models: [{ name: 'models/g-1' }], nextPageToken: 'x' })).toEqual({ ids: ['g-1'], next: 'x' });
+    expect(gemini.parsePage({ models: [{ name: 'models/g-2' }] })).toEqual({ ids: ['g-2'], next: null });
   });
 
   it('finds the protocol of an upstream path for sample answers', () => {
