@@ -46,6 +46,8 @@ describe('model aliases', () => {
     const ids = (await openai.models.list()).data.map((m) => m.id);
     expect(ids).toEqual(['gpt-4o', 'openai/gpt-4o-mini']);
     expect(await openai.models.retrieve('gpt-4o')).toMatchObject({ id: 'gpt-4o', owned_by: 'router' });
+    expect(await openai.models.retrieve('openai/gpt-4o-mini')).toMatchObject({ id: 'openai/gpt-4o-mini', owned_by: 'router' });
+    await expect(openai.models.retrieve('openai/gpt-4o')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const line = gw.logs.find((l) => l.msg === 'request');
     expect(line).toMatchObject({ model: 'gpt-4o', attempts: [{ backend: 'router', model: 'openai/gpt-4o' }] });
   });

@@ -5,13 +5,14 @@ import { startTestGateway } from '../helpers/gateway.js';
 import { cleanupAfterEach } from '../helpers/cleanups.js';
 import { openAiPage, startListingUpstream } from '../helpers/listing-upstream.js';
 import { until } from '../helpers/wait.js';
+import { parseConfig } from '../../src/config/load.js';
 
 /** The model catalog's cache: background refresh, a failing or hanging upstream, one warning per failure. */
 describe('model listing refresh and failures', () => {
   const cleanups = cleanupAfterEach();
 
-  async function gateway(input: Omit<ConfigInput, 'server'>) {
-    const gw = await startTestGateway(input);
+  async function gateway(input: Omit<ConfigInput, 'server'>, next?: () => Omit<ConfigInput, 'server'>) {
+    const gw = await startTestGateway(input, next ? { loadConfig: () => parseConfig({ ...next(), server: { port: 0 } }) } : {});
     cleanups.push(() => gw.close());
     const openai = new OpenAI({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
     return { gw, list: async () => (await openai.models.list()).data.map((model) => model.id) };
@@ -70,5 +71,18 @@ describe('model listing refresh and failures', () => {
     const good = await startListingUpstream('good', { '/v1/models': openAiPage('gpt-9') }, cleanups);
     const { list } = await gateway({ backends: [{ ...backend('http://127.0.0.1:9/v1'), baseUrls: ['http://127.0.0.1:9/v1', good.up.baseUrl] }] });
     expect(await list()).toEqual(['fixed-1', 'gpt-9']);
+  });
+
+  it('keeps the cache of a backend a reload keeps, and lists a backend the reload added', async () => {
+    const kept = await startListingUpstream('kept', { '/v1/models': openAiPage('gpt-1') }, cleanups);
+    const added = await startListingUpstream('added', { '/v1/models': openAiPage('new-1') }, cleanups);
+    const first = { backends: [backend(kept.up.baseUrl)] };
+    const second = { backends: [backend(kept.up.baseUrl), { ...backend(added.up.baseUrl), id: 'added', models: ['new-*'] }] };
+    const { gw, list } = await gateway(first, () => second);
+    expect(await list()).toEqual(['fixed-1', 'gpt-1']);
+    await gw.gateway.reload();
+    expect(await list()).toEqual(['fixed-1', 'gpt-1', 'new-1']);
+    expect(kept.listings()).toHaveLength(1);
+    expect(added.listings()).toHaveLength(1);
   });
 });
