@@ -30,7 +30,7 @@ export interface ModelCatalogDeps {
 }
 
 /** A failed listing is tried again this soon, or at the refresh interval when that is shorter. */
-export const RETRY_FAILED_MS = 60_000;
+const RETRY_FAILED_MS = 60_000;
 
 interface Entry {
   readonly backendId: string;
