@@ -5,7 +5,7 @@
  */
 
 /** RFC 2046: 1 to 70 characters. */
-const BOUNDARY = /;\s*boundary=(?:"([^"]{1,70})"|([^;\s"]{1,70}))/i;
+const BOUNDARY = /;\s*boundary=(?:"([^"]{1,70})"|([^;\s"]{1,70}))\s*(?:;|$)/i;
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 const DISPOSITION = /^content-disposition:\s*form-data\s*;(.*)$/im;
 
