@@ -59,6 +59,35 @@ describe('the OpenAI endpoints beyond chat through fusebox', () => {
     expect(JSON.parse(ups[1]!.received[0]!.body.toString())).toMatchObject({ model: 'gpt-image-1', prompt: 'a fuse' });
   });
 
+  const imageEvents = (kind: 'generation' | 'edit') => ({
+    kind: 'events' as const,
+    events: [`image_${kind}.partial_image`, `image_${kind}.completed`].map(
+      (type, index) => `event: ${type}\ndata: ${JSON.stringify({ type, b64_json: binary.toString('base64'), partial_image_index: index })}\n\n`,
+    ),
+  });
+
+  it('streams an image generation to its image_generation.completed event', async () => {
+    const { ups, client } = await setup([() => imageEvents('generation')]);
+    const stream = await client.images.generate({ model: 'gpt-image-1', prompt: 'a fuse', stream: true, partial_images: 1 });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types).toEqual(['image_generation.partial_image', 'image_generation.completed']);
+    expect(JSON.parse(ups[0]!.received[0]!.body.toString())).toMatchObject({ stream: true });
+  });
+
+  it('edits an uploaded image as a stream when the form says stream=true', async () => {
+    const { ups, client } = await setup([() => imageEvents('edit')]);
+    const image = await toFile(binary, 'fuse.png', { type: 'image/png' });
+    const stream = await client.images.edit({ model: 'gpt-image-1', image, prompt: 'brighter', stream: true });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types).toEqual(['image_edit.partial_image', 'image_edit.completed']);
+    const sent = ups[0]!.received[0]!;
+    expect(sent.path).toBe('/v1/images/edits');
+    const form = await new Response(new Uint8Array(sent.body), { headers: { 'content-type': sent.headers['content-type']! } }).formData();
+    expect([form.get('model'), form.get('stream')]).toEqual(['gpt-image-1', 'true']);
+  });
+
   it('transcribes an uploaded file: the model is read from the form and the upload reaches the backend byte for byte', async () => {
     const { ups, client } = await setup([() => jsonAnswer({ text: 'hello there' })]);
     const file = await toFile(binary, 'speech.wav', { type: 'audio/wav' });
@@ -92,20 +121,29 @@ describe('the OpenAI endpoints beyond chat through fusebox', () => {
     expect(JSON.parse(ups[1]!.received[0]!.body.toString())).toEqual({ model: 'tts-1', voice: 'alloy', input: 'hello' });
   });
 
-  it('refuses an upload without a model field, one that is not multipart, and one over maxBodyBytes, in OpenAI’s format', async () => {
+  it('refuses an upload without a model field, not multipart, with a bad stream flag or over maxBodyBytes, in OpenAI’s format', async () => {
     const { ups, gw } = await setup([() => jsonAnswer({ text: 'never' })], { maxBodyBytes: 4096 });
-    const post = (body: BodyInit) => fetch(`${gw.url}/audio/transcriptions`, { method: 'POST', body });
-    const noModel = new FormData();
-    noModel.set('file', new Blob([binary]), 'a.wav');
-    const big = new FormData();
-    big.set('model', 'whisper-1');
-    big.set('file', new Blob([Buffer.alloc(8192)]), 'a.wav');
-    const answers = await Promise.all([post(noModel), post('{"model":"whisper-1"}'), post(big)]);
-    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 413]);
+    const post = (path: string, body: BodyInit) => fetch(`${gw.url}${path}`, { method: 'POST', body });
+    const fields = (entries: Record<string, string>, file: Buffer) => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(entries)) form.set(name, value);
+      form.set('file', new Blob([new Uint8Array(file)]), 'a.wav');
+      return form;
+    };
+    const answers = await Promise.all([
+      post('/audio/transcriptions', fields({}, binary)),
+      post('/audio/transcriptions', '{"model":"whisper-1"}'),
+      post('/images/edits', fields({ model: 'gpt-image-1', stream: 'maybe' }, binary)),
+      post('/audio/transcriptions', fields({ model: 'whisper-1' }, Buffer.alloc(8192))),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400, 413]);
     const bodies = (await Promise.all(answers.map((answer) => answer.json()))) as { error: { code: string; message: string } }[];
-    expect(bodies.map((body) => body.error.code)).toEqual(['missing_model', 'invalid_request', 'body_too_large']);
-    expect(bodies[0]!.error.message).toMatch(/"model" field/);
-    expect(bodies[1]!.error.message).toMatch(/multipart\/form-data/);
+    expect(bodies.map((body) => body.error.code)).toEqual(['missing_model', 'invalid_request', 'invalid_request', 'body_too_large']);
+    expect(bodies.map((body) => body.error.message).slice(0, 3)).toEqual([
+      'the form must have a "model" field',
+      'the request body must be multipart/form-data (with a boundary)',
+      '"stream" must be true or false',
+    ]);
     expect(ups[0]!.received).toHaveLength(0);
   });
 

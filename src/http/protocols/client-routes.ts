@@ -110,6 +110,11 @@ function readJson(bytes: Buffer): BodyFacts | FuseboxError {
   return { model: body.model, stream: body.stream, contentType: 'application/json' };
 }
 
+const FORM_FLAGS: ReadonlyMap<string, boolean> = new Map([
+  ['true', true],
+  ['false', false],
+]);
+
 /** An upload: the model is a form field; the body goes upstream with the client's own boundary. */
 function readForm(parts: JobParts): BodyFacts | FuseboxError {
   const contentType = parts.headers['content-type'];
@@ -117,5 +122,6 @@ function readForm(parts: JobParts): BodyFacts | FuseboxError {
   if (contentType === undefined || boundary === null) {
     return new FuseboxError('invalid_request', 'the request body must be multipart/form-data (with a boundary)');
   }
-  return { model: formField(parts.body, boundary, 'model'), stream: undefined, contentType };
+  const stream = formField(parts.body, boundary, 'stream');
+  return { model: formField(parts.body, boundary, 'model'), stream: FORM_FLAGS.get(stream ?? '') ?? stream ?? undefined, contentType };
 }

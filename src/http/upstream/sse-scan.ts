@@ -139,7 +139,7 @@ export function closingBytes(ending: StreamEnding, tail: Buffer): Buffer {
 const EVENT_LINE = Buffer.from('\nevent:', 'latin1');
 
 /** The most a tail that follows events keeps for its last event; past this only the last bytes are kept. */
-export const MAX_EVENT_TAIL = 8 * 1024 * 1024;
+export const MAX_EVENT_TAIL = 16 * 1024 * 1024;
 
 /**
  * Keeps a stream's last bytes for `judgeEnd`: references to the last chunks, at least `min`

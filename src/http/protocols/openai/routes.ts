@@ -6,8 +6,10 @@ type Body = Pick<ClientRoute, 'streams' | 'form' | 'expects'>;
 
 const STREAMS_BY_BODY: Body = { streams: 'body' };
 const WHOLE_JSON: Body = { streams: 'never' };
-/** Multipart uploads whose answer may be JSON or plain text (`response_format: text`, `srt`, `vtt`). */
-const FORM_UPLOAD: Body = { streams: 'never', form: true, expects: 'any' };
+/** Audio uploads: the answer may be JSON or plain text (`response_format: text`, `srt`, `vtt`), and is relayed whole. */
+const AUDIO_UPLOAD: Body = { streams: 'never', form: true, expects: 'any' };
+/** Image uploads: a JSON answer, or a stream when the form says `stream=true`. */
+const IMAGE_UPLOAD: Body = { streams: 'body', form: true };
 
 /**
  * The OpenAI-compatible endpoints fusebox routes, and the path each takes upstream. An openai
@@ -23,9 +25,11 @@ const OPENAI_ROUTES: ReadonlyMap<string, ClientRoute> = new Map(
       ['/v1/responses', STREAMS_BY_BODY],
       ['/v1/embeddings', WHOLE_JSON],
       ['/v1/moderations', WHOLE_JSON],
-      ['/v1/images/generations', WHOLE_JSON],
-      ['/v1/audio/transcriptions', FORM_UPLOAD],
-      ['/v1/audio/translations', FORM_UPLOAD],
+      ['/v1/images/generations', STREAMS_BY_BODY],
+      ['/v1/images/edits', IMAGE_UPLOAD],
+      ['/v1/images/variations', { streams: 'never', form: true }],
+      ['/v1/audio/transcriptions', AUDIO_UPLOAD],
+      ['/v1/audio/translations', AUDIO_UPLOAD],
       // Speech answers with audio bytes.
       ['/v1/audio/speech', { streams: 'never', expects: 'any' }],
     ] as const

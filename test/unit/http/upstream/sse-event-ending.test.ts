@@ -18,9 +18,9 @@ function kept(text: string, size: number, follow: boolean): Buffer {
   return keeper.tail();
 }
 
-describe('the ending of a stream of named events (the Responses API)', () => {
-  it('is complete when its last event is response.completed, .failed or .incomplete', () => {
-    for (const name of ['response.completed', 'response.failed', 'response.incomplete']) {
+describe('the ending of a stream of named events (the Responses API, image streams)', () => {
+  it('is complete when its last event is a terminal one', () => {
+    for (const name of ['response.completed', 'response.failed', 'response.incomplete', 'image_generation.completed', 'image_edit.completed']) {
       expect(judge(start + event(name, { response: { status: 'x' } })), name).toBe('complete');
     }
   });
