@@ -26,6 +26,8 @@ describe('the OpenAI endpoints beyond chat through fusebox', () => {
     return { ups, gw, client: new OpenAI({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 }) };
   }
 
+  const formOf = (sent: Received) =>
+    new Response(new Uint8Array(sent.body), { headers: { 'content-type': sent.headers['content-type']! } }).formData();
   const jsonAnswer = (value: unknown): Answer => ({ kind: 'whole', contentType: 'application/json', body: JSON.stringify(value) });
   const unavailable: Answer = {
     kind: 'whole',
@@ -84,7 +86,7 @@ describe('the OpenAI endpoints beyond chat through fusebox', () => {
     expect(types).toEqual(['image_edit.partial_image', 'image_edit.completed']);
     const sent = ups[0]!.received[0]!;
     expect(sent.path).toBe('/v1/images/edits');
-    const form = await new Response(new Uint8Array(sent.body), { headers: { 'content-type': sent.headers['content-type']! } }).formData();
+    const form = await formOf(sent);
     expect([form.get('model'), form.get('stream')]).toEqual(['gpt-image-1', 'true']);
   });
 
@@ -97,12 +99,40 @@ describe('the OpenAI endpoints beyond chat through fusebox', () => {
     expect(sent?.path).toBe('/v1/audio/transcriptions');
     expect(sent?.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
     expect(sent?.headers.authorization).toBe('Bearer sk-b0');
-    const form = await new Response(new Uint8Array(sent!.body), { headers: { 'content-type': sent!.headers['content-type']! } }).formData();
+    const form = await formOf(sent!);
     expect(form.get('model')).toBe('whisper-1');
     expect(form.get('language')).toBe('en');
     const uploaded = form.get('file') as File;
     expect(uploaded.name).toBe('speech.wav');
     expect(Buffer.from(await uploaded.arrayBuffer())).toEqual(binary);
+  });
+
+  it('asks a fallback pool for its own model in the upload’s form, the file untouched', async () => {
+    const [first, second] = [
+      await startEndpointUpstream(() => unavailable),
+      await startEndpointUpstream(() => jsonAnswer({ text: 'from the fallback' })),
+    ];
+    cleanups.push(
+      () => first.close(),
+      () => second.close(),
+    );
+    const gw = await startTestGateway({
+      modelPools: {
+        whisper: { match: ['whisper-1'], fallback: 'newer', mapModels: { 'whisper-1': 'gpt-4o-transcribe' } },
+        newer: { match: ['gpt-4o-transcribe'] },
+      },
+      backends: [
+        { id: 'old', models: ['whisper-1'], baseUrls: [first.baseUrl], credentials: [{ apiKey: 'sk-old' }] },
+        { id: 'new', models: ['gpt-4o-transcribe'], baseUrls: [second.baseUrl], credentials: [{ apiKey: 'sk-new' }] },
+      ],
+    });
+    cleanups.push(() => gw.close());
+    const client = new OpenAI({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
+    const reply = await client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(binary, 'a.wav', { type: 'audio/wav' }) });
+    expect(reply.text).toBe('from the fallback');
+    const forms = await Promise.all([first, second].map((up) => formOf(up.received[0]!)));
+    expect(forms.map((form) => form.get('model'))).toEqual(['whisper-1', 'gpt-4o-transcribe']);
+    expect(Buffer.from(await (forms[1]!.get('file') as File).arrayBuffer())).toEqual(binary);
   });
 
   it('passes a plain-text translation answer (response_format: text) through, not as a malformed body', async () => {

@@ -5,7 +5,7 @@ import type { RouteTable } from '../../routing/route-table.js';
 import type { CancelSignal, ClientSink, Job } from '../../routing/types.js';
 import { forwardableRequestHeaders } from './headers.js';
 import { listingProtocol, matchRoute, ownerOfPath, protocolSpec } from './registry.js';
-import { formBoundary, formField } from './form-field.js';
+import { formBoundary, formField } from '../../shared/form-field.js';
 import { listingTranslation, routeTranslation } from './translation-route.js';
 import type { ClientRoute } from './types.js';
 

@@ -18,6 +18,19 @@ export function formBoundary(contentType: string | undefined): string | null {
 
 /** The value of the field `name` (a part without a filename), as UTF-8; null when the body has none. */
 export function formField(body: Buffer, boundary: string, name: string): string | null {
+  const range = fieldRange(body, boundary, name);
+  return range === null ? null : body.toString('utf8', range.start, range.end);
+}
+
+/** The body with the value of the field `name` replaced by `value` (every other byte kept); null when it has no such field. */
+export function withFormField(body: Buffer, boundary: string, name: string, value: string): Buffer | null {
+  const range = fieldRange(body, boundary, name);
+  if (range === null) return null;
+  return Buffer.concat([body.subarray(0, range.start), Buffer.from(value, 'utf8'), body.subarray(range.end)]);
+}
+
+/** Byte offsets `[start, end)` of the value of the field `name`, or null. */
+function fieldRange(body: Buffer, boundary: string, name: string): { start: number; end: number } | null {
   const delimiter = Buffer.from(`--${boundary}`, 'latin1');
   const next = Buffer.from(`\r\n--${boundary}`, 'latin1');
   let at = body.indexOf(delimiter);
@@ -27,11 +40,11 @@ export function formField(body: Buffer, boundary: string, name: string): string 
     if (body[afterDelimiter] === 0x2d && body[afterDelimiter + 1] === 0x2d) return null;
     const headersEnd = body.indexOf(CRLF_CRLF, afterDelimiter);
     if (headersEnd === -1) return null;
-    const contentStart = headersEnd + CRLF_CRLF.length;
-    const contentEnd = body.indexOf(next, contentStart);
-    if (contentEnd === -1) return null;
-    if (partName(body.toString('latin1', afterDelimiter, headersEnd)) === name) return body.toString('utf8', contentStart, contentEnd);
-    at = contentEnd + 2;
+    const start = headersEnd + CRLF_CRLF.length;
+    const end = body.indexOf(next, start);
+    if (end === -1) return null;
+    if (partName(body.toString('latin1', afterDelimiter, headersEnd)) === name) return { start, end };
+    at = end + 2;
   }
   return null;
 }

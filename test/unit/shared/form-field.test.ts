@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formBoundary, formField } from '../../../../src/http/protocols/form-field.js';
+import { formBoundary, formField, withFormField } from '../../../src/shared/form-field.js';
 
 const CRLF = '\r\n';
 function form(boundary: string, parts: readonly { headers: string; content: string }[]): Buffer {
@@ -49,5 +49,21 @@ describe('formField', () => {
     expect(formField(whole.subarray(0, whole.indexOf('whisper')), 'b0', 'model')).toBeNull();
     expect(formField(whole, 'other', 'model')).toBeNull();
     expect(formField(Buffer.from('{"model":"x"}'), 'b0', 'model')).toBeNull();
+  });
+});
+
+describe('withFormField', () => {
+  const file = { headers: 'Content-Disposition: form-data; name="file"; filename="a.wav"', content: '\u00ff\u0000audio' };
+  const model = { headers: 'Content-Disposition: form-data; name="model"', content: 'whisper-1' };
+
+  it('replaces a field’s value and keeps every other byte', () => {
+    const body = form('b0', [file, model]);
+    const rewritten = withFormField(body, 'b0', 'model', 'gpt-4o-transcribe')!;
+    expect(formField(rewritten, 'b0', 'model')).toBe('gpt-4o-transcribe');
+    expect(rewritten.toString('latin1')).toBe(body.toString('latin1').replace('whisper-1', 'gpt-4o-transcribe'));
+  });
+
+  it('is null when the body has no such field', () => {
+    expect(withFormField(form('b0', [file]), 'b0', 'model', 'x')).toBeNull();
   });
 });
