@@ -122,6 +122,7 @@ function readForm(parts: JobParts): BodyFacts | FuseboxError {
   if (contentType === undefined || boundary === null) {
     return new FuseboxError('invalid_request', 'the request body must be multipart/form-data (with a boundary)');
   }
-  const stream = formField(parts.body, boundary, 'stream');
-  return { model: formField(parts.body, boundary, 'model'), stream: FORM_FLAGS.get(stream ?? '') ?? stream ?? undefined, contentType };
+  const flag = formField(parts.body, boundary, 'stream');
+  const stream = flag === null ? undefined : (FORM_FLAGS.get(flag) ?? flag);
+  return { model: formField(parts.body, boundary, 'model'), stream, contentType };
 }
