@@ -91,8 +91,8 @@ async function answerWhole(
     const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
     return { outcome: classify({ kind: 'failed', code: cancelledOr(job, code) }, deps.clock.now()), answered: false };
   }
-  if (outcome.kind === 'success' && reply.status !== 204 && topLevelMembers(body) === null) {
-    // A 2xx that is not a JSON object (cut short, or an event stream) is no answer: fail over.
+  if (outcome.kind === 'success' && job.expects === 'json' && reply.status !== 204 && topLevelMembers(body) === null) {
+    // A 2xx that is not a JSON object (cut short, or an event stream) is no answer where one is expected: fail over.
     return { outcome: { kind: 'endpoint_failure', code: 'body_malformed' }, answered: false, headers: reply.headers };
   }
   const held = outcome.kind === 'client_error' && hold ? hold(reply.status, body) : null;

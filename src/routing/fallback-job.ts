@@ -1,12 +1,13 @@
+import { formBoundary, withFormField } from '../shared/form-field.js';
 import { memberText, withMember } from '../shared/json-member.js';
 import type { Job } from './types.js';
 
 /**
  * The job as sent to a route: unchanged (the same object, the same body bytes) unless the
  * route asks the upstream for another model (a fallback pool's, or the backend's `modelAliases`
- * name). Then the body's `model` is rewritten, and a Gemini-style path
- * (`…/models/<model>:generateContent`) too. Only those routes pay for a rewritten body; `cache`
- * keeps one rewrite per model for the request's attempts.
+ * name). Then the body's `model` is rewritten (an upload's `model` form field), and a
+ * Gemini-style path (`…/models/<model>:generateContent`) too. Only those routes pay for a
+ * rewritten body; `cache` keeps one rewrite per model for the request's attempts.
  */
 export function jobForModel(job: Job, model: string, cache: Map<string, Job>): Job {
   if (model === job.model) return job;
@@ -15,11 +16,17 @@ export function jobForModel(job: Job, model: string, cache: Map<string, Job>): J
   const rewritten: Job = {
     ...job,
     model,
-    body: rewriteBodyModel(job.body, model),
+    body: bodyForModel(job, model),
     upstreamPath: rewritePathModel(job.upstreamPath, job.model, model),
   };
   cache.set(model, rewritten);
   return rewritten;
+}
+
+function bodyForModel(job: Job, model: string): Buffer {
+  const boundary = formBoundary(job.contentType);
+  if (boundary === null) return rewriteBodyModel(job.body, model);
+  return withFormField(job.body, boundary, 'model', model) ?? job.body;
 }
 
 /**

@@ -25,6 +25,10 @@ export interface Job {
   /** Path appended to the BaseURL, e.g. `/chat/completions`. */
   readonly upstreamPath: string;
   readonly body: Buffer;
+  /** The body's content type upstream: `application/json`, or the client's multipart type with its boundary. */
+  readonly contentType: string;
+  /** What a 2xx answer must be: a JSON object (else it fails as `body_malformed`), or any bytes (audio, text). */
+  readonly expects: 'json' | 'any';
   /** Client headers that may be forwarded (already filtered by the HTTP layer). */
   readonly headers: Readonly<Record<string, string>>;
   readonly receivedAt: number;

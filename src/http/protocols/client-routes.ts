@@ -5,7 +5,8 @@ import type { RouteTable } from '../../routing/route-table.js';
 import type { CancelSignal, ClientSink, Job } from '../../routing/types.js';
 import { forwardableRequestHeaders } from './headers.js';
 import { listedModels, upstreamListed, type UpstreamModels } from './listed-models.js';
-import { listingRequest, matchRoute, protocolSpec, type ListingRequest } from './registry.js';
+import { listingRequest, matchRoute, ownerOfPath, protocolSpec, type ListingRequest } from './registry.js';
+import { formBoundary, formField } from '../../shared/form-field.js';
 import { listingTranslation, routeTranslation } from './translation-route.js';
 import type { ClientRoute } from './types.js';
 
@@ -27,6 +28,8 @@ export interface JobParts {
  */
 export interface ProtocolRoutes {
   match(pathname: string, search: URLSearchParams): ClientRoute | null;
+  /** The 404 of a path no route names; below a protocol's prefix it names that protocol's endpoints. */
+  unknown(method: string, pathname: string): FuseboxError;
   /**
    * The answer to a GET of a model listing (the whole listing, or one model's body, or a
    * `model_not_found` error naming it); null, decided at once, when the path is no listing.
@@ -43,6 +46,7 @@ export interface ProtocolRoutes {
 export function createProtocolRoutes(currentTable: () => RouteTable, upstream?: UpstreamModels): ProtocolRoutes {
   return {
     match: matchRoute,
+    unknown: unknownRoute,
     listing(pathname, headers) {
       const request = listingRequest(pathname, headers);
       return request === null ? null : answerListing(request, currentTable(), upstream);
@@ -64,22 +68,14 @@ async function answerListing({ spec, model }: ListingRequest, table: RouteTable,
 }
 
 function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras: ReadonlySet<string>): Job | FuseboxError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(parts.body.toString('utf8'));
-  } catch (error) {
-    return new FuseboxError('invalid_json', `the request body is not valid JSON: ${(error as Error).message}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return new FuseboxError('invalid_request', 'the request body must be a JSON object');
-  }
-  const body = parsed as { model?: unknown; stream?: unknown };
-  const model = route.model ?? body.model;
-  const stream = body.stream;
+  const read = route.form ? readForm(parts) : readJson(parts.body);
+  if (read instanceof FuseboxError) return read;
+  const model = route.model ?? read.model;
   if (typeof model !== 'string' || model.length === 0) {
-    return new FuseboxError('missing_model', 'the request body must name a model ("model": "...")');
+    const where = route.form ? 'the form must have a "model" field' : 'the request body must name a model ("model": "...")';
+    return new FuseboxError('missing_model', where);
   }
-  if (route.streams === 'body' && stream !== undefined && typeof stream !== 'boolean') {
+  if (route.streams === 'body' && read.stream !== undefined && typeof read.stream !== 'boolean') {
     return new FuseboxError('invalid_request', '"stream" must be true or false');
   }
   const translation = routeTranslation(route, table.crossProtocol);
@@ -90,13 +86,59 @@ function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras
     id: parts.requestId,
     protocol: route.protocol,
     model,
-    stream: route.streams === 'always' || (route.streams === 'body' && stream === true),
+    stream: route.streams === 'always' || (route.streams === 'body' && read.stream === true),
     upstreamPath: route.upstreamPath,
     body: parts.body,
+    contentType: read.contentType,
+    expects: route.expects ?? 'json',
     headers: forwardableRequestHeaders(parts.headers, protocolSpec(route.protocol).requestHeaders, extras),
     receivedAt: parts.receivedAt,
     signal: parts.signal,
     sink: parts.sink,
     ...(translation ? { translation } : {}),
   };
+}
+
+function unknownRoute(method: string, pathname: string): FuseboxError {
+  const owner = ownerOfPath(pathname);
+  const served = owner === null ? '' : `; fusebox serves ${owner.paths.join(', ')}`;
+  return new FuseboxError('unknown_url', `unknown route ${method} ${pathname}${served}`);
+}
+
+/** What a request body says of its routing: the model, the stream flag, and how it is framed upstream. */
+interface BodyFacts {
+  readonly model: unknown;
+  readonly stream: unknown;
+  readonly contentType: string;
+}
+
+function readJson(bytes: Buffer): BodyFacts | FuseboxError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    return new FuseboxError('invalid_json', `the request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return new FuseboxError('invalid_request', 'the request body must be a JSON object');
+  }
+  const body = parsed as { model?: unknown; stream?: unknown };
+  return { model: body.model, stream: body.stream, contentType: 'application/json' };
+}
+
+const FORM_FLAGS: ReadonlyMap<string, boolean> = new Map([
+  ['true', true],
+  ['false', false],
+]);
+
+/** An upload: the model is a form field; the body goes upstream with the client's own boundary. */
+function readForm(parts: JobParts): BodyFacts | FuseboxError {
+  const contentType = parts.headers['content-type'];
+  const boundary = formBoundary(contentType);
+  if (contentType === undefined || boundary === null) {
+    return new FuseboxError('invalid_request', 'the request body must be multipart/form-data (with a boundary)');
+  }
+  const flag = formField(parts.body, boundary, 'stream');
+  const stream = flag === null ? undefined : (FORM_FLAGS.get(flag) ?? flag);
+  return { model: formField(parts.body, boundary, 'model'), stream, contentType };
 }

@@ -19,8 +19,12 @@ export interface ClientRoute {
   readonly upstreamPath: string;
   /** `body`: streams when the body says `"stream": true`; `always`/`never`: decided by the path. */
   readonly streams: 'body' | 'always' | 'never';
-  /** The model named by the path; otherwise it is read from the body's `model`. */
+  /** The model named by the path; otherwise it is read from the body's `model` (a form field when `form`). */
   readonly model?: string;
+  /** The body is `multipart/form-data` (an upload), sent upstream as the client framed it; otherwise JSON. */
+  readonly form?: true;
+  /** What a 2xx answer must be to count as one: a JSON object (the default), or `any` bytes (audio, text). */
+  readonly expects?: 'json' | 'any';
 }
 
 /** One model of a client listing: its name as clients ask for it, and the backend it came from. */
@@ -114,6 +118,11 @@ export interface StreamEnding {
   finishSeen(tail: string): boolean;
   /** The terminal event as SSE bytes (`data: [DONE]` and its blank line); null when the protocol has none. */
   readonly terminalEvent: string | null;
+  /**
+   * Names of SSE events that end a stream of named events complete as it is (`response.completed`):
+   * a stream whose last named event is one of them gets nothing appended.
+   */
+  readonly endingEvents?: ReadonlySet<string>;
 }
 
 /** This protocol's chat endpoint: the one route a request may be translated from or to (docs/translation.md). */
@@ -135,6 +144,8 @@ export interface ProtocolSpec {
   /** The client route a POST path names, or null. Routes of different specs never overlap. */
   matchRoute(pathname: string, search: URLSearchParams): ClientRoute | null;
   readonly modelListing: ModelListing;
+  /** Every client endpoint (`POST /v1/messages`), named by the 404 of an unknown path below `pathPrefix`. */
+  readonly paths: readonly string[];
   /** Client headers (lower-case) that may travel upstream; credentials are never among them. */
   readonly requestHeaders: ReadonlySet<string>;
   /** The credential headers for an upstream request, given the client's forwardable headers. */

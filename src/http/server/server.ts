@@ -101,7 +101,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   }
   const route = routes.match(url.pathname, url.searchParams);
   if (!route) {
-    logRejected(new FuseboxError('unknown_url', `unknown route ${req.method} ${url.pathname}`));
+    logRejected(routes.unknown(req.method ?? 'GET', url.pathname));
     return;
   }
   if (req.method !== 'POST') {

@@ -134,6 +134,8 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     if (this.proving === null) return;
     const first = this.scanner!.push(chunk);
     if (first === 'data') {
+      // A stream of named events may end with a long final event (the Responses API's carries the whole answer).
+      if (this.scanner!.named && this.spec!.streamEnding.endingEvents) this.tail!.followEvents();
       const reply = this.proving;
       this.proving = null;
       this.proven(reply);

@@ -26,10 +26,16 @@ export class FirstEventScanner {
   private afterCR = false;
   private eventName = '';
   private found: FirstEvent | null = null;
+  private foundNamed = false;
 
   /** The first event once seen, else null. */
   get first(): FirstEvent | null {
     return this.found;
+  }
+
+  /** Whether the first data event carried an event name (a stream of named events: Responses, Anthropic). */
+  get named(): boolean {
+    return this.foundNamed;
   }
 
   /** Scans one chunk; returns the first event once it has been seen. */
@@ -62,6 +68,7 @@ export class FirstEventScanner {
       // Keep-alives are not answers: empty data, OpenAI's `[DONE]`, Anthropic's `ping`.
       if (value.trim() === '' || value.trim() === '[DONE]' || this.eventName === 'ping') return;
       this.found = this.eventName === 'error' || /^\{\s*"error"/.test(value) ? 'error' : 'data';
+      this.foundNamed = this.eventName !== '';
     }
   }
 }
@@ -97,8 +104,26 @@ export function judgeEnd(marker: string | null, ending: StreamEnding, tail: Buff
   if (endsComplete(marker, tail) === true) return 'complete';
   const last = tail.at(-1);
   if (last !== LF && last !== CR) return 'truncated';
+  if (endedByEvent(ending, tail)) return 'complete';
   if (!ending.finishSeen(tail.toString('latin1', Math.max(0, tail.length - FINISH_WINDOW)))) return 'truncated';
   return ending.terminalEvent === null ? 'complete' : 'unterminated';
+}
+
+/**
+ * Whether the stream's last named event is one of the ending's `endingEvents`, with a data line
+ * and the blank line that dispatches it. The event line is found as a line start (after LF), so
+ * text inside a data line (JSON escapes its line breaks) never counts.
+ */
+function endedByEvent(ending: StreamEnding, tail: Buffer): boolean {
+  if (ending.endingEvents === undefined) return false;
+  const at = tail.lastIndexOf(EVENT_LINE);
+  const lineStart = at !== -1 ? at + 1 : tail.indexOf(EVENT_LINE.subarray(1)) === 0 ? 0 : -1;
+  if (lineStart === -1) return false;
+  const lineEnd = tail.indexOf(LF, lineStart);
+  if (lineEnd === -1) return false;
+  const name = fieldValue(tail.toString('latin1', lineStart, lineEnd), 6).trim();
+  const dispatched = tail.indexOf('\ndata:', lineEnd, 'latin1') !== -1 && /\r?\n\r?\n$/.test(tail.toString('latin1', tail.length - 4));
+  return dispatched && ending.endingEvents.has(name);
 }
 
 /** The terminal event for an `unterminated` stream's client, after what ends its last event. */
@@ -110,14 +135,32 @@ export function closingBytes(ending: StreamEnding, tail: Buffer): Buffer {
   return Buffer.from(blank ? event : `${crlf ? '\r\n' : '\n'}${event}`, 'latin1');
 }
 
+/** An event line as it starts a line: how the last event of a named stream is found again. */
+const EVENT_LINE = Buffer.from('\nevent:', 'latin1');
+
+/** The most a tail that follows events keeps for its last event; past this only the last bytes are kept. */
+export const MAX_EVENT_TAIL = 16 * 1024 * 1024;
+
 /**
- * Keeps a stream's last bytes for `endsComplete`: references to the last chunks, at least `min`
+ * Keeps a stream's last bytes for `judgeEnd`: references to the last chunks, at least `min`
  * bytes of them, never copies (a stream of 20,000 small chunks a second must not allocate per
- * chunk); `tail()` joins them once, at the end of the stream.
+ * chunk); `tail()` joins them once, at the end of the stream. After `followEvents()` (a stream
+ * of named events) it also keeps every chunk back to the last event line, however long that
+ * event is (the Responses API's final event carries the whole answer), up to MAX_EVENT_TAIL.
  */
 export class TailKeeper {
   private readonly chunks: Buffer[] = [];
   private bytes = 0;
+  /** Chunks pushed so far: the sequence number of the next one. */
+  private pushed = 0;
+  private following = false;
+  /** Sequence number of the oldest chunk the last event line may start in; -1 for none. */
+  private eventSeq = -1;
+  /** The stream's last bytes (fewer than EVENT_LINE), each with its chunk's sequence number: event lines split across chunks. */
+  private readonly recent = Buffer.alloc(EVENT_LINE.length - 1);
+  private readonly recentSeqs = new Float64Array(EVENT_LINE.length - 1);
+  private recentLength = 0;
+  private readonly window = Buffer.alloc(2 * EVENT_LINE.length);
 
   constructor(private readonly min = FINISH_WINDOW) {}
 
@@ -125,10 +168,52 @@ export class TailKeeper {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.bytes += chunk.length;
-    while (this.chunks.length > 1 && this.bytes - this.chunks[0]!.length >= this.min) this.bytes -= this.chunks.shift()!.length;
+    if (this.following) this.mark(chunk, this.pushed);
+    this.pushed++;
+    while (this.chunks.length > 1 && this.bytes - this.chunks[0]!.length >= this.min && (!this.holdsEventLine() || this.bytes > MAX_EVENT_TAIL)) {
+      this.bytes -= this.chunks.shift()!.length;
+    }
+  }
+
+  /** From now on, keep the last event whole from its event line (chunks kept so far are looked at once). */
+  followEvents(): void {
+    if (this.following) return;
+    this.following = true;
+    const first = this.pushed - this.chunks.length;
+    this.chunks.forEach((chunk, index) => this.mark(chunk, first + index));
   }
 
   tail(): Buffer {
     return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes);
+  }
+
+  /** Whether the oldest kept chunk is the one the last event line starts in. */
+  private holdsEventLine(): boolean {
+    return this.eventSeq === this.pushed - this.chunks.length;
+  }
+
+  /** Notes chunk `seq` when an event line starts in it, or in the bytes just before it and runs into it. */
+  private mark(chunk: Buffer, seq: number): void {
+    if (chunk.includes(EVENT_LINE)) {
+      this.eventSeq = seq;
+    } else if (this.recentLength > 0) {
+      const head = Math.min(chunk.length, EVENT_LINE.length - 1);
+      this.recent.copy(this.window, 0, 0, this.recentLength);
+      chunk.copy(this.window, this.recentLength, 0, head);
+      const at = this.window.subarray(0, this.recentLength + head).indexOf(EVENT_LINE);
+      if (at !== -1) this.eventSeq = this.recentSeqs[at]!;
+    }
+    this.remember(chunk, seq);
+  }
+
+  private remember(chunk: Buffer, seq: number): void {
+    const size = this.recent.length;
+    const old = Math.min(this.recentLength, size - Math.min(chunk.length, size));
+    this.recent.copy(this.recent, 0, this.recentLength - old, this.recentLength);
+    this.recentSeqs.copyWithin(0, this.recentLength - old, this.recentLength);
+    const fresh = Math.min(chunk.length, size - old);
+    chunk.copy(this.recent, old, chunk.length - fresh);
+    this.recentSeqs.fill(seq, old, old + fresh);
+    this.recentLength = old + fresh;
   }
 }

@@ -117,7 +117,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
 /** What goes upstream: the backend's allowed client headers, then the credential; one object. */
 function upstreamHeaders(backend: BackendConfig, job: Attempt['job'], secret: string, bodyLength: number): HeaderMap {
   const headers = forUpstream(job.headers, protocolSpec(backend.kind).requestHeaders, backend.forwardHeaders);
-  headers['content-type'] = 'application/json';
+  headers['content-type'] = job.contentType;
   Object.assign(headers, credentialHeaders(backend, job.headers, secret));
   headers['content-length'] = String(bodyLength);
   headers['x-request-id'] = job.id;

@@ -78,6 +78,8 @@ function job(stage: Stage): Job {
     stream: false,
     upstreamPath: '/chat/completions',
     body,
+    contentType: 'application/json',
+    expects: 'json',
     headers: {},
     receivedAt: T0 + 1000,
     signal,

@@ -1,7 +1,7 @@
 import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
 import { anthropicErrorBody, anthropicInBandError } from './errors.js';
-import { ANTHROPIC, matchAnthropic } from './routes.js';
+import { ANTHROPIC, ANTHROPIC_PATHS, matchAnthropic } from './routes.js';
 import { anthropicListing } from './models.js';
 import { anthropicSamples } from './samples.js';
 import { anthropicStreamEnding } from './stream-end.js';
@@ -15,6 +15,7 @@ export const anthropicSpec: ProtocolSpec = {
   pathPrefix: '/v1/messages',
   matchRoute: matchAnthropic,
   modelListing: anthropicListing,
+  paths: ANTHROPIC_PATHS,
   requestHeaders: new Set([...COMMON_REQUEST_HEADERS, 'anthropic-version', 'anthropic-beta']),
   upstreamAuth: (secret, client, backend) => ({ 'x-api-key': secret, 'anthropic-version': client['anthropic-version'] ?? backend.anthropicVersion }),
   errorBody: anthropicErrorBody,

@@ -1,7 +1,7 @@
 import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
 import { geminiErrorBody, geminiInBandError } from './errors.js';
-import { GEMINI, geminiChat, matchGemini } from './routes.js';
+import { GEMINI, GEMINI_PATHS, geminiChat, matchGemini } from './routes.js';
 import { geminiListing } from './models.js';
 import { geminiSamples } from './samples.js';
 import { geminiStreamEnding } from './stream-end.js';
@@ -12,6 +12,7 @@ export const geminiSpec: ProtocolSpec = {
   pathPrefix: '/v1beta',
   matchRoute: matchGemini,
   modelListing: geminiListing,
+  paths: GEMINI_PATHS,
   requestHeaders: new Set([...COMMON_REQUEST_HEADERS, 'x-goog-api-client']),
   upstreamAuth: (secret) => ({ 'x-goog-api-key': secret }),
   errorBody: geminiErrorBody,

@@ -2,17 +2,18 @@ import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
 import { openAiCollection } from './collect.js';
 import { openAiErrorBody, openAiInBandError } from './errors.js';
-import { matchOpenAi, OPENAI } from './routes.js';
+import { matchOpenAi, OPENAI, OPENAI_PATHS } from './routes.js';
 import { openAiListing } from './models.js';
 import { openAiSamples } from './samples.js';
 import { openAiStreamEnding } from './stream-end.js';
 
-/** The OpenAI API (chat and text completions, embeddings): the registry's default protocol. */
+/** The OpenAI API (chat and text completions, responses, embeddings, moderations, images, audio): the registry's default protocol. */
 export const openAiSpec: ProtocolSpec = {
   name: OPENAI,
   pathPrefix: '/v1',
   matchRoute: matchOpenAi,
   modelListing: openAiListing,
+  paths: OPENAI_PATHS,
   requestHeaders: new Set([...COMMON_REQUEST_HEADERS, 'openai-beta', 'openai-organization', 'openai-project']),
   upstreamAuth: (secret) => ({ authorization: `Bearer ${secret}` }),
   errorBody: openAiErrorBody,

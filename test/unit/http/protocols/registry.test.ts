@@ -43,6 +43,12 @@ describe('the protocol registry', () => {
       '/v1/chat/completions',
       '/v1/completions',
       '/v1/embeddings',
+      '/v1/responses',
+      '/v1/moderations',
+      '/v1/images/generations',
+      '/v1/audio/transcriptions',
+      '/v1/audio/translations',
+      '/v1/audio/speech',
       '/v1/messages',
       '/v1/messages/count_tokens',
       '/v1beta/models/g-1:streamGenerateContent',
@@ -62,6 +68,22 @@ describe('the protocol registry', () => {
     });
     expect(matchRoute('/v1/messages', search)).toEqual({ protocol: 'anthropic', upstreamPath: '/messages', streams: 'body' });
     expect(matchRoute('/v1/models', search)).toBeNull();
+    expect(matchRoute('/v1/responses', search)).toEqual({ protocol: 'openai', upstreamPath: '/responses', streams: 'body' });
+    expect(matchRoute('/v1/audio/transcriptions', search)).toEqual({
+      protocol: 'openai',
+      upstreamPath: '/audio/transcriptions',
+      streams: 'never',
+      form: true,
+      expects: 'any',
+    });
+    expect(matchRoute('/v1/audio/speech', search)).toEqual({ protocol: 'openai', upstreamPath: '/audio/speech', streams: 'never', expects: 'any' });
+    expect(matchRoute('/v1/foo', search)).toBeNull();
+  });
+
+  it('names each protocol’s endpoints for the 404 of an unknown path below its prefix', () => {
+    expect(protocolSpec('openai').paths).toContain('POST /v1/audio/speech');
+    expect(protocolSpec('anthropic').paths).toEqual(['POST /v1/messages', 'POST /v1/messages/count_tokens', 'GET /v1/models', 'GET /v1/models/{id}']);
+    expect(protocolSpec('gemini').paths).toContain('POST /v1beta/models/{model}:streamGenerateContent');
   });
 
   it('tells model listings apart by path and by a required header', () => {
