@@ -11,7 +11,11 @@ const ANTHROPIC_ROUTES: ReadonlyMap<string, ClientRoute> = new Map([
   ['/v1/messages/count_tokens', { protocol: ANTHROPIC, upstreamPath: '/messages/count_tokens', streams: 'never' }],
 ]);
 
-export const ANTHROPIC_PATHS: readonly string[] = [...[...ANTHROPIC_ROUTES.keys()].map((path) => `POST ${path}`), 'GET /v1/models', 'GET /v1/models/{id}'];
+export const ANTHROPIC_PATHS: readonly string[] = [
+  ...[...ANTHROPIC_ROUTES.keys()].map((path) => `POST ${path}`),
+  'GET /v1/models',
+  'GET /v1/models/{id}',
+];
 
 export function matchAnthropic(pathname: string): ClientRoute | null {
   return ANTHROPIC_ROUTES.get(pathname) ?? null;

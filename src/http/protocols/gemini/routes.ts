@@ -13,7 +13,11 @@ export const GEMINI = 'gemini';
 const GEMINI_PATH = /^\/v1beta\/models\/([A-Za-z0-9._-]{1,128}):(generateContent|streamGenerateContent|countTokens)$/;
 const METHODS = ['generateContent', 'streamGenerateContent', 'countTokens'];
 
-export const GEMINI_PATHS: readonly string[] = [...METHODS.map((method) => `POST /v1beta/models/{model}:${method}`), 'GET /v1beta/models', 'GET /v1beta/models/{name}'];
+export const GEMINI_PATHS: readonly string[] = [
+  ...METHODS.map((method) => `POST /v1beta/models/{model}:${method}`),
+  'GET /v1beta/models',
+  'GET /v1beta/models/{name}',
+];
 
 export function matchGemini(pathname: string, search: URLSearchParams): ClientRoute | null {
   const match = GEMINI_PATH.exec(pathname);
