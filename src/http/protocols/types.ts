@@ -35,7 +35,13 @@ export interface ModelListing {
   build(models: readonly string[]): unknown;
 }
 
-/** The backend settings an upstream auth may read; a BackendConfig satisfies it. */
+/** The credential's header (lower-case) and the text written before the secret. */
+export interface UpstreamAuth {
+  readonly header: string;
+  readonly prefix: string;
+}
+
+/** The backend settings protocol headers may read; a BackendConfig satisfies it. */
 export interface BackendSettings {
   readonly anthropicVersion: string;
 }
@@ -113,8 +119,10 @@ export interface ProtocolSpec {
   readonly modelListing: ModelListing;
   /** Client headers (lower-case) that may travel upstream; credentials are never among them. */
   readonly requestHeaders: ReadonlySet<string>;
-  /** The credential headers for an upstream request, given the client's forwardable headers. */
-  upstreamAuth(secret: string, client: Readonly<HeaderMap>, backend: BackendSettings): HeaderMap;
+  /** Where this protocol's upstreams take the credential, unless a backend's `auth` says otherwise. */
+  readonly auth: UpstreamAuth;
+  /** Headers the protocol itself needs upstream (not credentials), given the client's forwardable headers. */
+  protocolHeaders(client: Readonly<HeaderMap>, backend: BackendSettings): HeaderMap;
   /** A FuseboxError as this protocol's whole error body (JSON). */
   errorBody(error: FuseboxError): Buffer;
   /** The same error as one SSE event, for a stream that has already started. */
