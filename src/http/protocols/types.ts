@@ -122,7 +122,7 @@ export interface ProtocolSpec {
   /** Where this protocol's upstreams take the credential, unless a backend's `auth` says otherwise. */
   readonly auth: UpstreamAuth;
   /** Headers the protocol itself needs upstream (not credentials), given the client's forwardable headers. */
-  protocolHeaders(client: Readonly<HeaderMap>, backend: BackendSettings): HeaderMap;
+  ownHeaders(client: Readonly<HeaderMap>, backend: BackendSettings): HeaderMap;
   /** A FuseboxError as this protocol's whole error body (JSON). */
   errorBody(error: FuseboxError): Buffer;
   /** The same error as one SSE event, for a stream that has already started. */

@@ -104,7 +104,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     probeHeaders(backend, credentialId) {
       const named = credentialId === undefined ? undefined : options.secrets.get(secretKey(backend.id, credentialId));
       const secret = named ?? [...options.secrets.entries()].find(([key]) => key.startsWith(`${backend.id}\u0000`))?.[1];
-      const headers = { ...protocolSpec(backend.kind).protocolHeaders({}, backend), ...shapeOf(backend).headers };
+      const headers = { ...protocolSpec(backend.kind).ownHeaders({}, backend), ...shapeOf(backend).headers };
       return secret === undefined ? headers : Object.assign(headers, credentialHeader(shapeOf(backend), secret));
     },
     async close() {
@@ -123,7 +123,7 @@ function upstreamHeaders(backend: BackendConfig, shape: UpstreamShape, job: Atte
   const spec = protocolSpec(backend.kind);
   const headers = forUpstream(job.headers, spec.requestHeaders, backend.forwardHeaders);
   headers['content-type'] = 'application/json';
-  Object.assign(headers, spec.protocolHeaders(job.headers, backend), shape.headers, credentialHeader(shape, secret));
+  Object.assign(headers, spec.ownHeaders(job.headers, backend), shape.headers, credentialHeader(shape, secret));
   headers['content-length'] = String(bodyLength);
   headers['x-request-id'] = job.id;
   return headers;

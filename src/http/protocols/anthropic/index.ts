@@ -16,7 +16,7 @@ export const anthropicSpec: ProtocolSpec = {
   modelListing: anthropicListing,
   requestHeaders: new Set([...COMMON_REQUEST_HEADERS, 'anthropic-version', 'anthropic-beta']),
   auth: { header: 'x-api-key', prefix: '' },
-  protocolHeaders: (client, backend) => ({ 'anthropic-version': client['anthropic-version'] ?? backend.anthropicVersion }),
+  ownHeaders: (client, backend) => ({ 'anthropic-version': client['anthropic-version'] ?? backend.anthropicVersion }),
   errorBody: anthropicErrorBody,
   inBandError: anthropicInBandError,
   terminalMarker: 'message_stop',

@@ -13,7 +13,7 @@ export const geminiSpec: ProtocolSpec = {
   modelListing: geminiListing,
   requestHeaders: new Set([...COMMON_REQUEST_HEADERS, 'x-goog-api-client']),
   auth: { header: 'x-goog-api-key', prefix: '' },
-  protocolHeaders: () => ({}),
+  ownHeaders: () => ({}),
   errorBody: geminiErrorBody,
   inBandError: geminiInBandError,
   terminalMarker: null,

@@ -14,7 +14,7 @@ export const openAiSpec: ProtocolSpec = {
   modelListing: openAiListing,
   requestHeaders: new Set([...COMMON_REQUEST_HEADERS, 'openai-beta', 'openai-organization', 'openai-project']),
   auth: { header: 'authorization', prefix: 'Bearer ' },
-  protocolHeaders: () => ({}),
+  ownHeaders: () => ({}),
   errorBody: openAiErrorBody,
   inBandError: openAiInBandError,
   terminalMarker: '[DONE]',

@@ -92,10 +92,10 @@ describe('each protocol spec', () => {
     expect(protocolSpec('openai').auth).toEqual({ header: 'authorization', prefix: 'Bearer ' });
     expect(protocolSpec('anthropic').auth).toEqual({ header: 'x-api-key', prefix: '' });
     expect(protocolSpec('gemini').auth).toEqual({ header: 'x-goog-api-key', prefix: '' });
-    expect(protocolSpec('openai').protocolHeaders({}, settings)).toEqual({});
-    expect(protocolSpec('anthropic').protocolHeaders({}, settings)).toEqual({ 'anthropic-version': '2023-06-01' });
-    expect(protocolSpec('anthropic').protocolHeaders({ 'anthropic-version': '2024-01-01' }, settings)['anthropic-version']).toBe('2024-01-01');
-    expect(protocolSpec('gemini').protocolHeaders({}, settings)).toEqual({});
+    expect(protocolSpec('openai').ownHeaders({}, settings)).toEqual({});
+    expect(protocolSpec('anthropic').ownHeaders({}, settings)).toEqual({ 'anthropic-version': '2023-06-01' });
+    expect(protocolSpec('anthropic').ownHeaders({ 'anthropic-version': '2024-01-01' }, settings)['anthropic-version']).toBe('2024-01-01');
+    expect(protocolSpec('gemini').ownHeaders({}, settings)).toEqual({});
   });
 
   it.each(PROTOCOL_NAMES)('%s: forwards no credential header and the common ones', (name) => {
