@@ -42,8 +42,10 @@ const headerName = z
  * `markSecretSettings` before the schema runs) or as `{ secret: "…" }` is a secret: it is
  * scrubbed from logs and error bodies like an API key.
  */
+const text = z.union([noLineBreaks, z.number().transform(String)]);
+
 const settingValue = z
-  .union([noLineBreaks, z.object({ secret: noLineBreaks }).strict()])
+  .union([text, z.object({ secret: text }).strict()])
   .transform((value) => (typeof value === 'string' ? { value, secret: false } : { value: value.secret, secret: true }));
 
 export type SettingValue = z.output<typeof settingValue>;
@@ -120,6 +122,9 @@ export function checkUpstreamShape(backend: ShapedBackend, ctx: z.RefinementCtx)
     ctx.addIssue({ code: 'custom', path: ['headers', authHeader], message: 'this is the auth header: the credential goes there' });
   }
   backend.baseUrls.forEach((url, index) => {
+    if (/[?#]/.test(url)) {
+      ctx.addIssue({ code: 'custom', path: ['baseUrls', index], message: 'a BaseURL has no query or fragment: put query parameters in `query`' });
+    }
     if (!url.includes(MODEL_PLACEHOLDER)) return;
     if (!placeholderInPath(url)) {
       ctx.addIssue({ code: 'custom', path: ['baseUrls', index], message: `${MODEL_PLACEHOLDER} may stand only in the path` });
@@ -148,9 +153,7 @@ export function probeModel(backend: Pick<ShapedBackend, 'models' | 'recovery'>):
 
 function placeholderInPath(url: string): boolean {
   const pathStart = url.indexOf('/', url.indexOf('//') + 2);
-  const query = url.search(/[?#]/);
-  const at = url.indexOf(MODEL_PLACEHOLDER);
-  return pathStart >= 0 && at > pathStart && (query < 0 || at < query);
+  return pathStart >= 0 && url.indexOf(MODEL_PLACEHOLDER) > pathStart;
 }
 
 /**

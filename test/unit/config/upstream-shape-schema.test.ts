@@ -33,6 +33,13 @@ describe('backend auth, query and headers', () => {
     ]);
   });
 
+  it('takes numbers as text', () => {
+    expect(backendOf({ query: { v: 2 }, headers: { 'x-tier': { secret: 7 } } })).toMatchObject({
+      query: { v: { value: '2', secret: false } },
+      headers: { 'x-tier': { value: '7', secret: true } },
+    });
+  });
+
   it('marks header and query values written with ${ENV} as secrets, and only those', () => {
     const config = parseConfigText(
       [
@@ -70,8 +77,9 @@ describe('backend auth, query and headers', () => {
     expect(problems({ headers: { 'Content-Length': '3' } })).toEqual(['backends[0].headers.Content-Length: fusebox sets this header itself']);
     expect(problems({ headers: { 'x-a': 'one\ntwo' } })).toHaveLength(1);
     expect(problems({ query: { 'a&b': 'x' } })).toEqual(['backends[0].query.a&b: expected a query parameter name']);
-    expect(problems({ baseUrls: ['https://up.example/v1?deployment={model}'] })).toEqual([
-      'backends[0].baseUrls[0]: {model} may stand only in the path',
+    expect(problems({ baseUrls: ['https://{model}.example/v1'] })).toEqual(['backends[0].baseUrls[0]: {model} may stand only in the path']);
+    expect(problems({ baseUrls: ['https://up.example/v1?api-version=1'] })).toEqual([
+      'backends[0].baseUrls[0]: a BaseURL has no query or fragment: put query parameters in `query`',
     ]);
   });
 
