@@ -32,10 +32,14 @@ const RESERVED_HEADERS = new Set([
   'x-request-id',
 ]);
 
+const NOT_A_HEADER_NAME = "expected a header name (letters, digits and !#$%&'*+.^_`|~-)";
+const RESERVED = 'fusebox sets this header itself';
+
 const headerName = z
   .string()
-  .regex(token, { error: "expected a header name (letters, digits and !#$%&'*+.^_`|~-)" })
-  .transform((name) => name.toLowerCase());
+  .regex(token, { error: NOT_A_HEADER_NAME })
+  .transform((name) => name.toLowerCase())
+  .refine((name) => !RESERVED_HEADERS.has(name), { error: RESERVED });
 
 /**
  * A header or query value. A value written with a `${VAR}` placeholder (marked by
@@ -69,9 +73,9 @@ const headersSchema = z
     for (const name of Object.keys(headers)) {
       const lower = name.toLowerCase();
       const problem = !token.test(name)
-        ? "expected a header name (letters, digits and !#$%&'*+.^_`|~-)"
+        ? NOT_A_HEADER_NAME
         : RESERVED_HEADERS.has(lower)
-          ? 'fusebox sets this header itself'
+          ? RESERVED
           : seen.has(lower)
             ? 'named twice (header names ignore case)'
             : undefined;

@@ -76,6 +76,7 @@ describe('backend auth, query and headers', () => {
     expect(problems({ auth: 'none', credentials: [], headers: { authorization: 'Bearer x' } })).toEqual([]);
     expect(problems({ headers: { 'Content-Length': '3' } })).toEqual(['backends[0].headers.Content-Length: fusebox sets this header itself']);
     expect(problems({ headers: { 'x-a': 'one\ntwo' } })).toHaveLength(1);
+    expect(problems({ auth: { header: 'Host' } })).toEqual(['backends[0].auth.header: fusebox sets this header itself']);
     expect(problems({ query: { 'a&b': 'x' } })).toEqual(['backends[0].query.a&b: expected a query parameter name']);
     expect(problems({ baseUrls: ['https://{model}.example/v1'] })).toEqual(['backends[0].baseUrls[0]: {model} may stand only in the path']);
     expect(problems({ baseUrls: ['https://up.example/v1?api-version=1'] })).toEqual([
