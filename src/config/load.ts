@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { configSchema, type FuseboxConfig } from './schema.js';
 import { interpolate, type Env, type InterpolationProblem } from './interpolate.js';
+import { markSecretSettings } from './upstream-shape-schema.js';
 
 /** Thrown for any config that cannot be used; `problems` name each bad field by its path. */
 export class ConfigError extends Error {
@@ -68,7 +69,7 @@ function yamlProblem(error: unknown, text: string): string {
 
 export function parseConfig(raw: unknown, env: Env = {}, source = 'config'): FuseboxConfig {
   const interpolationProblems: InterpolationProblem[] = [];
-  const interpolated = interpolate(raw, env, interpolationProblems);
+  const interpolated = markSecretSettings(raw, interpolate(raw, env, interpolationProblems));
   const problems = interpolationProblems.map((p) => `${formatPath(p.path)}: ${p.message}`);
   const result = configSchema.safeParse(interpolated);
   if (!result.success) {

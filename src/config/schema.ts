@@ -12,6 +12,7 @@ import {
   recoverySchema,
   timeoutsSchema,
 } from './upstream-schemas.js';
+import { checkUpstreamShape, upstreamShapeFields, withKeylessCredential } from './upstream-shape-schema.js';
 
 export { breakerSchema, timeoutsSchema } from './upstream-schemas.js';
 
@@ -78,7 +79,7 @@ const backendSchema = z
     models: z.array(z.string().min(1)).min(1).default(['*']),
     modelAliases: modelAliasesSchema,
     baseUrls: z.array(httpUrl).min(1, { error: 'at least one base URL is required' }),
-    credentials: z.array(credentialSchema).min(1, { error: 'at least one credential is required' }),
+    credentials: z.array(credentialSchema).default([]),
     timeouts: timeoutsSchema.prefault({}),
     breaker: breakerSchema.prefault({}),
     /** At most this many requests in flight to this backend; when full, others are tried, then 503. */
@@ -99,8 +100,11 @@ const backendSchema = z
     acceptTranslated: z.boolean().default(true),
     /** The max_tokens sent when a translated request names none and this backend's protocol requires one. */
     defaultMaxTokens: z.number().int().positive().optional(),
+    ...upstreamShapeFields,
   })
-  .strict();
+  .strict()
+  .superRefine(checkUpstreamShape)
+  .transform(withKeylessCredential);
 
 const serverSchema = z
   .object({

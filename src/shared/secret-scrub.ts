@@ -132,12 +132,16 @@ function replaceRanges(text: string, ranges: [number, number][]): string {
   return out + text.slice(at);
 }
 
-/** Every secret value the config holds: upstream credentials, client API keys, the admin token. */
+/**
+ * Every secret value the config holds: upstream credentials, the backends' secret header and
+ * query values, client API keys, the admin token.
+ */
 export function configSecrets(config: FuseboxConfig): string[] {
   const secrets = [...config.server.apiKeys];
   if (config.server.adminToken !== undefined) secrets.push(config.server.adminToken);
   for (const backend of config.backends) {
     for (const credential of backend.credentials) secrets.push(credential.apiKey);
+    for (const setting of [...Object.values(backend.headers), ...Object.values(backend.query)]) if (setting.secret) secrets.push(setting.value);
   }
   return secrets;
 }

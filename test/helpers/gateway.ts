@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createGateway, openGateway, type Gateway, type GatewayDeps } from '../../src/app/gateway.js';
 import { parseConfig } from '../../src/config/load.js';
+import type { Env } from '../../src/config/interpolate.js';
 import { loggerOptions } from '../../src/shared/log.js';
 import { seededRandom } from '../../src/routing/random.js';
 import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../../src/shared/secret-scrub.js';
@@ -20,9 +21,12 @@ export interface TestGateway {
 
 export async function startTestGateway(
   input: Omit<ConfigInput, 'server'> & { server?: ConfigInput['server'] },
-  deps: GatewayDeps & { /** Open the snapshot store under `dataDir` first (openGateway). */ persist?: boolean } = {},
+  deps: GatewayDeps & {
+    /** Open the snapshot store under `dataDir` first (openGateway). */ persist?: boolean;
+    /** For `${VAR}` in the config. */ env?: Env;
+  } = {},
 ): Promise<TestGateway> {
-  const config = parseConfig({ ...input, server: { port: 0, ...input.server } });
+  const config = parseConfig({ ...input, server: { port: 0, ...input.server } }, deps.env);
   const rawLogs: string[] = [];
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -36,7 +40,7 @@ export async function startTestGateway(
   });
   const logScrubber = createGrowingScrubber(configSecrets(config));
   const logger = pino({ level: 'debug', ...loggerOptions(logScrubber) }, sink);
-  const { persist, ...gatewayDeps } = deps;
+  const { persist, env: _env, ...gatewayDeps } = deps;
   // A seeded random source unless the test brings its own: credential picks repeat run to run.
   const withDefaults = { logger, logScrubber, random: seededRandom(20261122), ...gatewayDeps };
   const gateway = persist ? await openGateway(config, withDefaults) : createGateway(config, withDefaults);

@@ -113,4 +113,24 @@ describe('model listings', () => {
     expect(body.error).toMatchObject({ code: 404, status: 'NOT_FOUND' });
     expect(body.error.message).toContain('the model "embedding-1" is not served');
   });
+  it("asks the listing in the backend's shape (its query and auth header), and keeps a deployment BaseURL's configured names", async () => {
+    const shaped = await startListingUpstream('shaped', { '/v1/models?api-version=2024-10-21': openAiPage('gpt-s') }, cleanups);
+    const deployed = await startListingUpstream('deployed', {}, cleanups);
+    const { openai } = await gateway({
+      backends: [
+        {
+          id: 'shaped',
+          baseUrls: [shaped.up.baseUrl],
+          auth: { header: 'api-key' },
+          query: { 'api-version': '2024-10-21' },
+          credentials: [{ apiKey: 'shaped-secret' }],
+        },
+        { id: 'azure', models: ['dep-1', 'dep-*'], baseUrls: [`${deployed.up.baseUrl}/deployments/{model}`], credentials: [{ apiKey: 'az-secret' }] },
+      ],
+    });
+    expect(await ids(openai.models.list())).toEqual(['gpt-s', 'dep-1']);
+    expect(shaped.listings()[0]!.headers['api-key']).toBe('shaped-secret');
+    expect(shaped.listings()[0]!.headers.authorization).toBeUndefined();
+    expect(deployed.listings()).toHaveLength(0);
+  });
 });

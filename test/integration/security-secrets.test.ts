@@ -17,7 +17,10 @@ import { filesUnder } from '../helpers/files.js';
 const UPSTREAM_CANARY = 'sk-canary-upstream-7f3a9c2e5b1d4086';
 const UPSTREAM_CANARY_2 = 'sk-canary-upstream-second-3e8d21aa';
 const CLIENT_CANARY = 'fbx-canary-client-55aa0c1d';
-const CANARIES = [UPSTREAM_CANARY, UPSTREAM_CANARY_2, CLIENT_CANARY];
+/** A backend's extra header and query values written with ${ENV}: secrets like the keys. */
+const HEADER_CANARY = 'hdr-canary-9b4e1f0a7c';
+const QUERY_CANARY = 'qry-canary-2d6a8e3f51';
+const CANARIES = [UPSTREAM_CANARY, UPSTREAM_CANARY_2, CLIENT_CANARY, HEADER_CANARY, QUERY_CANARY];
 
 describe('security: no secret leaves fusebox', () => {
   const cleanups = cleanupAfterEach();
@@ -31,7 +34,7 @@ describe('security: no secret leaves fusebox', () => {
         `dataDir: ${join(dir, 'data')}`,
         `eventLog: ${join(dir, 'events.ndjson')}`,
         'backends:',
-        `  - { id: alpha, priority: 0, baseUrls: ["${alpha.baseUrl}"], credentials: [{ id: alpha-key, apiKey: "\${ALPHA_KEY}" }, { id: alpha-key-2, apiKey: "\${ALPHA_KEY_2}" }] }`,
+        `  - { id: alpha, priority: 0, baseUrls: ["${alpha.baseUrl}"], credentials: [{ id: alpha-key, apiKey: "\${ALPHA_KEY}" }, { id: alpha-key-2, apiKey: "\${ALPHA_KEY_2}" }], headers: { x-gateway-token: "\${GATEWAY_TOKEN}" }, query: { sig: "\${QUERY_SIG}" } }`,
         `  - { id: beta, priority: 1, baseUrls: ["${beta.baseUrl}"], credentials: [{ id: beta-key, apiKey: beta-key-0123456789 }] }`,
         '',
       ].join('\n'),
@@ -40,6 +43,8 @@ describe('security: no secret leaves fusebox', () => {
       FBX_CLIENT_KEY: CLIENT_CANARY,
       ALPHA_KEY: UPSTREAM_CANARY,
       ALPHA_KEY_2: UPSTREAM_CANARY_2,
+      GATEWAY_TOKEN: HEADER_CANARY,
+      QUERY_SIG: QUERY_CANARY,
     });
     cleanups.push(async () => {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
@@ -53,17 +58,19 @@ describe('security: no secret leaves fusebox', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fusebox-canary-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const echo = (auth: unknown) => `request with credential ${String(auth)} refused`;
-    const plan: ((headers: Record<string, unknown>) => Behavior)[] = [
+    const plan: ((headers: Record<string, unknown>, path: string) => Behavior)[] = [
       (h) => ({ kind: 'status', status: 400, body: { error: { message: echo(h.authorization), type: 'invalid_request_error' } } }),
       () => ({ kind: 'status', status: 404, body: { error: { message: 'see http://10.1.2.3:8080/internal/route for details' } } }),
       () => ({ kind: 'status', status: 400, body: { error: { message: 'Error: boom\n    at handler (/srv/app/server.js:42:13)' } } }),
       () => ({ kind: 'status', status: 400, body: { error: { message: 'max_tokens is too large', type: 'invalid_request_error' } } }),
+      (h) => ({ kind: 'status', status: 400, body: { error: { message: `unknown gateway token ${String(h['x-gateway-token'])}` } } }),
+      (_h, path) => ({ kind: 'status', status: 400, body: { error: { message: `bad signature in ${path}` } } }),
       (h) => ({ kind: 'status', status: 500, body: { error: { message: echo(h.authorization) } }, headers: { 'x-echo': String(h.authorization) } }),
       () => ({ kind: 'status', status: 302, headers: { location: `http://10.0.0.7/v1?key=${UPSTREAM_CANARY}` } }),
       (h) => ({ kind: 'status', status: 429, body: { error: { message: echo(h.authorization) } }, headers: { 'x-echo': String(h.authorization) } }),
       (h) => ({ kind: 'status', status: 401, body: { error: { message: `Incorrect API key provided: ${String(h.authorization)}` } } }),
     ];
-    const alpha = await startMockUpstream((request, index) => plan[index]?.(request.headers) ?? { kind: 'ok' }, 'alpha');
+    const alpha = await startMockUpstream((request, index) => plan[index]?.(request.headers, request.path) ?? { kind: 'ok' }, 'alpha');
     const beta = await startMockUpstream(undefined, 'beta');
     cleanups.push(
       () => alpha.close(),
@@ -80,11 +87,15 @@ describe('security: no secret leaves fusebox', () => {
     replies.push(await call(port, { path: '/v1/chat/completions', headers: { authorization: `Bearer ${UPSTREAM_CANARY}` }, body: chat() }));
     replies.push(await call(port, { path: `/v1/chat/completions?key=${CLIENT_CANARY}`, body: chat() }));
 
-    expect(replies.map((r) => r.status)).toEqual([400, 404, 400, 400, 200, 200, 200, 200, 401, 401]);
-    for (const i of [0, 1, 2]) expect(replies[i]!.json()).toMatchObject({ error: { code: 'upstream_error_withheld' } });
+    expect(replies.map((r) => r.status)).toEqual([400, 404, 400, 400, 400, 400, 200, 200, 200, 200, 401, 401]);
+    for (const i of [0, 1, 2, 4, 5]) expect(replies[i]!.json()).toMatchObject({ error: { code: 'upstream_error_withheld' } });
     expect(replies[3]!.json()).toEqual({ error: { message: 'max_tokens is too large', type: 'invalid_request_error' } });
     expect(alpha.requests).toHaveLength(plan.length);
     expect(alpha.requests.map((r) => r.headers.authorization)).toContain(`Bearer ${UPSTREAM_CANARY}`);
+    for (const request of alpha.requests) {
+      expect(request.headers['x-gateway-token']).toBe(HEADER_CANARY);
+      expect(request.path).toBe(`/v1/chat/completions?sig=${QUERY_CANARY}`);
+    }
     for (const reply of replies) {
       const whole = JSON.stringify(reply.headers) + reply.text;
       for (const canary of CANARIES) expect(whole).not.toContain(canary);

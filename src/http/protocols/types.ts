@@ -63,7 +63,13 @@ export interface ModelListing {
   readonly upstream: UpstreamModelListing;
 }
 
-/** The backend settings an upstream auth may read; a BackendConfig satisfies it. */
+/** The credential's header (lower-case) and the text written before the secret. */
+export interface UpstreamAuth {
+  readonly header: string;
+  readonly prefix: string;
+}
+
+/** The backend settings protocol headers may read; a BackendConfig satisfies it. */
 export interface BackendSettings {
   readonly anthropicVersion: string;
 }
@@ -148,8 +154,10 @@ export interface ProtocolSpec {
   readonly paths: readonly string[];
   /** Client headers (lower-case) that may travel upstream; credentials are never among them. */
   readonly requestHeaders: ReadonlySet<string>;
-  /** The credential headers for an upstream request, given the client's forwardable headers. */
-  upstreamAuth(secret: string, client: Readonly<HeaderMap>, backend: BackendSettings): HeaderMap;
+  /** Where this protocol's upstreams take the credential, unless a backend's `auth` says otherwise. */
+  readonly auth: UpstreamAuth;
+  /** Headers the protocol itself needs upstream (not credentials), given the client's forwardable headers. */
+  ownHeaders(client: Readonly<HeaderMap>, backend: BackendSettings): HeaderMap;
   /** A FuseboxError as this protocol's whole error body (JSON). */
   errorBody(error: FuseboxError): Buffer;
   /** The same error as one SSE event, for a stream that has already started. */

@@ -6,13 +6,16 @@ import { httpCode } from '../../shared/upstream-code.js';
 import { dispatchOnce, type DispatchPlan } from './dispatch.js';
 import { recoveryProbeRequest, type ProbeRequest } from './probe-request.js';
 import type { UpstreamTransport } from './transport.js';
+import { upstreamShape, upstreamTarget } from './upstream-shape.js';
+import { probeModel } from '../../config/upstream-shape-schema.js';
 
 /**
  * The I/O half of active health checks and active recovery: a health check is
  * `GET <BaseURL><healthCheck.path>`, a recovery probe is `recoveryProbeRequest` (the models
  * listing or a tiny completion), both through the BaseURL's pool (the same guarded dispatch as
- * requests), with a credential of the backend in its kind's header (the one named, else the
- * first), bounded by the check's `timeoutMs`. The body is read and discarded, so the
+ * requests), in the backend's upstream shape (its `{model}` filled by `probeModel`, its query,
+ * extra headers and auth header, with the credential named, else the first), bounded by the
+ * check's `timeoutMs`. The body is read and discarded, so the
  * connection is kept. Whether the BaseURL is alive is classify's verdict on what came back
  * (see `endpointAlive`).
  */
@@ -20,12 +23,11 @@ export function createHealthProbe(transport: Pick<UpstreamTransport, 'poolFor' |
   return async (backend, index, signal, options) => {
     const recovery = options?.purpose === 'recovery';
     const request: ProbeRequest = recovery ? recoveryProbeRequest(backend) : { method: 'GET', path: backend.healthCheck!.path, body: null };
-    const url = new URL(backend.baseUrls[index]!);
-    const base = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
+    const shape = upstreamShape(backend);
     const started = clock.now();
     const plan: DispatchPlan = {
       method: request.method,
-      path: `${base}${request.path}`,
+      path: upstreamTarget(shape, index, request.path, probeModel(backend) ?? ''),
       headers: {
         ...transport.probeHeaders(backend, options?.credentialId),
         'user-agent': recovery ? 'fusebox-recovery-probe' : 'fusebox-health-check',
@@ -37,7 +39,7 @@ export function createHealthProbe(transport: Pick<UpstreamTransport, 'poolFor' |
       timeouts: backend.timeouts,
       totalMs: recovery ? backend.recovery!.timeoutMs : backend.healthCheck!.timeoutMs,
     };
-    const reply = await dispatchOnce(transport.poolFor(url, backend.timeouts.connectMs), plan, signal, clock);
+    const reply = await dispatchOnce(transport.poolFor(shape.bases[index]!.url, backend.timeouts.connectMs), plan, signal, clock);
     const verdict = (observed: Observed, code: UpstreamCode): ProbeResult => ({
       ok: endpointAlive(classify(observed, clock.now())),
       code,

@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/clock.js';
 import { protocolSpec } from '../protocols/registry.js';
 import { dispatchOnce } from './dispatch.js';
 import type { UpstreamTransport } from './transport.js';
+import { upstreamShape, upstreamTarget } from './upstream-shape.js';
 
 /** The largest listing page read; a larger one fails the listing. */
 const MAX_PAGE_BYTES = 8 * 1024 * 1024;
@@ -16,7 +17,7 @@ export class ModelListingError extends Error {}
 
 /**
  * Asks a backend's upstream for its models: `GET {baseUrl}{page path}` in its kind's shape
- * (the spec's `modelListing.upstream`), every page, with the backend's first credential in its
+ * (the spec's `modelListing.upstream`, with the backend's `query`), every page, with the backend's first credential in its
  * kind's header (the Transport's probe headers, so the same auth code as requests), through the
  * BaseURL's guarded pool. BaseURLs are tried in order until one lists; the whole listing must
  * end within `timeoutMs`. Resolves with the ids, deduplicated, in the upstream's order.
@@ -30,9 +31,15 @@ export async function fetchModelIds(
 ): Promise<string[]> {
   const deadline = clock.now() + timeoutMs;
   let failure = new ModelListingError('no BaseURL');
-  for (const baseUrl of backend.baseUrls) {
+  const shape = upstreamShape(backend);
+  for (const [index, baseUrl] of backend.baseUrls.entries()) {
+    if (shape.bases[index]!.pieces.length > 1) {
+      failure = new ModelListingError(`${new URL(baseUrl).host}: a BaseURL with {model} (a deployment path) has no listing`);
+      continue;
+    }
     try {
-      return await listFrom(transport, backend, new URL(baseUrl), { signal, clock, deadline });
+      const page = (token: string | null) => upstreamTarget(shape, index, protocolSpec(backend.kind).modelListing.upstream.pagePath(token), '');
+      return await listFrom(transport, backend, new URL(baseUrl), page, { signal, clock, deadline });
     } catch (error) {
       if (!(error instanceof ModelListingError)) throw error;
       failure = new ModelListingError(`${new URL(baseUrl).host}: ${error.message}`);
@@ -48,13 +55,18 @@ interface Bounds {
   readonly deadline: number;
 }
 
-async function listFrom(transport: Pick<UpstreamTransport, 'poolFor' | 'probeHeaders'>, backend: BackendConfig, url: URL, bounds: Bounds) {
+async function listFrom(
+  transport: Pick<UpstreamTransport, 'poolFor' | 'probeHeaders'>,
+  backend: BackendConfig,
+  url: URL,
+  pagePath: (token: string | null) => string,
+  bounds: Bounds,
+) {
   const listing = protocolSpec(backend.kind).modelListing.upstream;
-  const prefix = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname;
   const ids = new Set<string>();
   let token: string | null = null;
   for (let page = 0; page < MAX_PAGES; page += 1) {
-    const body = await getPage(transport, backend, url, `${prefix}${listing.pagePath(token)}`, bounds);
+    const body = await getPage(transport, backend, url, pagePath(token), bounds);
     const parsed = listing.parsePage(body);
     if (parsed === null) throw new ModelListingError(`the answer is no ${backend.kind} model listing`);
     for (const id of parsed.ids) ids.add(id);

@@ -7,13 +7,15 @@ import { protocolSpec } from '../protocols/registry.js';
 import { collectReply, collectsStream, streamingBody } from './stream-only.js';
 import { Pool } from './undici-pool.js';
 import { dispatchOnce, isEventStream } from './dispatch.js';
+import { upstreamShape, upstreamTarget, type UpstreamShape } from './upstream-shape.js';
 
 export { errorCode } from './dispatch.js';
 
 /**
  * The Transport that reaches upstreams: one undici Pool per origin, `dispatch` with a
  * guarded handler (see upstream-dispatch.ts), the chosen credential's secret put in here and
- * nowhere earlier, in the header of the backend's kind. Redirects are never followed.
+ * nowhere earlier, in the backend's auth header (its kind's unless `auth` says otherwise), with
+ * the backend's extra headers and query (upstream-shape.ts). Redirects are never followed.
  * Timeouts: connect (per pool), first data event (streams), idle gap between chunks, and
  * the request's total deadline (`receivedAt + totalMs`, shared by all its attempts).
  */
@@ -41,19 +43,18 @@ const DEFAULT_MAX_COLLECT = 64 * 1024 * 1024;
 
 export function createUpstreamTransport(options: UpstreamOptions): UpstreamTransport {
   const pools = new Map<string, Pool>();
-  /** Each BaseURL parsed once: its origin and its path without the trailing slash. */
-  const parsed = new Map<string, { url: URL; prefix: string }>();
+  /** Each backend's shape computed once (its config object is frozen for the transport's life). */
+  const shapes = new Map<BackendConfig, UpstreamShape>();
   const { clock } = options;
   let closed = false;
 
-  function parse(baseUrl: string): { url: URL; prefix: string } {
-    let found = parsed.get(baseUrl);
-    if (!found) {
-      const url = new URL(baseUrl);
-      found = { url, prefix: trimSlash(url.pathname) };
-      parsed.set(baseUrl, found);
+  function shapeOf(backend: BackendConfig): UpstreamShape {
+    let shape = shapes.get(backend);
+    if (!shape) {
+      shape = upstreamShape(backend);
+      shapes.set(backend, shape);
     }
-    return found;
+    return shape;
   }
 
   function poolFor(url: URL, connectMs: number): Pool {
@@ -74,16 +75,16 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     const { job, backend } = attempt;
     const secret = options.secrets.get(secretKey(backend.id, attempt.credentialId));
     if (secret === undefined) return { kind: 'failed', code: 'no_secret', message: 'credential has no secret', afterMs: 0 };
-    const { url, prefix } = parse(backend.baseUrls[attempt.baseUrlIndex]!);
+    const shape = shapeOf(backend);
     const collect = collectsStream(backend, job);
     const body = collect ? streamingBody(collect, job.body) : job.body;
     const left = job.receivedAt + backend.timeouts.totalMs - clock.now();
     const reply = await dispatchOnce(
-      poolFor(url, backend.timeouts.connectMs),
+      poolFor(shape.bases[attempt.baseUrlIndex]!.url, backend.timeouts.connectMs),
       {
         method: 'POST',
-        path: `${prefix}${job.upstreamPath}`,
-        headers: upstreamHeaders(backend, job, secret, body.length),
+        path: upstreamTarget(shape, attempt.baseUrlIndex, job.upstreamPath, job.model),
+        headers: upstreamHeaders(backend, shape, job, secret, body.length),
         body,
         streaming: job.stream || collect !== null,
         protocol: backend.kind,
@@ -102,9 +103,9 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     poolFor,
     probeHeaders(backend, credentialId) {
       const named = credentialId === undefined ? undefined : options.secrets.get(secretKey(backend.id, credentialId));
-      if (named !== undefined) return credentialHeaders(backend, {}, named);
-      const first = [...options.secrets.entries()].find(([key]) => key.startsWith(`${backend.id}\u0000`));
-      return first ? credentialHeaders(backend, {}, first[1]) : {};
+      const secret = named ?? [...options.secrets.entries()].find(([key]) => key.startsWith(`${backend.id}\u0000`))?.[1];
+      const headers = { ...protocolSpec(backend.kind).ownHeaders({}, backend), ...shapeOf(backend).headers };
+      return secret === undefined ? headers : Object.assign(headers, credentialHeader(shapeOf(backend), secret));
     },
     async close() {
       closed = true;
@@ -114,21 +115,21 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
   };
 }
 
-/** What goes upstream: the backend's allowed client headers, then the credential; one object. */
-function upstreamHeaders(backend: BackendConfig, job: Attempt['job'], secret: string, bodyLength: number): HeaderMap {
-  const headers = forUpstream(job.headers, protocolSpec(backend.kind).requestHeaders, backend.forwardHeaders);
+/**
+ * What goes upstream, in one object, each later part winning: the backend's allowed client
+ * headers, the protocol's own, the backend's extra headers, the credential.
+ */
+function upstreamHeaders(backend: BackendConfig, shape: UpstreamShape, job: Attempt['job'], secret: string, bodyLength: number): HeaderMap {
+  const spec = protocolSpec(backend.kind);
+  const headers = forUpstream(job.headers, spec.requestHeaders, backend.forwardHeaders);
   headers['content-type'] = job.contentType;
-  Object.assign(headers, credentialHeaders(backend, job.headers, secret));
+  Object.assign(headers, spec.ownHeaders(job.headers, backend), shape.headers, credentialHeader(shape, secret));
   headers['content-length'] = String(bodyLength);
   headers['x-request-id'] = job.id;
   return headers;
 }
 
-/** The credential in the header the backend's kind expects. */
-function credentialHeaders(backend: BackendConfig, client: Readonly<HeaderMap>, secret: string): HeaderMap {
-  return protocolSpec(backend.kind).upstreamAuth(secret, client, backend);
-}
-
-function trimSlash(path: string): string {
-  return path.endsWith('/') ? path.slice(0, -1) : path;
+/** The credential in the backend's auth header, after its prefix; nothing for a keyless backend. */
+function credentialHeader(shape: UpstreamShape, secret: string): HeaderMap {
+  return shape.auth === null ? {} : { [shape.auth.header]: `${shape.auth.prefix}${secret}` };
 }

@@ -138,11 +138,14 @@ describe('the protocol registry', () => {
 describe('each protocol spec', () => {
   const settings = { anthropicVersion: '2023-06-01' };
 
-  it('puts the secret in its protocol’s auth header', () => {
-    expect(protocolSpec('openai').upstreamAuth('s', {}, settings)).toEqual({ authorization: 'Bearer s' });
-    expect(protocolSpec('anthropic').upstreamAuth('s', {}, settings)).toEqual({ 'x-api-key': 's', 'anthropic-version': '2023-06-01' });
-    expect(protocolSpec('anthropic').upstreamAuth('s', { 'anthropic-version': '2024-01-01' }, settings)['anthropic-version']).toBe('2024-01-01');
-    expect(protocolSpec('gemini').upstreamAuth('s', {}, settings)).toEqual({ 'x-goog-api-key': 's' });
+  it('names its protocol’s auth header and prefix, and the headers the protocol itself needs', () => {
+    expect(protocolSpec('openai').auth).toEqual({ header: 'authorization', prefix: 'Bearer ' });
+    expect(protocolSpec('anthropic').auth).toEqual({ header: 'x-api-key', prefix: '' });
+    expect(protocolSpec('gemini').auth).toEqual({ header: 'x-goog-api-key', prefix: '' });
+    expect(protocolSpec('openai').ownHeaders({}, settings)).toEqual({});
+    expect(protocolSpec('anthropic').ownHeaders({}, settings)).toEqual({ 'anthropic-version': '2023-06-01' });
+    expect(protocolSpec('anthropic').ownHeaders({ 'anthropic-version': '2024-01-01' }, settings)['anthropic-version']).toBe('2024-01-01');
+    expect(protocolSpec('gemini').ownHeaders({}, settings)).toEqual({});
   });
 
   it.each(PROTOCOL_NAMES)('%s: forwards no credential header and the common ones', (name) => {
