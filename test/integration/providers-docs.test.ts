@@ -26,6 +26,8 @@ const ENV = {
 interface Expected {
   /** The model the client asks for. */
   readonly model: string;
+  /** The model the upstream is asked for, when an alias maps it (else `model`). */
+  readonly upstreamModel?: string;
   /** Path and query the upstream must receive. */
   readonly path: string;
   /** Headers the upstream must receive, exactly. */
@@ -46,7 +48,8 @@ const EXPECTED: Readonly<Record<string, Expected>> = {
     absent: others('api-key'),
   },
   OpenRouter: {
-    model: 'openai/gpt-4o',
+    model: 'gpt-4o',
+    upstreamModel: 'openai/gpt-4o',
     path: '/api/v1/chat/completions',
     headers: { ...bearer(ENV.OPENROUTER_API_KEY), 'http-referer': 'https://fusebox.example', 'x-openrouter-title': 'fusebox' },
     absent: others('authorization'),
@@ -86,7 +89,7 @@ function expectShape(request: RecordedRequest, expected: Expected): void {
   expect(request.path).toBe(expected.path);
   for (const [name, value] of Object.entries(expected.headers)) expect(request.headers[name], name).toBe(value);
   for (const name of expected.absent) expect(request.headers[name], name).toBeUndefined();
-  expect((JSON.parse(request.body) as { model: string }).model).toBe(expected.model);
+  expect((JSON.parse(request.body) as { model: string }).model).toBe(expected.upstreamModel ?? expected.model);
 }
 
 describe('docs/providers.md examples', () => {
