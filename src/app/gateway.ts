@@ -128,7 +128,10 @@ function assemble(
       operator.metrics.observeRequest(job, summary, ms);
       operator.usage.record(job, summary, clock.now());
       const { skipped, considered, ...outcome } = summary;
-      logger.info({ reqId: job.id, model: job.model, stream: job.stream, ...(job.clientKey ? { client: job.clientKey } : {}), ...outcome, ms }, 'request');
+      logger.info(
+        { reqId: job.id, model: job.model, stream: job.stream, ...(job.clientKey ? { client: job.clientKey } : {}), ...outcome, ms },
+        'request',
+      );
       if (logger.isLevelEnabled('debug')) logger.debug({ reqId: job.id, considered, skipped }, 'route decisions');
     },
     (error) => logger.error({ err: error }, 'could not record a finished request'),

@@ -43,7 +43,8 @@ const HOUR_MS = 3_600_000;
 const MAX_MODELS = 100;
 
 type Counts = { requests: number; inputTokens: number; outputTokens: number };
-type Table = Map<string, { labels: Omit<UsageRow, keyof Counts>; counts: Counts }>;
+type Labels = Omit<UsageRow, keyof Counts>;
+type Table = Map<string, { labels: Labels; counts: Counts }>;
 
 export function createUsageLedger(startedAt: number): UsageLedger {
   const totals: Table = new Map();
@@ -72,7 +73,8 @@ export function createUsageLedger(startedAt: number): UsageLedger {
       const hour = now - (now % HOUR_MS);
       let table = hours.get(hour);
       if (table === undefined) {
-        hours.set(hour, (table = new Map()));
+        table = new Map<string, { labels: Labels; counts: Counts }>();
+        hours.set(hour, table);
         for (const old of hours.keys()) if (old <= hour - HOURS_KEPT * HOUR_MS) hours.delete(old);
       }
       add(table, labels, usage);
@@ -83,12 +85,17 @@ export function createUsageLedger(startedAt: number): UsageLedger {
     },
     report(now) {
       const byHour = [...hours.entries()].sort(([a], [b]) => b - a);
-      return { now, since: startedAt, totals: rows(totals), hours: byHour.map(([hour, table]) => ({ hour: new Date(hour).toISOString(), rows: rows(table) })) };
+      return {
+        now,
+        since: startedAt,
+        totals: rows(totals),
+        hours: byHour.map(([hour, table]) => ({ hour: new Date(hour).toISOString(), rows: rows(table) })),
+      };
     },
   };
 }
 
-function add(table: Table, labels: Omit<UsageRow, keyof Counts>, usage: TokenUsage): void {
+function add(table: Table, labels: Labels, usage: TokenUsage): void {
   const key = `${labels.client}\u0000${labels.backend}\u0000${labels.credential}\u0000${labels.model}`;
   let entry = table.get(key);
   if (entry === undefined) table.set(key, (entry = { labels, counts: { requests: 0, inputTokens: 0, outputTokens: 0 } }));

@@ -30,12 +30,25 @@ const anthropicEvent = (name: string, data: unknown) => `event: ${name}\ndata: $
 const ANTHROPIC_STREAM = [
   anthropicEvent('message_start', {
     type: 'message_start',
-    message: { id: 'm1', type: 'message', role: 'assistant', model: 'claude-test', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: USAGE.input, output_tokens: 1 } },
+    message: {
+      id: 'm1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-test',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: USAGE.input, output_tokens: 1 },
+    },
   }),
   anthropicEvent('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
   anthropicEvent('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'counted' } }),
   anthropicEvent('content_block_stop', { type: 'content_block_stop', index: 0 }),
-  anthropicEvent('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: USAGE.output } }),
+  anthropicEvent('message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: 'end_turn', stop_sequence: null },
+    usage: { output_tokens: USAGE.output },
+  }),
   anthropicEvent('message_stop', { type: 'message_stop' }),
 ].join('');
 
@@ -58,7 +71,10 @@ const geminiChunk = (text: string, last: boolean) =>
   })}\r\n\r\n`;
 
 const GEMINI_STREAM = geminiChunk('coun', false) + geminiChunk('ted', true);
-const GEMINI_WHOLE = { candidates: [{ content: { parts: [{ text: 'counted' }], role: 'model' }, finishReason: 'STOP', index: 0 }], usageMetadata: GEMINI_USAGE };
+const GEMINI_WHOLE = {
+  candidates: [{ content: { parts: [{ text: 'counted' }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+  usageMetadata: GEMINI_USAGE,
+};
 
 /** The answer for a request to any protocol's chat endpoint, streamed when the request asks. */
 export function usageAnswer(request: RecordedRequest): Behavior {

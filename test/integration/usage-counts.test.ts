@@ -37,9 +37,9 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)$/.exec(line);
     if (match?.[1] !== name) continue;
-    const found = Object.fromEntries([...match[2]!.matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const found = new Map([...match[2]!.matchAll(/([a-zA-Z_]+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!] as const));
     const wanted = Object.entries(labels);
-    if (wanted.length === Object.keys(found).length && wanted.every(([k, v]) => found[k] === v)) return Number(match[3]);
+    if (wanted.length === found.size && wanted.every(([k, v]) => found.get(k) === v)) return Number(match[3]);
   }
   return null;
 }
@@ -59,8 +59,20 @@ describe('usage you can see', () => {
       server: { adminToken: ADMIN_TOKEN, apiKeys: [{ id: 'alice', key: ALICE }, BOB] },
       backends: [
         { id: 'oai', models: ['gpt-test'], baseUrls: [oai.baseUrl], credentials: [{ id: 'oai-key', apiKey: 'sk-oai-secret' }] },
-        { id: 'ant', kind: 'anthropic', models: ['claude-test'], baseUrls: [`${ant.origin}/v1`], credentials: [{ id: 'ant-key', apiKey: 'sk-ant-secret' }] },
-        { id: 'gem', kind: 'gemini', models: ['gemini-test'], baseUrls: [`${gem.origin}/v1beta`], credentials: [{ id: 'gem-key', apiKey: 'AIza-gem-secret' }] },
+        {
+          id: 'ant',
+          kind: 'anthropic',
+          models: ['claude-test'],
+          baseUrls: [`${ant.origin}/v1`],
+          credentials: [{ id: 'ant-key', apiKey: 'sk-ant-secret' }],
+        },
+        {
+          id: 'gem',
+          kind: 'gemini',
+          models: ['gemini-test'],
+          baseUrls: [`${gem.origin}/v1beta`],
+          credentials: [{ id: 'gem-key', apiKey: 'AIza-gem-secret' }],
+        },
       ],
     });
     cleanups.push(() => gw.close());
@@ -154,7 +166,11 @@ describe('usage you can see', () => {
   it('counts requests refused before routing in fusebox_requests_total, with the reason as the outcome', async () => {
     const { gw, oai } = await setup();
     const post = (path: string, body: string, key: string | null = ALICE) =>
-      fetch(new URL(path, gw.url), { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body });
+      fetch(new URL(path, gw.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body,
+      });
     expect((await post('/v1/nowhere', '{}')).status).toBe(404);
     expect((await post('/v1/chat/completions', '{not json')).status).toBe(400);
     expect((await post('/v1/chat/completions', JSON.stringify({ ...ask, pad: 'x'.repeat(11 * 1024 * 1024) }))).status).toBe(413);
@@ -162,7 +178,8 @@ describe('usage you can see', () => {
     expect((await post('/v1/chat/completions', JSON.stringify(ask), 'fbx-wrong-key-0000')).status).toBe(401);
     expect(oai.requests).toHaveLength(0);
     const metrics = (await admin(gw.url, '/metrics')).text;
-    const refused = (status: string, outcome: string) => sample(metrics, 'fusebox_requests_total', { route: 'none', model: 'none', backend: 'none', status, outcome });
+    const refused = (status: string, outcome: string) =>
+      sample(metrics, 'fusebox_requests_total', { route: 'none', model: 'none', backend: 'none', status, outcome });
     expect(refused('404', 'unknown_url')).toBe(1);
     expect(refused('400', 'invalid_json')).toBe(1);
     expect(refused('413', 'body_too_large')).toBe(1);

@@ -48,7 +48,11 @@ describe('client key limits', () => {
             { id: 'dave', key: DAVE, limits: { tokensPerDay: USAGE.input + USAGE.output - 1 } },
           ],
         },
-        backends: [backend('oai', 'openai', 'gpt-test', '/v1'), backend('ant', 'anthropic', 'claude-test', '/v1'), backend('gem', 'gemini', 'gemini-test', '/v1beta')],
+        backends: [
+          backend('oai', 'openai', 'gpt-test', '/v1'),
+          backend('ant', 'anthropic', 'claude-test', '/v1'),
+          backend('gem', 'gemini', 'gemini-test', '/v1beta'),
+        ],
       },
       { clock: tenOClockClock() },
     );
@@ -60,14 +64,22 @@ describe('client key limits', () => {
   /** One request of each protocol with `key`, as raw fetches (status, Retry-After and body as the client gets them). */
   async function askEveryProtocol(origin: string, key: string) {
     const post = async (path: string, body: unknown, headers: Record<string, string>) => {
-      const res = await fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const res = await fetch(`${origin}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, retryAfter: Number(res.headers.get('retry-after')), body: (await res.json()) as Record<string, unknown> };
     };
     const messages = [{ role: 'user', content: 'hi' }];
     return {
       openai: await post('/v1/chat/completions', { model: 'gpt-test', messages }, { authorization: `Bearer ${key}` }),
       anthropic: await post('/v1/messages', { model: 'claude-test', max_tokens: 8, messages }, { 'x-api-key': key }),
-      gemini: await post('/v1beta/models/gemini-test:generateContent', { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }, { 'x-goog-api-key': key }),
+      gemini: await post(
+        '/v1beta/models/gemini-test:generateContent',
+        { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+        { 'x-goog-api-key': key },
+      ),
     };
   }
 

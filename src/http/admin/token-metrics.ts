@@ -31,7 +31,12 @@ export function createTokenMetrics(registers: Registry[], modelLabel: (model: st
       const usage = summary.usage;
       const last = summary.attempts.at(-1);
       if (!usage || summary.backend === null || !last) return;
-      const labels = { client: job.clientKey ?? ANONYMOUS, backend: summary.backend, credential: last.credential, model: modelLabel(last.model ?? job.model) };
+      const labels = {
+        client: job.clientKey ?? ANONYMOUS,
+        backend: summary.backend,
+        credential: last.credential,
+        model: modelLabel(last.model ?? job.model),
+      };
       const key = `${labels.client}\u0000${labels.backend}\u0000${labels.credential}\u0000${labels.model}`;
       let pair = children.get(key);
       if (pair === undefined) {

@@ -121,7 +121,7 @@ export interface UsageReading {
    */
   askForReport?(upstreamPath: string, body: Buffer): Buffer | null;
   /** Whether complete SSE events hold the report `askForReport` asked for (dropped from the client's stream). */
-  isReport?(events: Buffer): boolean;
+  readonly isReport?: (events: Buffer) => boolean;
 }
 
 export interface ProtocolSpec {

@@ -23,9 +23,7 @@ export interface RequestGuard {
 }
 
 /** A request let through is known by its client key's id and that key's limits, never by the key. */
-export type GuardVerdict =
-  | { readonly answered: true }
-  | { readonly answered: false; readonly keyId?: string; readonly limits?: ClientLimits };
+export type GuardVerdict = { readonly answered: true } | { readonly answered: false; readonly keyId?: string; readonly limits?: ClientLimits };
 
 const ANSWERED: GuardVerdict = { answered: true };
 const PASSED: GuardVerdict = { answered: false };

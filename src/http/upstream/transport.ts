@@ -98,8 +98,12 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
       clock,
     );
     if (!collect || reply.kind !== 'response' || reply.status >= 300 || !isEventStream(reply.headers)) return reply;
-    return collectReply(collect, reply, options.maxCollectBytes ?? DEFAULT_MAX_COLLECT, () => clock.now(), (whole) =>
-      whole ? spec.usage.fromBody(whole) : null,
+    return collectReply(
+      collect,
+      reply,
+      options.maxCollectBytes ?? DEFAULT_MAX_COLLECT,
+      () => clock.now(),
+      (whole) => (whole ? spec.usage.fromBody(whole) : null),
     );
   }
 
