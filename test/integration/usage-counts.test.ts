@@ -163,6 +163,29 @@ describe('usage you can see', () => {
     );
   });
 
+  it('counts a translated stream in its backend’s terms, and a client that did not ask sees no usage chunk', async () => {
+    const { ant, gw, answered } = await setup();
+    const alice = new OpenAI({ baseURL: gw.url, apiKey: ALICE, maxRetries: 0 });
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    for await (const chunk of await alice.chat.completions.create({ model: 'claude-test', messages: ask.messages, stream: true })) chunks.push(chunk);
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('counted');
+    expect(chunks.every((c) => c.choices.length > 0 && !c.usage)).toBe(true);
+    expect(ant.requests[0]!.path).toBe('/v1/messages');
+    await until(() => answered() === 1, 'the answered request recorded');
+    const usage = await admin<UsageJson>(gw.url, '/admin/usage');
+    expect(usage.json.totals).toEqual([
+      {
+        client: 'alice',
+        backend: 'ant',
+        credential: 'ant-key',
+        model: 'claude-test',
+        requests: 1,
+        inputTokens: USAGE.input,
+        outputTokens: USAGE.output,
+      },
+    ]);
+  });
+
   it('counts requests refused before routing in fusebox_requests_total, with the reason as the outcome', async () => {
     const { gw, oai } = await setup();
     const post = (path: string, body: string, key: string | null = ALICE) =>
