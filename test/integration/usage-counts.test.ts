@@ -186,6 +186,34 @@ describe('usage you can see', () => {
     ]);
   });
 
+  it('counts the usage of a stream collected for a streamOnly backend', async () => {
+    const up = await startMockUpstream(usageAnswer, 'only');
+    cleanups.push(() => up.close());
+    const gw = await startTestGateway({
+      server: { adminToken: ADMIN_TOKEN },
+      backends: [
+        { id: 'only', models: ['gpt-test'], streamOnly: true, baseUrls: [up.baseUrl], credentials: [{ id: 'only-key', apiKey: 'sk-only-secret' }] },
+      ],
+    });
+    cleanups.push(() => gw.close());
+    const reply = await new OpenAI({ baseURL: gw.url, apiKey: 'unused', maxRetries: 0 }).chat.completions.create(ask);
+    expect(reply.usage).toMatchObject({ prompt_tokens: USAGE.input, completion_tokens: USAGE.output });
+    expect(JSON.parse(up.requests[0]!.body)).toMatchObject({ stream: true });
+    await until(() => gw.logs.some((line) => line.msg === 'request' && line.backend === 'only'), 'the answered request recorded');
+    const usage = await admin<UsageJson>(gw.url, '/admin/usage');
+    expect(usage.json.totals).toEqual([
+      {
+        client: 'anonymous',
+        backend: 'only',
+        credential: 'only-key',
+        model: 'gpt-test',
+        requests: 1,
+        inputTokens: USAGE.input,
+        outputTokens: USAGE.output,
+      },
+    ]);
+  });
+
   it('counts requests refused before routing in fusebox_requests_total, with the reason as the outcome', async () => {
     const { gw, oai } = await setup();
     const post = (path: string, body: string, key: string | null = ALICE) =>
