@@ -69,7 +69,8 @@ describe('client key limits', () => {
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-      return { status: res.status, retryAfter: Number(res.headers.get('retry-after')), body: (await res.json()) as Record<string, unknown> };
+      const answer = (await res.json()) as Record<string, unknown>;
+      return { status: res.status, retryAfter: Number(res.headers.get('retry-after')), shouldRetry: res.headers.get('x-should-retry'), body: answer };
     };
     const messages = [{ role: 'user', content: 'hi' }];
     return {
@@ -100,6 +101,7 @@ describe('client key limits', () => {
     await carol.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
     const refused = await askEveryProtocol(origin, CAROL);
     expectRefusedInEachFormat(refused, 40, 1);
+    expect(refused.openai.shouldRetry).toBeNull();
     expect(up.requests).toHaveLength(1);
     const error = await carol.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
@@ -118,6 +120,8 @@ describe('client key limits', () => {
     await until(() => gw.logs.some((line) => line.msg === 'request' && line.client === 'dave'), "dave's answer recorded");
     const refused = await askEveryProtocol(origin, DAVE);
     expectRefusedInEachFormat(refused, 14 * 3600 - 20, 14 * 3600 - 120);
+    // Not within an SDK's retries: the SDKs are told not to retry.
+    expect(Object.values(refused).map((answer) => answer.shouldRetry)).toEqual(['false', 'false', 'false']);
     expect(up.requests).toHaveLength(1);
     const carol = await askEveryProtocol(origin, CAROL);
     expect(carol.openai.status).toBe(200);

@@ -81,13 +81,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   const verdict = guard(req, res, requestId, url);
   if (verdict.answered) return;
   const started = deps.clock.now();
-  const logRejected = (error: FuseboxError) => {
+  const logRejected = (error: FuseboxError, headers?: Record<string, string>) => {
     deps.accounting?.refused(error);
     deps.logger.info(
       { reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started },
       'request',
     );
-    writeError(res, error, protocolOfPath(url.pathname).name, requestId);
+    writeError(res, error, protocolOfPath(url.pathname).name, requestId, headers);
   };
   if (deps.closing()) {
     // Nothing of the request is read: its connection ends with the answer.
@@ -146,7 +146,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   }
   const overLimit = verdict.keyId !== undefined && verdict.limits ? deps.accounting?.admit(verdict.keyId, verdict.limits, deps.clock.now()) : null;
   if (overLimit) {
-    logRejected(new FuseboxError('client_limit_exceeded', `this client key is over its ${overLimit.limit} limit`, overLimit.retryAfterMs));
+    // A day's tokens do not come back within an SDK's retry: tell it not to try.
+    const noRetry = overLimit.limit === 'tokensPerDay' ? { 'x-should-retry': 'false' } : undefined;
+    logRejected(new FuseboxError('client_limit_exceeded', `this client key is over its ${overLimit.limit} limit`, overLimit.retryAfterMs), noRetry);
     return;
   }
   if (!deps.pipeline.submit(job, generation)) {
