@@ -126,6 +126,8 @@ describe('usage you can see', () => {
     expect(new Date(usage.json.hours[0]!.hour).getUTCMinutes()).toBe(0);
     expect(usage.json.hours[0]!.rows).toEqual(expect.arrayContaining(usage.json.totals));
     expect(usage.text).not.toContain(ALICE);
+    expect(gw.logs.filter((line) => line.msg === 'request').map((line) => line.client)).toEqual(['alice', 'alice', 'key-2']);
+    expect(gw.rawLogs.join('\n')).not.toContain(ALICE);
     expect((await admin(gw.url, '/admin/usage', { token: null })).status).toBe(401);
   });
 
