@@ -135,8 +135,12 @@ function assemble(
   const finished = afterIo(
     (job: Job, summary: RequestSummary, ms: number) => {
       operator.metrics.observeRequest(job, summary, ms);
+      operator.usage.record(job, summary, clock.now());
       const { skipped, considered, ...outcome } = summary;
-      logger.info({ reqId: job.id, model: job.model, stream: job.stream, ...outcome, ms }, 'request');
+      logger.info(
+        { reqId: job.id, model: job.model, stream: job.stream, ...(job.clientKey ? { client: job.clientKey } : {}), ...outcome, ms },
+        'request',
+      );
       if (logger.isLevelEnabled('debug')) logger.debug({ reqId: job.id, considered, skipped }, 'route decisions');
     },
     (error) => logger.error({ err: error }, 'could not record a finished request'),
@@ -171,6 +175,10 @@ function assemble(
     closing: () => closing,
     operator: operator.routes,
     upstreamModels: models,
+    accounting: {
+      admit: (keyId, limits, now) => operator.usage.admit(keyId, limits, now),
+      refused: (error) => operator.metrics.observeRefused(error),
+    },
   });
   let address: AddressInfo | null = null;
 

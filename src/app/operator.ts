@@ -13,12 +13,13 @@ import { actorReport } from '../http/admin/actor-report.js';
 import { createMetrics, type Metrics } from '../http/admin/metrics.js';
 import { mirrorHosts } from '../http/admin/status-page.js';
 import type { LiveRouting } from './live-routing.js';
+import { createUsageLedger, type UsageLedger } from '../routing/usage-ledger.js';
 import { LIVE_SERVER_SETTINGS } from './generation.js';
 
 /**
  * Everything an operator sees and does, wired once by the composition root: the admin
- * token, the admin SSE feed, Prometheus metrics, the /admin, /metrics and /status routes,
- * and config reload (POST /admin/reload, SIGHUP).
+ * token, the admin SSE feed, Prometheus metrics, the usage ledger (GET /admin/usage, client
+ * key limits), the /admin, /metrics and /status routes, and config reload (POST /admin/reload, SIGHUP).
  *
  * Reload re-reads the config with `loadConfig`, then in one synchronous step makes its
  * generation current (live-routing.ts: routes, transport, routing settings, forwarded headers,
@@ -32,6 +33,7 @@ export interface Operator {
   readonly routes: OperatorRoutes;
   readonly metrics: Metrics;
   readonly feed: AdminFeed;
+  readonly usage: UsageLedger;
   /** Null when the gateway has no config source to re-read. */
   readonly reload: (() => Promise<ReloadOutcome & { restartRequired: readonly string[] }>) | null;
   close(): void;
@@ -54,6 +56,7 @@ export function startOperator(options: OperatorOptions): Operator {
   const { tree, clock, logger, routing } = options;
   const feed = createAdminFeed({ tree, clock });
   const metrics = createMetrics(tree, clock);
+  const usage = createUsageLedger(clock.now());
   const loadConfig = options.loadConfig;
   const reload = loadConfig
     ? async () => {
@@ -79,6 +82,7 @@ export function startOperator(options: OperatorOptions): Operator {
     logger,
     feed,
     metrics,
+    usage: () => usage.report(clock.now()),
     auth: () => routing.current.adminAuth,
     reload,
     hosts: () => mirrorHosts(routing.current.config.backends),
@@ -87,6 +91,7 @@ export function startOperator(options: OperatorOptions): Operator {
     routes,
     metrics,
     feed,
+    usage,
     reload,
     close() {
       feed.close();

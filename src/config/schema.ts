@@ -13,12 +13,9 @@ import {
   timeoutsSchema,
 } from './upstream-schemas.js';
 import { checkUpstreamShape, upstreamShapeFields, withKeylessCredential } from './upstream-shape-schema.js';
+import { clientKeysSchema } from './client-keys-schema.js';
 
 export { breakerSchema, timeoutsSchema } from './upstream-schemas.js';
-
-const clientKey = z.string().regex(/^[\x21-\x7e]{8,512}$/, {
-  error: 'expected 8-512 visible ASCII characters (no spaces, CR or LF)',
-});
 
 const corsOrigin = z.string().refine((v) => isHttpUrl(v) && new URL(v).origin === v, {
   error: 'expected an origin such as http://localhost:3000 (scheme, host, port; no path)',
@@ -118,7 +115,7 @@ const serverSchema = z
     maxConcurrent: z.number().int().positive().default(256),
     maxQueued: z.number().int().min(0).default(1024),
     /** Client API keys (from the environment); when any is set, every /v1 and /v1beta request needs one. */
-    apiKeys: z.array(clientKey).default([]),
+    apiKeys: clientKeysSchema,
     /** Browser origins granted CORS; none by default (no `*`, ever). */
     cors: z
       .object({ origins: z.array(corsOrigin).default([]) })

@@ -8,7 +8,7 @@ import type { ClientErrorHold } from './context-fallback.js';
 import { refineRateLimited } from './rate-limit-body.js';
 import type { Route } from './plan.js';
 import { answerRefusal, pumpTranslated, translatedCall, translatedHeaders } from './translation-step.js';
-import type { Attempt, Job, TranslatedCall, Transport, UpstreamBody, UpstreamCode, UpstreamReply } from './types.js';
+import type { Attempt, Job, TokenUsage, TranslatedCall, Transport, UpstreamBody, UpstreamCode, UpstreamReply } from './types.js';
 import { UpstreamBodyError } from './types.js';
 import { endBrokenStream } from './stream-break.js';
 
@@ -30,6 +30,8 @@ export interface AttemptResult {
   readonly brokeMidStream?: UpstreamCode;
   /** A client error held back by `hold` (not answered): its status and whole body. */
   readonly held?: { readonly status: number; readonly body: Buffer };
+  /** The tokens a successful answer reported. */
+  readonly usage?: TokenUsage;
 }
 
 export interface AttemptDeps {
@@ -100,7 +102,8 @@ async function answerWhole(
   if (answer === null) return { outcome: { kind: 'endpoint_failure', code: 'translation_failed' }, answered: false, headers: reply.headers };
   if (held) return { outcome: held, answered: false, headers: reply.headers, held: { status: reply.status, body: answer } };
   job.sink.respond(reply.status, { ...reply.headers, ...answerHeaders() }, answer);
-  return { outcome, answered: true, status: reply.status, latencyMs: reply.headersAfterMs, headers: reply.headers };
+  const usage = outcome.kind === 'success' ? reply.body.usage?.(body) : null;
+  return { outcome, answered: true, status: reply.status, latencyMs: reply.headersAfterMs, headers: reply.headers, ...(usage ? { usage } : {}) };
 }
 
 async function streamThrough(
@@ -122,7 +125,9 @@ async function streamThrough(
   const latencyMs = deps.clock.now() - started;
   job.sink.start(reply.status, { ...reply.headers, ...answerHeaders() });
   const brokeMidStream = await (call ? pumpTranslated(job, reply.body, first, call.stream()) : pump(job, reply.body, first));
+  const usage = reply.body.usage?.();
   return {
+    ...(usage ? { usage } : {}),
     outcome: { kind: 'success' },
     answered: true,
     status: reply.status,

@@ -192,6 +192,7 @@ function answered(run: Run, route: Route, result: AttemptResult): RequestSummary
     backend: route.backend.config.id,
     attempts: broke ? brokenLast(run.attempts, broke) : run.attempts,
     ...(route.fallback ? { fallback: route.fallback } : {}),
+    ...(result.usage ? { usage: result.usage } : {}),
     ...waits(run),
     ...run.decisions,
   };

@@ -2,6 +2,7 @@ import { FuseboxError } from '../shared/errors.js';
 import type { Outcome } from './classify.js';
 import type { Considered, Route, Skip } from './plan.js';
 import { httpCode, type UpstreamCode } from '../shared/upstream-code.js';
+import type { TokenUsage } from './types.js';
 
 /** An attempt's outcome in one word: a note's `outcome`, a log line's, a metric's label. */
 export type OutcomeCode = UpstreamCode | 'success' | 'cancelled';
@@ -35,6 +36,8 @@ export interface RequestSummary {
   readonly error?: string;
   /** `from->to` model pools when the answer came from a fallback pool. */
   readonly fallback?: string;
+  /** The tokens the answer reported (the last attempt's: the one that answered). */
+  readonly usage?: TokenUsage;
   /** ms spent waiting for a route to recover. */
   readonly waitedMs?: number;
   /** ms waited before trying a failed route's model again instead of switching models. */

@@ -37,6 +37,8 @@ export interface Job {
   readonly sink: ClientSink;
   /** Present on chat routes when backends of other kinds may serve the job (translation-step.ts). */
   readonly translation?: JobTranslation;
+  /** The id of the client key the request came with (never the key); absent when no keys are configured. */
+  readonly clientKey?: string;
 }
 
 /**
@@ -98,6 +100,18 @@ export interface UpstreamBody {
   pipe(write: (chunk: Buffer) => Promise<void> | undefined): Promise<void>;
   /** Abort the upstream request; pending and later `next()` calls reject with `reason` as the code. */
   cancel(reason: UpstreamCode): void;
+  /**
+   * The tokens the answer reports, once the body has been read: a whole answer's from `whole`
+   * (the body as read), an event stream's from its first event and its last bytes. Absent or
+   * null when the answer reports none.
+   */
+  usage?(whole?: Buffer): TokenUsage | null;
+}
+
+/** Tokens of one answer (input counts cached prompt tokens; output counts reasoning tokens). */
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
 }
 
 /** The one error a body read fails with, upstream or collected: its code says why. */

@@ -20,6 +20,7 @@ export const ERRORS = {
   body_too_large: { status: 413, type: 'invalid_request_error' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error' },
   rate_limited: { status: 429, type: 'rate_limit_error' },
+  client_limit_exceeded: { status: 429, type: 'rate_limit_error' },
   internal_error: { status: 500, type: 'server_error' },
   upstream_failed: { status: 502, type: 'server_error' },
   upstream_response_too_large: { status: 502, type: 'server_error' },
@@ -38,7 +39,7 @@ export class FuseboxError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    /** For 503s: when a retry may succeed; becomes a `Retry-After` header. */
+    /** For 429s and 503s: when a retry may succeed; becomes a `Retry-After` header. */
     readonly retryAfterMs?: number,
   ) {
     super(message);

@@ -137,7 +137,7 @@ function replaceRanges(text: string, ranges: [number, number][]): string {
  * query values, client API keys, the admin token.
  */
 export function configSecrets(config: FuseboxConfig): string[] {
-  const secrets = [...config.server.apiKeys];
+  const secrets = config.server.apiKeys.map((entry) => (typeof entry === 'string' ? entry : entry.key));
   if (config.server.adminToken !== undefined) secrets.push(config.server.adminToken);
   for (const backend of config.backends) {
     for (const credential of backend.credentials) secrets.push(credential.apiKey);

@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockUpstream, type MockUpstream } from '../helpers/upstream.js';
-import { ADMIN_TOKEN } from '../helpers/admin.js';
+import { ADMIN_TOKEN, admin } from '../helpers/admin.js';
 import { backendsFor, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**
@@ -127,6 +127,26 @@ describe.skipIf(!hasChromium)('the status page in chromium', () => {
     expect(await listed.locator('.badge').evaluateAll((nodes) => nodes.map((n) => n.textContent))).toEqual(['closed', 'open']); // an isolated breaker reads open
     for (const id of ['backend:backup', pool])
       await fetch(`${origin}/admin/actors/${id}/release`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    await page.close();
+  });
+
+  it('shows the token usage of /admin/usage, a row per client key, backend, credential and model', async () => {
+    const client = new OpenAI({ baseURL: gw!.url, apiKey: 'client-key', maxRetries: 0 });
+    for (const upstream of upstreams) upstream.script = () => ({ kind: 'ok' });
+    await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'counted' }] });
+    const usage = async () => (await admin<{ totals: Record<string, string | number>[] }>(gw!.url, '/admin/usage')).json.totals;
+    await expect.poll(async () => (await usage()).length).toBeGreaterThan(0);
+    const totals = await usage();
+    const page = await browser!.newPage();
+    await page.goto(`${new URL(gw!.url).origin}/status`);
+    await page.locator('#token').fill(ADMIN_TOKEN);
+    await page.locator('#login-form button').click();
+    const rows = page.locator('#usage tr[data-usage-row]');
+    await expect.poll(() => rows.count(), { timeout: 5000 }).toBe(totals.length);
+    const shown = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const expected = totals.map((r) => [r.client, r.backend, r.credential, r.model, r.requests, r.inputTokens, r.outputTokens].map(String));
+    expect(shown).toEqual(expect.arrayContaining(expected));
+    expect(shown[0]![0]).toBe('anonymous');
     await page.close();
   });
 

@@ -36,13 +36,15 @@ describe('streamOnly backends', () => {
     expect(b.requests).toHaveLength(0);
   });
 
-  it('passes a client stream through unchanged, body untouched', async () => {
+  it('passes a client stream through unchanged, the body untouched but for the usage report fusebox asks for', async () => {
     const { a, client } = await setup({ kind: 'stream', chunks: 2 });
     const stream = await client.chat.completions.create({ model: 'gpt-test', messages: [], stream: true });
     const parts: string[] = [];
     for await (const chunk of stream) parts.push(chunk.choices[0]?.delta.content ?? '');
     expect(parts.join('')).toBe('alpha: 1');
-    expect((JSON.parse(a.requests[0]!.body) as { stream_options?: unknown }).stream_options).toBeUndefined();
+    const { stream_options: asked, ...rest } = JSON.parse(a.requests[0]!.body) as { stream_options?: unknown };
+    expect(asked).toEqual({ include_usage: true });
+    expect(rest).toEqual({ model: 'gpt-test', messages: [], stream: true });
   });
 
   it('fails over when the collected stream breaks, before the client sees anything', async () => {

@@ -96,7 +96,7 @@ describe('translation: routing across kinds', () => {
     expect(up.gem.requests).toHaveLength(0);
   });
 
-  it('keeps same-protocol answers byte-identical: request body, JSON body and stream bytes', async () => {
+  it('keeps same-protocol answers byte-identical: request body (but for include_usage), JSON body and stream bytes', async () => {
     const up = await upstreams();
     const odd =
       '{ "id":"x",  "object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"é ✓"},"finish_reason":"stop"}] }\n';
@@ -113,7 +113,8 @@ describe('translation: routing across kinds', () => {
     const streamBody = '{"model":"m","stream":true,"messages":[]}';
     const streamed = await fetch(`${gw.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: streamBody });
     expect(await streamed.text()).toBe('data: {"choices":[{"index":0,"delta":{"content":"a"}}]}\n\n: c\n\ndata: [DONE]\n\n');
-    expect(up.oai.requests[1]!.body).toBe(streamBody);
+    // The one change: fusebox asks the stream for its usage report (docs/usage.md); every other byte is the client's.
+    expect(up.oai.requests[1]!.body).toBe(`{"stream_options":{"include_usage":true},${streamBody.slice(1)}`);
   });
 
   it('refuses what the target cannot express with a 400 in the client format, before calling any upstream', async () => {

@@ -10,6 +10,7 @@ import { actorReport } from './actor-report.js';
 import { DEFAULT_PROTOCOL } from '../protocols/registry.js';
 import { writeError } from '../server/write-error.js';
 import type { Metrics } from './metrics.js';
+import type { UsageReport } from '../../routing/usage-ledger.js';
 import { sendStatusPage } from './status-page.js';
 
 /**
@@ -32,6 +33,8 @@ export interface OperatorDeps {
   readonly logger: Logger;
   readonly feed: AdminFeed;
   readonly metrics: Metrics;
+  /** Token usage so far, totals and per hour (GET /admin/usage). */
+  readonly usage: () => UsageReport;
   /** The admin token check; a function because a reload may change the token. */
   readonly auth: () => AdminAuth;
   /** Re-reads the config and reconciles; null when the gateway was not started from a file. */
@@ -91,6 +94,11 @@ async function adminRoute(req: IncomingMessage, res: ServerResponse, path: strin
   if (path === '/admin/events') {
     allow(req, 'GET');
     deps.feed.attach(res, requestId);
+    return;
+  }
+  if (path === '/admin/usage') {
+    allow(req, 'GET');
+    sendJson(res, 200, deps.usage(), requestId);
     return;
   }
   if (path === '/admin/hosts') {

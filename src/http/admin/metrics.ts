@@ -8,6 +8,9 @@ import type { RequestSummary } from '../../routing/handle-request.js';
 import type { Job } from '../../routing/types.js';
 import type { OutcomeCode } from '../../routing/request-notes.js';
 import { credentialList } from '../../machines/breaker.js';
+import type { FuseboxError } from '../../shared/errors.js';
+import { boundedLabels } from '../../shared/bounded-labels.js';
+import { createTokenMetrics } from './token-metrics.js';
 
 /**
  * Prometheus metrics (GET /metrics), one registry per gateway. Request metrics come from each
@@ -18,7 +21,9 @@ import { credentialList } from '../../machines/breaker.js';
  */
 export interface Metrics {
   /** One finished request; `ms` from its arrival to its end. */
-  observeRequest(job: Pick<Job, 'protocol' | 'upstreamPath' | 'model'>, summary: RequestSummary, ms: number): void;
+  observeRequest(job: Pick<Job, 'protocol' | 'upstreamPath' | 'model' | 'clientKey'>, summary: RequestSummary, ms: number): void;
+  /** A request the front door refused before routing (route, model and backend `none`; outcome: the error code). */
+  observeRefused(error: FuseboxError): void;
   render(): Promise<string>;
   readonly contentType: string;
   close(): void;
@@ -34,7 +39,7 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
     name: 'fusebox_requests_total',
-    help: 'Client requests by route, model, backend that answered ("none" if none), status and outcome (success, broken_stream, ...).',
+    help: 'Client requests by route, model, backend that answered ("none" if none), status and outcome (success, broken_stream, unauthorized, ...).',
     labelNames: ['route', 'model', 'backend', 'status', 'outcome'],
     registers,
   });
@@ -85,13 +90,8 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
   });
   snapshotGauges(tree, clock, registers);
 
-  const models = new Set<string>();
-  const modelLabel = (model: string) => {
-    if (models.has(model)) return model;
-    if (models.size >= MAX_MODELS) return 'other';
-    models.add(model);
-    return model;
-  };
+  const modelLabel = boundedLabels(MAX_MODELS);
+  const tokens = createTokenMetrics(registers, modelLabel);
   const subscription = observeActorEvents(tree, { transitions, ttfb, cooldowns });
   const routeLabels = createRouteLabels();
 
@@ -109,6 +109,10 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
         attemptSeconds.observe(labels, attempt.ms / 1000);
         if (index < last) failovers.inc({ backend: attempt.backend });
       }
+      tokens.observe(job, summary);
+    },
+    observeRefused(error) {
+      requests.inc({ route: 'none', model: 'none', backend: 'none', status: String(error.status), outcome: error.code });
     },
     render: () => {
       tree.settle();

@@ -183,6 +183,7 @@ async function connect() {
     if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
     setConn('live', 'live');
     loadHosts();
+    loadUsage();
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { baseUrlActorId } from '../../actors/layout.js';
 import { STATUS_SCRIPT } from './status-page-script.js';
+import { USAGE_SCRIPT } from './status-page-usage.js';
 
 /**
  * GET /status: one self-contained HTML page (inline style and script, no external assets,
@@ -11,7 +12,8 @@ import { STATUS_SCRIPT } from './status-page-script.js';
  * script and style, and connections to this origin.
  *
  * DOM contract (used by the browser test): every actor is drawn as an element with
- * `data-actor="<actor id>"`, holding a `.badge` whose `data-state` and text are its state.
+ * `data-actor="<actor id>"`, holding a `.badge` whose `data-state` and text are its state;
+ * token usage is a table `#usage` (status-page-usage.ts).
  */
 export function sendStatusPage(res: ServerResponse, requestId: string, adminEnabled: boolean): void {
   const nonce = randomBytes(16).toString('base64');
@@ -73,12 +75,18 @@ function statusHtml(nonce: string, adminEnabled: boolean): string {
   </section>
   <section id="fleet" aria-live="polite"></section>
   <section>
+    <h2>Token usage</h2>
+    <table id="usage" class="creds"></table>
+    <p id="usage-since" class="meta"></p>
+  </section>
+  <section>
     <h2>Last transitions</h2>
     <ol id="transitions" class="transitions"></ol>
   </section>
 </main>
 <script nonce="${nonce}">const ADMIN_ENABLED = ${adminEnabled ? 'true' : 'false'};
-${STATUS_SCRIPT}</script>
+${STATUS_SCRIPT}
+${USAGE_SCRIPT}</script>
 </body>
 </html>`;
 }

@@ -18,6 +18,8 @@ export interface JobParts {
   readonly receivedAt: number;
   readonly signal: CancelSignal;
   readonly sink: ClientSink;
+  /** The id of the client key that was accepted, if any. */
+  readonly clientKey?: string;
 }
 
 /**
@@ -96,6 +98,7 @@ function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras
     signal: parts.signal,
     sink: parts.sink,
     ...(translation ? { translation } : {}),
+    ...(parts.clientKey !== undefined ? { clientKey: parts.clientKey } : {}),
   };
 }
 

@@ -139,6 +139,30 @@ export interface ChatEndpoint {
   upstreamPath(model: string, stream: boolean): string;
 }
 
+/** Tokens an answer reports (OpenAI's semantics: input counts cached tokens, output counts reasoning). */
+export interface TokenCount {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/**
+ * How this protocol's answers report token usage, read once per answer and never per chunk:
+ * from a whole JSON body, or from a stream's first event and its kept tail (`FINISH_WINDOW`
+ * bytes at least). Null when the answer reports none.
+ */
+export interface UsageReading {
+  fromBody(body: Buffer): TokenCount | null;
+  /** `head`: the stream's bytes up to its first data event; `tail`: its last bytes. */
+  fromStream(head: Buffer, tail: Buffer): TokenCount | null;
+  /**
+   * For a protocol whose streams report usage only on request: the streamed request's body
+   * asking for the report, or null when the client asked already (or the path cannot report).
+   */
+  askForReport?(upstreamPath: string, body: Buffer): Buffer | null;
+  /** Whether complete SSE events hold the report `askForReport` asked for (dropped from the client's stream). */
+  readonly isReport?: (events: Buffer) => boolean;
+}
+
 export interface ProtocolSpec {
   /** The registry key, a backend's `kind` and a Job's `protocol`. */
   readonly name: string;
@@ -169,4 +193,5 @@ export interface ProtocolSpec {
   readonly collect: StreamCollection | null;
   readonly samples: SampleAnswers;
   readonly chat: ChatEndpoint;
+  readonly usage: UsageReading;
 }

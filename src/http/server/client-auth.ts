@@ -1,14 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ClientKeyEntry } from '../../config/client-keys-schema.js';
 
 /**
  * Client authentication for the protocol routes. A key is accepted from
  * `Authorization: Bearer <key>` (OpenAI clients), `x-api-key` (Anthropic clients) or
  * `x-goog-api-key` (Gemini clients), never from the query string. Keys are compared as
  * SHA-256 digests with `timingSafeEqual`, against every configured key without an early
- * exit, so the time taken says nothing about a key's length or its common prefix.
+ * exit, so the time taken says nothing about a key's length or its common prefix. An accepted
+ * request is known by its key's id from here on, never by the key.
  */
-export type AuthResult = { readonly ok: true } | { readonly ok: false; readonly reason: 'missing' | 'invalid' | 'query_string' };
+export type AuthResult =
+  | { readonly ok: true; /** The matched key's id; absent when no keys are configured. */ readonly keyId?: string }
+  | { readonly ok: false; readonly reason: 'missing' | 'invalid' | 'query_string' };
 
 export interface ClientAuth {
   /** False when no client keys are configured: every request is let through (loopback only). */
@@ -19,8 +23,8 @@ export interface ClientAuth {
 /** Query parameters a client might put a key in; their presence is answered with a hint. */
 const QUERY_KEY_PARAMS = ['key', 'api_key', 'api-key', 'apikey', 'access_token'];
 
-export function createClientAuth(keys: readonly string[]): ClientAuth {
-  const digests = keys.map(digest);
+export function createClientAuth(keys: readonly ClientKeyEntry[]): ClientAuth {
+  const digests = keys.map((entry) => digest(entry.key));
   return {
     enabled: digests.length > 0,
     check(headers, url) {
@@ -30,16 +34,16 @@ export function createClientAuth(keys: readonly string[]): ClientAuth {
         const inQuery = QUERY_KEY_PARAMS.some((name) => url.searchParams.has(name));
         return { ok: false, reason: inQuery ? 'query_string' : 'missing' };
       }
-      let matched = false;
+      let matched = -1;
       for (const key of presented) {
         if (key === null) continue;
         const candidate = digest(key);
-        for (const known of digests) {
+        digests.forEach((known, index) => {
           // No short-circuit: every comparison runs whatever the outcome.
-          matched = timingSafeEqual(candidate, known) || matched;
-        }
+          if (timingSafeEqual(candidate, known) && matched === -1) matched = index;
+        });
       }
-      return matched ? { ok: true } : { ok: false, reason: 'invalid' };
+      return matched === -1 ? { ok: false, reason: 'invalid' } : { ok: true, keyId: keys[matched]!.id };
     },
   };
 }

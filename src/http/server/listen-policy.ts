@@ -15,7 +15,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** Null when `host` may be listened on; otherwise the reason, for the operator. */
-export function listenRefusal(server: { readonly host: string; readonly apiKeys: readonly string[] }): string | null {
+export function listenRefusal(server: { readonly host: string; readonly apiKeys: readonly unknown[] }): string | null {
   if (isLoopbackHost(server.host) || server.apiKeys.length > 0) return null;
   return (
     `refusing to listen on ${server.host}: it is not a loopback address and server.apiKeys is empty, ` +

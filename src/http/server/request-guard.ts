@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { FuseboxConfig } from '../../config/schema.js';
+import { clientKeyEntries, type ClientLimits } from '../../config/client-keys-schema.js';
 import { FuseboxError } from '../../shared/errors.js';
 import { authFailureMessage, createClientAuth } from './client-auth.js';
 import { createCorsPolicy } from './cors.js';
@@ -17,9 +18,15 @@ import { writeError } from './write-error.js';
  * here, in the protocol's error format, and logged without anything it sent.
  */
 export interface RequestGuard {
-  /** True when the request has been answered (refused, or a CORS preflight) and must go no further. */
-  (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL): boolean;
+  /** `answered`: the request has been answered (refused, or a CORS preflight) and must go no further. */
+  (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL): GuardVerdict;
 }
+
+/** A request let through is known by its client key's id and that key's limits, never by the key. */
+export type GuardVerdict = { readonly answered: true } | { readonly answered: false; readonly keyId?: string; readonly limits?: ClientLimits };
+
+const ANSWERED: GuardVerdict = { answered: true };
+const PASSED: GuardVerdict = { answered: false };
 
 type ServerConfig = FuseboxConfig['server'];
 
@@ -27,36 +34,40 @@ type ServerConfig = FuseboxConfig['server'];
  * `server` is read on every request: client keys, CORS origins and allowed Hosts follow a
  * config reload at once (the checks are rebuilt when the server settings object changes).
  */
-export function createRequestGuard(server: () => ServerConfig, logger: Logger): RequestGuard {
+export function createRequestGuard(server: () => ServerConfig, logger: Logger, refused?: (error: FuseboxError) => void): RequestGuard {
   let built: {
     for: ServerConfig;
     hostOk: ReturnType<typeof createHostCheck>;
     cors: ReturnType<typeof createCorsPolicy>;
     auth: ReturnType<typeof createClientAuth>;
+    limits: ReadonlyMap<string, ClientLimits>;
   } | null = null;
   const checks = () => {
     const current = server();
     if (built?.for !== current) {
+      const keys = clientKeyEntries(current.apiKeys);
       built = {
         for: current,
         hostOk: createHostCheck(current),
         cors: createCorsPolicy(current.cors.origins),
-        auth: createClientAuth(current.apiKeys),
+        auth: createClientAuth(keys),
+        limits: new Map(keys.flatMap((key) => (key.limits ? [[key.id, key.limits] as const] : []))),
       };
     }
     return built;
   };
 
   return (req, res, requestId, url) => {
-    const { hostOk, cors, auth } = checks();
-    const refuse = (error: FuseboxError, headers: Record<string, string> = {}, reason?: string) => {
+    const { hostOk, cors, auth, limits } = checks();
+    const refuse = (error: FuseboxError, headers: Record<string, string> = {}, reason?: string): GuardVerdict => {
+      refused?.(error);
       logger.info(
         { reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ...(reason ? { reason } : {}) },
         'request',
       );
       // The request body was never read: close the connection rather than drain an unknown body.
       writeError(res, error, protocolOfPath(url.pathname).name, requestId, { ...headers, connection: 'close' });
-      return true;
+      return ANSWERED;
     };
 
     if (hostHeaderCount(req.rawHeaders) > 1) {
@@ -72,12 +83,16 @@ export function createRequestGuard(server: () => ServerConfig, logger: Logger): 
     if (decision.kind === 'preflight') {
       res.writeHead(204, { ...decision.headers, 'content-length': '0', 'x-request-id': requestId });
       res.end();
-      return true;
+      return ANSWERED;
     }
     for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
-    if (!needsClientKey(url.pathname)) return false;
+    if (!needsClientKey(url.pathname)) return PASSED;
     const verdict = auth.check(req.headers, url);
-    if (verdict.ok) return false;
+    if (verdict.ok) {
+      if (verdict.keyId === undefined) return PASSED;
+      const keyLimits = limits.get(verdict.keyId);
+      return { answered: false, keyId: verdict.keyId, ...(keyLimits ? { limits: keyLimits } : {}) };
+    }
     const challenge = { 'www-authenticate': 'Bearer realm="fusebox"' };
     return refuse(new FuseboxError('unauthorized', authFailureMessage(verdict.reason)), challenge, verdict.reason);
   };

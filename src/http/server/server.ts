@@ -6,6 +6,7 @@ import { FuseboxError } from '../../shared/errors.js';
 import type { Clock } from '../../shared/clock.js';
 import type { RoutingGeneration } from '../../routing/generation.js';
 import type { Job } from '../../routing/types.js';
+import type { ClientLimits } from '../../config/client-keys-schema.js';
 import { readBody } from './read-body.js';
 import { ClientGone } from './client-gone.js';
 import { ResponseSink } from './response-sink.js';
@@ -43,6 +44,15 @@ export interface ServerDeps {
   readonly operator?: OperatorRoutes;
   /** The upstreams' own model listings (backends with globs); without it listings name configured models only. */
   readonly upstreamModels?: UpstreamModels;
+  readonly accounting?: FrontDoorAccounting;
+}
+
+/** What the front door counts: client keys' limits, and every request it refuses before routing. */
+export interface FrontDoorAccounting {
+  /** Admits (and counts) one request of client key `keyId`, or says when the refusing window ends. */
+  admit(keyId: string, limits: ClientLimits, now: number): { readonly limit: string; readonly retryAfterMs: number } | null;
+  /** A request answered with `error` before it reached routing. */
+  refused(error: FuseboxError): void;
 }
 
 /** The front door's server, with its graceful close (see graceful-close.ts). */
@@ -54,7 +64,7 @@ export interface FrontDoorServer extends Server {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createHttpServer(deps: ServerDeps): FrontDoorServer {
-  const guard = createRequestGuard(deps.currentServer, deps.logger);
+  const guard = createRequestGuard(deps.currentServer, deps.logger, (error) => deps.accounting?.refused(error));
   const routes = createProtocolRoutes(() => deps.generation().table, deps.upstreamModels);
   const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
     graceful.track(res);
@@ -71,14 +81,16 @@ export function createHttpServer(deps: ServerDeps): FrontDoorServer {
 async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, guard: RequestGuard, routes: ProtocolRoutes): Promise<void> {
   const requestId = requestIdOf(req);
   const url = new URL(req.url ?? '/', 'http://fusebox.local');
-  if (guard(req, res, requestId, url)) return;
+  const verdict = guard(req, res, requestId, url);
+  if (verdict.answered) return;
   const started = deps.clock.now();
-  const logRejected = (error: FuseboxError) => {
+  const logRejected = (error: FuseboxError, headers?: Record<string, string>) => {
+    deps.accounting?.refused(error);
     deps.logger.info(
       { reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started },
       'request',
     );
-    writeError(res, error, protocolOfPath(url.pathname).name, requestId);
+    writeError(res, error, protocolOfPath(url.pathname).name, requestId, headers);
   };
   if (deps.closing()) {
     // Nothing of the request is read: its connection ends with the answer.
@@ -129,11 +141,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
       receivedAt: started,
       signal: clientGone,
       sink: new ResponseSink(res, route.protocol, requestId),
+      ...(verdict.keyId !== undefined ? { clientKey: verdict.keyId } : {}),
     },
     generation,
   );
   if (job instanceof FuseboxError) {
     logRejected(job);
+    return;
+  }
+  const overLimit = verdict.keyId !== undefined && verdict.limits ? deps.accounting?.admit(verdict.keyId, verdict.limits, deps.clock.now()) : null;
+  if (overLimit) {
+    // A day's tokens do not come back within an SDK's retry: tell it not to try.
+    const noRetry = overLimit.limit === 'tokensPerDay' ? { 'x-should-retry': 'false' } : undefined;
+    logRejected(new FuseboxError('client_limit_exceeded', `this client key is over its ${overLimit.limit} limit`, overLimit.retryAfterMs), noRetry);
     return;
   }
   if (!deps.pipeline.submit(job, generation)) {

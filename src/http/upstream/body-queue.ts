@@ -1,4 +1,4 @@
-import { UpstreamBodyError, type UpstreamBody, type UpstreamCode } from '../../routing/types.js';
+import { UpstreamBodyError, type TokenUsage, type UpstreamBody, type UpstreamCode } from '../../routing/types.js';
 
 /**
  * Turns undici's push callbacks into a body that is read (`next`, one pending reader at a time)
@@ -6,6 +6,9 @@ import { UpstreamBodyError, type UpstreamBody, type UpstreamCode } from '../../r
  * unread, or the writer's backpressure is pending, the upstream is paused.
  */
 type Writer = (chunk: Buffer) => Promise<void> | undefined;
+
+/** Reads the tokens an answer reports (see UpstreamBody.usage); set by whoever knows the protocol. */
+export type UsageOf = (whole?: Buffer) => TokenUsage | null;
 
 export class BodyQueue implements UpstreamBody {
   private readonly chunks: Buffer[] = [];
@@ -15,6 +18,8 @@ export class BodyQueue implements UpstreamBody {
   private waiter: { resolve: (chunk: Buffer | null) => void; reject: (error: Error) => void } | null = null;
   private piping: { write: Writer; resolve: () => void; reject: (error: Error) => void } | null = null;
   private draining = 0;
+  /** How this body's answer reports usage; null: it is not read. */
+  usageOf: UsageOf | null = null;
 
   constructor(
     private readonly control: { pause(): void; resume(): void; abort(reason: Error): void },
@@ -35,6 +40,10 @@ export class BodyQueue implements UpstreamBody {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     if (this.buffered > this.highWater) this.control.pause();
+  }
+
+  usage(whole?: Buffer): TokenUsage | null {
+    return this.usageOf ? this.usageOf(whole) : null;
   }
 
   end(): void {
@@ -105,7 +114,7 @@ export class BodyQueue implements UpstreamBody {
 }
 
 /** A body already in memory: one chunk (or none) then the end, or the read failure again. */
-export function memoryBody(chunk: Buffer | null, failure?: UpstreamBodyError): UpstreamBody {
+export function memoryBody(chunk: Buffer | null, failure?: UpstreamBodyError, usageOf?: UsageOf): UpstreamBody {
   let left = chunk;
   const next = (): Promise<Buffer | null> => {
     if (failure) return Promise.reject(failure);
@@ -122,5 +131,6 @@ export function memoryBody(chunk: Buffer | null, failure?: UpstreamBodyError): U
     cancel() {
       left = null;
     },
+    ...(usageOf ? { usage: usageOf } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { protocolSpec } from '../protocols/registry.js';
 import type { ProtocolSpec } from '../protocols/types.js';
 import { closingBytes, FirstEventScanner, judgeEnd, TailKeeper } from './sse-scan.js';
 import { BodyQueue } from './body-queue.js';
+import { ReportDropper } from './report-dropper.js';
 
 /**
  * One upstream request through undici's `dispatch`, with the stream guard built in.
@@ -24,6 +25,10 @@ import { BodyQueue } from './body-queue.js';
  * `timeout_total`, resets, and `stream_truncated` (a stream that ended cleanly with neither
  * its protocol's terminal event nor a finish reason). A stream that reports a finish reason
  * but lacks the terminal event ends complete, with the terminal event appended to the body.
+ *
+ * A 2xx body reads its usage with the protocol's UsageReading: a whole answer from the body as
+ * read, a stream from its bytes up to the first data event and its kept tail. A stream whose
+ * usage report fusebox asked for (`dropUsageReport`) reaches the body without that report.
  */
 export interface DispatchPlan {
   readonly method: 'POST' | 'GET';
@@ -36,6 +41,8 @@ export interface DispatchPlan {
   readonly timeouts: TimeoutsConfig;
   /** What is left of the request's total deadline for this attempt. */
   readonly totalMs: number;
+  /** fusebox asked this stream for a usage report the client did not ask for: keep it from the client. */
+  readonly dropUsageReport?: boolean;
 }
 
 type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
@@ -76,6 +83,9 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   private scanner: FirstEventScanner | null = null;
   private tail: TailKeeper | null = null;
   private spec: ProtocolSpec | null = null;
+  /** The stream's chunks up to its first data event (references), for the usage its first event reports. */
+  private head: Buffer[] | null = null;
+  private dropper: ReportDropper | null = null;
   private readonly timers: unknown[] = [];
   private firstTimer: unknown = null;
   private readonly onClientAbort = () => this.abort('client_cancelled');
@@ -117,6 +127,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
       headersAfterMs: 0,
     };
     this.sse = this.plan.streaming && statusCode < 300 && isEventStream(reply.headers);
+    if (statusCode < 300) this.readUsage(this.body, protocolSpec(this.plan.protocol));
     if (!this.sse) {
       this.proven(reply);
       return;
@@ -125,13 +136,25 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     this.scanner = new FirstEventScanner();
     this.spec = protocolSpec(this.plan.protocol);
     this.tail = new TailKeeper();
+    this.head = [];
+    const isReport = this.spec.usage.isReport;
+    if (this.plan.dropUsageReport && isReport) this.dropper = new ReportDropper(isReport);
+  }
+
+  private readUsage(body: BodyQueue, spec: ProtocolSpec): void {
+    if (!this.sse) {
+      body.usageOf = (whole) => (whole ? spec.usage.fromBody(whole) : null);
+      return;
+    }
+    body.usageOf = () => (this.tail && this.head ? spec.usage.fromStream(Buffer.concat(this.head), this.tail.tail()) : null);
   }
 
   onResponseData(_ctrl: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.body?.push(chunk);
+    this.toBody(this.dropper ? this.dropper.push(chunk) : chunk);
     if (!this.sse) return;
     this.tail?.push(chunk);
     if (this.proving === null) return;
+    this.head?.push(chunk);
     const first = this.scanner!.push(chunk);
     if (first === 'data') {
       // A stream of named events may end with a long final event (the Responses API's carries the whole answer).
@@ -155,8 +178,13 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     else this.body?.end();
   }
 
+  private toBody(chunk: Buffer | null): void {
+    if (chunk !== null && chunk.length > 0) this.body?.push(chunk);
+  }
+
   /** A cleanly ended event stream: complete, completed by its terminal event, or truncated. */
   private endStream(spec: ProtocolSpec, tail: Buffer): void {
+    if (this.dropper) this.toBody(this.dropper.flush());
     const end = judgeEnd(spec.terminalMarker, spec.streamEnding, tail);
     if (end === 'truncated') {
       this.body?.error('stream_truncated', 'the upstream stream ended without its final event or a finish reason');

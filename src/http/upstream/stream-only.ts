@@ -4,7 +4,7 @@ import { UpstreamBodyError } from '../../routing/types.js';
 import { drainBounded } from '../../routing/bounded-body.js';
 import { protocolSpec } from '../protocols/registry.js';
 import type { StreamCollection } from '../protocols/types.js';
-import { memoryBody } from './body-queue.js';
+import { memoryBody, type UsageOf } from './body-queue.js';
 
 /**
  * `streamOnly` backends (and `streamForJson: auto` ones): a non-streamed request the backend's protocol can collect (its
@@ -29,6 +29,7 @@ export async function collectReply(
   reply: Extract<UpstreamReply, { kind: 'response' }>,
   limit: number,
   now: () => number,
+  usageOf?: UsageOf,
 ): Promise<UpstreamReply> {
   const started = now() - reply.headersAfterMs;
   const collector = collect.collector();
@@ -36,7 +37,7 @@ export async function collectReply(
     await drainBounded(reply.body, limit, { reject: 'response_too_large' }, (chunk) => collector.push(chunk));
     const json = collector.result();
     const headers = { ...reply.headers, 'content-type': 'application/json' };
-    return { kind: 'response', status: reply.status, headers, body: memoryBody(json), headersAfterMs: reply.headersAfterMs };
+    return { kind: 'response', status: reply.status, headers, body: memoryBody(json, undefined, usageOf), headersAfterMs: reply.headersAfterMs };
   } catch (error) {
     const code = error instanceof UpstreamBodyError ? error.code : 'collect_error';
     return { kind: 'failed', code, message: (error as Error).message, afterMs: now() - started };

@@ -77,7 +77,10 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     if (secret === undefined) return { kind: 'failed', code: 'no_secret', message: 'credential has no secret', afterMs: 0 };
     const shape = shapeOf(backend);
     const collect = collectsStream(backend, job);
-    const body = collect ? streamingBody(collect, job.body) : job.body;
+    const spec = protocolSpec(backend.kind);
+    // A stream whose protocol reports usage only on request is asked to; the client never sees the report it did not ask for.
+    const report = job.stream ? (spec.usage.askForReport?.(job.upstreamPath, job.body) ?? null) : null;
+    const body = collect ? streamingBody(collect, job.body) : (report ?? job.body);
     const left = job.receivedAt + backend.timeouts.totalMs - clock.now();
     const reply = await dispatchOnce(
       poolFor(shape.bases[attempt.baseUrlIndex]!.url, backend.timeouts.connectMs),
@@ -90,12 +93,19 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
         protocol: backend.kind,
         timeouts: backend.timeouts,
         totalMs: Math.max(1, collect ? Math.min(left, backend.timeouts.collectMs ?? left) : left),
+        ...(report ? { dropUsageReport: true } : {}),
       },
       signal,
       clock,
     );
     if (!collect || reply.kind !== 'response' || reply.status >= 300 || !isEventStream(reply.headers)) return reply;
-    return collectReply(collect, reply, options.maxCollectBytes ?? DEFAULT_MAX_COLLECT, () => clock.now());
+    return collectReply(
+      collect,
+      reply,
+      options.maxCollectBytes ?? DEFAULT_MAX_COLLECT,
+      () => clock.now(),
+      (whole) => (whole ? spec.usage.fromBody(whole) : null),
+    );
   }
 
   return {

@@ -22,10 +22,19 @@ describe('secret scrubber', () => {
 
   it('collects client keys and every credential from a config', () => {
     const config = parseConfig({
-      server: { apiKeys: ['client-key-123456'], adminToken: 'admin-token-0123456789' },
+      server: {
+        apiKeys: ['client-key-123456', { id: 'named', key: 'client-key-named-7890', limits: { rpm: 5 } }],
+        adminToken: 'admin-token-0123456789',
+      },
       backends: [{ id: 'a', baseUrls: ['http://127.0.0.1:1/v1'], credentials: [{ apiKey: 'k1-aaaaaaaa' }, { apiKey: 'k2-bbbbbbbb' }] }],
     });
-    expect(configSecrets(config).sort()).toEqual(['admin-token-0123456789', 'client-key-123456', 'k1-aaaaaaaa', 'k2-bbbbbbbb']);
+    expect(configSecrets(config).sort()).toEqual([
+      'admin-token-0123456789',
+      'client-key-123456',
+      'client-key-named-7890',
+      'k1-aaaaaaaa',
+      'k2-bbbbbbbb',
+    ]);
   });
 
   it('finds any of 10,000 keys that share a prefix, and replaces overlapping secrets whole', () => {

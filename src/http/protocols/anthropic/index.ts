@@ -1,5 +1,6 @@
 import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
+import { anthropicUsage } from './usage.js';
 import { anthropicErrorBody, anthropicInBandError } from './errors.js';
 import { ANTHROPIC, ANTHROPIC_PATHS, matchAnthropic } from './routes.js';
 import { anthropicListing } from './models.js';
@@ -29,6 +30,7 @@ export const anthropicSpec: ProtocolSpec = {
     serves: (route) => route.upstreamPath === '/messages',
     upstreamPath: () => '/messages',
   },
+  usage: anthropicUsage,
 };
 
 export { ANTHROPIC };

@@ -1,5 +1,6 @@
 import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
+import { geminiUsage } from './usage.js';
 import { geminiErrorBody, geminiInBandError } from './errors.js';
 import { GEMINI, GEMINI_PATHS, geminiChat, matchGemini } from './routes.js';
 import { geminiListing } from './models.js';
@@ -23,6 +24,7 @@ export const geminiSpec: ProtocolSpec = {
   collect: null,
   samples: geminiSamples,
   chat: geminiChat,
+  usage: geminiUsage,
 };
 
 export { GEMINI };

@@ -1,5 +1,6 @@
 import { COMMON_REQUEST_HEADERS } from '../headers.js';
 import type { ProtocolSpec } from '../types.js';
+import { openAiUsage } from './usage.js';
 import { openAiCollection } from './collect.js';
 import { openAiErrorBody, openAiInBandError } from './errors.js';
 import { matchOpenAi, OPENAI, OPENAI_PATHS } from './routes.js';
@@ -27,6 +28,7 @@ export const openAiSpec: ProtocolSpec = {
     serves: (route) => route.upstreamPath === '/chat/completions',
     upstreamPath: () => '/chat/completions',
   },
+  usage: openAiUsage,
 };
 
 export { OPENAI };

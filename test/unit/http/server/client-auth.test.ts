@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { authFailureMessage, createClientAuth, presentedKeys } from '../../../../src/http/server/client-auth.js';
+import { clientKeyEntries } from '../../../../src/config/client-keys-schema.js';
 
 const url = (path = '/v1/chat/completions') => new URL(path, 'http://fusebox.local');
 const KEY = 'fbx-client-key-0001';
 const OTHER = 'fbx-client-key-0002';
 
 describe('client authentication', () => {
-  const auth = createClientAuth([KEY, OTHER]);
+  const auth = createClientAuth(clientKeyEntries([KEY, { id: 'other', key: OTHER }]));
 
   it('lets everything through when no keys are configured', () => {
     const open = createClientAuth([]);
@@ -16,10 +17,10 @@ describe('client authentication', () => {
 
   it('accepts a configured key from Authorization: Bearer, x-api-key and x-goog-api-key', () => {
     expect(auth.enabled).toBe(true);
-    expect(auth.check({ authorization: `Bearer ${KEY}` }, url())).toEqual({ ok: true });
-    expect(auth.check({ authorization: `bearer ${OTHER}` }, url())).toEqual({ ok: true });
-    expect(auth.check({ 'x-api-key': KEY }, url())).toEqual({ ok: true });
-    expect(auth.check({ 'x-goog-api-key': OTHER }, url())).toEqual({ ok: true });
+    expect(auth.check({ authorization: `Bearer ${KEY}` }, url())).toEqual({ ok: true, keyId: 'key-1' });
+    expect(auth.check({ authorization: `bearer ${OTHER}` }, url())).toEqual({ ok: true, keyId: 'other' });
+    expect(auth.check({ 'x-api-key': KEY }, url())).toEqual({ ok: true, keyId: 'key-1' });
+    expect(auth.check({ 'x-goog-api-key': OTHER }, url())).toEqual({ ok: true, keyId: 'other' });
   });
 
   it('refuses a missing, wrong, truncated or extended key', () => {
