@@ -24,6 +24,8 @@ import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../s
 import { buildGeneration } from './generation.js';
 import { createLiveRouting } from './live-routing.js';
 import { startOperator } from './operator.js';
+import { startOAuthCredentials } from './oauth-credentials.js';
+import type { TokenTiming } from '../http/upstream/oauth-timing.js';
 
 /**
  * The composition root: builds the actors, the routing pipeline and the HTTP server from one
@@ -45,6 +47,8 @@ export interface GatewayDeps {
   readonly eventLog?: string;
   /** Re-reads the config, for POST /admin/reload and SIGHUP; without it, reload is unavailable. */
   readonly loadConfig?: () => FuseboxConfig | Promise<FuseboxConfig>;
+  /** When OAuth credentials' tokens are refreshed and retried (defaults in oauth-timing.ts). */
+  readonly tokenTiming?: Partial<TokenTiming>;
 }
 
 export interface Gateway {
@@ -91,9 +95,15 @@ function assemble(
   });
   const { tree: actors, fingerprintKey } = memory;
   const ticker = startDeadlineTicker(actors, clock);
+  const timing = deps.tokenTiming ? { timing: deps.tokenTiming } : {};
+  const tokens = startOAuthCredentials({ tree: actors, clock, logger, logScrubber, table: () => routing.current.table, ...timing });
   const routing = createLiveRouting(
     config,
-    (next, previous) => buildGeneration(next, previous, { startConfig: config, fingerprintKey, clock, logger }),
+    (next, previous) => {
+      // Tokens of unchanged credentials are kept; new ones are fetched, removed ones dropped.
+      tokens.reconcile(next);
+      return buildGeneration(next, previous, { startConfig: config, fingerprintKey, clock, logger, tokens });
+    },
     (error) => logger.warn({ err: error }, 'could not close a retired upstream transport'),
   );
   const health = startHealthChecker({
@@ -202,6 +212,7 @@ function assemble(
       fleetChanges.unsubscribe();
       health.stop();
       await routing.close();
+      await tokens.close();
       await memory.close();
       ownLog?.close();
     },

@@ -3,6 +3,8 @@ import type { FuseboxConfig } from '../config/schema.js';
 import { createAdminAuth, type AdminAuth } from '../http/admin/admin-auth.js';
 import { guardUpstream } from '../http/upstream/guard.js';
 import { createUpstreamTransport, type UpstreamTransport } from '../http/upstream/transport.js';
+import { refreshOnUnauthorized } from '../http/upstream/oauth-retry.js';
+import type { AccessTokens } from '../http/upstream/oauth-tokens.js';
 import type { RoutingGeneration } from '../routing/generation.js';
 import { createRetryBudget } from '../routing/retry-budget.js';
 import { buildRouteTable, credentialSecrets } from '../routing/route-table.js';
@@ -38,10 +40,16 @@ export interface GenerationDeps {
   readonly fingerprintKey: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The OAuth credentials' access tokens; they outlive generations (the gateway reconciles them with each config). */
+  readonly tokens?: AccessTokens;
 }
 
 export function buildGeneration(config: FuseboxConfig, previous: Generation | null, deps: GenerationDeps): Generation {
-  const upstream = createUpstreamTransport({ secrets: credentialSecrets(config, deps.fingerprintKey), clock: deps.clock });
+  const { tokens } = deps;
+  const secrets = credentialSecrets(config, deps.fingerprintKey);
+  const direct = createUpstreamTransport({ secrets, clock: deps.clock, ...(tokens ? { tokens } : {}) });
+  const usesOAuth = config.backends.some((backend) => backend.credentials.some((credential) => credential.oauth !== undefined));
+  const upstream = usesOAuth && tokens ? refreshOnUnauthorized(direct, tokens) : direct;
   const transport = guardUpstream(upstream, {
     scrubber: createScrubber(configSecrets(config)),
     baseUrls: config.backends.flatMap((b) => b.baseUrls),

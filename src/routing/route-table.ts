@@ -64,12 +64,12 @@ export function buildRouteTable(config: FuseboxConfig): RouteTable {
   };
 }
 
-/** Secrets by (backend, credential id), for the HTTP layer only. */
+/** API keys by (backend, credential id), for the HTTP layer only (OAuth credentials have access tokens instead). */
 export function credentialSecrets(config: FuseboxConfig, fingerprintKey: string): Map<string, string> {
   const secrets = new Map<string, string>();
   for (const backend of config.backends) {
     for (const credential of backend.credentials) {
-      secrets.set(secretKey(backend.id, credentialId(credential, fingerprintKey)), credential.apiKey);
+      if (credential.apiKey !== undefined) secrets.set(secretKey(backend.id, credentialId(credential, fingerprintKey)), credential.apiKey);
     }
   }
   return secrets;

@@ -132,12 +132,18 @@ function replaceRanges(text: string, ranges: [number, number][]): string {
   return out + text.slice(at);
 }
 
-/** Every secret value the config holds: upstream credentials, client API keys, the admin token. */
+/**
+ * Every secret value the config holds: upstream credentials (API keys, OAuth refresh tokens and
+ * client secrets), client API keys, the admin token. Access tokens are learnt as they arrive.
+ */
 export function configSecrets(config: FuseboxConfig): string[] {
   const secrets = [...config.server.apiKeys];
   if (config.server.adminToken !== undefined) secrets.push(config.server.adminToken);
   for (const backend of config.backends) {
-    for (const credential of backend.credentials) secrets.push(credential.apiKey);
+    for (const { apiKey, oauth } of backend.credentials) {
+      if (apiKey !== undefined) secrets.push(apiKey);
+      if (oauth) secrets.push(oauth.refreshToken, ...(oauth.clientSecret === undefined ? [] : [oauth.clientSecret]));
+    }
   }
   return secrets;
 }
