@@ -102,7 +102,7 @@ function assemble(
     (next, previous) => {
       // Tokens of unchanged credentials are kept; new ones are fetched, removed ones dropped.
       tokens.reconcile(next);
-      return buildGeneration(next, previous, { startConfig: config, fingerprintKey, clock, logger, tokens });
+      return buildGeneration(next, previous, { startConfig: config, fingerprintKey, clock, logger, tokens, seenSecrets: logScrubber });
     },
     (error) => logger.warn({ err: error }, 'could not close a retired upstream transport'),
   );

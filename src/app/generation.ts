@@ -9,7 +9,7 @@ import type { RoutingGeneration } from '../routing/generation.js';
 import { createRetryBudget } from '../routing/retry-budget.js';
 import { buildRouteTable, credentialSecrets } from '../routing/route-table.js';
 import type { Clock } from '../shared/clock.js';
-import { configSecrets, createScrubber } from '../shared/secret-scrub.js';
+import { configSecrets, createScrubber, type Scrubber } from '../shared/secret-scrub.js';
 
 /**
  * One config generation: everything a reload may change, built from one config and never
@@ -42,6 +42,11 @@ export interface GenerationDeps {
   readonly logger: Logger;
   /** The OAuth credentials' access tokens; they outlive generations (the gateway reconciles them with each config). */
   readonly tokens?: AccessTokens;
+  /**
+   * Every secret the gateway has known, access tokens included (the log's scrubber): the guard of
+   * a config with OAuth credentials screens with it, as its tokens arrive after the generation is built.
+   */
+  readonly seenSecrets?: Scrubber;
 }
 
 export function buildGeneration(config: FuseboxConfig, previous: Generation | null, deps: GenerationDeps): Generation {
@@ -51,7 +56,7 @@ export function buildGeneration(config: FuseboxConfig, previous: Generation | nu
   const usesOAuth = config.backends.some((backend) => backend.credentials.some((credential) => credential.oauth !== undefined));
   const upstream = usesOAuth && tokens ? refreshOnUnauthorized(direct, tokens) : direct;
   const transport = guardUpstream(upstream, {
-    scrubber: createScrubber(configSecrets(config)),
+    scrubber: usesOAuth && deps.seenSecrets ? deps.seenSecrets : createScrubber(configSecrets(config)),
     baseUrls: config.backends.flatMap((b) => b.baseUrls),
     logger: deps.logger,
   });
