@@ -7,7 +7,7 @@ import { refreshOnUnauthorized } from '../http/upstream/oauth-retry.js';
 import type { AccessTokens } from '../http/upstream/oauth-tokens.js';
 import type { RoutingGeneration } from '../routing/generation.js';
 import { createRetryBudget } from '../routing/retry-budget.js';
-import { buildRouteTable, credentialSecrets } from '../routing/route-table.js';
+import { buildRouteTable, credentialSecrets, secretKey } from '../routing/route-table.js';
 import type { Clock } from '../shared/clock.js';
 import { configSecrets, createScrubber, type Scrubber } from '../shared/secret-scrub.js';
 
@@ -65,7 +65,7 @@ export function buildGeneration(config: FuseboxConfig, previous: Generation | nu
   return {
     config,
     server: liveServer(deps.startConfig.server, config.server),
-    table: buildRouteTable(config),
+    table: buildRouteTable(config, usesOAuth && tokens ? (backendId, credentialId) => tokens.pending(secretKey(backendId, credentialId)) : undefined),
     transport,
     forwardHeaders: new Set(config.backends.flatMap((b) => b.forwardHeaders)),
     maxAttempts: config.routing.maxAttempts,

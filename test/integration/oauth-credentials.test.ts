@@ -85,6 +85,38 @@ describe('OAuth2 refresh-token credentials', () => {
     expect(new Set(bearers(up.requests))).toEqual(new Set(['Bearer at-1']));
   });
 
+  it('routes to other credentials and backends while a credential waits for its first token', async () => {
+    const token = await endpoint();
+    token.hold();
+    const up = await upstream('up', new Set(['at-1', 'at-2', 'sk-plain-key']));
+    const other = await upstream('other', new Set(['sk-other-key']));
+    // the same pool: the key serves at once, nobody waits for the token
+    const samePool = await gateway([
+      { id: 'a', baseUrls: [up.baseUrl], credentials: [oauthCredential(token), { id: 'plain', apiKey: 'sk-plain-key' }] },
+    ]);
+    for (let i = 0; i < 6; i++) await samePool.client.chat.completions.create(ask);
+    expect(bearers(up.requests)).toEqual(Array(6).fill('Bearer sk-plain-key'));
+    // another backend, even one of lower priority, serves while the first one's only credential waits
+    const time = steppingClock();
+    const { gw, client } = await gateway(
+      [
+        { id: 'b', baseUrls: [up.baseUrl], credentials: [oauthCredential(token, 'acct-b', 'rt-b')] },
+        { id: 'c', priority: 1, baseUrls: [other.baseUrl], credentials: [{ id: 'other', apiKey: 'sk-other-key' }] },
+      ],
+      { clock: time.clock },
+    );
+    for (let i = 0; i < 3; i++) expect((await client.chat.completions.create(ask)).choices[0]?.message.content).toBe('hello from other');
+    // no request tried a credential without a token: one attempt each
+    const attempts = [samePool.gw, gw].flatMap((g) =>
+      g.logs.filter((line) => line.msg === 'request').map((line) => (line.attempts as unknown[]).length),
+    );
+    expect(attempts).toEqual(Array(9).fill(1));
+    token.release();
+    await until(() => time.pending().includes(3_540_000), "backend b's token arrived (its refresh is scheduled)");
+    expect((await client.chat.completions.create(ask)).choices[0]?.message.content).toBe('hello from up');
+    expect(token.exchanges.map((form) => form.get('refresh_token')).sort()).toEqual(['rt-1', 'rt-b']);
+  });
+
   it('refreshes before expiry with the rotated refresh token, and uses the new access token', async () => {
     const token = await endpoint((index) => issued(index, { refresh_token: `rt-${index + 2}` }));
     const valid = new Set(['at-1']);

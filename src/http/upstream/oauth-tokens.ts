@@ -29,6 +29,12 @@ export interface AccessTokens {
   manages(key: string): boolean;
   /** Its access token when it has a live one now. */
   current(key: string): string | undefined;
+  /**
+   * An OAuth credential without a live access token now: its first exchange (or the refresh of an
+   * expired token) is in flight or failing transiently. Not one refused for good: that one is
+   * disabled, and a request that asks for it at its re-check starts the exchange.
+   */
+  pending(key: string): boolean;
   /** Its access token; when none is live, waits for the exchange in flight, at most min(firstTokenWaitMs, `deadlineMs`). */
   token(key: string, deadlineMs: number): string | undefined | Promise<string | undefined>;
   /** Counts the tokens `key` has been issued; passed back to `refreshAfterRejection`. */
@@ -178,6 +184,10 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       if (!entry.retryPending) void refresh(entry);
       const waitMs = Math.min(timing.firstTokenWaitMs, deadlineMs);
       return waitMs > 0 ? waitForToken(entry, waitMs) : undefined;
+    },
+    pending(key) {
+      const entry = entries.get(key);
+      return entry !== undefined && entry.failed === null && live(entry) === undefined;
     },
     issued: (key) => entries.get(key)?.issued ?? 0,
     async refreshAfterRejection(key, issued) {
