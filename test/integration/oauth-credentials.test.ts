@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import type { GatewayDeps } from '../../src/app/gateway.js';
+import { credentialOf } from '../../src/machines/breaker.js';
 import { ADMIN_TOKEN, admin, type ActorJson } from '../helpers/admin.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { steppingClock } from '../helpers/stepping-clock.js';
@@ -136,6 +137,34 @@ describe('OAuth2 refresh-token credentials', () => {
     time.advance(3_540_000);
     await until(() => token.exchanges.length === 3, 'the second refresh');
     expect(token.exchanges[2]!.get('refresh_token')).toBe('rt-3');
+  });
+
+  it('refreshes a credential that is cooling down, so it comes back with a fresh token', async () => {
+    const token = await endpoint();
+    const valid = new Set(['at-1']);
+    const up = await upstream('up', valid);
+    const time = steppingClock();
+    const { gw, client } = await gateway([{ id: 'a', baseUrls: [up.baseUrl], credentials: [oauthCredential(token)] }], { clock: time.clock });
+    await client.chat.completions.create(ask);
+    // a 429 asking for two hours' rest
+    const checking = up.script;
+    up.script = () => ({ kind: 'status', status: 429, headers: { 'retry-after': '7200' }, body: { error: { message: 'slow down' } } });
+    await expect(client.chat.completions.create(ask)).rejects.toThrow();
+    const cooling = () => gw.gateway.actors.view('pool:a:default').context;
+    expect(credentialOf(cooling(), 'acct')?.cooldownUntil).toBeGreaterThan(time.clock.now() + 3_600_000);
+    time.advance(3_540_000);
+    await until(() => token.exchanges.length === 2, 'the refresh during the cooldown');
+    await until(() => time.pending().includes(3_540_000), 'the refreshed token in place');
+    time.advance(3_540_000);
+    await until(() => token.exchanges.length === 3, 'the next refresh, still cooling down');
+    await until(() => time.pending().includes(3_540_000), 'the token of the third exchange in place');
+    // at-1 and at-2 have expired; back from its rest the credential sends at-3
+    time.advance(200_000);
+    valid.clear();
+    valid.add('at-3');
+    up.script = checking;
+    expect((await client.chat.completions.create(ask)).choices[0]?.message.content).toBe('hello from up');
+    expect(bearers(up.requests).at(-1)).toBe('Bearer at-3');
   });
 
   it('refreshes once when the upstream refuses the access token, for 20 concurrent requests, and blames nothing', async () => {
