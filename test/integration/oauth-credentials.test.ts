@@ -227,4 +227,20 @@ describe('OAuth2 refresh-token credentials', () => {
     expect(refusals).toHaveLength(1);
     expect(refusals[0]).toMatchObject({ backend: 'a', error: 'invalid_grant' });
   });
+
+  it('tries a refused credential again at its re-check time, and serves with it once the endpoint issues a token', async () => {
+    const token = await endpoint((index) => (index === 0 ? { status: 401, body: { error: 'invalid_client' } } : issued(index)));
+    const up = await upstream('up', new Set(['at-2']));
+    const time = steppingClock();
+    const { gw, client } = await gateway([{ id: 'a', baseUrls: [up.baseUrl], credentials: [oauthCredential(token)] }], { clock: time.clock });
+    const acct = () => credentialOf(gw.gateway.actors.view('pool:a:default').context, 'acct');
+    await until(() => acct()?.disabled === 'oauth_invalid_client', 'the credential disabled');
+    await expect(client.chat.completions.create(ask)).rejects.toThrow();
+    expect([token.exchanges.length, up.requests.length]).toEqual([1, 0]);
+    // the default re-check comes after 10 minutes; that request exchanges again, and is served
+    time.advance(600_000);
+    expect((await client.chat.completions.create(ask)).choices[0]?.message.content).toBe('hello from up');
+    expect(token.exchanges).toHaveLength(2);
+    expect(acct()?.disabled).toBeNull();
+  });
 });

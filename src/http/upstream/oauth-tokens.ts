@@ -19,8 +19,8 @@ import { Pool } from './undici-pool.js';
  * - A transient failure is retried with backoff; the current token serves until it expires.
  * - A permanent failure (`invalid_grant`, `invalid_client`…) drops the token, is logged once
  *   and reported through `onPermanentFailure` (the composition root disables the credential);
- *   no timer runs after it. A request asking for the token afterwards (the credential's re-check)
- *   starts one exchange again.
+ *   no timer runs after it. A request asking for the token later than `maxRetryMs` after it (the
+ *   credential's re-check) starts one exchange again.
  * - `reconcile` keeps the tokens (and a rotated refresh token) of credentials whose `oauth`
  *   settings are unchanged, fetches for new or changed ones, and drops removed ones.
  */
@@ -68,6 +68,7 @@ interface Entry {
   issued: number;
   failures: number;
   failed: string | null;
+  failedAt: number;
   inFlight: Promise<void> | null;
   abort: AbortController | null;
   timer: unknown;
@@ -141,7 +142,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     if (result.kind === 'permanent') {
       if (entry.failed === null)
         logger.error({ ...who, error: result.error }, 'the OAuth token endpoint refused the refresh token: credential disabled');
-      Object.assign(entry, { accessToken: null, failed: result.error, failures: 0 });
+      Object.assign(entry, { accessToken: null, failed: result.error, failedAt: clock.now(), failures: 0 });
       options.onPermanentFailure(entry.backendId, entry.credentialId, result.error);
       return;
     }
@@ -181,6 +182,8 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       if (!entry) return undefined;
       const token = live(entry);
       if (token !== undefined) return token;
+      // Refused for good just now (e.g. the refresh a 401 asked for): no second exchange at once.
+      if (entry.failed !== null && clock.now() - entry.failedAt < timing.maxRetryMs) return undefined;
       if (!entry.retryPending) void refresh(entry);
       const waitMs = Math.min(timing.firstTokenWaitMs, deadlineMs);
       return waitMs > 0 ? waitForToken(entry, waitMs) : undefined;
@@ -240,6 +243,7 @@ function freshEntry(backendId: string, credentialId: string, kind: string, oauth
     issued: 0,
     failures: 0,
     failed: null,
+    failedAt: 0,
     inFlight: null,
     abort: null,
     timer: null,
