@@ -118,6 +118,28 @@ describe('OAuth2 refresh-token credentials', () => {
     expect(token.exchanges.map((form) => form.get('refresh_token')).sort()).toEqual(['rt-1', 'rt-b']);
   });
 
+  it('lets 20 concurrent requests wait on one refresh of an expired token', async () => {
+    const token = await endpoint();
+    const up = await upstream('up', new Set(['at-1', 'at-2']));
+    const time = steppingClock();
+    const { client } = await gateway([{ id: 'a', baseUrls: [up.baseUrl], credentials: [oauthCredential(token)] }], {
+      clock: time.clock,
+      tokenTiming: { firstTokenWaitMs: WAIT_MS, exchangeTimeoutMs: 100_000_000 },
+    });
+    await client.chat.completions.create(ask);
+    token.hold();
+    time.advance(3_540_000);
+    await until(() => token.exchanges.length === 2, 'the refresh in flight');
+    // the refresh is slow: at-1 expires meanwhile
+    time.advance(60_000);
+    const replies = Array.from({ length: 20 }, () => client.chat.completions.create(ask));
+    await until(() => time.pending().filter((ms) => ms === WAIT_MS).length === 20, '20 requests waiting for the refresh');
+    token.release();
+    expect((await Promise.all(replies)).map((r) => r.choices[0]?.message.content)).toEqual(Array(20).fill('hello from up'));
+    expect(token.exchanges).toHaveLength(2);
+    expect(bearers(up.requests.slice(1))).toEqual(Array(20).fill('Bearer at-2'));
+  });
+
   it('refreshes before expiry with the rotated refresh token, and uses the new access token', async () => {
     const token = await endpoint((index) => issued(index, { refresh_token: `rt-${index + 2}` }));
     const valid = new Set(['at-1']);
