@@ -122,7 +122,11 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       .then((result) => {
         entry.inFlight = null;
         entry.abort = null;
-        if (!entry.dropped) settle(entry, result);
+        try {
+          if (!entry.dropped) settle(entry, result);
+        } catch (error) {
+          logger.error({ err: error, backend: entry.backendId, credential: entry.credentialId }, 'could not record an OAuth token exchange');
+        }
         for (const wake of [...entry.waiters]) wake();
       });
     return entry.inFlight;
@@ -134,15 +138,22 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       options.learn(result.accessToken);
       if (result.refreshToken !== null) options.learn(result.refreshToken);
       const lifetimeMs = result.lifetimeMs ?? DEFAULT_LIFETIME_MS;
-      Object.assign(entry, { accessToken: result.accessToken, expiresAt: clock.now() + lifetimeMs, issued: entry.issued + 1 });
-      Object.assign(entry, { failures: 0, failed: null, refreshToken: result.refreshToken ?? entry.refreshToken });
+      entry.accessToken = result.accessToken;
+      entry.expiresAt = clock.now() + lifetimeMs;
+      entry.issued += 1;
+      entry.refreshToken = result.refreshToken ?? entry.refreshToken;
+      entry.failures = 0;
+      entry.failed = null;
       schedule(entry, refreshAfterMs(lifetimeMs, timing.marginMs), false);
       return;
     }
     if (result.kind === 'permanent') {
       if (entry.failed === null)
         logger.error({ ...who, error: result.error }, 'the OAuth token endpoint refused the refresh token: credential disabled');
-      Object.assign(entry, { accessToken: null, failed: result.error, failedAt: clock.now(), failures: 0 });
+      entry.accessToken = null;
+      entry.failed = result.error;
+      entry.failedAt = clock.now();
+      entry.failures = 0;
       options.onPermanentFailure(entry.backendId, entry.credentialId, result.error);
       return;
     }
