@@ -9,7 +9,8 @@ import { httpUrl, noLineBreaks } from './upstream-schemas.js';
 export const oauthSchema = z
   .object({
     tokenUrl: httpUrl,
-    clientId: noLineBreaks.min(1, { error: 'must not be empty' }),
+    /** Some providers' client ids are all digits (YAML and `${ENV}` make them numbers): taken as text. */
+    clientId: z.union([noLineBreaks.min(1, { error: 'must not be empty' }), z.number().transform(String)]),
     clientSecret: noLineBreaks.min(1, { error: 'must not be empty' }).optional(),
     refreshToken: noLineBreaks.min(1, { error: 'must not be empty' }),
     scope: noLineBreaks.min(1, { error: 'must not be empty' }).optional(),

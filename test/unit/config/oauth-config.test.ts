@@ -14,6 +14,11 @@ describe('OAuth credentials in the config', () => {
     expect(configSecrets(config)).toEqual(expect.arrayContaining([env.REFRESH, 'cs-123456789']));
   });
 
+  it('takes an all-digit client id as text', () => {
+    const config = parseConfig(withCredential({ id: 'acct', oauth: { ...oauth, clientId: '${CLIENT}' } }), { ...env, CLIENT: '123456789012' });
+    expect(config.backends[0]!.credentials[0]!.oauth?.clientId).toBe('123456789012');
+  });
+
   it('wants exactly one of apiKey and oauth, and an id with oauth, naming the field', () => {
     expect(configProblems(() => parseConfig(withCredential({ id: 'acct', apiKey: 'sk-1', oauth }), env))).toEqual([
       'backends[0].credentials[0].oauth: expected exactly one of apiKey or oauth',
