@@ -15,7 +15,10 @@ export const poolActorId = (backendId: string, pool: string): string => `pool:${
 
 export function credentialId(credential: BackendConfig['credentials'][number], fingerprintKey: string): string {
   if (credential.id !== undefined) return credential.id;
-  const digest = createHmac('sha256', fingerprintKey).update(credential.apiKey).digest('hex');
+  // The schema gives every credential without an id an apiKey (an oauth one needs an id).
+  const digest = createHmac('sha256', fingerprintKey)
+    .update(credential.apiKey ?? '')
+    .digest('hex');
   return `fp-${digest.slice(0, 12)}`;
 }
 

@@ -26,6 +26,8 @@ import { createLiveRouting } from './live-routing.js';
 import { startOperator } from './operator.js';
 import { createModelCatalog } from './model-catalog.js';
 import { fetchModelIds } from '../http/upstream/model-fetch.js';
+import { startOAuthCredentials } from './oauth-credentials.js';
+import type { TokenTiming } from '../http/upstream/oauth-timing.js';
 
 /**
  * The composition root: builds the actors, the routing pipeline and the HTTP server from one
@@ -47,6 +49,8 @@ export interface GatewayDeps {
   readonly eventLog?: string;
   /** Re-reads the config, for POST /admin/reload and SIGHUP; without it, reload is unavailable. */
   readonly loadConfig?: () => FuseboxConfig | Promise<FuseboxConfig>;
+  /** When OAuth credentials' tokens are refreshed and retried (defaults in oauth-timing.ts). */
+  readonly tokenTiming?: Partial<TokenTiming>;
 }
 
 export interface Gateway {
@@ -93,9 +97,15 @@ function assemble(
   });
   const { tree: actors, fingerprintKey } = memory;
   const ticker = startDeadlineTicker(actors, clock);
+  const timing = deps.tokenTiming ? { timing: deps.tokenTiming } : {};
+  const tokens = startOAuthCredentials({ tree: actors, clock, logger, logScrubber, table: () => routing.current.table, ...timing });
   const routing = createLiveRouting(
     config,
-    (next, previous) => buildGeneration(next, previous, { startConfig: config, fingerprintKey, clock, logger }),
+    (next, previous) => {
+      // Tokens of unchanged credentials are kept; new ones are fetched, removed ones dropped.
+      tokens.reconcile(next);
+      return buildGeneration(next, previous, { startConfig: config, fingerprintKey, clock, logger, tokens, seenSecrets: logScrubber });
+    },
     (error) => logger.warn({ err: error }, 'could not close a retired upstream transport'),
   );
   const health = startHealthChecker({
@@ -221,6 +231,7 @@ function assemble(
       health.stop();
       models.close();
       await routing.close();
+      await tokens.close();
       await memory.close();
       ownLog?.close();
     },

@@ -3,11 +3,13 @@ import type { FuseboxConfig } from '../config/schema.js';
 import { createAdminAuth, type AdminAuth } from '../http/admin/admin-auth.js';
 import { guardUpstream } from '../http/upstream/guard.js';
 import { createUpstreamTransport, type UpstreamTransport } from '../http/upstream/transport.js';
+import { refreshOnUnauthorized } from '../http/upstream/oauth-retry.js';
+import type { AccessTokens } from '../http/upstream/oauth-tokens.js';
 import type { RoutingGeneration } from '../routing/generation.js';
 import { createRetryBudget } from '../routing/retry-budget.js';
-import { buildRouteTable, credentialSecrets } from '../routing/route-table.js';
+import { buildRouteTable, credentialSecrets, secretKey } from '../routing/route-table.js';
 import type { Clock } from '../shared/clock.js';
-import { configSecrets, createScrubber } from '../shared/secret-scrub.js';
+import { configSecrets, createScrubber, type Scrubber } from '../shared/secret-scrub.js';
 
 /**
  * One config generation: everything a reload may change, built from one config and never
@@ -38,12 +40,23 @@ export interface GenerationDeps {
   readonly fingerprintKey: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The OAuth credentials' access tokens; they outlive generations (the gateway reconciles them with each config). */
+  readonly tokens?: AccessTokens;
+  /**
+   * Every secret the gateway has known, access tokens included (the log's scrubber): the guard of
+   * a config with OAuth credentials screens with it, as its tokens arrive after the generation is built.
+   */
+  readonly seenSecrets?: Scrubber;
 }
 
 export function buildGeneration(config: FuseboxConfig, previous: Generation | null, deps: GenerationDeps): Generation {
-  const upstream = createUpstreamTransport({ secrets: credentialSecrets(config, deps.fingerprintKey), clock: deps.clock });
+  const { tokens } = deps;
+  const secrets = credentialSecrets(config, deps.fingerprintKey);
+  const direct = createUpstreamTransport({ secrets, clock: deps.clock, ...(tokens ? { tokens } : {}) });
+  const usesOAuth = config.backends.some((backend) => backend.credentials.some((credential) => credential.oauth !== undefined));
+  const upstream = usesOAuth && tokens ? refreshOnUnauthorized(direct, tokens) : direct;
   const transport = guardUpstream(upstream, {
-    scrubber: createScrubber(configSecrets(config)),
+    scrubber: usesOAuth && deps.seenSecrets ? deps.seenSecrets : createScrubber(configSecrets(config)),
     baseUrls: config.backends.flatMap((b) => b.baseUrls),
     logger: deps.logger,
   });
@@ -52,7 +65,7 @@ export function buildGeneration(config: FuseboxConfig, previous: Generation | nu
   return {
     config,
     server: liveServer(deps.startConfig.server, config.server),
-    table: buildRouteTable(config),
+    table: buildRouteTable(config, usesOAuth && tokens ? (backendId, credentialId) => tokens.pending(secretKey(backendId, credentialId)) : undefined),
     transport,
     forwardHeaders: new Set(config.backends.flatMap((b) => b.forwardHeaders)),
     maxAttempts: config.routing.maxAttempts,

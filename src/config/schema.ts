@@ -14,6 +14,7 @@ import {
 } from './upstream-schemas.js';
 import { checkUpstreamShape, upstreamShapeFields, withKeylessCredential } from './upstream-shape-schema.js';
 import { clientKeysSchema } from './client-keys-schema.js';
+import { exactlyOneSecret, oauthSchema } from './oauth-schema.js';
 
 export { breakerSchema, timeoutsSchema } from './upstream-schemas.js';
 
@@ -38,12 +39,14 @@ const credentialSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected 1-64 letters, digits, _ . or -' })
       .optional(),
-    apiKey: noLineBreaks.min(1, { error: 'must not be empty' }),
+    apiKey: noLineBreaks.min(1, { error: 'must not be empty' }).optional(),
+    oauth: oauthSchema.optional(),
     quota: quotaSchema.optional(),
     /** Share of the quota (0–1) kept back: under it the credential is used only when no other is left. */
     reserve: z.number().min(0).max(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(exactlyOneSecret);
 
 const UNFORWARDABLE = new Set([
   'authorization',

@@ -14,8 +14,8 @@ export type Outcome =
   | { readonly kind: 'rate_limited'; readonly code: HttpCode; readonly retryAfterMs: number | null }
   /** 429 saying the model itself has no capacity: the (backend, model pool) rests; fall back. */
   | { readonly kind: 'capacity_exhausted'; readonly code: 'model_capacity_exhausted'; readonly retryAfterMs: number | null }
-  /** 401/403: this credential is disabled. */
-  | { readonly kind: 'auth_failed'; readonly code: HttpCode }
+  /** 401/403, or a credential with nothing to present (an OAuth one without an access token): this credential is disabled. */
+  | { readonly kind: 'auth_failed'; readonly code: HttpCode | 'no_secret' }
   /** 400/404/422 and other 4xx: the client's own fault; returned as is. */
   | { readonly kind: 'client_error'; readonly status: number }
   /** A 4xx saying the request exceeds the model's context, held back for a context fallback: blames nobody. */
@@ -29,6 +29,7 @@ export type Observed =
 
 export function classify(observed: Observed, now: number): Outcome {
   if (observed.kind === 'failed') {
+    if (observed.code === 'no_secret') return { kind: 'auth_failed', code: 'no_secret' };
     return observed.code === 'client_cancelled' ? { kind: 'cancelled' } : { kind: 'endpoint_failure', code: observed.code };
   }
   const { status, headers } = observed;

@@ -53,7 +53,7 @@ export function routeWithin(backend: BackendRoute, step: PoolStep, considered: C
     const url = pickBaseUrl(backend, sticky, probes, scan, false);
     if (url) return { ...base, credentialId: sticky.id, ...url };
   }
-  const credential = pickFromPool(poolActorId, poolContext, considered, scan, stickyId);
+  const credential = pickFromPool(backend, poolActorId, poolContext, considered, scan, stickyId);
   if (!credential) return null;
   const url = pickBaseUrl(backend, credential, probes, scan, true);
   return url ? { ...base, credentialId: credential.id, ...url } : null;
@@ -73,6 +73,7 @@ export const SAMPLE_SIZE = 4;
 export const SAMPLE_ROUNDS = 8;
 
 function pickFromPool(
+  backend: BackendRoute,
   poolActorId: string,
   pool: BreakerContext,
   considered: Considered | null,
@@ -80,11 +81,13 @@ function pickFromPool(
   stickyId: string | undefined,
 ): CredentialState | undefined {
   const sampled = credentialCount(pool) > SAMPLE_ABOVE;
+  // A sample's pick never settles for a credential still waiting for its token: the whole pool may have a ready one.
+  const sampleTiers = { pool: poolActorId, waiting: backend.tokenPending, acceptWaiting: false };
   for (let round = 0; sampled && round < SAMPLE_ROUNDS; round++) {
-    const picked = pickCredential(poolActorId, sampleOf(pool, scan.random), considered, scan, stickyId);
+    const picked = pickCredential(sampleTiers, sampleOf(pool, scan.random), considered, scan, stickyId);
     if (picked) return picked;
   }
-  const picked = pickCredential(poolActorId, credentialList(pool), considered, scan, stickyId);
+  const picked = pickCredential({ ...sampleTiers, acceptWaiting: true }, credentialList(pool), considered, scan, stickyId);
   if (!picked && scan.explain) scan.skipped.push({ actorId: poolActorId, reason: 'no usable credential' });
   return picked;
 }
@@ -164,32 +167,47 @@ function byHealth(actorIds: readonly string[], scan: Scan): readonly number[] {
     .map((url) => url.index);
 }
 
+/** Where a pick looks: the pool, and which of its credentials wait for an access token (taken last, when `acceptWaiting`). */
+interface PickTiers {
+  readonly pool: string;
+  readonly waiting: BackendRoute['tokenPending'];
+  readonly acceptWaiting: boolean;
+}
+
 /**
  * Weighted random among usable credentials; those under their reserve only when no other is
- * usable. `stickyId` (a credential already rate-limited or refused in this request, tried on
- * the other BaseURLs first) is passed over. A disabled credential whose re-check time has come
- * is usable: this call is its re-check.
+ * usable, and those still waiting for an access token (OAuth) only after them. `stickyId` (a
+ * credential already rate-limited or refused in this request, tried on the other BaseURLs
+ * first) is passed over. A disabled credential whose re-check time has come is usable: this
+ * call is its re-check.
  */
 function pickCredential(
-  poolActorId: string,
+  tiers: PickTiers,
   credentials: readonly CredentialState[],
   considered: Considered | null,
   scan: Scan,
   stickyId: string | undefined,
 ): CredentialState | undefined {
+  const poolActorId = tiers.pool;
   const usable: CredentialState[] = [];
   const reserved: CredentialState[] = [];
+  const waiting: CredentialState[] = [];
   for (const credential of credentials) {
     const reason = unusableReason(poolActorId, credential, scan, stickyId);
     if (reason !== null) {
       if (scan.explain) scan.skipped.push({ actorId: credentialExclusion(poolActorId, credential.id), reason });
       continue;
     }
-    (underReserve(credential, scan.now) ? reserved : usable).push(credential);
+    if (tiers.waiting?.(credential.id) === true) waiting.push(credential);
+    else (underReserve(credential, scan.now) ? reserved : usable).push(credential);
   }
-  const choices = usable.length > 0 ? usable : reserved;
+  const ready = usable.length > 0 ? usable : reserved;
+  const choices = ready.length > 0 || !tiers.acceptWaiting ? ready : waiting;
   for (const credential of usable.length > 0 && scan.explain ? reserved : []) {
     scan.skipped.push({ actorId: credentialExclusion(poolActorId, credential.id), reason: 'under its reserve' });
+  }
+  for (const credential of choices !== waiting && scan.explain ? waiting : []) {
+    scan.skipped.push({ actorId: credentialExclusion(poolActorId, credential.id), reason: 'waiting for its access token' });
   }
   if (choices.length === 0) return undefined;
   const weight = (credential: CredentialState) => credentialWeight(credential, scan.now);

@@ -64,6 +64,7 @@ export function chooseRoute(
 
 function routeInPool(scope: KindScope, step: PoolStep, table: RouteTable, scan: Scan): Route | null {
   const candidates = table.backends.filter((b) => servesKind(b, scope) && b.serves(step.model));
+  let waiting: Route | null = null;
   for (const { backend, rank, score } of orderBackends(candidates, scan.read, scan.now, scope.protocol)) {
     let considered: Considered | null = null;
     if (scan.explain) {
@@ -71,9 +72,11 @@ function routeInPool(scope: KindScope, step: PoolStep, table: RouteTable, scan: 
       scan.considered.push(considered);
     }
     const route = routeWithin(backend, step, considered, scan);
-    if (route) return route;
+    if (route && backend.tokenPending?.(route.credentialId) !== true) return route;
+    // A credential still waiting for its access token serves only when no later backend can.
+    waiting ??= route;
   }
-  return null;
+  return waiting;
 }
 
 export function effectivePriority(backend: BackendRoute, view: ActorView, now: number): number {

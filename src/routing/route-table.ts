@@ -20,6 +20,11 @@ export interface BackendRoute {
   upstreamModel(model: string): string;
   /** Requests of other protocols may be translated for it (`routing.crossProtocol` and `acceptTranslated`). */
   readonly acceptsTranslated: boolean;
+  /**
+   * Whether one of its (OAuth) credentials is still waiting for an access token: the planner
+   * takes such a credential only when no other can serve. Absent for backends of API keys only.
+   */
+  readonly tokenPending?: (credentialId: string) => boolean;
 }
 
 export interface RouteTable {
@@ -43,9 +48,11 @@ function scopeOf(scope: Protocol | KindScope): KindScope {
   return typeof scope === 'string' ? { protocol: scope } : scope;
 }
 
-export function buildRouteTable(config: FuseboxConfig): RouteTable {
+/** `tokenPending(backendId, credentialId)`: an OAuth credential without a live access token (the token manager's view). */
+export function buildRouteTable(config: FuseboxConfig, tokenPending?: (backendId: string, credentialId: string) => boolean): RouteTable {
   const pools = buildModelPools(config);
   const backends = config.backends.map((backend) => ({
+    ...(tokenPending && backend.credentials.some((c) => c.oauth !== undefined) ? { tokenPending: (id: string) => tokenPending(backend.id, id) } : {}),
     config: backend,
     actorId: backendActorId(backend.id),
     baseUrlActorIds: backend.baseUrls.map((_url, index) => baseUrlActorId(backend.id, index)),
@@ -68,12 +75,12 @@ function aliasedMatcher(matches: ModelMatcher, aliases: Readonly<Record<string, 
   return (model) => Object.hasOwn(aliases, model) || matches(model);
 }
 
-/** Secrets by (backend, credential id), for the HTTP layer only. */
+/** API keys by (backend, credential id), for the HTTP layer only (OAuth credentials have access tokens instead). */
 export function credentialSecrets(config: FuseboxConfig, fingerprintKey: string): Map<string, string> {
   const secrets = new Map<string, string>();
   for (const backend of config.backends) {
     for (const credential of backend.credentials) {
-      secrets.set(secretKey(backend.id, credentialId(credential, fingerprintKey)), credential.apiKey);
+      if (credential.apiKey !== undefined) secrets.set(secretKey(backend.id, credentialId(credential, fingerprintKey)), credential.apiKey);
     }
   }
   return secrets;

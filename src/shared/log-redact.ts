@@ -8,6 +8,12 @@
 export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'apiKey',
   'apiKeys',
+  'refreshToken',
+  'clientSecret',
+  'accessToken',
+  'access_token',
+  'refresh_token',
+  'client_secret',
   'adminToken',
   'authorization',
   'proxy-authorization',

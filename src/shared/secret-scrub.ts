@@ -133,14 +133,18 @@ function replaceRanges(text: string, ranges: [number, number][]): string {
 }
 
 /**
- * Every secret value the config holds: upstream credentials, the backends' secret header and
- * query values, client API keys, the admin token.
+ * Every secret value the config holds: upstream credentials (API keys, OAuth refresh tokens and
+ * client secrets), the backends' secret header and query values, client API keys, the admin
+ * token. Access tokens are learnt as they arrive.
  */
 export function configSecrets(config: FuseboxConfig): string[] {
   const secrets = config.server.apiKeys.map((entry) => (typeof entry === 'string' ? entry : entry.key));
   if (config.server.adminToken !== undefined) secrets.push(config.server.adminToken);
   for (const backend of config.backends) {
-    for (const credential of backend.credentials) secrets.push(credential.apiKey);
+    for (const { apiKey, oauth } of backend.credentials) {
+      if (apiKey !== undefined) secrets.push(apiKey);
+      if (oauth) secrets.push(oauth.refreshToken, ...(oauth.clientSecret === undefined ? [] : [oauth.clientSecret]));
+    }
     for (const setting of [...Object.values(backend.headers), ...Object.values(backend.query)]) if (setting.secret) secrets.push(setting.value);
   }
   return secrets;

@@ -8,6 +8,7 @@ import { collectReply, collectsStream, streamingBody } from './stream-only.js';
 import { Pool } from './undici-pool.js';
 import { dispatchOnce, isEventStream } from './dispatch.js';
 import { upstreamShape, upstreamTarget, type UpstreamShape } from './upstream-shape.js';
+import type { AccessTokens } from './oauth-tokens.js';
 
 export { errorCode } from './dispatch.js';
 
@@ -32,8 +33,10 @@ export interface UpstreamTransport extends Transport {
 }
 
 export interface UpstreamOptions {
-  /** Secrets by `secretKey(backend, credential)`. */
+  /** API keys by `secretKey(backend, credential)`. */
   readonly secrets: ReadonlyMap<string, string>;
+  /** The access tokens of OAuth credentials (same keys), when the config has any. */
+  readonly tokens?: Pick<AccessTokens, 'current' | 'token'>;
   readonly clock: Clock;
   /** Largest stream collected for a streamOnly backend. */
   readonly maxCollectBytes?: number;
@@ -73,7 +76,9 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
 
   async function send(attempt: Attempt, signal: CancelSignal): Promise<UpstreamReply> {
     const { job, backend } = attempt;
-    const secret = options.secrets.get(secretKey(backend.id, attempt.credentialId));
+    const key = secretKey(backend.id, attempt.credentialId);
+    // An OAuth credential's access token may still be on its way: wait for it within the deadline.
+    const secret = options.secrets.get(key) ?? (await options.tokens?.token(key, job.receivedAt + backend.timeouts.totalMs - clock.now()));
     if (secret === undefined) return { kind: 'failed', code: 'no_secret', message: 'credential has no secret', afterMs: 0 };
     const shape = shapeOf(backend);
     const collect = collectsStream(backend, job);
@@ -112,8 +117,10 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     send,
     poolFor,
     probeHeaders(backend, credentialId) {
-      const named = credentialId === undefined ? undefined : options.secrets.get(secretKey(backend.id, credentialId));
-      const secret = named ?? [...options.secrets.entries()].find(([key]) => key.startsWith(`${backend.id}\u0000`))?.[1];
+      const secretOf = (id: string) => options.secrets.get(secretKey(backend.id, id)) ?? options.tokens?.current(secretKey(backend.id, id));
+      const named = credentialId === undefined ? undefined : secretOf(credentialId);
+      const first = [...options.secrets.entries()].find(([key]) => key.startsWith(`${backend.id}\u0000`))?.[1];
+      const secret = named ?? first ?? backend.credentials.map((c) => (c.id === undefined ? undefined : secretOf(c.id))).find((s) => s !== undefined);
       const headers = { ...protocolSpec(backend.kind).ownHeaders({}, backend), ...shapeOf(backend).headers };
       return secret === undefined ? headers : Object.assign(headers, credentialHeader(shapeOf(backend), secret));
     },

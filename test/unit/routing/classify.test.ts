@@ -14,6 +14,12 @@ describe('classify: the one set of status rules', () => {
     expect(endpointAlive(classify({ kind: 'failed', code: 'client_cancelled' }, 0))).toBeNull();
   });
 
+  it("calls a credential with nothing to present (an OAuth one without an access token) the credential's failure, not the endpoint's", () => {
+    const outcome = classify({ kind: 'failed', code: 'no_secret' }, 0);
+    expect(outcome).toEqual({ kind: 'auth_failed', code: 'no_secret' });
+    expect(endpointAlive(outcome)).toBeNull();
+  });
+
   it('names 3xx as redirects and nothing else', () => {
     expect([299, 300, 302, 399, 400].map(isRedirect)).toEqual([false, true, true, true, false]);
   });
