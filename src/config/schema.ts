@@ -11,6 +11,7 @@ import {
   recoverySchema,
   timeoutsSchema,
 } from './upstream-schemas.js';
+import { continuationSchema, streamsSchema } from './stream-resume-schema.js';
 
 export { breakerSchema, timeoutsSchema } from './upstream-schemas.js';
 
@@ -97,6 +98,7 @@ const backendSchema = z
     acceptTranslated: z.boolean().default(true),
     /** The max_tokens sent when a translated request names none and this backend's protocol requires one. */
     defaultMaxTokens: z.number().int().positive().optional(),
+    continuation: continuationSchema,
   })
   .strict();
 
@@ -210,6 +212,7 @@ export const configSchema = z
     /** Record every actor event to this NDJSON file (see docs/replay.md); `--record` overrides. */
     eventLog: z.string().min(1).optional(),
     routing: routingSchema.prefault({}),
+    streams: streamsSchema.prefault({}),
     modelPools: modelPoolsSchema,
     backends: z
       .array(backendSchema)

@@ -1,16 +1,33 @@
 import { FuseboxError } from '../shared/errors.js';
-import type { Job, UpstreamBody, UpstreamCode } from './types.js';
+import type { Job, PartialAnswer, UpstreamBody, UpstreamCode } from './types.js';
 import { UpstreamBodyError } from './types.js';
 
 /**
- * A committed stream that failed while being passed to the client: the upstream is cancelled and
- * the client's stream ends with the in-band error. Returns the failure's code, or undefined when
- * the client went away (that blames nothing).
+ * How a committed stream broke: its code, and when the answer so far can be continued
+ * (stream-resume.ts), the partial answer; then the client's stream is still open and nothing
+ * was said to the client yet.
  */
-export function endBrokenStream(job: Job, body: UpstreamBody, error: unknown): UpstreamCode | undefined {
+export interface StreamBreak {
+  readonly code: UpstreamCode;
+  readonly partial?: PartialAnswer;
+}
+
+/**
+ * A committed stream that failed while being passed to the client: the upstream is cancelled;
+ * when `partial` gives a resumable answer the client's stream is left open for a continuation,
+ * else it ends with the in-band error. Undefined when the client went away (that blames nothing).
+ */
+export function endBrokenStream(job: Job, body: UpstreamBody, error: unknown, partial?: () => PartialAnswer | null): StreamBreak | undefined {
   if (job.signal.aborted) return undefined;
   const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
   body.cancel(code);
+  const answer = partial?.() ?? null;
+  if (answer?.resumable) return { code, partial: answer };
+  failStream(job, code);
+  return { code };
+}
+
+/** Ends the client's stream with the in-band error naming the upstream failure `code`. */
+export function failStream(job: Job, code: UpstreamCode): void {
   job.sink.fail(new FuseboxError('upstream_failed', `the upstream stream broke off (${code})`));
-  return code;
 }

@@ -6,6 +6,7 @@ import type { CancelSignal, ClientSink, Job } from '../../routing/types.js';
 import { forwardableRequestHeaders } from './headers.js';
 import { listingProtocol, matchRoute, protocolSpec } from './registry.js';
 import { listingTranslation, routeTranslation } from './translation-route.js';
+import { STREAM_RESUME } from './stream-resume-route.js';
 import type { ClientRoute } from './types.js';
 
 /** What the front door knows of a request when it asks for its Job. */
@@ -70,11 +71,12 @@ function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras
   if (!table.servesModel({ protocol: route.protocol, translation }, model)) {
     return new FuseboxError('model_not_found', `the model "${model}" is not served by any configured ${route.protocol} backend`);
   }
+  const streamed = route.streams === 'always' || (route.streams === 'body' && stream === true);
   return {
     id: parts.requestId,
     protocol: route.protocol,
     model,
-    stream: route.streams === 'always' || (route.streams === 'body' && stream === true),
+    stream: streamed,
     upstreamPath: route.upstreamPath,
     body: parts.body,
     headers: forwardableRequestHeaders(parts.headers, protocolSpec(route.protocol).requestHeaders, extras),
@@ -82,5 +84,6 @@ function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras
     signal: parts.signal,
     sink: parts.sink,
     ...(translation ? { translation } : {}),
+    ...(streamed && protocolSpec(route.protocol).chat.serves(route) ? { resume: STREAM_RESUME } : {}),
   };
 }
