@@ -11,7 +11,7 @@
  * (a prefill is sent without its trailing whitespace, so the model often writes it again).
  */
 export const HOLD_BACK = 64;
-export const MIN_OVERLAP = 8;
+export const MIN_OVERLAP = 5;
 
 export function overlapLength(partial: string, start: string): number {
   for (let k = Math.min(partial.length, start.length); k > 0; k--) {
