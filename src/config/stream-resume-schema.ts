@@ -16,18 +16,16 @@ const strategies = z.array(z.enum(CONTINUATION_STRATEGIES)).refine((list) => new
 
 const DEFAULT_STRATEGIES: ('prefill' | 'instruction')[] = ['prefill', 'instruction'];
 
-export const continuationSchema = z
-  .union([
-    strategies,
-    z
-      .object({
-        strategies: strategies.default(DEFAULT_STRATEGIES),
-        models: z.record(z.string().min(1), strategies).default({}),
-      })
-      .strict(),
-  ])
-  .default(DEFAULT_STRATEGIES)
-  .transform((value) => (Array.isArray(value) ? { strategies: value, models: {} } : value));
+export const continuationSchema = z.preprocess(
+  (value) => (Array.isArray(value) ? { strategies: value } : value),
+  z
+    .object({
+      strategies: strategies.default(DEFAULT_STRATEGIES),
+      models: z.record(z.string().min(1), strategies).default({}),
+    })
+    .strict()
+    .prefault({}),
+);
 
 export const streamsSchema = z
   .object({

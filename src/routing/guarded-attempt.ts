@@ -35,7 +35,9 @@ export async function attemptAndReport(
   try {
     const credential = credentialOf(deps.tree.peek(route.poolActorId).context, route.credentialId);
     const answerHeaders = () => gatewayHeaders(attemptNumber, route.backend.config.id, route.fallback);
-    const result = continuing ? await runContinuation(job, route, continuing, deps.attempt) : await runAttempt(job, route, answerHeaders, deps.attempt, hold);
+    const result = continuing
+      ? await runContinuation(job, route, continuing, deps.attempt)
+      : await runAttempt(job, route, answerHeaders, deps.attempt, hold);
     const at = deps.clock.now();
     const quota = quotaFromHeaders(result.headers, at);
     const facts = { route, outcome: result.outcome, at, ...(credential ? { credential } : {}), ...(quota ? { quota } : {}) };

@@ -21,7 +21,7 @@ export interface ResumeRig {
   readonly gw: TestGateway;
   readonly upstreams: Record<string, ScriptedUpstream>;
   /** The `request` log line of the one request, once written. */
-  requestLine(): Promise<Record<string, unknown>>;
+  readonly requestLine: () => Promise<Record<string, unknown>>;
 }
 
 export async function resumeRig(cleanups: Cleanup[], backends: readonly ResumeBackend[], extra: Partial<ConfigInput> = {}): Promise<ResumeRig> {
@@ -49,7 +49,7 @@ export async function resumeRig(cleanups: Cleanup[], backends: readonly ResumeBa
   return {
     gw,
     upstreams,
-    async requestLine() {
+    requestLine: async () => {
       await until(() => gw.logs.some((line) => line.msg === 'request'), 'the request log line');
       return gw.logs.find((line) => line.msg === 'request')!;
     },

@@ -31,7 +31,10 @@ describe('stream resume: Anthropic and Gemini clients', () => {
     const sent = upstreams.b!.requests[0]!.body;
     expect(partialSent(sent)).toBe('The quick brown fox');
     expect((sent.messages as { role: string }[]).map((m) => m.role)).toEqual(['user', 'assistant']);
-    expect(await requestLine()).toMatchObject({ outcome: 'success', resumed: [{ backend: 'b', afterCode: 'connection_reset', result: 'completed' }] });
+    expect(await requestLine()).toMatchObject({
+      outcome: 'success',
+      resumed: [{ backend: 'b', afterCode: 'connection_reset', result: 'completed' }],
+    });
   });
 
   it('Anthropic SDK: an upstream error event mid-stream never reaches the client; the answer is continued', async () => {

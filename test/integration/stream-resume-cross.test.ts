@@ -38,7 +38,11 @@ describe('stream resume: across protocols, and collected streams', () => {
     const sent = upstreams.gem!.requests[0]!;
     expect(sent.path).toBe('/v1beta/models/m:streamGenerateContent?alt=sse');
     expect(partialSent(sent.body)).toBe('The quick brown');
-    expect(await requestLine()).toMatchObject({ outcome: 'success', backend: 'gem', resumed: [{ backend: 'gem', strategy: 'prefill', result: 'completed' }] });
+    expect(await requestLine()).toMatchObject({
+      outcome: 'success',
+      backend: 'gem',
+      resumed: [{ backend: 'gem', strategy: 'prefill', result: 'completed' }],
+    });
   });
 
   it('a collected stream (streamOnly) that breaks before its end fails over whole: the JSON client gets one complete answer', async () => {

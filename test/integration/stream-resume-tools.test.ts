@@ -31,8 +31,18 @@ describe('stream resume: tool calls', () => {
 
   async function read(url: string) {
     const client = new OpenAI({ baseURL: url, apiKey: 'client-key', maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model: 'm', stream: true, tools, messages: [{ role: 'user', content: 'weather and time?' }] });
-    const seen = { text: '', calls: [] as { index: number; id?: string; name?: string; args: string }[], finishes: [] as string[], failure: null as unknown };
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      stream: true,
+      tools,
+      messages: [{ role: 'user', content: 'weather and time?' }],
+    });
+    const seen = {
+      text: '',
+      calls: [] as { index: number; id?: string; name?: string; args: string }[],
+      finishes: [] as string[],
+      failure: null as unknown,
+    };
     try {
       for await (const chunk of stream) {
         const choice = chunk.choices[0];
@@ -57,7 +67,10 @@ describe('stream resume: tool calls', () => {
     const cut: Reply = {
       sse: [
         frame({ type: 'message_start', message: message('msg_1') }, 'message_start'),
-        frame({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {} } }, 'content_block_start'),
+        frame(
+          { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {} } },
+          'content_block_start',
+        ),
         frame({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"city":' } }, 'content_block_delta'),
       ],
       then: 'reset',

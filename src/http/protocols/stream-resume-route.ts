@@ -1,5 +1,13 @@
 import type { BackendConfig } from '../../config/schema.js';
-import type { ContinuationCall, ContinuationStrategy, Job, PartialAnswer, StreamResume, StreamStep, TranslationRefused } from '../../routing/types.js';
+import type {
+  ContinuationCall,
+  ContinuationStrategy,
+  Job,
+  PartialAnswer,
+  StreamResume,
+  StreamStep,
+  TranslationRefused,
+} from '../../routing/types.js';
 import { ContinuationFilter } from './neutral/continuation-filter.js';
 import { continuationRequest } from './neutral/continuation-request.js';
 import { isRefusal } from './neutral/refusal.js';

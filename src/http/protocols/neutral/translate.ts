@@ -152,20 +152,25 @@ class Translator implements StreamTranslator {
     return this.tracker.snapshot();
   }
 
+  /** An upstream error event broke the stream (breakOnError): nothing more is read or written. */
+  private broken(): boolean {
+    return this.failed !== null;
+  }
+
   push(input: Uint8Array | SseEvent): Buffer[] {
-    if (this.ended || this.failed !== null) return [];
+    if (this.ended || this.broken()) return [];
     const events = input instanceof Uint8Array ? this.parser.push(input) : [input];
     const frames: string[] = [];
     for (const event of events) this.decode(() => this.decoder.push(event), frames);
-    if (this.decoder.done && this.failed === null) this.finish(frames);
+    if (this.decoder.done && !this.broken()) this.finish(frames);
     return pack(frames);
   }
 
   end(): Buffer[] {
-    if (this.ended || this.failed !== null) return [];
+    if (this.ended || this.broken()) return [];
     const frames: string[] = [];
     for (const event of this.parser.end()) this.decode(() => this.decoder.push(event), frames);
-    if (this.failed === null) this.finish(frames);
+    if (!this.broken()) this.finish(frames);
     return pack(frames);
   }
 
