@@ -5,7 +5,7 @@ import { firstEvent } from './first-event.js';
 import type { Route } from './plan.js';
 import { refineRateLimited } from './rate-limit-body.js';
 import { pumpStep } from './stream-pump.js';
-import type { ContinuationCall, Job, UpstreamReply } from './types.js';
+import type { ContinuationCall, Job, UpstreamCode, UpstreamReply } from './types.js';
 import { UpstreamBodyError } from './types.js';
 
 /**
@@ -19,6 +19,8 @@ export interface Continuing {
   readonly call: ContinuationCall;
   /** An SSE comment line saying the stream resumed, and how. */
   readonly comment: Buffer;
+  /** The first break: what the client is told when this continuation breaks and cannot be continued. */
+  readonly original: UpstreamCode;
 }
 
 type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
@@ -50,7 +52,7 @@ async function continueStream(job: Job, reply: ResponseReply, continuing: Contin
   const latencyMs = deps.clock.now() - started;
   const drained = job.sink.write(continuing.comment);
   if (drained) await drained;
-  const broke = await pumpStep(job, reply.body, first, continuing.call.stream(), true);
+  const broke = await pumpStep(job, reply.body, first, continuing.call.stream(), true, continuing.original);
   return {
     outcome: { kind: 'success' },
     answered: true,

@@ -12,18 +12,25 @@ export interface StreamBreak {
   readonly partial?: PartialAnswer;
 }
 
+/** How a broken stream may go on: the answer so far, and the break the client is told of when it cannot (default: this one). */
+export interface BreakOptions {
+  readonly partial?: () => PartialAnswer | null;
+  readonly told?: UpstreamCode;
+}
+
 /**
  * A committed stream that failed while being passed to the client: the upstream is cancelled;
  * when `partial` gives a resumable answer the client's stream is left open for a continuation,
- * else it ends with the in-band error. Undefined when the client went away (that blames nothing).
+ * else it ends with the in-band error naming `told` (a continuation's client hears of the first
+ * break). Undefined when the client went away (that blames nothing).
  */
-export function endBrokenStream(job: Job, body: UpstreamBody, error: unknown, partial?: () => PartialAnswer | null): StreamBreak | undefined {
+export function endBrokenStream(job: Job, body: UpstreamBody, error: unknown, options: BreakOptions = {}): StreamBreak | undefined {
   if (job.signal.aborted) return undefined;
   const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
   body.cancel(code);
-  const answer = partial?.() ?? null;
+  const answer = options.partial?.() ?? null;
   if (answer?.resumable) return { code, partial: answer };
-  failStream(job, code);
+  failStream(job, options.told ?? code);
   return { code };
 }
 

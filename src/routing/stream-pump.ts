@@ -1,6 +1,6 @@
 import { ForwardedStream } from './forwarded-stream.js';
 import { endBrokenStream, type StreamBreak } from './stream-break.js';
-import type { Job, StreamResume, StreamStep, UpstreamBody } from './types.js';
+import type { Job, StreamResume, StreamStep, UpstreamBody, UpstreamCode } from './types.js';
 
 /**
  * The pumps that carry a committed stream to the client. Each resolves undefined when the
@@ -43,15 +43,23 @@ export async function pumpKept(job: Job, body: UpstreamBody, first: Buffer, resu
     return undefined;
   } catch (error) {
     const forwarded = kept.forwarded();
-    return endBrokenStream(job, body, error, () => (forwarded === null ? null : resume.afterForwarded(job, forwarded)));
+    return endBrokenStream(job, body, error, { partial: () => (forwarded === null ? null : resume.afterForwarded(job, forwarded)) });
   }
 }
 
 /**
  * Through a step (a translation, or a continuation) to the client. `resumable`: the step reads
- * an upstream error event as a break, and a break offers the answer so far.
+ * an upstream error event as a break, and a break offers the answer so far. `told`: the break
+ * the client hears of when this one cannot be continued (a continuation's: the first break).
  */
-export async function pumpStep(job: Job, body: UpstreamBody, first: Buffer, step: StreamStep, resumable: boolean): Promise<StreamBreak | undefined> {
+export async function pumpStep(
+  job: Job,
+  body: UpstreamBody,
+  first: Buffer,
+  step: StreamStep,
+  resumable: boolean,
+  told?: UpstreamCode,
+): Promise<StreamBreak | undefined> {
   const write = (chunk: Buffer): Promise<void> | undefined => {
     const drained = writeAll(job, step.push(chunk));
     if (step.failed !== null) body.cancel('stream_error_event');
@@ -65,7 +73,10 @@ export async function pumpStep(job: Job, body: UpstreamBody, first: Buffer, step
     job.sink.end();
     return undefined;
   } catch (error) {
-    return endBrokenStream(job, body, error, resumable ? () => step.partial() : undefined);
+    return endBrokenStream(job, body, error, {
+      ...(resumable ? { partial: () => step.partial() } : {}),
+      ...(told ? { told } : {}),
+    });
   }
 }
 

@@ -53,7 +53,7 @@ export function continuationFor(resumption: Resumption, job: Job, route: Route):
     const call = resumption.partial.continuation(job, backend, route.model, strategy);
     if ('refused' in call) continue;
     const comment = `: fusebox resumed after ${resumption.afterCode} on ${backend.id} (${strategy}, kept ${resumption.partial.keptChars} chars)\n\n`;
-    return { call, strategy, comment: Buffer.from(comment, 'utf8') };
+    return { call, strategy, comment: Buffer.from(comment, 'utf8'), original: resumption.original.code };
   }
   return null;
 }

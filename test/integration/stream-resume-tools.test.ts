@@ -118,4 +118,33 @@ describe('stream resume: tool calls', () => {
     expect(seen.finishes).toEqual(['tool_calls']);
     expect(partialSent(upstreams.b!.requests[0]!.body)).toBe('Let me check.');
   });
+
+  it('a continuation cut mid-arguments (held back, never sent) is continued again; when nothing continues, the first break is named', async () => {
+    const first: Reply = {
+      sse: [frame({ type: 'message_start', message: message('msg_1') }, 'message_start'), ...textBlock(0, 'Let me check. ')].slice(0, 3),
+      then: 'stall',
+    };
+    const cut: Reply = {
+      sse: [
+        frame({ type: 'message_start', message: message('msg_2') }, 'message_start'),
+        frame(
+          { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't', name: 'get_time', input: {} } },
+          'content_block_start',
+        ),
+        frame({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"ci' } }, 'content_block_delta'),
+      ],
+      then: 'reset',
+    };
+    const { gw, upstreams } = await resumeRig(cleanups, [
+      { id: 'a', kind: 'anthropic', idleMs: 300, script: () => first },
+      { id: 'b', kind: 'anthropic', script: () => cut },
+      { id: 'c', kind: 'anthropic', script: () => ({ status: 500, body: {} }) },
+    ]);
+    const seen = await read(gw.url);
+    expect(seen.text).toBe('Let me check. ');
+    expect((seen.failure as Error).message).toContain('timeout_idle');
+    expect((seen.failure as Error).message).not.toContain('connection_reset');
+    expect(seen.calls).toEqual([]);
+    expect(upstreams.c!.requests).toHaveLength(1);
+  });
 });
