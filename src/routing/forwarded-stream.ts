@@ -13,6 +13,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const ERROR_LINE = /^(event:[ \t]*error[ \t]*\r?$|data:[ \t]*\{\s*"error")/m;
 const EVENT_END = /\r?\n\r?\n|\r\r/g;
+const ERROR = Buffer.from('error', 'latin1');
 
 export class ForwardedStream {
   private chunks: Buffer[] | null = [];
@@ -29,7 +30,7 @@ export class ForwardedStream {
     const end = eventsEnd(data);
     this.pending = end === data.length ? null : data.subarray(end);
     let out = end === data.length ? data : data.subarray(0, end);
-    if (out.indexOf('error', 0, 'latin1') !== -1) {
+    if (out.indexOf(ERROR) !== -1) {
       const at = errorEventStart(out);
       if (at !== -1) {
         out = out.subarray(0, at);

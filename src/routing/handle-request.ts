@@ -14,7 +14,7 @@ import { allowRetry, emptySameModelState, noteFailure, waitBeforeSwitching, type
 import type { Job } from './types.js';
 import { sleep } from './sleep.js';
 import { httpCode } from '../shared/upstream-code.js';
-import { continuationFor, noteContinuation, resumeAfter, unresumed, type Resumption } from './stream-resume.js';
+import { continuationFor, noteContinuation, resumeAfter, sameRouteLater, sameRouteWait, unresumed, type Resumption } from './stream-resume.js';
 
 export { gatewayHeaders, type AttemptNote, type RequestSummary } from './request-notes.js';
 
@@ -130,6 +130,7 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
       if (run.resumption && continuing) noteContinuation(run.resumption, route, continuing, result);
       if (broke && result.partial) {
         run.resumption = resumeAfter(run.resumption, route, (run.lastCode = broke), result.partial);
+        sameRouteLater(run.sameModel, route, deps.clock.now(), run.generation.sameModelRetry, deps.random);
         remember({ kind: 'endpoint_failure', code: broke }, route, run.memory);
         continue;
       }
@@ -157,6 +158,8 @@ function nextRoute(run: Run, deps: HandlerDeps): Route | Pause | null {
   const choice = chooseRoute(run.job, run.job.model, table, read, now, deps.random, run.memory, explain, steps);
   run.decisions = { skipped: choice.skipped, considered: choice.considered };
   if (!choice.route) {
+    const again = run.resumption ? sameRouteWait(run.sameModel, now) : null;
+    if (again !== null) return { waitMs: again, sameModel: true };
     const wait = waitFor(choice.retryAfterMs, run.waitedMs, run.generation.waitForRecoveryMs);
     if (wait === null) run.retryAfterMs = choice.retryAfterMs;
     return wait === null ? null : { waitMs: wait, sameModel: false };

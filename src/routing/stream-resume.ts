@@ -3,6 +3,8 @@ import type { AttemptResult } from './attempt.js';
 import type { Continuing } from './continuation-attempt.js';
 import { modelMatcher } from './model-match.js';
 import type { Route } from './plan.js';
+import type { Random } from './random.js';
+import type { SameModelSettings, SameModelState } from './same-model-retry.js';
 import type { AttemptNote, RequestSummary, ResumeNote, ResumeResult } from './request-notes.js';
 import { failStream } from './stream-break.js';
 import type { ContinuationStrategy, Job, PartialAnswer, UpstreamCode } from './types.js';
@@ -15,7 +17,10 @@ import type { ContinuationStrategy, Job, PartialAnswer, UpstreamCode } from './t
  * strategies not yet tried there. A refused continuation (a client error) moves on to the next
  * strategy on the same route, blaming nobody; a backend with none left is skipped. When nothing
  * continues the answer, the client's stream ends with the in-band error naming the ORIGINAL
- * failure. Every continuation tried is one `ResumeNote` in the request's log line and metrics.
+ * failure. When no other route is left, the broken route itself is asked once more after the
+ * same-model backoff (`routing.sameModelRetryBackoffMs`, jittered; not with
+ * `sameModelRetryMaxMs: 0`), through the request's one same-model retry. Every continuation
+ * tried is one `ResumeNote` in the request's log line and metrics.
  */
 export interface Resumption {
   /** The first break: what the client is told when nothing continues. */
@@ -87,4 +92,17 @@ export function unresumed(job: Job, resumption: Resumption, attempts: readonly A
   const { original, notes } = resumption;
   failStream(job, original.code);
   return { status: 200, outcome: 'broken_stream', backend: original.backend, attempts, resumed: notes };
+}
+
+/** After a resumable break: the broken route may be asked again after a backoff, when nothing else is left. */
+export function sameRouteLater(state: SameModelState, route: Route, now: number, settings: SameModelSettings, random: Random): void {
+  if (state.used || state.pending !== null || settings.maxMs <= 0) return;
+  const waitMs = Math.min(settings.maxMs, Math.round(settings.backoffMs * (0.5 + random())));
+  state.pending = { route, readyAt: now + waitMs };
+}
+
+/** How long to wait before asking the broken route again (no other route is left), or null. */
+export function sameRouteWait(state: SameModelState, now: number): number | null {
+  if (state.used || state.pending === null) return null;
+  return Math.max(0, state.pending.readyAt - now);
 }

@@ -102,6 +102,24 @@ describe('stream resume: OpenAI client', () => {
     expect(gw.gateway.actors.view('baseurl:b:0').context.health.lastErrors).toEqual([]);
   });
 
+  it('with one route only, asks the broken route itself again after a short backoff', async () => {
+    const { gw, upstreams, requestLine } = await resumeRig(
+      cleanups,
+      [
+        {
+          id: 'a',
+          kind: 'openai',
+          script: (request, index) => (index === 0 ? { sse: cutAfter(first, 3), then: 'reset' } : continuesFull('openai', 'x')(request)),
+        },
+      ],
+      { routing: { sameModelRetryBackoffMs: 20 } },
+    );
+    const seen = await read(gw.url);
+    expect(seen.text).toBe(FULL);
+    expect(upstreams.a!.requests).toHaveLength(2);
+    expect(await requestLine()).toMatchObject({ outcome: 'success', resumed: [{ backend: 'a', strategy: 'prefill', result: 'completed' }] });
+  });
+
   it('with streams.resume off, ends the broken stream with the in-band error as before', async () => {
     const { gw, upstreams } = await resumeRig(
       cleanups,

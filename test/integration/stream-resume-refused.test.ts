@@ -35,10 +35,13 @@ describe('stream resume: nothing continues', () => {
     expect(upstreams.b!.requests).toHaveLength(2);
     const line = await requestLine();
     expect(line).toMatchObject({ outcome: 'broken_stream', backend: 'a', status: 200 });
-    expect((line.resumed as { strategy: string; result: string }[]).map((r) => [r.strategy, r.result])).toEqual([
-      ['prefill', 'refused'],
-      ['instruction', 'refused'],
+    // Then the broken route itself is asked once more, after a backoff, and breaks again.
+    expect((line.resumed as { backend: string; strategy: string; result: string }[]).map((r) => [r.backend, r.strategy, r.result])).toEqual([
+      ['b', 'prefill', 'refused'],
+      ['b', 'instruction', 'refused'],
+      ['a', 'prefill', 'broken'],
     ]);
+    expect(upstreams.a!.requests).toHaveLength(2);
   });
 
   it('a backend with continuation [] is never asked; with no other route the stream ends with the original error', async () => {
