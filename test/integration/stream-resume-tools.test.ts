@@ -135,16 +135,22 @@ describe('stream resume: tool calls', () => {
       ],
       then: 'reset',
     };
-    const { gw, upstreams } = await resumeRig(cleanups, [
-      { id: 'a', kind: 'anthropic', idleMs: 300, script: () => first },
-      { id: 'b', kind: 'anthropic', script: () => cut },
-      { id: 'c', kind: 'anthropic', script: () => ({ status: 500, body: {} }) },
-    ]);
+    // No same-route retries (sameModelRetryMaxMs 0): each route is asked once.
+    const { gw, upstreams } = await resumeRig(
+      cleanups,
+      [
+        { id: 'a', kind: 'anthropic', idleMs: 300, script: () => first },
+        { id: 'b', kind: 'anthropic', script: () => cut },
+        { id: 'c', kind: 'anthropic', script: () => ({ status: 500, body: {} }) },
+      ],
+      { routing: { sameModelRetryMaxMs: 0 } },
+    );
     const seen = await read(gw.url);
     expect(seen.text).toBe('Let me check. ');
     expect((seen.failure as Error).message).toContain('timeout_idle');
     expect((seen.failure as Error).message).not.toContain('connection_reset');
     expect(seen.calls).toEqual([]);
     expect(upstreams.c!.requests).toHaveLength(1);
+    expect(upstreams.a!.requests).toHaveLength(1);
   });
 });
