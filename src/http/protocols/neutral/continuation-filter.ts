@@ -9,7 +9,8 @@ import type { StreamEvent } from './types.js';
  * - the first `HOLD_BACK` characters of its text are held back, and the part of them that
  *   restates the end of the partial text is dropped (overlap.ts); any other event, or `flush`,
  *   releases what is held first;
- * - its reasoning is dropped once the client has text or tool calls (it would come after them);
+ * - its reasoning is dropped once the client has anything of the answer (it would come after
+ *   the text, or repeat the reasoning the client already has);
  * - a tool call is held until it is complete: one identical (same name and arguments) to a call
  *   the client already has is dropped, the others go out numbered after the client's calls.
  */
@@ -28,7 +29,7 @@ export class ContinuationFilter {
     this.partialText = choice?.text ?? '';
     this.sent = (choice?.toolCalls ?? []).map((c) => ({ name: c.name, arguments: c.arguments }));
     this.nextTool = this.sent.length;
-    this.dropReasoning = this.partialText !== '' || this.sent.length > 0;
+    this.dropReasoning = this.partialText !== '' || (choice?.reasoning ?? '') !== '' || this.sent.length > 0;
   }
 
   push(event: StreamEvent): StreamEvent[] {

@@ -32,9 +32,12 @@ describe('ContinuationFilter (a continuation made to follow the partial answer)'
     expect(filter.flush()).toEqual([]);
   });
 
-  it('drops reasoning after the client has text, keeps it before', () => {
+  it('drops reasoning once the client has text or reasoning, keeps it when the client has nothing yet', () => {
     const reasoning: StreamEvent = { type: 'reasoning-delta', choice: 0, text: 'thinking' };
     expect(run(new ContinuationFilter(progress('Hello')), [reasoning])).toEqual([]);
+    const thought = progress('');
+    thought.choices[0]!.reasoning = 'I was thinking';
+    expect(run(new ContinuationFilter(thought), [reasoning])).toEqual([]);
     expect(run(new ContinuationFilter(progress('')), [reasoning])).toEqual([reasoning]);
   });
 
