@@ -30,6 +30,8 @@ export interface AttemptResult {
   readonly brokeMidStream?: UpstreamCode;
   /** With `brokeMidStream`: the answer so far, when it can be continued (the client's stream is still open). */
   readonly partial?: PartialAnswer;
+  /** With `brokeMidStream`: the client already had the whole answer, and its stream was ended normally. */
+  readonly closedAfterBreak?: boolean;
   /** A continuation the upstream refused with a client error (stream-resume.ts): not answered, nobody blamed. */
   readonly continuationRefused?: boolean;
   /** A client error held back by `hold` (not answered): its status and whole body. */
@@ -141,6 +143,7 @@ async function streamThrough(
     headers: reply.headers,
     ...(broke ? { brokeMidStream: broke.code } : {}),
     ...(broke?.partial ? { partial: broke.partial } : {}),
+    ...(broke?.completed ? { closedAfterBreak: true } : {}),
   };
 }
 

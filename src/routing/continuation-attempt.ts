@@ -61,5 +61,6 @@ async function continueStream(job: Job, reply: ResponseReply, continuing: Contin
     headers: reply.headers,
     ...(broke ? { brokeMidStream: broke.code } : {}),
     ...(broke?.partial ? { partial: broke.partial } : {}),
+    ...(broke?.completed ? { closedAfterBreak: true } : {}),
   };
 }

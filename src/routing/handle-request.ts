@@ -220,7 +220,7 @@ function answered(run: Run, route: Route, result: AttemptResult): RequestSummary
   const broke = result.brokeMidStream;
   return {
     status: result.status ?? 200,
-    outcome: broke ? 'broken_stream' : codeOf(result.outcome),
+    outcome: broke && !result.closedAfterBreak ? 'broken_stream' : codeOf(result.outcome),
     backend: route.backend.config.id,
     attempts: broke ? brokenLast(run.attempts, broke) : run.attempts,
     ...(route.fallback ? { fallback: route.fallback } : {}),

@@ -77,7 +77,7 @@ export function noteContinuation(resumption: Resumption, route: Route, chosen: C
 function resultOf(result: AttemptResult): ResumeResult {
   if (result.continuationRefused) return 'refused';
   if (!result.answered) return 'failed';
-  return result.brokeMidStream ? 'broken' : 'completed';
+  return result.brokeMidStream && !result.closedAfterBreak ? 'broken' : 'completed';
 }
 
 /** A backend's strategies for `model`: the first `models` glob that matches it, else its `strategies`. */

@@ -162,6 +162,10 @@ export interface PartialAnswer {
   readonly resumable: boolean;
   /** Characters of answer text the client has. */
   readonly keptChars: number;
+  /** True when the client already has the whole answer (its finish), only the stream's end is missing. */
+  readonly finished: boolean;
+  /** The client stream's end (its terminal event, held usage), for a `finished` answer. */
+  closing(): Buffer[];
   /** The continuation request for `backend` asking for `model` (the route's), or why it cannot be made. */
   continuation(job: Job, backend: BackendConfig, model: string, strategy: ContinuationStrategy): ContinuationCall | TranslationRefused;
 }

@@ -48,6 +48,27 @@ describe('stream resume: Anthropic and Gemini clients', () => {
     expect(message.content).toEqual([{ type: 'text', text: FULL }]);
   });
 
+  it('Anthropic SDK: a reset after message_delta ends the stream with message_stop, nothing continued', async () => {
+    const first = answer('anthropic', 'msg_first', PIECES);
+    const { gw, upstreams } = await resumeRig(cleanups, [
+      { id: 'a', kind: 'anthropic', script: () => ({ sse: [...first.head, ...first.pieces, ...first.tail.slice(0, 2)], then: 'reset' }) },
+      { id: 'b', kind: 'anthropic', script: continuesFull('anthropic', 'msg_second') },
+    ]);
+    const client = new Anthropic({ baseURL: origin(gw.url), apiKey: 'client-key', maxRetries: 0 });
+    const stream = client.messages.stream({ model: 'm', max_tokens: 100, messages: [{ role: 'user', content: 'the fox' }] });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    const message = await stream.finalMessage();
+    expect(message.content).toEqual([{ type: 'text', text: FULL }]);
+    expect(message.stop_reason).toBe('end_turn');
+    expect(types.filter((t) => t === 'content_block_stop' || t === 'message_delta' || t === 'message_stop')).toEqual([
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(upstreams.b!.requests).toHaveLength(0);
+  });
+
   it('@google/genai: a stall past idleMs is continued; the text once, one finish, the continuation usage', async () => {
     const first = answer('gemini', 'resp-first', PIECES);
     const { gw, upstreams } = await resumeRig(cleanups, [

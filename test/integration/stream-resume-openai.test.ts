@@ -120,6 +120,22 @@ describe('stream resume: OpenAI client', () => {
     expect(await requestLine()).toMatchObject({ outcome: 'success', resumed: [{ backend: 'a', strategy: 'prefill', result: 'completed' }] });
   });
 
+  it('a break after the finish is not continued: the client gets the end of its stream, and the break is still reported', async () => {
+    const finished: Reply = { sse: [...first.head, ...first.pieces, first.tail[0]!], then: 'reset' };
+    const { gw, upstreams, requestLine } = await resumeRig(cleanups, [
+      { id: 'a', kind: 'openai', script: () => finished },
+      { id: 'b', kind: 'openai', script: continuesFull('openai', 'x') },
+    ]);
+    const seen = await read(gw.url);
+    expect(seen.text).toBe(FULL);
+    expect(seen.finishes).toEqual(['stop']);
+    expect(upstreams.b!.requests).toHaveLength(0);
+    const line = await requestLine();
+    expect(line).toMatchObject({ outcome: 'success', backend: 'a' });
+    expect((line.attempts as { outcome: string }[]).map((a) => a.outcome)).toEqual(['connection_reset']);
+    expect(gw.gateway.actors.view('baseurl:a:0').context.health.lastErrors).toEqual(['connection_reset']);
+  });
+
   it('with streams.resume off, ends the broken stream with the in-band error as before', async () => {
     const { gw, upstreams } = await resumeRig(
       cleanups,

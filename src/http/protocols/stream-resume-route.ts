@@ -39,7 +39,9 @@ export const STREAM_RESUME: StreamResume = {
     };
     const translator = createStreamTranslator(state, { breakOnError: true });
     for (const chunk of forwarded) translator.push(chunk);
-    return partialAnswer(translator, request);
+    // The client has the upstream's own frames, not the replay's: a finished answer lacks only the terminal event.
+    const terminal = protocolSpec(protocol).streamEnding.terminalEvent;
+    return partialAnswer(translator, request, () => (terminal === null ? [] : [Buffer.from(terminal, 'utf8')]));
   },
 };
 
@@ -69,16 +71,22 @@ export function streamStep(translator: StreamTranslator, request: () => NeutralR
   };
 }
 
-/** What the client has so far, and how it is continued. */
-export function partialAnswer(translator: StreamTranslator, request: NeutralRequest | null): PartialAnswer {
+/**
+ * What the client has so far, and how it is continued. `closing` ends the client's stream when
+ * the answer is finished; by default the translator's encoder closes it (it wrote the frames).
+ */
+export function partialAnswer(translator: StreamTranslator, request: NeutralRequest | null, closing = () => translator.close()): PartialAnswer {
   const progress = translator.progress();
   const choice = progress.choices.find((c) => c.index === 0);
   const single = progress.choices.every((c) => c.index === 0);
   const resumable = request !== null && single && translator.safeToResume && choice?.finishReason === undefined && !translator.done;
   const text = choice?.text ?? '';
+  const finished = single && choice?.finishReason !== undefined && translator.safeToResume && translator.failed === null;
   return {
     resumable,
     keptChars: text.length,
+    finished,
+    closing,
     continuation: (job, backend, model, strategy) =>
       request === null ? { refused: 'the request cannot be continued' } : continuation(translator, request, text, { job, backend, model, strategy }),
   };

@@ -99,6 +99,8 @@ export interface StreamTranslator {
    * not sent to the client, and nothing more is written), else null.
    */
   readonly failed: string | null;
+  /** Closes the client stream as `end()` does, without reading what the upstream left half sent. */
+  close(): Buffer[];
 }
 
 export interface StreamTranslatorOptions {
@@ -172,6 +174,12 @@ class Translator implements StreamTranslator {
     for (const event of this.parser.end()) this.decode(() => this.decoder.push(event), frames);
     if (!this.broken()) this.finish(frames);
     return pack(frames);
+  }
+
+  close(): Buffer[] {
+    if (this.ended) return [];
+    this.ended = true;
+    return pack(this.encoder.end());
   }
 
   /** Flushes the decoder (and the continuation filter) and closes the client stream, once. */
