@@ -74,6 +74,7 @@ export function buildGeneration(config: FuseboxConfig, previous: Generation | nu
     waitForRecoveryMs: config.routing.waitForRecoveryMs,
     sameModelRetry: { maxMs: config.routing.sameModelRetryMaxMs, backoffMs: config.routing.sameModelRetryBackoffMs },
     maxResponseBytes: config.server.maxResponseBytes,
+    streamResume: config.streams.resume,
     adminAuth: createAdminAuth(config.server.adminToken),
     withdrawn: new Set(),
   };

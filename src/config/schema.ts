@@ -15,6 +15,7 @@ import {
 import { checkUpstreamShape, upstreamShapeFields, withKeylessCredential } from './upstream-shape-schema.js';
 import { clientKeysSchema } from './client-keys-schema.js';
 import { exactlyOneSecret, oauthSchema } from './oauth-schema.js';
+import { continuationSchema, streamsSchema } from './stream-resume-schema.js';
 
 export { breakerSchema, timeoutsSchema } from './upstream-schemas.js';
 
@@ -101,6 +102,7 @@ const backendSchema = z
     /** The max_tokens sent when a translated request names none and this backend's protocol requires one. */
     defaultMaxTokens: z.number().int().positive().optional(),
     ...upstreamShapeFields,
+    continuation: continuationSchema,
   })
   .strict()
   .superRefine(checkUpstreamShape)
@@ -216,6 +218,7 @@ export const configSchema = z
     /** Record every actor event to this NDJSON file (see docs/replay.md); `--record` overrides. */
     eventLog: z.string().min(1).optional(),
     routing: routingSchema.prefault({}),
+    streams: streamsSchema.prefault({}),
     modelPools: modelPoolsSchema,
     modelListing: modelListingSchema,
     backends: z

@@ -7,10 +7,10 @@ import { classify, type Outcome } from './classify.js';
 import type { ClientErrorHold } from './context-fallback.js';
 import { refineRateLimited } from './rate-limit-body.js';
 import type { Route } from './plan.js';
-import { answerRefusal, pumpTranslated, translatedCall, translatedHeaders } from './translation-step.js';
-import type { Attempt, Job, TokenUsage, TranslatedCall, Transport, UpstreamBody, UpstreamCode, UpstreamReply } from './types.js';
+import { answerRefusal, translatedCall, translatedHeaders } from './translation-step.js';
+import type { Attempt, Job, PartialAnswer, TokenUsage, TranslatedCall, Transport, UpstreamCode, UpstreamReply } from './types.js';
 import { UpstreamBodyError } from './types.js';
-import { endBrokenStream } from './stream-break.js';
+import { pumpKept, pumpStep, pumpThrough } from './stream-pump.js';
 
 /**
  * One upstream attempt: send, classify, and either commit the answer to the client or hand
@@ -28,6 +28,12 @@ export interface AttemptResult {
   readonly headers?: Readonly<Record<string, string>>;
   /** Set when a committed stream broke after its first chunk. */
   readonly brokeMidStream?: UpstreamCode;
+  /** With `brokeMidStream`: the answer so far, when it can be continued (the client's stream is still open). */
+  readonly partial?: PartialAnswer;
+  /** With `brokeMidStream`: the client already had the whole answer, and its stream was ended normally. */
+  readonly closedAfterBreak?: boolean;
+  /** A continuation the upstream refused with a client error (stream-resume.ts): not answered, nobody blamed. */
+  readonly continuationRefused?: boolean;
   /** A client error held back by `hold` (not answered): its status and whole body. */
   readonly held?: { readonly status: number; readonly body: Buffer };
   /** The tokens a successful answer reported. */
@@ -37,8 +43,10 @@ export interface AttemptResult {
 export interface AttemptDeps {
   readonly transport: Transport;
   readonly clock: Clock;
-  /** Largest non-streamed upstream body accepted; a larger one fails as `response_too_large`. */
+  /** Largest non-streamed upstream body accepted; a larger one fails as `response_too_large`; also the most a stream keeps to resume. */
   readonly maxResponseBytes: number;
+  /** `streams.resume`: a stream of a job with `resume` keeps what it needs to be continued after a break. */
+  readonly streamResume?: boolean;
 }
 
 export async function runAttempt(
@@ -124,7 +132,12 @@ async function streamThrough(
   if (first === null) return { outcome: { kind: 'endpoint_failure', code: 'empty_stream' }, answered: false };
   const latencyMs = deps.clock.now() - started;
   job.sink.start(reply.status, { ...reply.headers, ...answerHeaders() });
-  const brokeMidStream = await (call ? pumpTranslated(job, reply.body, first, call.stream()) : pump(job, reply.body, first));
+  const resume = deps.streamResume === true ? (job.resume ?? null) : null;
+  const broke = await (call
+    ? pumpStep(job, reply.body, first, call.stream(resume !== null), resume !== null)
+    : resume
+      ? pumpKept(job, reply.body, first, resume, deps.maxResponseBytes)
+      : pumpThrough(job, reply.body, first));
   const usage = reply.body.usage?.();
   return {
     ...(usage ? { usage } : {}),
@@ -133,24 +146,12 @@ async function streamThrough(
     status: reply.status,
     latencyMs,
     headers: reply.headers,
-    ...(brokeMidStream ? { brokeMidStream } : {}),
+    ...(broke ? { brokeMidStream: broke.code } : {}),
+    ...(broke?.partial ? { partial: broke.partial } : {}),
+    ...(broke?.completed ? { closedAfterBreak: true } : {}),
   };
 }
 
-/** Copies the stream to the client; returns the failure code if the upstream broke. */
-async function pump(job: Job, body: UpstreamBody, first: Buffer): Promise<UpstreamCode | undefined> {
-  try {
-    const drained = job.sink.write(first);
-    if (drained) await drained;
-    // A client that leaves aborts the upstream (the job's signal), which ends the pipe.
-    await body.pipe((chunk) => job.sink.write(chunk));
-    job.sink.end();
-    return undefined;
-  } catch (error) {
-    return endBrokenStream(job, body, error);
-  }
-}
-
-function cancelledOr(job: Job, code: UpstreamCode): UpstreamCode {
+export function cancelledOr(job: Job, code: UpstreamCode): UpstreamCode {
   return job.signal.aborted ? 'client_cancelled' : code;
 }

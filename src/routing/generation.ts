@@ -25,8 +25,10 @@ export interface RoutingGeneration {
   readonly waitForRecoveryMs: number;
   /** `routing.sameModelRetryMaxMs` / `sameModelRetryBackoffMs` (see same-model-retry.ts). */
   readonly sameModelRetry: SameModelSettings;
-  /** `server.maxResponseBytes`: the largest non-streamed upstream body accepted. */
+  /** `server.maxResponseBytes`: the largest non-streamed upstream body accepted (and the most a stream keeps to resume). */
   readonly maxResponseBytes: number;
+  /** `streams.resume`: continue broken streams on another route (stream-resume.ts); absent: off. */
+  readonly streamResume?: boolean;
   /**
    * Ids of this generation's backends that a later reload removed or changed. Their actors may
    * be gone, or hold credentials this generation has no secret for, so a request still using

@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import { credentialOf } from '../machines/breaker.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
 import type { ClientErrorHold } from './context-fallback.js';
+import { runContinuation, type Continuing } from './continuation-attempt.js';
 import type { Route } from './plan.js';
 import { quotaFromHeaders } from './quota-headers.js';
 import { outcomeEvents } from './report.js';
@@ -28,12 +29,15 @@ export async function attemptAndReport(
   attemptNumber: number,
   deps: GuardedAttemptDeps,
   hold: ClientErrorHold | undefined,
+  continuing?: Continuing | null,
 ): Promise<AttemptResult> {
   const told = new Set<string>();
   try {
     const credential = credentialOf(deps.tree.peek(route.poolActorId).context, route.credentialId);
     const answerHeaders = () => gatewayHeaders(attemptNumber, route.backend.config.id, route.fallback);
-    const result = await runAttempt(job, route, answerHeaders, deps.attempt, hold);
+    const result = continuing
+      ? await runContinuation(job, route, continuing, deps.attempt)
+      : await runAttempt(job, route, answerHeaders, deps.attempt, hold);
     const at = deps.clock.now();
     const quota = quotaFromHeaders(result.headers, at);
     const facts = { route, outcome: result.outcome, at, ...(credential ? { credential } : {}), ...(quota ? { quota } : {}) };

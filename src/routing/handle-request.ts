@@ -11,8 +11,10 @@ import type { Random } from './random.js';
 import { attemptAndReport, backendDeadline } from './guarded-attempt.js';
 import { brokenLast, codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode, type RequestSummary } from './request-notes.js';
 import { allowRetry, emptySameModelState, noteFailure, waitBeforeSwitching, type SameModelState } from './same-model-retry.js';
-import type { CancelSignal, Job } from './types.js';
+import type { Job } from './types.js';
+import { sleep } from './sleep.js';
 import { httpCode } from '../shared/upstream-code.js';
+import { continuationFor, noteContinuation, resumeAfter, sameRouteLater, sameRouteWait, unresumed, type Resumption } from './stream-resume.js';
 
 export { gatewayHeaders, type AttemptNote, type RequestSummary } from './request-notes.js';
 
@@ -61,6 +63,8 @@ interface Run {
   readonly context: ContextState;
   readonly sameModel: SameModelState;
   sameModelWaitMs: number;
+  /** Set once a committed stream broke with an answer that can be continued (stream-resume.ts). */
+  resumption: Resumption | null;
 }
 
 /** A pause before planning again: for a recovery, or before a same-model retry. */
@@ -75,7 +79,12 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
     const run: Run = {
       job,
       generation,
-      attempt: { transport: generation.transport, clock: deps.clock, maxResponseBytes: generation.maxResponseBytes },
+      attempt: {
+        transport: generation.transport,
+        clock: deps.clock,
+        maxResponseBytes: generation.maxResponseBytes,
+        streamResume: generation.streamResume,
+      },
       memory: emptyMemory(),
       jobs: new Map(),
       attempts: [],
@@ -87,6 +96,7 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
       context: emptyContextState(),
       sameModel: emptySameModelState(),
       sameModelWaitMs: 0,
+      resumption: null,
     };
     while (run.attempts.length < generation.maxAttempts && !job.signal.aborted) {
       // Planning, taking probe permits and sending happen in one synchronous stretch, so
@@ -102,13 +112,28 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
         continue;
       }
       const routeJob = jobForModel(job, route.upstreamModel, run.jobs);
+      const continuing = run.resumption ? continuationFor(run.resumption, routeJob, route) : null;
+      if (run.resumption && continuing === null) {
+        skipBackend(run, route);
+        continue;
+      }
       const hold = contextHold(deps.errorKinds, run.generation.table.pools, route, run.context);
       if (deps.slots && !deps.slots.tryTake(route.backend, run.memory.excluded)) continue;
       const started = deps.clock.now();
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
       const guarded = { tree: deps.tree, clock: deps.clock, attempt: run.attempt };
-      const result = await attemptAndReport(routeJob, route, run.attempts.length + 1, guarded, hold).finally(() => deps.slots?.give(route.backend));
-      run.attempts.push(note(route, result.outcome, deps.clock.now() - started));
+      const result = await attemptAndReport(routeJob, route, run.attempts.length + 1, guarded, hold, continuing).finally(() =>
+        deps.slots?.give(route.backend),
+      );
+      const broke = result.brokeMidStream;
+      run.attempts.push(note(route, broke ? { kind: 'endpoint_failure', code: broke } : result.outcome, deps.clock.now() - started));
+      if (run.resumption && continuing) noteContinuation(run.resumption, route, continuing, result);
+      if (broke && result.partial) {
+        run.resumption = resumeAfter(run.resumption, route, (run.lastCode = broke), result.partial);
+        sameRouteLater(run.sameModel, route, deps.clock.now(), run.generation.sameModelRetry, deps.random);
+        remember({ kind: 'endpoint_failure', code: broke }, route, run.memory);
+        continue;
+      }
       if (result.answered) return answered(run, route, result);
       if (result.outcome.kind === 'cancelled') break;
       run.lastCode = codeOf(result.outcome);
@@ -133,6 +158,8 @@ function nextRoute(run: Run, deps: HandlerDeps): Route | Pause | null {
   const choice = chooseRoute(run.job, run.job.model, table, read, now, deps.random, run.memory, explain, steps);
   run.decisions = { skipped: choice.skipped, considered: choice.considered };
   if (!choice.route) {
+    const again = run.resumption ? sameRouteWait(run.sameModel, now) : null;
+    if (again !== null) return { waitMs: again, sameModel: true };
     const wait = waitFor(choice.retryAfterMs, run.waitedMs, run.generation.waitForRecoveryMs);
     if (wait === null) run.retryAfterMs = choice.retryAfterMs;
     return wait === null ? null : { waitMs: wait, sameModel: false };
@@ -151,7 +178,7 @@ function nextRoute(run: Run, deps: HandlerDeps): Route | Pause | null {
  * one failed route a same-model retry is for.
  */
 async function pause(run: Run, deps: HandlerDeps, { waitMs, sameModel }: Pause): Promise<void> {
-  if (waitMs > 0) await sleep(deps, waitMs, run.job.signal);
+  if (waitMs > 0) await sleep(deps.clock, waitMs, run.job.signal);
   if (sameModel) {
     run.sameModelWaitMs += waitMs;
     allowRetry(run.sameModel, run.memory);
@@ -167,8 +194,13 @@ async function pause(run: Run, deps: HandlerDeps, { waitMs, sameModel }: Pause):
  * the request goes on with the backends whose deadline is later (see docs/routing.md).
  */
 function skipPastDeadline(run: Run, route: Route): void {
-  for (const actorId of route.backend.baseUrlActorIds) run.memory.excluded.add(actorId);
+  skipBackend(run, route);
   run.lastCode ??= 'timeout_total';
+}
+
+/** A backend this request does not try again (its deadline passed, or it has no continuation left). */
+function skipBackend(run: Run, route: Route): void {
+  for (const actorId of route.backend.baseUrlActorIds) run.memory.excluded.add(actorId);
 }
 
 /** After an unanswered attempt: take the context fallback, or remember what failed. */
@@ -188,11 +220,12 @@ function answered(run: Run, route: Route, result: AttemptResult): RequestSummary
   const broke = result.brokeMidStream;
   return {
     status: result.status ?? 200,
-    outcome: broke ? 'broken_stream' : codeOf(result.outcome),
+    outcome: broke && !result.closedAfterBreak ? 'broken_stream' : codeOf(result.outcome),
     backend: route.backend.config.id,
     attempts: broke ? brokenLast(run.attempts, broke) : run.attempts,
     ...(route.fallback ? { fallback: route.fallback } : {}),
     ...(result.usage ? { usage: result.usage } : {}),
+    ...(run.resumption ? { resumed: run.resumption.notes } : {}),
     ...waits(run),
     ...run.decisions,
   };
@@ -208,6 +241,7 @@ function waits(run: Run): { waitedMs?: number; sameModelWaitMs?: number } {
 function failed(run: Run): RequestSummary {
   const { job, attempts } = run;
   if (job.signal.aborted) return { status: 499, outcome: 'client_cancelled', backend: null, attempts, error: 'client_cancelled' };
+  if (run.resumption) return { ...unresumed(job, run.resumption, attempts), ...waits(run), ...run.decisions };
   const held = run.context.held;
   if (held) {
     // The context fallback gave no answer: the client gets the upstream's own 4xx.
@@ -233,18 +267,6 @@ function waitFor(retryAfterMs: number | null, waitedMs: number, limitMs: number)
   if (retryAfterMs === null || limitMs <= 0) return null;
   const wait = Math.max(MIN_WAIT_MS, retryAfterMs);
   return waitedMs + wait <= limitMs ? wait : null;
-}
-
-function sleep(deps: HandlerDeps, ms: number, signal: CancelSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      deps.clock.clearTimeout(handle);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const handle = deps.clock.setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** What this request must not try again after a failed attempt (see RequestMemory). */

@@ -2,7 +2,7 @@ import { FuseboxError } from '../shared/errors.js';
 import type { Outcome } from './classify.js';
 import type { Considered, Route, Skip } from './plan.js';
 import { httpCode, type UpstreamCode } from '../shared/upstream-code.js';
-import type { TokenUsage } from './types.js';
+import type { ContinuationStrategy, TokenUsage } from './types.js';
 
 /** An attempt's outcome in one word: a note's `outcome`, a log line's, a metric's label. */
 export type OutcomeCode = UpstreamCode | 'success' | 'cancelled';
@@ -22,12 +22,25 @@ export interface AttemptNote {
   readonly ms: number;
 }
 
+/** What one continuation of a broken stream came to (stream-resume.ts). */
+export type ResumeResult = 'completed' | 'broken' | 'refused' | 'failed';
+
+export interface ResumeNote {
+  readonly backend: string;
+  readonly strategy: ContinuationStrategy;
+  /** The break this continuation answered. */
+  readonly afterCode: UpstreamCode;
+  /** Characters of answer text the client had. */
+  readonly keptChars: number;
+  readonly result: ResumeResult;
+}
+
 /** What happened to one request, for its log line and the request metrics. */
 export interface RequestSummary {
   readonly status: number;
   /**
    * What the client got, in one word: `success`; `broken_stream` (a committed stream that broke
-   * after its first byte, cut with an in-band error); the upstream's `http_4xx` when it was the
+   * after its first byte, cut with an in-band error, when no continuation finished it); the upstream's `http_4xx` when it was the
    * answer; else the error code the client got (`upstream_failed`, `client_cancelled`, ...).
    */
   readonly outcome: string;
@@ -43,6 +56,8 @@ export interface RequestSummary {
   /** ms waited before trying a failed route's model again instead of switching models. */
   readonly sameModelWaitMs?: number;
   readonly retryBudgetExhausted?: boolean;
+  /** The continuations tried after a committed stream broke, in order (stream resume). */
+  readonly resumed?: readonly ResumeNote[];
   /** For the debug log: why routes were skipped, and the candidates' scores and weights. */
   readonly skipped?: readonly Skip[];
   readonly considered?: readonly Considered[];

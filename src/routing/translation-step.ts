@@ -1,8 +1,7 @@
 import type { BackendConfig } from '../config/schema.js';
 import { FuseboxError } from '../shared/errors.js';
 import type { Outcome } from './classify.js';
-import type { Job, JobTranslation, Protocol, StreamStep, TranslatedCall, TranslationRefused, UpstreamBody, UpstreamCode } from './types.js';
-import { endBrokenStream } from './stream-break.js';
+import type { Job, JobTranslation, Protocol, TranslatedCall, TranslationRefused } from './types.js';
 
 /**
  * Serving a request from a backend of another kind (docs/translation.md), with the Job's
@@ -45,28 +44,4 @@ export function answerRefusal(
 /** The answer headers with the translation named. */
 export function translatedHeaders(answerHeaders: () => Record<string, string>, call: TranslatedCall): () => Record<string, string> {
   return () => ({ ...answerHeaders(), [TRANSLATED_HEADER]: call.label });
-}
-
-/**
- * Translates a committed stream to the client; returns the failure code if the upstream broke.
- * The first chunk has already proved the upstream (it holds its first data event).
- */
-export async function pumpTranslated(job: Job, body: UpstreamBody, first: Buffer, step: StreamStep): Promise<UpstreamCode | undefined> {
-  try {
-    await writeAll(job, step.push(first));
-    // A client that leaves aborts the upstream (the job's signal), which ends the pipe.
-    await body.pipe((chunk) => writeAll(job, step.push(chunk)));
-    await writeAll(job, step.end());
-    job.sink.end();
-    return undefined;
-  } catch (error) {
-    return endBrokenStream(job, body, error);
-  }
-}
-
-/** Writes the frames; the last write's backpressure, if any. */
-function writeAll(job: Job, frames: readonly Buffer[]): Promise<void> | undefined {
-  let drained: Promise<void> | undefined;
-  for (const frame of frames) drained = job.sink.write(frame) ?? drained;
-  return drained;
 }

@@ -1,4 +1,5 @@
 import type { BackendConfig } from '../config/schema.js';
+import type { CONTINUATION_STRATEGIES } from '../config/stream-resume-schema.js';
 import type { FuseboxError } from '../shared/errors.js';
 import type { UpstreamCode } from '../shared/upstream-code.js';
 
@@ -39,6 +40,8 @@ export interface Job {
   readonly translation?: JobTranslation;
   /** The id of the client key the request came with (never the key); absent when no keys are configured. */
   readonly clientKey?: string;
+  /** Present on streamed chat routes: how a stream that broke after its first byte is continued (stream-resume.ts). */
+  readonly resume?: StreamResume;
 }
 
 /**
@@ -144,11 +147,50 @@ export interface TranslatedCall {
   readonly label: string;
   /** A whole upstream body (2xx answer or 4xx error) in the client's format; null when a 2xx body cannot be read. */
   whole(status: number, body: Buffer): Buffer | null;
-  /** A translator for one upstream stream. */
-  stream(): StreamStep;
+  /** A translator for one upstream stream; `resumable`: an upstream error event is a break (`failed`), not a client frame. */
+  stream(resumable: boolean): StreamStep;
 }
 
 export interface StreamStep {
   push(chunk: Buffer): Buffer[];
   end(): Buffer[];
+  /** Set once the upstream sent an error event that the step read as a break (resumable steps only); nothing more is written. */
+  readonly failed: string | null;
+  /** What the client has of the answer so far, to continue it elsewhere after a break. */
+  partial(): PartialAnswer;
+}
+
+/** How an answer broken off mid-stream is continued, in the order a backend's `continuation` lists them. */
+export type ContinuationStrategy = (typeof CONTINUATION_STRATEGIES)[number];
+
+/**
+ * Stream resume, as routing needs it (docs/stream-resume.md). The protocols layer puts one on
+ * streamed chat Jobs (src/http/protocols/stream-resume-route.ts); routing knows no protocol.
+ */
+export interface StreamResume {
+  /**
+   * A stream passed through untouched broke: `forwarded` is every byte the client got, in order,
+   * ending at an event boundary. Decoded only now, to learn the answer so far.
+   */
+  afterForwarded(job: Job, forwarded: readonly Buffer[]): PartialAnswer;
+}
+
+export interface PartialAnswer {
+  /** False when a tool call is half sent, the answer has several choices, or it already finished. */
+  readonly resumable: boolean;
+  /** Characters of answer text the client has. */
+  readonly keptChars: number;
+  /** True when the client already has the whole answer (its finish), only the stream's end is missing. */
+  readonly finished: boolean;
+  /** The client stream's end (its terminal event, held usage), for a `finished` answer. */
+  closing(): Buffer[];
+  /** The continuation request for `backend` asking for `model` (the route's), or why it cannot be made. */
+  continuation(job: Job, backend: BackendConfig, model: string, strategy: ContinuationStrategy): ContinuationCall | TranslationRefused;
+}
+
+export interface ContinuationCall {
+  /** The continuation request as the backend's protocol sees it. */
+  readonly job: Job;
+  /** Carries the continuation into the client's stream: same id, no second opening, overlap trimmed. */
+  stream(): StreamStep;
 }

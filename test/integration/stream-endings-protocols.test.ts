@@ -15,7 +15,9 @@ describe('stream endings of anthropic and gemini upstreams', () => {
   async function anthropicGateway(behavior: Behavior) {
     const up = await upstream('claude');
     up.script = () => behavior;
+    // Stream resume off: these tests are about how a stream's end is judged (stream-resume-*.test.ts cover resume).
     const { gw } = await gateway({
+      streams: { resume: false },
       backends: [{ id: 'a', kind: 'anthropic', models: ['claude-test'], baseUrls: [`${up.origin}/v1`], credentials: key }],
     });
     const body = { model: 'claude-test', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hi' }] };
@@ -27,6 +29,7 @@ describe('stream endings of anthropic and gemini upstreams', () => {
     const up = await upstream('gem');
     up.script = () => behavior;
     const { gw } = await gateway({
+      streams: { resume: false },
       backends: [{ id: 'a', kind: 'gemini', models: ['gemini-test'], baseUrls: [`${up.origin}/v1beta`], credentials: key }],
     });
     const body = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] };

@@ -29,7 +29,8 @@ describe('stream guards', () => {
       // Only alpha has tight timeouts: beta must not time out on a loaded machine.
       timeouts: id === 'alpha' ? { ...timeouts, ...extra.timeouts } : { totalMs: 30_000, ...extra.timeouts },
     });
-    const gw = await startTestGateway({ backends: [backend('alpha', a.baseUrl, 0), backend('beta', b.baseUrl, 1)] });
+    // Stream resume off: these guards end a broken stream as they do without it (stream-resume-*.test.ts cover it on).
+    const gw = await startTestGateway({ streams: { resume: false }, backends: [backend('alpha', a.baseUrl, 0), backend('beta', b.baseUrl, 1)] });
     cleanups.push(() => gw.close());
     return { a, b, gw, client: new OpenAI({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 }) };
   }

@@ -88,6 +88,12 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
     labelNames: ['pool', 'credential'],
     registers,
   });
+  const resumes = new Counter({
+    name: 'fusebox_stream_resumes_total',
+    help: 'Continuations of broken streams, by the backend asked to continue, strategy and result (completed, broken, refused, failed).',
+    labelNames: ['backend', 'strategy', 'result'],
+    registers,
+  });
   snapshotGauges(tree, clock, registers);
 
   const modelLabel = boundedLabels(MAX_MODELS);
@@ -109,6 +115,7 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
         attemptSeconds.observe(labels, attempt.ms / 1000);
         if (index < last) failovers.inc({ backend: attempt.backend });
       }
+      for (const resumed of summary.resumed ?? []) resumes.inc({ backend: resumed.backend, strategy: resumed.strategy, result: resumed.result });
       tokens.observe(job, summary);
     },
     observeRefused(error) {

@@ -8,6 +8,7 @@ import { listedModels, upstreamListed, type UpstreamModels } from './listed-mode
 import { listingRequest, matchRoute, ownerOfPath, protocolSpec, type ListingRequest } from './registry.js';
 import { formBoundary, formField } from '../../shared/form-field.js';
 import { listingTranslation, routeTranslation } from './translation-route.js';
+import { STREAM_RESUME } from './stream-resume-route.js';
 import type { ClientRoute } from './types.js';
 
 /** What the front door knows of a request when it asks for its Job. */
@@ -84,11 +85,12 @@ function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras
   if (!table.servesModel({ protocol: route.protocol, translation }, model)) {
     return new FuseboxError('model_not_found', `the model "${model}" is not served by any configured ${route.protocol} backend`);
   }
+  const streamed = route.streams === 'always' || (route.streams === 'body' && read.stream === true);
   return {
     id: parts.requestId,
     protocol: route.protocol,
     model,
-    stream: route.streams === 'always' || (route.streams === 'body' && read.stream === true),
+    stream: streamed,
     upstreamPath: route.upstreamPath,
     body: parts.body,
     contentType: read.contentType,
@@ -99,6 +101,7 @@ function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras
     sink: parts.sink,
     ...(translation ? { translation } : {}),
     ...(parts.clientKey !== undefined ? { clientKey: parts.clientKey } : {}),
+    ...(streamed && protocolSpec(route.protocol).chat.serves(route) ? { resume: STREAM_RESUME } : {}),
   };
 }
 

@@ -79,3 +79,16 @@ function connectionNamed(value: string | string[] | undefined): Set<string> {
       .filter(Boolean),
   );
 }
+
+/**
+ * What travels to a backend of another kind: the headers every protocol shares (no
+ * protocol-specific header of the client's, like `anthropic-version`) and the backend's own
+ * `forwardHeaders`. `accept` is left to the backend's protocol.
+ */
+export function translatedHeaders(headers: Readonly<HeaderMap>, backend: { readonly forwardHeaders: readonly string[] }): HeaderMap {
+  const out: HeaderMap = {};
+  for (const name in headers) {
+    if ((name !== 'accept' && COMMON_REQUEST_HEADERS.includes(name)) || backend.forwardHeaders.includes(name)) out[name] = headers[name]!;
+  }
+  return out;
+}

@@ -1,12 +1,13 @@
 import type { BackendConfig } from '../../config/schema.js';
 import { FuseboxError } from '../../shared/errors.js';
 import type { Job, JobTranslation, TranslatedCall, TranslationRefused } from '../../routing/types.js';
-import { COMMON_REQUEST_HEADERS, type HeaderMap } from './headers.js';
+import { translatedHeaders } from './headers.js';
 import { isRefusal } from './neutral/refusal.js';
 import { createStreamTranslator, translateRequest, translateResponse, type TranslationState } from './neutral/translate.js';
 import type { Json, ProtocolName } from './neutral/types.js';
 import { allProtocols, protocolSpec } from './registry.js';
 import type { ClientRoute } from './types.js';
+import { clientRequest, streamStep } from './stream-resume-route.js';
 
 /**
  * The protocols layer's side of cross-protocol routing (routing's side: routing/translation-step.ts).
@@ -64,24 +65,11 @@ function translatedCall(job: Job, backend: BackendConfig, model: string): Transl
     job: sent,
     label: `${from}->${to}`,
     whole: (status, body) => (status < 300 ? wholeAnswer(state, body) : clientError(from, status, body)),
-    stream() {
-      const translator = createStreamTranslator(state);
-      return { push: (chunk) => translator.push(chunk), end: () => translator.end() };
+    stream(resumable) {
+      const translator = createStreamTranslator(state, { breakOnError: resumable });
+      return streamStep(translator, () => clientRequest(job));
     },
   };
-}
-
-/**
- * What travels to a backend of another kind: the headers every protocol shares (no
- * protocol-specific header of the client's, like `anthropic-version`) and the backend's own
- * `forwardHeaders`. `accept` is left to the backend's protocol.
- */
-function translatedHeaders(headers: Readonly<HeaderMap>, backend: BackendConfig): HeaderMap {
-  const out: HeaderMap = {};
-  for (const name in headers) {
-    if ((name !== 'accept' && COMMON_REQUEST_HEADERS.includes(name)) || backend.forwardHeaders.includes(name)) out[name] = headers[name]!;
-  }
-  return out;
 }
 
 function wholeAnswer(state: TranslationState, body: Buffer): Buffer | null {

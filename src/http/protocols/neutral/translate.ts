@@ -6,6 +6,7 @@ import { geminiCodec } from '../gemini/codec.js';
 import { openAiCodec } from '../openai/codec.js';
 import { SseParser } from './sse.js';
 import { StreamProgressTracker, type StreamProgress } from './stream-progress.js';
+import type { ContinuationFilter } from './continuation-filter.js';
 
 /**
  * The translation entry points, keyed by protocol name. A translation is
@@ -89,15 +90,29 @@ export interface StreamTranslator {
    * Continues the same client stream from another upstream (stream resume): later input is read
    * as `state.to`'s SSE. The client's stream keeps its id and opening (the new upstream's `start`
    * is not forwarded); tool calls of the continuation are numbered after those already sent.
-   * Call it only while the stream is open and `safeToResume` holds.
+   * Call it only while the stream is open and `safeToResume` holds. With a `filter`
+   * (continuation-filter.ts) the continuation's events pass through it, and it numbers the tool calls.
    */
-  switchUpstream(state: TranslationState): void;
+  switchUpstream(state: TranslationState, filter?: ContinuationFilter): void;
+  /**
+   * With `breakOnError`: the message of the upstream error event that broke the stream (it is
+   * not sent to the client, and nothing more is written), else null.
+   */
+  readonly failed: string | null;
+  /** Closes the client stream as `end()` does, without reading what the upstream left half sent. */
+  close(): Buffer[];
 }
 
-export function createStreamTranslator(state: TranslationState): StreamTranslator {
+export interface StreamTranslatorOptions {
+  /** An upstream error event is a break to resume from (`failed`), not a client frame. */
+  breakOnError?: boolean;
+}
+
+export function createStreamTranslator(state: TranslationState, options: StreamTranslatorOptions = {}): StreamTranslator {
   return new Translator(
     CODECS[state.to].createStreamDecoder({ toolNames: state.toolNames, model: state.model }),
     CODECS[state.from].createStreamEncoder({ includeUsage: state.includeUsage }),
+    options.breakOnError === true,
   );
 }
 
@@ -108,17 +123,23 @@ class Translator implements StreamTranslator {
   private started = false;
   /** Per choice, how many tool calls earlier upstreams sent (continuations number after them). */
   private toolOffsets = new Map<number, number>();
+  private filter: ContinuationFilter | null = null;
+  failed: string | null = null;
 
   constructor(
     private decoder: StreamDecoder,
     private readonly encoder: StreamEncoder,
+    private readonly breakOnError: boolean,
   ) {}
 
-  switchUpstream(state: TranslationState): void {
+  switchUpstream(state: TranslationState, filter?: ContinuationFilter): void {
     if (this.ended) throw new Error('switchUpstream on a closed stream');
     this.decoder = CODECS[state.to].createStreamDecoder({ toolNames: state.toolNames, model: state.model });
     this.parser = new SseParser();
-    this.toolOffsets = new Map(this.tracker.snapshot().choices.map((choice) => [choice.index, choice.toolCalls.length]));
+    this.failed = null;
+    this.filter = filter ?? null;
+    const offsets = filter ? [] : this.tracker.snapshot().choices.map((choice) => [choice.index, choice.toolCalls.length] as const);
+    this.toolOffsets = new Map(offsets);
   }
 
   get done(): boolean {
@@ -133,26 +154,38 @@ class Translator implements StreamTranslator {
     return this.tracker.snapshot();
   }
 
+  /** An upstream error event broke the stream (breakOnError): nothing more is read or written. */
+  private broken(): boolean {
+    return this.failed !== null;
+  }
+
   push(input: Uint8Array | SseEvent): Buffer[] {
-    if (this.ended) return [];
+    if (this.ended || this.broken()) return [];
     const events = input instanceof Uint8Array ? this.parser.push(input) : [input];
     const frames: string[] = [];
     for (const event of events) this.decode(() => this.decoder.push(event), frames);
-    if (this.decoder.done) this.finish(frames);
+    if (this.decoder.done && !this.broken()) this.finish(frames);
     return pack(frames);
   }
 
   end(): Buffer[] {
-    if (this.ended) return [];
+    if (this.ended || this.broken()) return [];
     const frames: string[] = [];
     for (const event of this.parser.end()) this.decode(() => this.decoder.push(event), frames);
-    this.finish(frames);
+    if (!this.broken()) this.finish(frames);
     return pack(frames);
   }
 
-  /** Flushes the decoder and closes the client stream, once. */
+  close(): Buffer[] {
+    if (this.ended) return [];
+    this.ended = true;
+    return pack(this.encoder.end());
+  }
+
+  /** Flushes the decoder (and the continuation filter) and closes the client stream, once. */
   private finish(frames: string[]): void {
     this.decode(() => this.decoder.end(), frames);
+    if (this.filter) for (const event of this.filter.flush()) this.emit(event, frames);
     this.ended = true;
     frames.push(...this.encoder.end());
   }
@@ -165,13 +198,22 @@ class Translator implements StreamTranslator {
       events = [{ type: 'error', message: `upstream stream could not be translated: ${error instanceof Error ? error.message : String(error)}` }];
     }
     for (const raw of events) {
-      if (raw.type === 'start' && this.started) continue;
-      if (raw.type === 'start') this.started = true;
-      const offset = 'tool' in raw ? (this.toolOffsets.get(raw.choice) ?? 0) : 0;
-      const event = offset === 0 || !('tool' in raw) ? raw : { ...raw, tool: raw.tool + offset };
-      this.tracker.apply(event);
-      frames.push(...this.encoder.push(event));
+      for (const event of this.filter ? this.filter.push(raw) : [raw]) this.emit(event, frames);
     }
+  }
+
+  private emit(raw: StreamEvent, frames: string[]): void {
+    if (this.failed !== null) return;
+    if (raw.type === 'error' && this.breakOnError) {
+      this.failed = raw.message;
+      return;
+    }
+    if (raw.type === 'start' && this.started) return;
+    if (raw.type === 'start') this.started = true;
+    const offset = 'tool' in raw ? (this.toolOffsets.get(raw.choice) ?? 0) : 0;
+    const event = offset === 0 || !('tool' in raw) ? raw : { ...raw, tool: raw.tool + offset };
+    this.tracker.apply(event);
+    frames.push(...this.encoder.push(event));
   }
 }
 

@@ -1,0 +1,90 @@
+/**
+ * What a resumable pass-through stream keeps while its bytes go to the client untouched
+ * (stream-resume.ts): references to the chunks forwarded, never copies, at most `limit` bytes
+ * (beyond it nothing is kept and the stream cannot be continued). Contract of `accept`:
+ * - only whole SSE events are forwarded: the start of an event still arriving is held until
+ *   its blank line (a continuation must not follow half an event); upstream chunks nearly
+ *   always end at an event, which costs two byte reads;
+ * - an upstream error event (an `event: error` line, or a `data: {"error"` line) is not
+ *   forwarded: `failed` turns true and the bytes before that event are the last ones out.
+ *   Each chunk costs one native search for `error` (in its latin1 text); only on a hit are its
+ *   lines looked at.
+ */
+const LF = 0x0a;
+const CR = 0x0d;
+const ERROR_LINE = /^(event:[ \t]*error[ \t]*\r?$|data:[ \t]*\{\s*"error")/m;
+const EVENT_END = /\r?\n\r?\n|\r\r/g;
+
+export class ForwardedStream {
+  private chunks: Buffer[] | null = [];
+  private bytes = 0;
+  private pending: Buffer | null = null;
+  failed = false;
+
+  constructor(private readonly limit: number) {}
+
+  /** The bytes to forward now for `chunk`, or null. */
+  accept(chunk: Buffer): Buffer | null {
+    if (this.failed) return null;
+    const data = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    const end = eventsEnd(data);
+    this.pending = end === data.length ? null : data.subarray(end);
+    let out = end === data.length ? data : data.subarray(0, end);
+    // V8's string search is much faster than Buffer#indexOf here; latin1 maps each byte to one character.
+    const text = out.toString('latin1');
+    if (text.includes('error')) {
+      const at = errorEventStart(text);
+      if (at !== -1) {
+        out = out.subarray(0, at);
+        this.failed = true;
+        this.pending = null;
+      }
+    }
+    if (out.length === 0) return null;
+    this.keep(out);
+    return out;
+  }
+
+  /** What is held at a clean end (an unterminated last event), to forward as is. */
+  rest(): Buffer | null {
+    const rest = this.pending;
+    this.pending = null;
+    return rest;
+  }
+
+  /** Every byte the client got, in order; null when more than `limit` went out. */
+  forwarded(): readonly Buffer[] | null {
+    return this.chunks;
+  }
+
+  private keep(out: Buffer): void {
+    if (this.chunks === null) return;
+    this.bytes += out.length;
+    if (this.bytes > this.limit) this.chunks = null;
+    else this.chunks.push(out);
+  }
+}
+
+/** The length of `data` up to the end of its last complete event (0 when it holds none). */
+function eventsEnd(data: Buffer): number {
+  const n = data.length;
+  if (n >= 2 && data[n - 1] === LF && (data[n - 2] === LF || (n >= 4 && data[n - 2] === CR && data[n - 3] === LF))) return n;
+  if (n >= 2 && data[n - 1] === CR && data[n - 2] === CR) return n;
+  const lf = data.lastIndexOf('\n\n', n, 'latin1');
+  const crlf = data.lastIndexOf('\r\n\r\n', n, 'latin1');
+  return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 4);
+}
+
+/** The byte offset where the first error event of `text` (whole events, latin1) starts, or -1. */
+function errorEventStart(text: string): number {
+  EVENT_END.lastIndex = 0;
+  let start = 0;
+  while (start < text.length) {
+    const match = EVENT_END.exec(text);
+    const end = match ? match.index + match[0].length : text.length;
+    if (ERROR_LINE.test(text.slice(start, end))) return start;
+    if (!match) break;
+    start = end;
+  }
+  return -1;
+}
