@@ -24,6 +24,8 @@ import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../s
 import { buildGeneration } from './generation.js';
 import { createLiveRouting } from './live-routing.js';
 import { startOperator } from './operator.js';
+import { joinCluster } from '../cluster/cluster.js';
+import type { ClusterView } from '../shared/cluster-view.js';
 
 /**
  * The composition root: builds the actors, the routing pipeline and the HTTP server from one
@@ -50,6 +52,8 @@ export interface GatewayDeps {
 export interface Gateway {
   readonly config: FuseboxConfig;
   readonly actors: ActorTree;
+  /** This instance's membership of a cluster (config `cluster`); null when it is alone. */
+  readonly cluster: ClusterView | null;
   /** Starts listening on the configured host and port (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;
   /** The base URL clients use, once listening (e.g. http://127.0.0.1:8765/v1). */
@@ -90,6 +94,7 @@ function assemble(
     ...(deps.inspect ? { inspect: deps.inspect } : {}),
   });
   const { tree: actors, fingerprintKey } = memory;
+  const cluster = config.cluster ? joinCluster(config.cluster, { tree: actors, logger }) : null;
   const ticker = startDeadlineTicker(actors, clock);
   const routing = createLiveRouting(
     config,
@@ -114,6 +119,7 @@ function assemble(
     routing,
     startConfig: config,
     ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}),
+    ...(cluster ? { cluster: cluster.view } : {}),
   });
   const handleRequest = createRequestHandler({
     tree: actors,
@@ -122,6 +128,7 @@ function assemble(
     slots: createBackendSlots(),
     errorKinds: upstreamErrorKind,
     explain: () => logger.isLevelEnabled('debug'),
+    ...(cluster ? { permits: cluster.permits } : {}),
   });
   const finished = afterIo(
     (job: Job, summary: RequestSummary, ms: number) => {
@@ -161,12 +168,14 @@ function assemble(
     clock,
     closing: () => closing,
     operator: operator.routes,
+    ...(cluster ? { cluster: cluster.view } : {}),
   });
   let address: AddressInfo | null = null;
 
   return {
     config,
     actors,
+    cluster: cluster?.view ?? null,
     get url() {
       if (!address) throw new Error('the gateway is not listening');
       return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/v1`;
@@ -202,6 +211,7 @@ function assemble(
       fleetChanges.unsubscribe();
       health.stop();
       await routing.close();
+      await cluster?.close();
       await memory.close();
       ownLog?.close();
     },

@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from '../http/admin/metrics.js';
 import { mirrorHosts } from '../http/admin/status-page.js';
 import type { LiveRouting } from './live-routing.js';
 import { LIVE_SERVER_SETTINGS } from './generation.js';
+import type { ClusterView } from '../shared/cluster-view.js';
 
 /**
  * Everything an operator sees and does, wired once by the composition root: the admin
@@ -48,12 +49,14 @@ export interface OperatorOptions {
   /** The config the gateway started with: what start-only settings are compared against. */
   readonly startConfig: FuseboxConfig;
   readonly loadConfig?: () => FuseboxConfig | Promise<FuseboxConfig>;
+  /** This instance's membership of a cluster, for /metrics. */
+  readonly cluster?: ClusterView;
 }
 
 export function startOperator(options: OperatorOptions): Operator {
   const { tree, clock, logger, routing } = options;
   const feed = createAdminFeed({ tree, clock });
-  const metrics = createMetrics(tree, clock);
+  const metrics = createMetrics(tree, clock, options.cluster);
   const loadConfig = options.loadConfig;
   const reload = loadConfig
     ? async () => {

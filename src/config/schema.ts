@@ -11,6 +11,7 @@ import {
   recoverySchema,
   timeoutsSchema,
 } from './upstream-schemas.js';
+import { clusterSchema } from './cluster-schema.js';
 
 export { breakerSchema, timeoutsSchema } from './upstream-schemas.js';
 
@@ -210,6 +211,7 @@ export const configSchema = z
     /** Record every actor event to this NDJSON file (see docs/replay.md); `--record` overrides. */
     eventLog: z.string().min(1).optional(),
     routing: routingSchema.prefault({}),
+    cluster: clusterSchema.optional(),
     modelPools: modelPoolsSchema,
     backends: z
       .array(backendSchema)

@@ -30,6 +30,8 @@ export interface AttemptResult {
   readonly brokeMidStream?: UpstreamCode;
   /** A client error held back by `hold` (not answered): its status and whole body. */
   readonly held?: { readonly status: number; readonly body: Buffer };
+  /** A probe another instance holds the shared permit for: not attempted; try another route. */
+  readonly permitTaken?: true;
 }
 
 export interface AttemptDeps {

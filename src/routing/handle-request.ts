@@ -11,7 +11,7 @@ import type { Random } from './random.js';
 import { attemptAndReport, backendDeadline } from './guarded-attempt.js';
 import { brokenLast, codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode, type RequestSummary } from './request-notes.js';
 import { allowRetry, emptySameModelState, noteFailure, waitBeforeSwitching, type SameModelState } from './same-model-retry.js';
-import type { CancelSignal, Job } from './types.js';
+import type { CancelSignal, Job, ProbePermits } from './types.js';
 import { httpCode } from '../shared/upstream-code.js';
 
 export { gatewayHeaders, type AttemptNote, type RequestSummary } from './request-notes.js';
@@ -38,6 +38,8 @@ export interface HandlerDeps {
    * per plan. The gateway passes "is the debug log on"; absent: always record.
    */
   readonly explain?: () => boolean;
+  /** Probe permits shared with other instances (a cluster; see guarded-attempt.ts). */
+  readonly permits?: ProbePermits;
 }
 
 /** The shortest wait for recovery, so a deadline that has just passed cannot spin the loop. */
@@ -106,8 +108,13 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
       if (deps.slots && !deps.slots.tryTake(route.backend, run.memory.excluded)) continue;
       const started = deps.clock.now();
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
-      const guarded = { tree: deps.tree, clock: deps.clock, attempt: run.attempt };
+      const guarded = { tree: deps.tree, clock: deps.clock, attempt: run.attempt, ...(deps.permits ? { permits: deps.permits } : {}) };
       const result = await attemptAndReport(routeJob, route, run.attempts.length + 1, guarded, hold).finally(() => deps.slots?.give(route.backend));
+      if (result.permitTaken) {
+        // Another instance probes this backend: its other routes, unblamed, for the rest of the request.
+        for (const actorId of route.backend.baseUrlActorIds) run.memory.excluded.add(actorId);
+        continue;
+      }
       run.attempts.push(note(route, result.outcome, deps.clock.now() - started));
       if (result.answered) return answered(run, route, result);
       if (result.outcome.kind === 'cancelled') break;

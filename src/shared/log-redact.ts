@@ -9,6 +9,7 @@ export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'apiKey',
   'apiKeys',
   'adminToken',
+  'redisUrl',
   'authorization',
   'proxy-authorization',
   'x-api-key',

@@ -1,4 +1,5 @@
 import type { FuseboxConfig } from '../config/schema.js';
+import { clusterSecrets } from '../config/cluster-schema.js';
 
 /**
  * Free-text secret scrubbing: every configured secret value (upstream credentials, client
@@ -136,6 +137,7 @@ function replaceRanges(text: string, ranges: [number, number][]): string {
 export function configSecrets(config: FuseboxConfig): string[] {
   const secrets = [...config.server.apiKeys];
   if (config.server.adminToken !== undefined) secrets.push(config.server.adminToken);
+  secrets.push(...clusterSecrets(config.cluster));
   for (const backend of config.backends) {
     for (const credential of backend.credentials) secrets.push(credential.apiKey);
   }

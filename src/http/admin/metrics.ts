@@ -8,6 +8,7 @@ import type { RequestSummary } from '../../routing/handle-request.js';
 import type { Job } from '../../routing/types.js';
 import type { OutcomeCode } from '../../routing/request-notes.js';
 import { credentialList } from '../../machines/breaker.js';
+import type { ClusterView } from '../../shared/cluster-view.js';
 
 /**
  * Prometheus metrics (GET /metrics), one registry per gateway. Request metrics come from each
@@ -28,7 +29,7 @@ export const BREAKER_STATE_VALUE: Readonly<Record<string, number>> = { closed: 0
 const MAX_MODELS = 100;
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
+export function createMetrics(tree: ActorTree, clock: Clock, cluster?: ClusterView): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
@@ -84,6 +85,7 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
     registers,
   });
   snapshotGauges(tree, clock, registers);
+  if (cluster) clusterGauges(cluster, registers);
 
   const models = new Set<string>();
   const modelLabel = (model: string) => {
@@ -233,4 +235,24 @@ function createRouteLabels(): { get(job: Pick<Job, 'protocol' | 'upstreamPath'>)
       return label;
     },
   };
+}
+
+/** A cluster member's link to the shared store: 1 while it reaches it, and what waits to be written back. */
+function clusterGauges(cluster: ClusterView, registers: Registry[]): void {
+  new Gauge({
+    name: 'fusebox_cluster_connected',
+    help: "Whether this instance reaches the cluster's Redis (1) or routes on its own state until it returns (0).",
+    registers,
+    collect() {
+      this.set(cluster.connected() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'fusebox_cluster_unpublished_changes',
+    help: 'Shared changes made while Redis was unreachable, written back when it returns.',
+    registers,
+    collect() {
+      this.set(cluster.unpublished());
+    },
+  });
 }
