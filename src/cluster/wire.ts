@@ -60,7 +60,7 @@ export function entryFields(instanceId: string, actorId: string, parts: readonly
 export interface Entry {
   readonly instanceId: string;
   readonly actorId: string;
-  readonly event: EventOf<'cluster.synced'> & { readonly credentials?: readonly WireCredential[] };
+  readonly event: Omit<EventOf<'cluster.synced'>, 'credentials'> & { readonly credentials?: readonly WireCredential[] };
 }
 
 /** A stream entry's fields, or null when they are not fusebox's. */
