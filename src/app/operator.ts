@@ -116,7 +116,7 @@ function needsRestart(running: FuseboxConfig, next: FuseboxConfig): string[] {
     const k = key as keyof typeof server;
     if (JSON.stringify(server[k]) !== JSON.stringify(nextServer[k])) changed.push(`server.${key}`);
   }
-  for (const key of ['dataDir', 'eventLog'] as const) {
+  for (const key of ['dataDir', 'eventLog', 'cluster'] as const) {
     if (JSON.stringify((running as Record<string, unknown>)[key]) !== JSON.stringify((next as Record<string, unknown>)[key])) changed.push(key);
   }
   return changed;
