@@ -19,7 +19,7 @@ let clusters = 0;
 export async function startCluster(
   count: number,
   redis: TestRedis,
-  input: Omit<ConfigInput, 'server' | 'cluster'> & { cluster?: Partial<NonNullable<ConfigInput['cluster']>> },
+  input: Omit<ConfigInput, 'server' | 'cluster'> & { server?: ConfigInput['server']; cluster?: Partial<NonNullable<ConfigInput['cluster']>> },
   cleanups: (() => unknown)[],
   deps: GatewayDeps = {},
 ): Promise<Member[]> {

@@ -11,7 +11,7 @@ export const REDIS_SKIP_REASON = `${REDIS_SERVER} is not installed (apt-get inst
 
 /**
  * A real redis-server on a free 127.0.0.1 port, in a temp dir, without persistence
- * (`--save '' --appendonly no`). `kill` stops it by its PID (SIGKILL: a crash, all data gone);
+ * (`--save '' --appendonly no`), with `--requirepass` when given a password (then in `url`). `kill` stops it by its PID (SIGKILL: a crash, all data gone);
  * `start` brings a fresh one back on the same port; `stop` kills it and removes the dir.
  */
 export interface TestRedis {
@@ -22,13 +22,14 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(options: { readonly password?: string } = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'fusebox-redis-'));
   let child: ChildProcess | null = null;
 
   async function start(): Promise<void> {
-    const spawned = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    const auth = options.password === undefined ? [] : ['--requirepass', options.password];
+    const spawned = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...auth], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = spawned;
@@ -63,7 +64,7 @@ export async function startTestRedis(): Promise<TestRedis> {
   await start();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`}127.0.0.1:${port}`,
     kill,
     start,
     async stop() {
