@@ -37,15 +37,19 @@ export function joinCluster(config: ClusterConfig, deps: { readonly tree: ActorT
   const keys = clusterKeys(config.keyPrefix);
   const link = openRedisLink({ url: config.redisUrl, shownUrl: address, logger, commandTimeoutMs: COMMAND_TIMEOUT_MS, blockMs: BLOCK_MS });
   const sync = startStateSync({ tree, link, keys, instanceId, streamMaxLength: config.streamMaxLength, logger, blockMs: BLOCK_MS });
-  link.onReady(() => {
-    link.commands.set(keys.layout, JSON.stringify(tree.layout)).catch(() => undefined);
-  });
+  // The layout `fusebox replay --redis` builds its actors from: written on each connect and reload.
+  const writeLayout = () => {
+    if (link.connected()) link.commands.set(keys.layout, JSON.stringify(tree.layout)).catch(() => undefined);
+  };
+  link.onReady(writeLayout);
+  const fleet = tree.fleet$.subscribe(writeLayout);
   const permits = createProbePermits({ link, keys, tree, instanceId, waitMs: config.permitWaitMs, leaseMs: config.permitLeaseMs, logger });
   logger.info({ redis: address, keyPrefix: config.keyPrefix, instance: instanceId }, 'cluster: sharing state through Redis');
   return {
     view: { instanceId, address, connected: () => link.connected(), unpublished: () => sync.unpublished },
     permits,
     async close() {
+      fleet.unsubscribe();
       sync.stop();
       await link.close();
     },
