@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 /**
  * The instance's two connections to the cluster's Redis: `commands` for short commands (every
  * one bounded: no offline queue, one try, a command timeout) and `reader` for the blocking
- * XREAD of the event stream alone. Both reconnect by themselves. Losing Redis is logged once
+ * XREAD of the event stream alone. Both reconnect by themselves; a connection whose Redis stops
+ * answering is dropped (and so counts as lost) once an answer is more than a second late. Losing Redis is logged once
  * per outage, and its return once; nothing here throws at a caller for it.
  */
 export interface RedisLink {
@@ -32,6 +33,7 @@ export interface RedisLinkOptions {
 
 const CONNECT_TIMEOUT_MS = 1_000;
 const RETRY_MAX_MS = 1_000;
+const HANG_GRACE_MS = 1_000;
 
 export function openRedisLink(options: RedisLinkOptions): RedisLink {
   const { logger } = options;
@@ -43,8 +45,10 @@ export function openRedisLink(options: RedisLinkOptions): RedisLink {
     connectTimeout: CONNECT_TIMEOUT_MS,
     retryStrategy: (times: number) => Math.min(50 * times, RETRY_MAX_MS),
   };
-  const commands = new Redis(options.url, { ...common, commandTimeout: options.commandTimeoutMs, connectionName: 'fusebox' });
-  const reader = new Redis(options.url, { ...common, commandTimeout: options.blockMs + 2_000, connectionName: 'fusebox-reader' });
+  // A Redis that hangs (no answer at all) counts as lost: the socket is dropped when an answer is this late.
+  const hung = (ms: number) => ({ commandTimeout: ms, socketTimeout: ms + HANG_GRACE_MS });
+  const commands = new Redis(options.url, { ...common, ...hung(options.commandTimeoutMs), connectionName: 'fusebox' });
+  const reader = new Redis(options.url, { ...common, ...hung(options.blockMs + HANG_GRACE_MS), connectionName: 'fusebox-reader' });
   const listeners: (() => void)[] = [];
   let waiting: (() => void)[] = [];
   let closed = false;

@@ -12,12 +12,15 @@ export const REDIS_SKIP_REASON = `${REDIS_SERVER} is not installed (apt-get inst
 /**
  * A real redis-server on a free 127.0.0.1 port, in a temp dir, without persistence
  * (`--save '' --appendonly no`), with `--requirepass` when given a password (then in `url`). `kill` stops it by its PID (SIGKILL: a crash, all data gone);
- * `start` brings a fresh one back on the same port; `stop` kills it and removes the dir.
+ * `pause`/`resume` make it hang and answer again; `start` brings a fresh one back on the same port; `stop` kills it and removes the dir.
  */
 export interface TestRedis {
   readonly port: number;
   readonly url: string;
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that hangs, its connections open, answering nothing. */
+  pause(): void;
+  resume(): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -61,11 +64,17 @@ export async function startTestRedis(options: { readonly password?: string } = {
     await exited;
   }
 
+  function signal(name: NodeJS.Signals): void {
+    if (child?.pid !== undefined) process.kill(child.pid, name);
+  }
+
   await start();
   return {
     port,
     url: `redis://${options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`}127.0.0.1:${port}`,
     kill,
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
     start,
     async stop() {
       await kill();

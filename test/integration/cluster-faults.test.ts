@@ -91,4 +91,26 @@ describe.skipIf(redisMissing)('cluster: Redis faults', () => {
     const lost = a!.gw.logs.filter((line) => String(line.msg).includes('Redis is unreachable'));
     expect(lost).toHaveLength(1);
   });
+
+  it('counts a Redis that hangs as unreachable, and catches up when it answers again', async () => {
+    const up = await startMockUpstream(undefined, 'up');
+    cleanups.push(() => up.close());
+    const [a, b] = await startCluster(
+      2,
+      redis,
+      { backends: [{ id: 'u', baseUrls: [up.baseUrl], credentials: [{ id: 'u-k', apiKey: 'sk-u-secret' }] }] },
+      cleanups,
+    );
+    await until(() => clusterConnected(a!) && clusterConnected(b!), 'both instances to reach Redis');
+    redis.pause();
+    try {
+      await until(() => !clusterConnected(a!), 'a to give up on the hung Redis', 10_000);
+      expect((await ask(a!.client)).choices[0]?.message.content).toBe('hello from up');
+      a!.gw.gateway.actors.send('backend:u', { type: 'operator.isolate', at: Date.now() });
+    } finally {
+      redis.resume();
+    }
+    await until(() => b!.gw.gateway.actors.view('backend:u').context.isolated, 'b to learn of the isolation once Redis answers', 10_000);
+    expect(a!.gw.logs.filter((line) => String(line.msg).includes('Redis is unreachable'))).toHaveLength(1);
+  });
 });
