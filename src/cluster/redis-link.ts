@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
  * The instance's two connections to the cluster's Redis: `commands` for short commands (every
  * one bounded: no offline queue, one try, a command timeout) and `reader` for the blocking
  * XREAD of the event stream alone. Both reconnect by themselves; a connection whose Redis stops
- * answering is dropped (and so counts as lost) once an answer is more than a second late. Losing Redis is logged once
+ * answering is dropped (and so counts as lost) once an answer is a second past its timeout. Losing Redis is logged once
  * per outage, and its return once; nothing here throws at a caller for it.
  */
 export interface RedisLink {
@@ -45,7 +45,7 @@ export function openRedisLink(options: RedisLinkOptions): RedisLink {
     connectTimeout: CONNECT_TIMEOUT_MS,
     retryStrategy: (times: number) => Math.min(50 * times, RETRY_MAX_MS),
   };
-  // A Redis that hangs (no answer at all) counts as lost: the socket is dropped when an answer is this late.
+  // A Redis that hangs (no answer at all) counts as lost: the socket is dropped a second after a command's timeout.
   const hung = (ms: number) => ({ commandTimeout: ms, socketTimeout: ms + HANG_GRACE_MS });
   const commands = new Redis(options.url, { ...common, ...hung(options.commandTimeoutMs), connectionName: 'fusebox' });
   const reader = new Redis(options.url, { ...common, ...hung(options.blockMs + HANG_GRACE_MS), connectionName: 'fusebox-reader' });
