@@ -64,7 +64,8 @@ export function adoptShared(context: BreakerContext, event: EventOf<'cluster.syn
   for (const shared of event.credentials ?? []) {
     credentialChunks = withCredential({ credentialChunks, credentialSlots: context.credentialSlots }, shared.id, (c) => ({
       ...c,
-      ...shared,
+      // Only the shared fields, whatever else another instance's entry carries.
+      ...sharedCredentialOf({ ...c, ...shared }),
       id: c.id,
     }));
   }
