@@ -71,6 +71,8 @@ export function readEntry(fields: readonly string[]): Entry | null {
   if (instanceId === undefined || actorId === undefined || json === undefined) return null;
   const event = parseJson(json) as Entry['event'] | null;
   if (event?.type !== 'cluster.synced' || typeof event.at !== 'number') return null;
+  if (event.breaker !== undefined && !isBreaker(event.breaker)) return null;
+  if (event.credentials !== undefined && !(Array.isArray(event.credentials) && event.credentials.every(isCredential))) return null;
   return { instanceId, actorId, event };
 }
 
@@ -87,13 +89,40 @@ export function readPart(field: string, json: string): Part | null {
   const [kind, actorId] = field.split('|');
   const value = parseJson(json) as { at?: unknown; breaker?: SharedBreaker; credential?: WireCredential } | null;
   if (!actorId || typeof value?.at !== 'number') return null;
-  if (kind === 'b' && value.breaker) return { actorId, at: value.at, breaker: value.breaker };
-  if (kind === 'c' && value.credential) return { actorId, at: value.at, credential: value.credential };
+  if (kind === 'b' && isBreaker(value.breaker)) return { actorId, at: value.at, breaker: value.breaker };
+  if (kind === 'c' && isCredential(value.credential)) return { actorId, at: value.at, credential: value.credential };
   return null;
 }
 
 export function partJson(part: Part): string {
   return JSON.stringify('breaker' in part ? { at: part.at, breaker: part.breaker } : { at: part.at, credential: part.credential });
+}
+
+const MODES: ReadonlySet<unknown> = new Set(['closed', 'open', 'half_open', 'isolated']);
+const timeOrNull = (value: unknown) => value === null || typeof value === 'number';
+
+/** A shared breaker part as fusebox writes it (anything else in Redis is ignored). */
+function isBreaker(value: unknown): value is SharedBreaker {
+  const b = value as Partial<SharedBreaker> | null;
+  return (
+    !!b && MODES.has(b.mode) && timeOrNull(b.openUntil) && typeof b.openStreak === 'number' && timeOrNull(b.closedAt) && typeof b.reason === 'string'
+  );
+}
+
+/** A shared credential part as fusebox writes it. */
+function isCredential(value: unknown): value is WireCredential {
+  const c = value as Partial<WireCredential> | null;
+  return (
+    !!c &&
+    typeof c.id === 'string' &&
+    typeof c.slot === 'number' &&
+    timeOrNull(c.cooldownUntil) &&
+    typeof c.cooldownStreak === 'number' &&
+    (c.disabled === null || typeof c.disabled === 'string') &&
+    timeOrNull(c.disabledUntil) &&
+    typeof c.disabledStreak === 'number' &&
+    Array.isArray(c.refusedBy)
+  );
 }
 
 function parseJson(text: string): unknown {

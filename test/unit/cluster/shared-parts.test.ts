@@ -67,7 +67,7 @@ describe('cluster: which changes are shared', () => {
     expect(partsOfLast()).toEqual([]);
   });
 
-  it('carries parts through a stream entry unchanged', () => {
+  it("carries parts through a stream entry unchanged, and ignores entries that are not fusebox's", () => {
     const part = {
       actorId: 'pool:a:default',
       at: T,
@@ -86,5 +86,7 @@ describe('cluster: which changes are shared', () => {
     expect(entry?.instanceId).toBe('instance-1');
     expect(partsOf(entry!)).toEqual([part]);
     expect(readEntry(['x', 'y'])).toBeNull();
+    const bad = { type: 'cluster.synced', at: T, breaker: { mode: 'sideways', openUntil: null, openStreak: 0, closedAt: null, reason: 'x' } };
+    expect(readEntry(['i', 'other', 'a', 'backend:a', 'e', JSON.stringify(bad)])).toBeNull();
   });
 });
