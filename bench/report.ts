@@ -1,5 +1,6 @@
 import { median } from './lib/measure.js';
 import type { ProfileSummary } from './lib/profile.js';
+import type { ClusterFigure } from './cluster.js';
 import type { LatencyFigure, RssFigure, SseFigure, StartupFigure, ThroughputFigure } from './suites.js';
 
 /**
@@ -13,6 +14,7 @@ export interface Figures {
   readonly rss?: Map<string, RssFigure>;
   readonly startup?: StartupFigure[];
   readonly credentials?: Map<string, ThroughputFigure>;
+  readonly cluster?: ClusterFigure;
 }
 
 export interface Verdict {
@@ -143,6 +145,15 @@ export function verdicts(fig: Figures): Verdict[] {
       profile: 'many-keys',
     });
   }
+  const cluster = fig.cluster;
+  if (cluster) {
+    out.push({
+      target: 'a breaker opened on one instance is respected by the others within 100 ms (loopback)',
+      measured: `p99 ${f(cluster.p99Ms, 1)} ms, max ${f(cluster.maxMs, 1)} ms (p50 ${f(cluster.p50Ms, 1)} ms, ${cluster.rounds} rounds)`,
+      ok: cluster.maxMs <= 100,
+      miss: `max ${f(cluster.maxMs - 100, 1)} ms over`,
+    });
+  }
   return out;
 }
 
@@ -220,6 +231,13 @@ export function tables(fig: Figures): { title: string; table: Table }[] {
         head: ['target', 'req/s', 'proxy CPU µs/req', 'errors'],
         rows: [...fig.credentials].map(([n, t]) => [n, f(t.rps, 0), f(t.cpuUs, 0), String(t.errors)]),
       },
+    });
+  }
+  if (fig.cluster) {
+    const c = fig.cluster;
+    out.push({
+      title: 'Cluster: a breaker opened on one of three instances, until the other two have it open (ms, one redis-server on loopback)',
+      table: { head: ['rounds', 'p50', 'p99', 'max'], rows: [[String(c.rounds), f(c.p50Ms), f(c.p99Ms), f(c.maxMs)]] },
     });
   }
   return out;

@@ -8,11 +8,12 @@ import { buildFusebox } from './lib/build.js';
 import { profileFusebox, type ProfileSummary } from './lib/profile.js';
 import { has } from './lib/proc.js';
 import { FB1, FB1_QUIET, FB_FLEET, FB_TRANSLATED, KEYS_10, KEYS_10K, PT, tables, textTable, verdictTable, verdicts, type Figures } from './report.js';
+import { clusterSuite } from './cluster.js';
 import { latencySuite, rssSuite, sseSuite, startupSuite, throughputSuite, type Plan } from './suites.js';
 import { startFusebox, startNginx, startPassthrough, startUpstream, type FuseboxShape, type Target } from './servers/targets.js';
 
 /**
- * `npm run bench [-- --quick] [--only throughput,latency,sse,rss,startup,credentials] [--tree]`:
+ * `npm run bench [-- --quick] [--only throughput,latency,sse,rss,startup,credentials,cluster] [--tree]`:
  * builds fusebox (HEAD, or the working tree with --tree), runs every suite against the same
  * upstream, prints the figures and writes docs/performance.md (not with --only or --no-write).
  * Not part of `npm test`.
@@ -102,6 +103,7 @@ async function runSuites(targets: Target[], plan: Plan, figures: Record<string, 
     ['rss', true, () => rssSuite(plan)],
     ['startup', true, () => startupSuite(plan)],
     ['credentials', hasWrk, () => credentialsSuite(plan)],
+    ['cluster', true, () => clusterSuite(quick)],
   ];
   for (const [name, possible, run] of suites) {
     if (!wants(name)) continue;

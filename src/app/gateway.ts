@@ -28,6 +28,8 @@ import { createModelCatalog } from './model-catalog.js';
 import { fetchModelIds } from '../http/upstream/model-fetch.js';
 import { startOAuthCredentials } from './oauth-credentials.js';
 import type { TokenTiming } from '../http/upstream/oauth-timing.js';
+import { joinCluster } from '../cluster/cluster.js';
+import type { ClusterView } from '../shared/cluster-view.js';
 
 /**
  * The composition root: builds the actors, the routing pipeline and the HTTP server from one
@@ -56,6 +58,8 @@ export interface GatewayDeps {
 export interface Gateway {
   readonly config: FuseboxConfig;
   readonly actors: ActorTree;
+  /** This instance's membership of a cluster (config `cluster`); null when it is alone. */
+  readonly cluster: ClusterView | null;
   /** Starts listening on the configured host and port (port 0 picks a free one). */
   listen(): Promise<AddressInfo>;
   /** The base URL clients use, once listening (e.g. http://127.0.0.1:8765/v1). */
@@ -96,6 +100,7 @@ function assemble(
     ...(deps.inspect ? { inspect: deps.inspect } : {}),
   });
   const { tree: actors, fingerprintKey } = memory;
+  const cluster = config.cluster ? joinCluster(config.cluster, { tree: actors, logger }) : null;
   const ticker = startDeadlineTicker(actors, clock);
   const timing = deps.tokenTiming ? { timing: deps.tokenTiming } : {};
   const tokens = startOAuthCredentials({ tree: actors, clock, logger, logScrubber, table: () => routing.current.table, ...timing });
@@ -133,6 +138,7 @@ function assemble(
     routing,
     startConfig: config,
     ...(deps.loadConfig ? { loadConfig: deps.loadConfig } : {}),
+    ...(cluster ? { cluster: cluster.view } : {}),
   });
   const handleRequest = createRequestHandler({
     tree: actors,
@@ -141,6 +147,7 @@ function assemble(
     slots: createBackendSlots(),
     errorKinds: upstreamErrorKind,
     explain: () => logger.isLevelEnabled('debug'),
+    ...(cluster ? { permits: cluster.permits } : {}),
   });
   const finished = afterIo(
     (job: Job, summary: RequestSummary, ms: number) => {
@@ -189,12 +196,14 @@ function assemble(
       admit: (keyId, limits, now) => operator.usage.admit(keyId, limits, now),
       refused: (error) => operator.metrics.observeRefused(error),
     },
+    ...(cluster ? { cluster: cluster.view } : {}),
   });
   let address: AddressInfo | null = null;
 
   return {
     config,
     actors,
+    cluster: cluster?.view ?? null,
     get url() {
       if (!address) throw new Error('the gateway is not listening');
       return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/v1`;
@@ -232,6 +241,7 @@ function assemble(
       models.close();
       await routing.close();
       await tokens.close();
+      await cluster?.close();
       await memory.close();
       ownLog?.close();
     },

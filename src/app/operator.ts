@@ -15,6 +15,7 @@ import { mirrorHosts } from '../http/admin/status-page.js';
 import type { LiveRouting } from './live-routing.js';
 import { createUsageLedger, type UsageLedger } from '../routing/usage-ledger.js';
 import { LIVE_SERVER_SETTINGS } from './generation.js';
+import type { ClusterView } from '../shared/cluster-view.js';
 
 /**
  * Everything an operator sees and does, wired once by the composition root: the admin
@@ -50,12 +51,14 @@ export interface OperatorOptions {
   /** The config the gateway started with: what start-only settings are compared against. */
   readonly startConfig: FuseboxConfig;
   readonly loadConfig?: () => FuseboxConfig | Promise<FuseboxConfig>;
+  /** This instance's membership of a cluster, for /metrics. */
+  readonly cluster?: ClusterView;
 }
 
 export function startOperator(options: OperatorOptions): Operator {
   const { tree, clock, logger, routing } = options;
   const feed = createAdminFeed({ tree, clock });
-  const metrics = createMetrics(tree, clock);
+  const metrics = createMetrics(tree, clock, options.cluster);
   const usage = createUsageLedger(clock.now());
   const loadConfig = options.loadConfig;
   const reload = loadConfig
@@ -118,7 +121,7 @@ function needsRestart(running: FuseboxConfig, next: FuseboxConfig): string[] {
     const k = key as keyof typeof server;
     if (JSON.stringify(server[k]) !== JSON.stringify(nextServer[k])) changed.push(`server.${key}`);
   }
-  for (const key of ['dataDir', 'eventLog'] as const) {
+  for (const key of ['dataDir', 'eventLog', 'cluster'] as const) {
     if (JSON.stringify((running as Record<string, unknown>)[key]) !== JSON.stringify((next as Record<string, unknown>)[key])) changed.push(key);
   }
   return changed;

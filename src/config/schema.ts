@@ -16,6 +16,7 @@ import { checkUpstreamShape, upstreamShapeFields, withKeylessCredential } from '
 import { clientKeysSchema } from './client-keys-schema.js';
 import { exactlyOneSecret, oauthSchema } from './oauth-schema.js';
 import { continuationSchema, streamsSchema } from './stream-resume-schema.js';
+import { clusterSchema } from './cluster-schema.js';
 
 export { breakerSchema, timeoutsSchema } from './upstream-schemas.js';
 
@@ -219,6 +220,7 @@ export const configSchema = z
     eventLog: z.string().min(1).optional(),
     routing: routingSchema.prefault({}),
     streams: streamsSchema.prefault({}),
+    cluster: clusterSchema.optional(),
     modelPools: modelPoolsSchema,
     modelListing: modelListingSchema,
     backends: z

@@ -15,7 +15,8 @@ import {
   succeededAll,
   transition,
 } from './breaker-updates.js';
-import type { BreakerContext, BreakerEvent, BreakerInput } from './types.js';
+import { adoptShared, syncsTo } from './breaker-shared.js';
+import type { BreakerContext, BreakerEvent, BreakerInput, BreakerValue } from './types.js';
 
 export { credentialAt, credentialCount, credentialList, credentialOf, credentialSlots } from './credential-chunks.js';
 export { admission, breakerState, type Admission } from './breaker-guards.js';
@@ -51,6 +52,7 @@ export const breakerMachine = setup({
     deadlinePassed: ({ context, event }) => deadlinePassed(context, event.at),
     hasPermit: ({ context }) => hasPermit(context),
     isProbe: ({ event }) => 'probe' in event && event.probe,
+    syncsTo: ({ context, event }, params: { mode: BreakerValue }) => event.type === 'cluster.synced' && syncsTo(context, event, params.mode),
   },
   actions: {
     recordSuccess: assign(({ context, event }) => {
@@ -102,6 +104,10 @@ export const breakerMachine = setup({
       probesInFlight: 0,
       lastTransition: transition(event.at, 'isolated', 'half_open', 'released by operator'),
     })),
+    adoptShared: assign(({ context, event }) => {
+      assertEvent(event, 'cluster.synced');
+      return adoptShared(context, event);
+    }),
     applyConfig: assign(({ context, event }) => {
       assertEvent(event, 'config.changed');
       return configured(context, event);
@@ -129,6 +135,14 @@ export const breakerMachine = setup({
     'operator.isolate': { target: '.isolated', actions: 'isolate' },
     'operator.reset': { target: '.closed', actions: 'reset' },
     'config.changed': { actions: 'applyConfig' },
+    // Another instance's shared change (src/cluster): its mode and deadline, its credentials' rests.
+    'cluster.synced': [
+      { guard: { type: 'syncsTo', params: { mode: 'closed' } }, target: '.closed', actions: 'adoptShared' },
+      { guard: { type: 'syncsTo', params: { mode: 'open' } }, target: '.open', actions: 'adoptShared' },
+      { guard: { type: 'syncsTo', params: { mode: 'half_open' } }, target: '.half_open', actions: 'adoptShared' },
+      { guard: { type: 'syncsTo', params: { mode: 'isolated' } }, target: '.isolated', actions: 'adoptShared' },
+      { actions: 'adoptShared' },
+    ],
   },
   states: {
     closed: {

@@ -65,6 +65,26 @@ export interface CredentialInput {
   readonly reserve?: number;
 }
 
+/** What instances of a cluster share of a breaker actor (see breaker-shared.ts). */
+export interface SharedBreaker {
+  readonly mode: BreakerValue;
+  readonly openUntil: number | null;
+  readonly openStreak: number;
+  readonly closedAt: number | null;
+  /** Why the breaker is in `mode` (the last transition's reason). */
+  readonly reason: string;
+}
+
+export interface SharedCredential {
+  readonly id: string;
+  readonly cooldownUntil: number | null;
+  readonly cooldownStreak: number;
+  readonly disabled: string | null;
+  readonly disabledUntil: number | null;
+  readonly disabledStreak: number;
+  readonly refusedBy: readonly RefusedPair[];
+}
+
 /** A pool's credentials in fixed-size chunks (see credential-chunks.ts). */
 export type CredentialChunks = readonly (readonly CredentialState[])[];
 
@@ -212,7 +232,13 @@ export type BreakerEvent =
    * (credentials that remain keep health, cooldowns, disabled flags and quota use; new ones
    * start fresh; removed ones are dropped); the breaker state and its deadline are kept.
    */
-  | { type: 'config.changed'; at: number; policy: BreakerPolicy; credentials: readonly CredentialInput[] };
+  | { type: 'config.changed'; at: number; policy: BreakerPolicy; credentials: readonly CredentialInput[] }
+  /**
+   * Another instance of the cluster changed shared state (see breaker-shared.ts): adopt its
+   * breaker mode and deadline (when `breaker` is given and differs) and these credentials'
+   * cooldowns and disabled flags. Never published again: only an instance's own changes are.
+   */
+  | { type: 'cluster.synced'; at: number; breaker?: SharedBreaker; credentials?: readonly SharedCredential[] };
 
 export type BreakerEventType = BreakerEvent['type'];
 

@@ -38,6 +38,8 @@ export interface AttemptResult {
   readonly held?: { readonly status: number; readonly body: Buffer };
   /** The tokens a successful answer reported. */
   readonly usage?: TokenUsage;
+  /** A probe another instance holds the shared permit for: not attempted; try another route. */
+  readonly permitTaken?: true;
 }
 
 export interface AttemptDeps {

@@ -8,14 +8,19 @@ import type { Route } from './plan.js';
 import { quotaFromHeaders } from './quota-headers.js';
 import { outcomeEvents } from './report.js';
 import { gatewayHeaders } from './request-notes.js';
-import type { Job } from './types.js';
+import type { Job, ProbePermits } from './types.js';
 
 /** What one attempt needs from the request handler. */
 export interface GuardedAttemptDeps {
   readonly tree: ActorTree;
   readonly clock: Clock;
   readonly attempt: AttemptDeps;
+  /** Probe permits shared with other instances (a cluster); absent: the actors' own permits only. */
+  readonly permits?: ProbePermits;
 }
+
+/** The outcome of a probing route whose shared permit another instance holds: nothing was sent. */
+export const PERMIT_TAKEN: AttemptResult = { outcome: { kind: 'cancelled' }, answered: false, permitTaken: true };
 
 /**
  * Runs one attempt and tells the actors its outcome. Invariant: every probe permit the route
@@ -32,6 +37,11 @@ export async function attemptAndReport(
   continuing?: Continuing | null,
 ): Promise<AttemptResult> {
   const told = new Set<string>();
+  const shared = route.probes.length > 0 && deps.permits ? await deps.permits.take(route.probes) : undefined;
+  if (shared === null) {
+    returnPermits(route, told, deps);
+    return PERMIT_TAKEN;
+  }
   try {
     const credential = credentialOf(deps.tree.peek(route.poolActorId).context, route.credentialId);
     const answerHeaders = () => gatewayHeaders(attemptNumber, route.backend.config.id, route.fallback);
@@ -54,6 +64,8 @@ export async function attemptAndReport(
   } catch (error) {
     returnPermits(route, told, deps);
     throw error;
+  } finally {
+    shared?.release();
   }
 }
 

@@ -11,7 +11,7 @@ import type { Random } from './random.js';
 import { attemptAndReport, backendDeadline } from './guarded-attempt.js';
 import { brokenLast, codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode, type RequestSummary } from './request-notes.js';
 import { allowRetry, emptySameModelState, noteFailure, waitBeforeSwitching, type SameModelState } from './same-model-retry.js';
-import type { Job } from './types.js';
+import type { Job, ProbePermits } from './types.js';
 import { sleep } from './sleep.js';
 import { httpCode } from '../shared/upstream-code.js';
 import { continuationFor, noteContinuation, resumeAfter, sameRouteLater, sameRouteWait, unresumed, type Resumption } from './stream-resume.js';
@@ -40,6 +40,8 @@ export interface HandlerDeps {
    * per plan. The gateway passes "is the debug log on"; absent: always record.
    */
   readonly explain?: () => boolean;
+  /** Probe permits shared with other instances (a cluster; see guarded-attempt.ts). */
+  readonly permits?: ProbePermits;
 }
 
 /** The shortest wait for recovery, so a deadline that has just passed cannot spin the loop. */
@@ -121,10 +123,14 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
       if (deps.slots && !deps.slots.tryTake(route.backend, run.memory.excluded)) continue;
       const started = deps.clock.now();
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
-      const guarded = { tree: deps.tree, clock: deps.clock, attempt: run.attempt };
+      const guarded = { tree: deps.tree, clock: deps.clock, attempt: run.attempt, ...(deps.permits ? { permits: deps.permits } : {}) };
       const result = await attemptAndReport(routeJob, route, run.attempts.length + 1, guarded, hold, continuing).finally(() =>
         deps.slots?.give(route.backend),
       );
+      if (result.permitTaken) {
+        skipBackend(run, route); // another instance probes it: unblamed, for the rest of the request
+        continue;
+      }
       const broke = result.brokeMidStream;
       run.attempts.push(note(route, broke ? { kind: 'endpoint_failure', code: broke } : result.outcome, deps.clock.now() - started));
       if (run.resumption && continuing) noteContinuation(run.resumption, route, continuing, result);
@@ -198,7 +204,7 @@ function skipPastDeadline(run: Run, route: Route): void {
   run.lastCode ??= 'timeout_total';
 }
 
-/** A backend this request does not try again (its deadline passed, or it has no continuation left). */
+/** A backend this request does not try again (its deadline passed, no continuation left, another instance probes it). */
 function skipBackend(run: Run, route: Route): void {
   for (const actorId of route.backend.baseUrlActorIds) run.memory.excluded.add(actorId);
 }

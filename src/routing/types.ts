@@ -194,3 +194,22 @@ export interface ContinuationCall {
   /** Carries the continuation into the client's stream: same id, no second opening, overlap trimmed. */
   stream(): StreamStep;
 }
+
+/**
+ * Half-open probe permits shared by the instances of a cluster (src/cluster), asked only for a
+ * route that probes (`Route.probes`), after the actors' own permits were taken. Absent: an
+ * actor's own permit is the only one.
+ */
+export interface ProbePermits {
+  /**
+   * One permit for each of `actorIds`, or null when other instances hold every permit of one
+   * of them (the route is skipped). Resolves within its own small bound: when the shared store
+   * is unreachable or slow, the local permits stand alone (fail-open).
+   */
+  take(actorIds: readonly string[]): Promise<PermitHold | null>;
+}
+
+export interface PermitHold {
+  /** Gives the permits back (once the attempt's outcome is known); later calls do nothing. */
+  release(): void;
+}

@@ -15,6 +15,7 @@ export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'refresh_token',
   'client_secret',
   'adminToken',
+  'redisUrl',
   'authorization',
   'proxy-authorization',
   'x-api-key',

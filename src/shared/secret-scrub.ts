@@ -1,4 +1,5 @@
 import type { FuseboxConfig } from '../config/schema.js';
+import { clusterSecrets } from '../config/cluster-schema.js';
 
 /**
  * Free-text secret scrubbing: every configured secret value (upstream credentials, client
@@ -140,6 +141,7 @@ function replaceRanges(text: string, ranges: [number, number][]): string {
 export function configSecrets(config: FuseboxConfig): string[] {
   const secrets = config.server.apiKeys.map((entry) => (typeof entry === 'string' ? entry : entry.key));
   if (config.server.adminToken !== undefined) secrets.push(config.server.adminToken);
+  secrets.push(...clusterSecrets(config.cluster));
   for (const backend of config.backends) {
     for (const { apiKey, oauth } of backend.credentials) {
       if (apiKey !== undefined) secrets.push(apiKey);

@@ -11,6 +11,7 @@ import { credentialList } from '../../machines/breaker.js';
 import type { FuseboxError } from '../../shared/errors.js';
 import { boundedLabels } from '../../shared/bounded-labels.js';
 import { createTokenMetrics } from './token-metrics.js';
+import type { ClusterView } from '../../shared/cluster-view.js';
 
 /**
  * Prometheus metrics (GET /metrics), one registry per gateway. Request metrics come from each
@@ -33,7 +34,7 @@ export const BREAKER_STATE_VALUE: Readonly<Record<string, number>> = { closed: 0
 const MAX_MODELS = 100;
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
+export function createMetrics(tree: ActorTree, clock: Clock, cluster?: ClusterView): Metrics {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
@@ -95,6 +96,7 @@ export function createMetrics(tree: ActorTree, clock: Clock): Metrics {
     registers,
   });
   snapshotGauges(tree, clock, registers);
+  if (cluster) clusterGauges(cluster, registers);
 
   const modelLabel = boundedLabels(MAX_MODELS);
   const tokens = createTokenMetrics(registers, modelLabel);
@@ -244,4 +246,24 @@ function createRouteLabels(): { get(job: Pick<Job, 'protocol' | 'upstreamPath'>)
       return label;
     },
   };
+}
+
+/** A cluster member's link to the shared store: 1 while it reaches it, and what waits to be written back. */
+function clusterGauges(cluster: ClusterView, registers: Registry[]): void {
+  new Gauge({
+    name: 'fusebox_cluster_connected',
+    help: "Whether this instance reaches the cluster's Redis (1) or routes on its own state until it returns (0).",
+    registers,
+    collect() {
+      this.set(cluster.connected() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'fusebox_cluster_unpublished_changes',
+    help: 'Shared changes made while Redis was unreachable, written back when it returns.',
+    registers,
+    collect() {
+      this.set(cluster.unpublished());
+    },
+  });
 }

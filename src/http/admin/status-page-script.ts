@@ -218,6 +218,20 @@ async function control(id, action) {
   if (res.status === 401) { sessionStorage.removeItem(KEY); ask('That token was not accepted.'); }
 }
 
+async function loadCluster() {
+  try {
+    const res = await fetch('/healthz', { cache: 'no-store' });
+    const cluster = res.ok ? (await res.json()).cluster : undefined;
+    const badge = $('cluster');
+    badge.hidden = !cluster;
+    if (!cluster) return;
+    badge.dataset.conn = cluster.connected ? 'live' : 'down';
+    badge.textContent = cluster.connected ? 'cluster: shared' : 'cluster: Redis unreachable, local state only';
+  } catch (error) {
+    // /healthz unreachable: the feed's own indicator already says fusebox is.
+  }
+}
+
 $('login-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const value = $('token').value.trim();
@@ -228,5 +242,7 @@ $('login-form').addEventListener('submit', (event) => {
 });
 $('forget').addEventListener('click', () => { sessionStorage.removeItem(KEY); ask(''); });
 setInterval(tick, 250);
+setInterval(loadCluster, 2000);
+loadCluster();
 if (ADMIN_ENABLED) connect();
 `;

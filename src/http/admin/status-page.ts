@@ -61,6 +61,7 @@ function statusHtml(nonce: string, adminEnabled: boolean): string {
 <header>
   <h1>fusebox</h1>
   <span id="conn" class="conn" data-conn="idle">not connected</span>
+  <span id="cluster" class="conn" data-conn="idle" hidden></span>
   <span class="spacer"></span>
   <button id="forget" type="button" hidden>forget token</button>
 </header>

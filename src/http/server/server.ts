@@ -16,6 +16,7 @@ import { DEFAULT_PROTOCOL, protocolOfPath } from '../protocols/registry.js';
 import type { OperatorRoutes } from '../admin/admin-routes.js';
 import { createRequestGuard, type RequestGuard } from './request-guard.js';
 import { writeError } from './write-error.js';
+import { clusterHealth, type ClusterView } from '../../shared/cluster-view.js';
 import { createGracefulClose } from './graceful-close.js';
 
 /**
@@ -42,6 +43,8 @@ export interface ServerDeps {
   readonly currentServer: () => FuseboxConfig['server'];
   /** /admin/*, /metrics, /status: guarded by the admin token, not by client keys. */
   readonly operator?: OperatorRoutes;
+  /** This instance's membership of a cluster: /healthz says whether it reaches the shared store. */
+  readonly cluster?: ClusterView;
   /** The upstreams' own model listings (backends with globs); without it listings name configured models only. */
   readonly upstreamModels?: UpstreamModels;
   readonly accounting?: FrontDoorAccounting;
@@ -100,7 +103,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
   }
 
   if (url.pathname === '/healthz' && req.method === 'GET') {
-    sendJson(res, 200, { status: 'ok' }, requestId);
+    sendJson(res, 200, { status: 'ok', ...clusterHealth(deps.cluster) }, requestId);
     return;
   }
   if (deps.operator?.handles(url.pathname)) return deps.operator.serve(req, res, url, requestId);
