@@ -37,7 +37,7 @@ describe('deep imports into package internals', () => {
     expect(Counter).toBe(promClient.Counter);
     expect(Gauge).toBe(promClient.Gauge);
     expect(Histogram).toBe(promClient.Histogram);
-    expect(collectDefaultMetrics).toBe(promClient.collectDefaultMetrics);
+    expect(require('prom-client/lib/defaultMetrics')).toBe(promClient.collectDefaultMetrics);
   });
 
   it('the prom-client parts work together: a metric registered and rendered', async () => {
@@ -46,6 +46,14 @@ describe('deep imports into package internals', () => {
     counter.inc({ x: 'y' });
     expect(await registry.metrics()).toContain('probe_total{x="y"} 1');
     expect(registry.contentType).toMatch(/^text\/plain/);
+  });
+
+  it("fusebox's collectDefaultMetrics registers prom-client's default metrics, the event loop's among them", async () => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const text = await registry.metrics();
+    expect(text).toContain('process_cpu_seconds_total');
+    expect(text).toContain('nodejs_eventloop_lag_p99_seconds');
   });
 
   it('rxjs/internal/Subject is the public Subject', () => {
