@@ -41,16 +41,16 @@ const DEFAULT_MAX_COLLECT = 64 * 1024 * 1024;
 
 export function createUpstreamTransport(options: UpstreamOptions): UpstreamTransport {
   const pools = new Map<string, Pool>();
-  /** Each BaseURL parsed once: its origin and its path without the trailing slash. */
-  const parsed = new Map<string, { url: URL; prefix: string }>();
+  /** Each BaseURL parsed once, with what every request to it would otherwise recompute. */
+  const parsed = new Map<string, BaseUrlEntry>();
   const { clock } = options;
   let closed = false;
 
-  function parse(baseUrl: string): { url: URL; prefix: string } {
+  function parse(baseUrl: string): BaseUrlEntry {
     let found = parsed.get(baseUrl);
     if (!found) {
       const url = new URL(baseUrl);
-      found = { url, prefix: trimSlash(url.pathname) };
+      found = { url, prefix: trimSlash(url.pathname), paths: new Map(), pools: new Map() };
       parsed.set(baseUrl, found);
     }
     return found;
@@ -70,19 +70,39 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     return pool;
   }
 
+  /** The pool of a BaseURL for a connect timeout, found without building its key again. */
+  function poolOf(entry: BaseUrlEntry, connectMs: number): Pool {
+    let pool = entry.pools.get(connectMs);
+    if (!pool) {
+      pool = poolFor(entry.url, connectMs);
+      entry.pools.set(connectMs, pool);
+    }
+    return pool;
+  }
+
+  /** The upstream path of a BaseURL for a client route's path, joined once. */
+  function pathOf(entry: BaseUrlEntry, upstreamPath: string): string {
+    let path = entry.paths.get(upstreamPath);
+    if (path === undefined) {
+      path = `${entry.prefix}${upstreamPath}`;
+      entry.paths.set(upstreamPath, path);
+    }
+    return path;
+  }
+
   async function send(attempt: Attempt, signal: CancelSignal): Promise<UpstreamReply> {
     const { job, backend } = attempt;
     const secret = options.secrets.get(secretKey(backend.id, attempt.credentialId));
     if (secret === undefined) return { kind: 'failed', code: 'no_secret', message: 'credential has no secret', afterMs: 0 };
-    const { url, prefix } = parse(backend.baseUrls[attempt.baseUrlIndex]!);
+    const entry = parse(backend.baseUrls[attempt.baseUrlIndex]!);
     const collect = collectsStream(backend, job);
     const body = collect ? streamingBody(collect, job.body) : job.body;
     const left = job.receivedAt + backend.timeouts.totalMs - clock.now();
     const reply = await dispatchOnce(
-      poolFor(url, backend.timeouts.connectMs),
+      poolOf(entry, backend.timeouts.connectMs),
       {
         method: 'POST',
-        path: `${prefix}${job.upstreamPath}`,
+        path: pathOf(entry, job.upstreamPath),
         headers: upstreamHeaders(backend, job, secret, body.length),
         body,
         streaming: job.stream || collect !== null,
@@ -110,6 +130,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
       closed = true;
       await Promise.all([...pools.values()].map((pool) => pool.close()));
       pools.clear();
+      parsed.clear();
     },
   };
 }
@@ -127,6 +148,17 @@ function upstreamHeaders(backend: BackendConfig, job: Attempt['job'], secret: st
 /** The credential in the header the backend's kind expects. */
 function credentialHeaders(backend: BackendConfig, client: Readonly<HeaderMap>, secret: string): HeaderMap {
   return protocolSpec(backend.kind).upstreamAuth(secret, client, backend);
+}
+
+/**
+ * A BaseURL as requests use it: its URL, its path without the trailing slash, its upstream paths
+ * by client route path and its pools by connect timeout (both few: routes and timeouts are config).
+ */
+interface BaseUrlEntry {
+  readonly url: URL;
+  readonly prefix: string;
+  readonly paths: Map<string, string>;
+  readonly pools: Map<number, Pool>;
 }
 
 function trimSlash(path: string): string {
