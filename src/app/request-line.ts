@@ -6,11 +6,12 @@ import type { Job } from '../routing/types.js';
  * written without redaction or scrubbing (shared/log-direct.ts), because each member is known
  * to hold no secret:
  * - `reqId`: the request id (a client's only when it matches the server's id pattern);
- * - `model`: the client's model name, passed through `scrubModel` (it is the client's text);
+ * - `model`, and an attempt's `model` (the model a fallback asked for: mapped by the config, or
+ *   the client's own): passed through `scrubModel`, being the client's text;
  * - `stream`, `retryBudgetExhausted`: booleans; `status`, `ms`, `waitedMs`, `sameModelWaitMs`: numbers;
  * - `outcome`, `error`: codes of the upstream vocabulary or the error catalogue;
  * - `backend`, and per attempt `backend`, `baseUrl` (an index), `credential` (configured id or
- *   fingerprint), `pool`, `model` (a configured pool's model), `outcome`, `ms`: route decisions;
+ *   fingerprint), `pool`, `outcome`, `ms`: route decisions;
  * - `fallback`: `from->to` model pools.
  * Nothing upstream sends (headers, bodies, messages) is a member. The field tables below name
  * every member of RequestSummary and AttemptNote, so a new one fails to compile until it is
@@ -43,10 +44,10 @@ const NOTE_FIELDS = {
   baseUrl: num,
   credential: str,
   pool: str,
-  model: str,
+  model: null,
   outcome: str,
   ms: num,
-} as const satisfies Record<keyof AttemptNote, Write>;
+} as const satisfies Record<keyof AttemptNote, Write | null>;
 
 type Member<T> = readonly [key: keyof T & string, write: (value: unknown) => string];
 
@@ -67,7 +68,7 @@ export function requestLine(
 ): string {
   let line = `"reqId":${str(job.id)},"model":${str(scrubModel(job.model))},"stream":${bool(job.stream)}`;
   line += `,"status":${num(summary.status)},"outcome":${str(summary.outcome)},"backend":${nullableStr(summary.backend)},"attempts":[`;
-  for (let i = 0; i < summary.attempts.length; i++) line += `${i === 0 ? '' : ','}${noteJson(summary.attempts[i]!)}`;
+  for (let i = 0; i < summary.attempts.length; i++) line += `${i === 0 ? '' : ','}${noteJson(summary.attempts[i]!, scrubModel)}`;
   line += ']';
   for (const [key, write] of TAIL_MEMBERS) {
     const value = summary[key];
@@ -76,11 +77,13 @@ export function requestLine(
   return `${line},"ms":${num(ms)}`;
 }
 
-function noteJson(note: AttemptNote): string {
+/** An attempt's members in NOTE_FIELDS order; its `model` (null there: it is client text) scrubbed, after `pool`. */
+function noteJson(note: AttemptNote, scrubModel: (model: string) => string): string {
   let json = '';
   for (const [key, write] of NOTE_MEMBERS) {
     const value = note[key];
     if (value !== undefined) json += `${json === '' ? '' : ','}"${key}":${write(value)}`;
+    if (key === 'pool' && note.model !== undefined) json += `,"model":${str(scrubModel(note.model))}`;
   }
   return `{${json}}`;
 }

@@ -42,9 +42,10 @@ describe('the request line', () => {
     expect(text).not.toContain('waitedMs');
   });
 
-  it("passes the client's model name through the scrubber", () => {
-    const members = JSON.parse(`{${requestLine(job, full, 1, () => '[redacted]')}}`) as { model: string };
+  it("passes the client's model names through the scrubber: the request's and a fallback attempt's", () => {
+    const members = JSON.parse(`{${requestLine(job, full, 1, () => '[redacted]')}}`) as { model: string; attempts: { model?: string }[] };
     expect(members.model).toBe('[redacted]');
+    expect(members.attempts.map((a) => a.model)).toEqual(['[redacted]', undefined]);
   });
 });
 
