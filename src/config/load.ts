@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { configSchema, type FuseboxConfig } from './schema.js';
 import { interpolate, type Env, type InterpolationProblem } from './interpolate.js';
 
@@ -44,6 +45,13 @@ function readConfigText(file: string): string {
   }
 }
 
+const require = createRequire(import.meta.url);
+
+/** The YAML parser, loaded on first use (Node caches it): a JSON config never loads it. */
+function yaml(): typeof Yaml {
+  return require('yaml') as typeof Yaml;
+}
+
 /**
  * The config text as a value. A file that is a JSON object (YAML's subset, as generated configs
  * usually are) is read with JSON.parse, which is many times faster than the YAML parser on a
@@ -54,7 +62,7 @@ function parseYamlText(text: string, source: string): unknown {
   const json = parseJsonObject(text);
   if (json !== NOT_JSON) return json;
   try {
-    return parseYaml(text) as unknown;
+    return yaml().parse(text) as unknown;
   } catch (error) {
     throw new ConfigError(source, [yamlProblem(error, text)]);
   }
@@ -81,7 +89,7 @@ export function parseConfigText(text: string, env: Env = {}, source = 'config'):
 function yamlProblem(error: unknown, text: string): string {
   const message = (error as Error).message;
   const reason = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  const at = error instanceof YAMLParseError ? error.linePos?.[0] : undefined;
+  const at = error instanceof yaml().YAMLParseError ? error.linePos?.[0] : undefined;
   if (!at) return `YAML: ${reason}`;
   const line = text.split(/\r?\n/)[at.line - 1] ?? '';
   return `YAML: ${reason} at line ${at.line}, column ${at.col}:\n    ${at.line} | ${line}\n    ${' '.repeat(String(at.line).length)} | ${' '.repeat(Math.max(0, at.col - 1))}^`;
