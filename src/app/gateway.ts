@@ -18,6 +18,8 @@ import { FuseboxError } from '../shared/errors.js';
 import { afterIo } from '../shared/after-io.js';
 import type { Job } from '../routing/types.js';
 import { createLogger, type OwnedLogger } from '../shared/log.js';
+import { directLine } from '../shared/log-direct.js';
+import { requestLine } from './request-line.js';
 import { isLoopbackHost, ListenRefusedError, listenRefusal } from '../http/server/listen-policy.js';
 import { createBackendSlots } from '../routing/backend-slots.js';
 import { configSecrets, createGrowingScrubber, type GrowingScrubber } from '../shared/secret-scrub.js';
@@ -149,16 +151,16 @@ function assemble(
     explain: () => logger.isLevelEnabled('debug'),
     ...(cluster ? { permits: cluster.permits } : {}),
   });
+  // The request line holds ids, codes and numbers only (request-line.ts): written without a redaction pass.
+  const requestLog = directLine(logger, 'info', 'request');
+  const scrubModel = (model: string) => logScrubber.scrub(model);
   const finished = afterIo(
     (job: Job, summary: RequestSummary, ms: number) => {
       operator.metrics.observeRequest(job, summary, ms);
       operator.usage.record(job, summary, clock.now());
-      const { skipped, considered, ...outcome } = summary;
-      logger.info(
-        { reqId: job.id, model: job.model, stream: job.stream, ...(job.clientKey ? { client: job.clientKey } : {}), ...outcome, ms },
-        'request',
-      );
-      if (logger.isLevelEnabled('debug')) logger.debug({ reqId: job.id, considered, skipped }, 'route decisions');
+      requestLog(requestLine(job, summary, ms, scrubModel));
+      if (logger.isLevelEnabled('debug'))
+        logger.debug({ reqId: job.id, considered: summary.considered, skipped: summary.skipped }, 'route decisions');
     },
     (error) => logger.error({ err: error }, 'could not record a finished request'),
   );

@@ -45,7 +45,7 @@ export interface ClientKeyEntry {
   readonly limits?: ClientLimits;
 }
 
-function clientKeyIdAt(entry: ClientKeyInput | Readonly<ClientKeyInput>, index: number): string {
+export function clientKeyIdAt(entry: ClientKeyInput | Readonly<ClientKeyInput>, index: number): string {
   return typeof entry === 'string' ? `key-${index + 1}` : entry.id;
 }
 

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { configSchema, type FuseboxConfig } from './schema.js';
 import { interpolate, type Env, type InterpolationProblem } from './interpolate.js';
 import { markSecretSettings } from './upstream-shape-schema.js';
+import { secretIdProblems } from './secret-ids.js';
 
 /** Thrown for any config that cannot be used; `problems` name each bad field by its path. */
 export class ConfigError extends Error {
@@ -45,13 +47,41 @@ function readConfigText(file: string): string {
   }
 }
 
+const require = createRequire(import.meta.url);
+
+/** The YAML parser, loaded on first use (Node caches it): a JSON config never loads it. */
+function yaml(): typeof Yaml {
+  return require('yaml') as typeof Yaml;
+}
+
+/**
+ * The config text as a value. A file that is a JSON object (YAML's subset, as generated configs
+ * usually are) is read with JSON.parse, which is many times faster than the YAML parser on a
+ * large file; as in JSON.parse, a repeated key takes its last value. Anything else, a broken
+ * JSON file included, goes to the YAML parser, whose errors name the line and column.
+ */
 function parseYamlText(text: string, source: string): unknown {
+  const json = parseJsonObject(text);
+  if (json !== NOT_JSON) return json;
   try {
-    return parseYaml(text) as unknown;
+    return yaml().parse(text) as unknown;
   } catch (error) {
     throw new ConfigError(source, [yamlProblem(error, text)]);
   }
 }
+
+const NOT_JSON = Symbol('not JSON');
+
+function parseJsonObject(text: string): unknown {
+  if (!JSON_OBJECT_START.test(text)) return NOT_JSON;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+const JSON_OBJECT_START = /^\uFEFF?\s*\{/;
 
 export function parseConfigText(text: string, env: Env = {}, source = 'config'): FuseboxConfig {
   return parseConfig(parseYamlText(text, source) ?? {}, env, source);
@@ -61,7 +91,7 @@ export function parseConfigText(text: string, env: Env = {}, source = 'config'):
 function yamlProblem(error: unknown, text: string): string {
   const message = (error as Error).message;
   const reason = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  const at = error instanceof YAMLParseError ? error.linePos?.[0] : undefined;
+  const at = error instanceof yaml().YAMLParseError ? error.linePos?.[0] : undefined;
   if (!at) return `YAML: ${reason}`;
   const line = text.split(/\r?\n/)[at.line - 1] ?? '';
   return `YAML: ${reason} at line ${at.line}, column ${at.col}:\n    ${at.line} | ${line}\n    ${' '.repeat(String(at.line).length)} | ${' '.repeat(Math.max(0, at.col - 1))}^`;
@@ -79,6 +109,7 @@ export function parseConfig(raw: unknown, env: Env = {}, source = 'config'): Fus
       if (!reported.has(where)) problems.push(`${where}: ${issue.message}`);
     }
   }
+  if (result.success) problems.push(...secretIdProblems(result.data));
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
   return deepFreeze(result.data);
 }

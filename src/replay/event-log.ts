@@ -16,8 +16,9 @@ import type { Clock } from '../shared/clock.js';
  * A file may hold several sessions (the file is appended to, and a config reload that changes
  * the fleet writes a new header); replay starts over at each header.
  *
- * Lines are buffered and written at least every `flushMs` (default 500 ms), when the buffer
- * is large, and on `close`, so a crash loses at most the last second. Nothing secret is
+ * Lines are buffered and written `flushMs` (default 500 ms) after the first of a batch, when
+ * the buffer is large, and on `close`, so a crash loses at most the last second; the flush
+ * timer is armed only while lines wait, so an idle recorder never wakes the process. Nothing secret is
  * written: events and layouts name credentials by id only.
  */
 export const EVENT_LOG_FORMAT = 'fusebox-event-log/2';
@@ -77,7 +78,21 @@ export function startEventLog(options: RecorderOptions): EventRecorder {
   let buffer: string[] = [];
   let open = true;
 
+  let timer: NodeJS.Timeout | null = null;
+  const flushMs = options.flushMs ?? 500;
+
+  function add(line: string): void {
+    buffer.push(line);
+    if (buffer.length >= maxBuffered) flush();
+    else if (timer === null) {
+      timer = setTimeout(flush, flushMs);
+      timer.unref();
+    }
+  }
+
   function flush(): void {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
     if (!open || buffer.length === 0) return;
     const text = `${buffer.join('\n')}\n`;
     buffer = [];
@@ -86,13 +101,10 @@ export function startEventLog(options: RecorderOptions): EventRecorder {
 
   const subscription: Subscription = tree.changes$.subscribe(({ actorId, event }) => {
     const line: EventLogLine = { at: event.at, actor: actorId, event };
-    buffer.push(JSON.stringify(line));
-    if (buffer.length >= maxBuffered) flush();
+    add(JSON.stringify(line));
   });
   // A config reload changed the fleet: a new session, from the actors as they are now.
-  subscription.add(tree.fleet$.subscribe(() => buffer.push(JSON.stringify(headerOf(tree, options.clock.now(), options.version)))));
-  const interval = setInterval(flush, options.flushMs ?? 500);
-  interval.unref();
+  subscription.add(tree.fleet$.subscribe(() => add(JSON.stringify(headerOf(tree, options.clock.now(), options.version)))));
 
   return {
     file,
@@ -100,7 +112,6 @@ export function startEventLog(options: RecorderOptions): EventRecorder {
     close() {
       if (!open) return;
       subscription.unsubscribe();
-      clearInterval(interval);
       flush();
       open = false;
       closeSync(fd);

@@ -2,15 +2,16 @@ import { writeSync } from 'node:fs';
 
 /**
  * Where the log's serialized lines go: gathered in an array and written to a file descriptor
- * in one write once LOG_BATCH_BYTES have gathered, and at least every LOG_FLUSH_MS; never one
- * write per line, nor a growing string (why: docs/performance.md, "Why the hot path is shaped as it is").
+ * in one write once LOG_BATCH_BYTES have gathered, or LOG_FLUSH_MS after the first line of a
+ * batch; never one write per line, nor a growing string (why: docs/performance.md, "Why the hot path is shaped as it is").
  *
  * Writes are synchronous, as pino's own default destination is: a batch is one syscall, and
  * the order of lines is the order they were logged. A consumer that cannot keep up (a full
  * non-blocking pipe: EAGAIN) leaves the batch pending for the next flush; past
  * MAX_PENDING_BYTES new lines are counted and dropped instead of growing without bound (as are
  * the lines of a batch the descriptor refuses outright, a closed pipe), and a warning with the
- * count goes out with the next batch. `end` writes whatever is left, waiting up to
+ * count goes out with the next batch. The flush timer is armed only while something waits to be
+ * written, so an idle sink never wakes the process. `end` writes whatever is left, waiting up to
  * EXIT_WAIT_MS for a slow consumer; the sink's owner calls it (log.ts ends its sink on `close`
  * and at process exit). Only a SIGKILL loses the last LOG_FLUSH_MS of lines.
  */
@@ -27,12 +28,10 @@ export class LogSink {
   private dropped = 0;
   /** After `end`, a line is written at once: no timer is left to write it later. */
   private ended = false;
-  private readonly timer: NodeJS.Timeout;
+  /** Armed while lines or pending bytes wait (never after `end`). */
+  private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly fd: number) {
-    this.timer = setInterval(() => this.flushSync(), LOG_FLUSH_MS);
-    this.timer.unref();
-  }
+  constructor(private readonly fd: number) {}
 
   /** pino's destination interface: one serialized line, newline included. */
   write(line: string): boolean {
@@ -44,6 +43,7 @@ export class LogSink {
     this.size += line.length;
     // A consumer that refused the last batch is retried by the timer, not on every line.
     if ((this.ended || this.size >= LOG_BATCH_BYTES) && this.pending === null) this.flushSync();
+    else this.arm();
     return true;
   }
 
@@ -59,6 +59,8 @@ export class LogSink {
     this.pending = outcome instanceof Buffer ? outcome : null;
     this.size = this.pending?.length ?? 0;
     if (this.pending === null && this.dropped > 0) this.noteDropped();
+    if (this.size > 0) this.arm();
+    else this.disarm();
   }
 
   flush(callback?: (error?: Error) => void): void {
@@ -68,14 +70,28 @@ export class LogSink {
 
   /** Writes what is left, waiting a bounded time for a slow consumer; no more periodic writes. */
   end(): void {
-    clearInterval(this.timer);
     this.ended = true;
+    this.disarm();
     const deadline = Date.now() + EXIT_WAIT_MS;
     this.flushSync();
     while (this.size > 0 && Date.now() < deadline) {
       Atomics.wait(PAUSE, 0, 0, 10);
       this.flushSync();
     }
+  }
+
+  private arm(): void {
+    if (this.timer !== null || this.ended) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flushSync();
+    }, LOG_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private noteDropped(): void {

@@ -12,7 +12,9 @@ import { actorReport } from './actor-report.js';
  *   every `flushMs`, so a busy gateway does not flood the feed;
  * - `event: fleet` after a config reload (actors added, removed, updated);
  * - a `: ping` comment every `heartbeatMs`.
- * A client that stops reading (more than `maxBufferedBytes` unsent) is disconnected.
+ * Timers run on the injected clock and only when due: the heartbeat while a client is
+ * connected, the flush once an actor has changed since the last one; a feed with no client
+ * arms none. A client that stops reading (more than `maxBufferedBytes` unsent) is disconnected.
  * Payloads are actor reports: ids, states and numbers only, never a secret.
  */
 export interface AdminFeed {
@@ -40,7 +42,7 @@ export function createAdminFeed(options: AdminFeedOptions): AdminFeed {
 
   const send = (res: ServerResponse, event: string, data: unknown) => {
     if (res.writableLength > maxBuffered) {
-      clients.delete(res);
+      leave(res);
       res.destroy();
       return;
     }
@@ -53,10 +55,24 @@ export function createAdminFeed(options: AdminFeedOptions): AdminFeed {
   const snapshot = () => ({ now: clock.now(), actors: tree.ids.map((id) => actorReport(tree.view(id), clock.now())) });
 
   const watch = watchActors(options, () => clients.size > 0, publish);
-  const heartbeat = setInterval(() => {
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  let heartbeat: unknown = null;
+  const beat = () => {
+    heartbeat = null;
     for (const res of clients) res.write(': ping\n\n');
-  }, options.heartbeatMs ?? 15_000);
-  heartbeat.unref();
+    armHeartbeat();
+  };
+  const armHeartbeat = () => {
+    if (heartbeat === null && clients.size > 0) heartbeat = clock.setTimeout(beat, heartbeatMs);
+  };
+  const disarmHeartbeat = () => {
+    if (heartbeat !== null) clock.clearTimeout(heartbeat);
+    heartbeat = null;
+  };
+  const leave = (res: ServerResponse) => {
+    clients.delete(res);
+    if (clients.size === 0) disarmHeartbeat();
+  };
 
   return {
     attach(res, requestId) {
@@ -68,7 +84,8 @@ export function createAdminFeed(options: AdminFeedOptions): AdminFeed {
       });
       res.write('retry: 2000\n\n');
       clients.add(res);
-      res.on('close', () => clients.delete(res));
+      armHeartbeat();
+      res.on('close', () => leave(res));
       send(res, 'snapshot', snapshot());
     },
     publish,
@@ -77,7 +94,7 @@ export function createAdminFeed(options: AdminFeedOptions): AdminFeed {
     },
     close() {
       watch.stop();
-      clearInterval(heartbeat);
+      disarmHeartbeat();
       for (const res of clients) res.end();
       clients.clear();
     },
@@ -88,6 +105,12 @@ export function createAdminFeed(options: AdminFeedOptions): AdminFeed {
 function watchActors(options: AdminFeedOptions, listening: () => boolean, publish: AdminFeed['publish']): { stop(): void } {
   const { tree, clock } = options;
   const dirty = new Set<string>();
+  let flushTimer: unknown = null;
+  const flush = () => {
+    flushTimer = null;
+    for (const id of dirty) if (tree.ids.includes(id)) publish('actor', actorReport(tree.view(id), clock.now()));
+    dirty.clear();
+  };
   const subscription: Subscription = tree.changes$.subscribe((change) => {
     if (!listening()) return;
     if (isTransition(change)) {
@@ -95,17 +118,15 @@ function watchActors(options: AdminFeedOptions, listening: () => boolean, publis
       publish('transition', transitionData(change, clock.now()));
     } else {
       dirty.add(change.actorId);
+      flushTimer ??= clock.setTimeout(flush, options.flushMs ?? 250);
     }
   });
-  const flush = setInterval(() => {
-    for (const id of dirty) if (tree.ids.includes(id)) publish('actor', actorReport(tree.view(id), clock.now()));
-    dirty.clear();
-  }, options.flushMs ?? 250);
-  flush.unref();
   return {
     stop() {
       subscription.unsubscribe();
-      clearInterval(flush);
+      if (flushTimer !== null) clock.clearTimeout(flushTimer);
+      flushTimer = null;
+      dirty.clear();
     },
   };
 }

@@ -14,7 +14,18 @@ export const Registry = require('prom-client/lib/registry') as typeof PromClient
 export const Counter = require('prom-client/lib/counter') as typeof PromClient.Counter;
 export const Gauge = require('prom-client/lib/gauge') as typeof PromClient.Gauge;
 export const Histogram = require('prom-client/lib/histogram') as typeof PromClient.Histogram;
-export const collectDefaultMetrics = require('prom-client/lib/defaultMetrics') as typeof PromClient.collectDefaultMetrics;
+const defaultMetrics = require('prom-client/lib/defaultMetrics') as typeof PromClient.collectDefaultMetrics;
+
+/**
+ * How often the event loop delay is sampled for the `nodejs_eventloop_lag_*` metrics. Sampling
+ * is a timer that fires whether or not anything else happens; prom-client's 10 ms would wake an
+ * idle gateway a hundred times a second, so fusebox samples once a second.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 1_000;
+
+/** prom-client's default metrics, sampling the event loop every EVENT_LOOP_SAMPLE_MS unless told otherwise. */
+export const collectDefaultMetrics = (config?: PromClient.DefaultMetricsCollectorConfiguration<PromClient.RegistryContentType>): void =>
+  defaultMetrics({ eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS, ...config });
 export type Registry = PromClient.Registry;
 export type Counter<T extends string = string> = PromClient.Counter<T>;
 export type Gauge<T extends string = string> = PromClient.Gauge<T>;

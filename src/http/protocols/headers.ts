@@ -61,17 +61,26 @@ export function forUpstream(headers: Readonly<HeaderMap>, allowed: ReadonlySet<s
 export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>): HeaderMap {
   const named = connectionNamed(upstream['connection']);
   const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue;
-    if (name === 'content-length' || name === 'set-cookie') continue;
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || name === 'content-length' || name === 'set-cookie') continue;
+    if (named !== null && named.has(name)) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
 }
 
-function connectionNamed(value: string | string[] | undefined): Set<string> {
-  if (value === undefined) return new Set();
+/** The usual `Connection` values, one token each: what they name is known without parsing. */
+const KEEP_ALIVE = /^\s*keep-alive\s*$/i;
+const CLOSE = /^\s*close\s*$/i;
+const NAMES_CLOSE: ReadonlySet<string> = new Set(['close']);
+
+/** The headers a `Connection` header names, to be dropped as hop-by-hop; null when it names none beyond HOP_BY_HOP. */
+function connectionNamed(value: string | string[] | undefined): ReadonlySet<string> | null {
+  if (value === undefined) return null;
   const text = Array.isArray(value) ? value.join(',') : value;
+  if (KEEP_ALIVE.test(text)) return null;
+  if (CLOSE.test(text)) return NAMES_CLOSE;
   return new Set(
     text
       .split(',')

@@ -86,7 +86,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   /** The stream's chunks up to its first data event (references), for the usage its first event reports. */
   private head: Buffer[] | null = null;
   private dropper: ReportDropper | null = null;
-  private readonly timers: unknown[] = [];
+  private totalTimer: unknown;
   private firstTimer: unknown = null;
   private readonly onClientAbort = () => this.abort('client_cancelled');
 
@@ -98,7 +98,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     this.reply = new Promise((resolve) => (this.resolve = resolve));
     this.started = clock.now();
     signal.addEventListener('abort', this.onClientAbort, { once: true });
-    this.timers.push(clock.setTimeout(() => this.abort('timeout_total'), plan.totalMs));
+    this.totalTimer = clock.setTimeout(() => this.abort('timeout_total'), plan.totalMs);
   }
 
   /** Called by undici when the request is written to a connection: the first-chunk clock starts. */
@@ -112,7 +112,6 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
       const { firstChunkMs, firstByteMs } = this.plan.timeouts;
       const [code, ms] = this.plan.streaming ? (['timeout_first_chunk', firstChunkMs] as const) : (['timeout_first_byte', firstByteMs] as const);
       this.firstTimer = this.clock.setTimeout(() => this.abort(code), ms);
-      this.timers.push(this.firstTimer);
     }
   }
 
@@ -224,7 +223,8 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   }
 
   private finish(): void {
-    this.timers.splice(0).forEach((t) => this.clock.clearTimeout(t));
+    this.clock.clearTimeout(this.totalTimer);
+    if (this.firstTimer !== null) this.clock.clearTimeout(this.firstTimer);
     this.signal.removeEventListener('abort', this.onClientAbort);
   }
 }

@@ -4,7 +4,7 @@ import { readBounded } from '../../routing/bounded-body.js';
 import { classify, isRedirect } from '../../routing/classify.js';
 import type { Attempt, Transport, UpstreamReply } from '../../routing/types.js';
 import { UpstreamBodyError } from '../../routing/types.js';
-import type { Scrubber } from '../../shared/secret-scrub.js';
+import { MIN_SCRUBBED_LENGTH, type Scrubber } from '../../shared/secret-scrub.js';
 import { protocolSpec } from '../protocols/registry.js';
 import { memoryBody } from './body-queue.js';
 
@@ -100,13 +100,21 @@ const SUSPICIOUS: readonly RegExp[] = [
   /Traceback \(most recent call last\)/,
 ];
 
-function cleanHeaders(headers: Readonly<Record<string, string>>, scrubber: Scrubber): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (DROPPED_HEADERS.has(name) || scrubber.contains(value)) continue;
-    out[name] = value;
+/**
+ * The headers without Location-like ones and any whose value holds a secret. Copy on write:
+ * the same object when nothing is dropped (the usual answer), a copy without the dropped ones
+ * otherwise. A value shorter than a scrubbed secret cannot hold one and is not scanned.
+ */
+function cleanHeaders(headers: Readonly<Record<string, string>>, scrubber: Scrubber): Readonly<Record<string, string>> {
+  let out: Record<string, string> | null = null;
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (!DROPPED_HEADERS.has(name) && (value.length < MIN_SCRUBBED_LENGTH || !scrubber.contains(value))) continue;
+    out ??= { ...headers };
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- only on the rare copy that drops a header
+    delete out[name];
   }
-  return out;
+  return out ?? headers;
 }
 
 /** The whole error body; null when over MAX_ERROR_BODY (the upstream is then cancelled, `error_body_too_large`). */

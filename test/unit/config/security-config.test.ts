@@ -49,4 +49,14 @@ describe('security-relevant config validation', () => {
       'server.headersTimeoutMs: must not be longer than server.requestTimeoutMs',
     ]);
   });
+  it("refuses an id that is one of the config's secrets: ids are logged as they are", () => {
+    const leaky = { id: 'sk-leaky-0001', baseUrls: ['http://127.0.0.1:1/v1'], credentials: [{ id: 'sk-leaky-0001', apiKey: 'sk-leaky-0001' }] };
+    expect(problemsOf({ backends: [leaky] })).toEqual([
+      "backends[0].id: an id must not be one of the config's secrets (ids are logged as they are)",
+      "backends[0].credentials[0].id: an id must not be one of the config's secrets (ids are logged as they are)",
+    ]);
+    expect(problemsOf({ server: { apiKeys: [{ id: 'client-key-1', key: 'client-key-1' }] }, backends: [backend] })).toEqual([
+      "server.apiKeys[0].id: an id must not be one of the config's secrets (ids are logged as they are)",
+    ]);
+  });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { loggerOptions } from '../../../src/shared/log.js';
-import { LOG_BATCH_BYTES, LogSink, MAX_PENDING_BYTES } from '../../../src/shared/log-sink.js';
+import { LOG_BATCH_BYTES, LOG_FLUSH_MS, LogSink, MAX_PENDING_BYTES } from '../../../src/shared/log-sink.js';
 import { createScrubber } from '../../../src/shared/secret-scrub.js';
 
 function logFile(): { path: string; fd: number } {
@@ -84,5 +84,27 @@ describe('log sink', () => {
     const note = JSON.parse(lines.at(-1)!) as { dropped: number; msg: string };
     expect(note.dropped).toBe(refused);
     expect(note.msg).toContain('dropped');
+  });
+
+  it('arms a timer only while a line waits: an idle sink never wakes the process', () => {
+    vi.useFakeTimers();
+    try {
+      const { path, fd } = logFile();
+      const sink = new LogSink(fd);
+      expect(vi.getTimerCount()).toBe(0);
+      sink.write(line(1));
+      sink.write(line(2));
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(LOG_FLUSH_MS);
+      expect(readFileSync(path, 'utf8')).toBe(line(1) + line(2));
+      expect(vi.getTimerCount()).toBe(0);
+      sink.write(line(3));
+      sink.end();
+      expect(vi.getTimerCount()).toBe(0);
+      expect(readFileSync(path, 'utf8')).toBe(line(1) + line(2) + line(3));
+      closeSync(fd);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
