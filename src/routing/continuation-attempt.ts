@@ -53,7 +53,10 @@ async function continueStream(job: Job, reply: ResponseReply, continuing: Contin
   const drained = job.sink.write(continuing.comment);
   if (drained) await drained;
   const broke = await pumpStep(job, reply.body, first, continuing.call.stream(), true, continuing.original);
+  // The continuation's usage is the request's (its prompt holds the partial answer): docs/stream-resume.md.
+  const usage = reply.body.usage?.();
   return {
+    ...(usage ? { usage } : {}),
     outcome: { kind: 'success' },
     answered: true,
     status: reply.status,

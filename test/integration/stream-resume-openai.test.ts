@@ -56,6 +56,8 @@ describe('stream resume: OpenAI client', () => {
       expect(line).toMatchObject({ outcome: 'success', backend: 'b' });
       expect(line.resumed).toEqual([{ backend: 'b', strategy: 'prefill', afterCode: code, keptChars: 16, result: 'completed' }]);
       expect((line.attempts as { outcome: string }[]).map((a) => a.outcome)).toEqual([code, 'success']);
+      // The request's usage is the continuation's, in the log line as in the client's stream.
+      expect(line.usage).toEqual({ inputTokens: 11, outputTokens: 13 });
     });
   }
 
