@@ -12,7 +12,7 @@ import {
   recoverySchema,
   timeoutsSchema,
 } from './upstream-schemas.js';
-import { checkUpstreamShape, upstreamShapeFields, withKeylessCredential } from './upstream-shape-schema.js';
+import { checkUpstreamShape, HOP_HEADERS, upstreamShapeFields, withKeylessCredential } from './upstream-shape-schema.js';
 import { clientKeysSchema } from './client-keys-schema.js';
 import { exactlyOneSecret, oauthSchema } from './oauth-schema.js';
 import { continuationSchema, streamsSchema } from './stream-resume-schema.js';
@@ -50,21 +50,7 @@ const credentialSchema = z
   .strict()
   .superRefine(exactlyOneSecret);
 
-const UNFORWARDABLE = new Set([
-  'authorization',
-  'proxy-authorization',
-  'x-api-key',
-  'x-goog-api-key',
-  'cookie',
-  'host',
-  'content-length',
-  'connection',
-  'transfer-encoding',
-  'keep-alive',
-  'upgrade',
-  'te',
-  'trailer',
-]);
+const UNFORWARDABLE = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'x-goog-api-key', 'cookie', ...HOP_HEADERS]);
 
 const headerName = z
   .string()

@@ -17,20 +17,11 @@ export const KEYLESS_CREDENTIAL_ID = 'keyless';
 
 const token = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 
+/** Headers that belong to one hop (never forwarded, never configured), with the framing ones. */
+export const HOP_HEADERS = ['host', 'content-length', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer'];
+
 /** Headers fusebox itself sets or that belong to one hop: never configurable. */
-const RESERVED_HEADERS = new Set([
-  'host',
-  'content-length',
-  'content-type',
-  'connection',
-  'transfer-encoding',
-  'keep-alive',
-  'upgrade',
-  'te',
-  'trailer',
-  'proxy-authorization',
-  'x-request-id',
-]);
+const RESERVED_HEADERS = new Set([...HOP_HEADERS, 'content-type', 'proxy-authorization', 'x-request-id']);
 
 const NOT_A_HEADER_NAME = "expected a header name (letters, digits and !#$%&'*+.^_`|~-)";
 const RESERVED = 'fusebox sets this header itself';
