@@ -1,6 +1,9 @@
-import { median } from './lib/measure.js';
+import { appended, f, inParens, paired, roundsOf, signed } from './lib/paired.js';
 import type { ProfileSummary } from './lib/profile.js';
 import type { ClusterFigure } from './cluster.js';
+import { cpuVerdicts, streamCpuTable } from './report-cpu.js';
+import { FB1, KEYS_10, KEYS_10K, PT } from './names.js';
+import type { StreamCpuFigure } from './streams-cpu.js';
 import type { LatencyFigure, RssFigure, SseFigure, StartupFigure, ThroughputFigure } from './suites.js';
 
 /**
@@ -15,6 +18,7 @@ export interface Figures {
   readonly startup?: StartupFigure[];
   readonly credentials?: Map<string, ThroughputFigure>;
   readonly cluster?: ClusterFigure;
+  readonly resume?: Map<string, StreamCpuFigure>;
 }
 
 export interface Verdict {
@@ -27,66 +31,9 @@ export interface Verdict {
   readonly profile?: 'one' | 'fleet' | 'many-keys' | 'start';
 }
 
-export const PT = 'pass-through';
-export const FB1 = 'fusebox 1×1×1';
-export const FB_FLEET = 'fusebox 4×3×50';
-/** FB1 with an anthropic-kind backend: every OpenAI request is translated both ways. */
-export const FB_TRANSLATED = 'fusebox 1×1×1, translated';
-/** Diagnostic only (no target): fusebox 1×1×1 with the per-request log line off. */
-export const FB1_QUIET = 'fusebox 1×1×1, log warn';
-export const KEYS_10 = 'fusebox 10 keys';
-export const KEYS_10K = 'fusebox 10,000 keys';
-
-const f = (n: number | null | undefined, digits = 2) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
-const signed = (n: number) => `${n >= 0 ? '+' : ''}${f(n)}`;
-
-/**
- * A comparison of fusebox with a baseline, made round by round (the two were measured back to
- * back in each round, so a slow spell of the machine hits both) and summarised by the median;
- * from the medians of the figures when per-round figures are missing.
- */
-interface Paired {
-  readonly value: number;
-  /** Each round's comparison, for the reader to see the spread; empty without per-round figures. */
-  readonly rounds: readonly number[];
-}
-
-function paired(
-  mine: readonly (number | null)[] | undefined,
-  base: readonly (number | null)[] | undefined,
-  compare: (mine: number, base: number) => number,
-  fallback: number,
-): Paired {
-  if (!mine || !base || mine.length !== base.length) return { value: fallback, rounds: [] };
-  const rounds = mine.flatMap((m, i) => (m === null || base[i] === null || base[i] === undefined ? [] : [compare(m, base[i])]));
-  return rounds.length === 0 ? { value: fallback, rounds } : { value: median(rounds), rounds };
-}
-
-/** `rounds a, b, c`, or '' with fewer than two rounds. */
-const roundsOf = (p: Paired, format: (n: number) => string) => (p.rounds.length > 1 ? `rounds ${p.rounds.map(format).join(', ')}` : '');
-/** ` (rounds a, b, c)`, or ''. */
-const inParens = (note: string) => (note ? ` (${note})` : '');
-/** `; rounds a, b, c`, or ''. */
-const appended = (note: string) => (note ? `; ${note}` : '');
-
 export function verdicts(fig: Figures): Verdict[] {
   const out: Verdict[] = [];
-  const pt = fig.throughput?.get(PT);
-  for (const [name, profile] of [
-    [FB1, 'one'],
-    [FB_FLEET, 'fleet'],
-  ] as const) {
-    const fb = fig.throughput?.get(name);
-    if (!pt || !fb) continue;
-    const ratio = paired(fb.byRound?.rps, pt.byRound?.rps, (m, b) => m / b, fb.rps / pt.rps);
-    out.push({
-      target: `${name} JSON throughput ≥ 0.9× pass-through`,
-      measured: `${f(ratio.value)}× (${f(fb.rps, 0)} vs ${f(pt.rps, 0)} req/s${appended(roundsOf(ratio, (n) => `${f(n)}×`))})`,
-      ok: ratio.value >= 0.9,
-      miss: `${f((0.9 - ratio.value) * 100, 0)} points below 0.9×`,
-      profile,
-    });
-  }
+  out.push(...cpuVerdicts(fig));
   const lat = fig.latency;
   if (lat?.get(PT) && lat.get(FB1)) {
     const [fb, base] = [lat.get(FB1)!, lat.get(PT)!];
@@ -162,12 +109,20 @@ type Table = { head: string[]; rows: string[][] };
 export function tables(fig: Figures): { title: string; table: Table }[] {
   const out: { title: string; table: Table }[] = [];
   const ptRps = fig.throughput?.get(PT)?.rps;
+  const ptCpu = fig.throughput?.get(PT)?.cpuUs;
   if (fig.throughput) {
     out.push({
       title: 'JSON at saturation (wrk, 32 connections)',
       table: {
-        head: ['target', 'req/s', '× pass-through', 'proxy CPU µs/req', 'errors'],
-        rows: [...fig.throughput].map(([n, t]) => [n, f(t.rps, 0), ptRps ? f(t.rps / ptRps) : '–', f(t.cpuUs, 0), String(t.errors)]),
+        head: ['target', 'req/s', 'req/s × pass-through', 'proxy CPU µs/req', 'CPU × pass-through', 'errors'],
+        rows: [...fig.throughput].map(([n, t]) => [
+          n,
+          f(t.rps, 0),
+          ptRps ? f(t.rps / ptRps) : '–',
+          f(t.cpuUs, 0),
+          ptCpu && t.cpuUs ? f(t.cpuUs / ptCpu) : '–',
+          String(t.errors),
+        ]),
       },
     });
   }
@@ -233,6 +188,7 @@ export function tables(fig: Figures): { title: string; table: Table }[] {
       },
     });
   }
+  if (fig.resume) out.push(streamCpuTable(fig.resume));
   if (fig.cluster) {
     const c = fig.cluster;
     out.push({

@@ -7,13 +7,15 @@ import { writeWrkScript } from './load/wrk.js';
 import { buildFusebox } from './lib/build.js';
 import { profileFusebox, type ProfileSummary } from './lib/profile.js';
 import { has } from './lib/proc.js';
-import { FB1, FB1_QUIET, FB_FLEET, FB_TRANSLATED, KEYS_10, KEYS_10K, PT, tables, textTable, verdictTable, verdicts, type Figures } from './report.js';
+import { FB1, FB1_QUIET, FB_FLEET, FB_TRANSLATED, KEYS_10, KEYS_10K, PT } from './names.js';
+import { tables, textTable, verdictTable, verdicts, type Figures } from './report.js';
+import { streamCpuSuite } from './streams-cpu.js';
 import { clusterSuite } from './cluster.js';
 import { latencySuite, rssSuite, sseSuite, startupSuite, throughputSuite, type Plan } from './suites.js';
 import { startFusebox, startNginx, startPassthrough, startUpstream, type FuseboxShape, type Target } from './servers/targets.js';
 
 /**
- * `npm run bench [-- --quick] [--only throughput,latency,sse,rss,startup,credentials,cluster] [--tree]`:
+ * `npm run bench [-- --quick] [--only throughput,latency,sse,resume,rss,startup,credentials,cluster] [--tree]`:
  * builds fusebox (HEAD, or the working tree with --tree), runs every suite against the same
  * upstream, prints the figures and writes docs/performance.md (not with --only or --no-write).
  * Not part of `npm test`.
@@ -100,6 +102,7 @@ async function runSuites(targets: Target[], plan: Plan, figures: Record<string, 
     ['throughput', hasWrk, () => throughputWithQuietLog(targets, plan)],
     ['latency', true, () => latencySuite(targets, plan)],
     ['sse', true, () => sseSuite(targets, plan)],
+    ['resume', true, () => streamCpuSuite(plan)],
     ['rss', true, () => rssSuite(plan)],
     ['startup', true, () => startupSuite(plan)],
     ['credentials', hasWrk, () => credentialsSuite(plan)],

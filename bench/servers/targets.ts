@@ -81,6 +81,8 @@ export interface FuseboxShape {
   readonly maxConcurrent?: number;
   /** The backends' kind (default openai); another kind makes every request a translated one. */
   readonly kind?: string;
+  /** streams.resume (default true, fusebox's own default). */
+  readonly resume?: boolean;
 }
 
 /** A fusebox config (JSON is YAML) pointing every BaseURL at the same upstream origin. */
@@ -92,7 +94,8 @@ export function fuseboxConfig(shape: FuseboxShape, origin: string, port: number,
     credentials: Array.from({ length: shape.credentials }, (_, c) => ({ id: `b${b}-k${c}`, apiKey: `bench-placeholder-${b}-${c}` })),
   }));
   const server = { host: '127.0.0.1', port, ...(shape.maxConcurrent ? { maxConcurrent: shape.maxConcurrent, maxQueued: shape.maxConcurrent } : {}) };
-  return JSON.stringify({ server, dataDir, backends }, null, 1);
+  const streams = shape.resume === false ? { streams: { resume: false } } : {};
+  return JSON.stringify({ server, dataDir, ...streams, backends }, null, 1);
 }
 
 export interface FuseboxStart {

@@ -6,9 +6,12 @@ import type { ClientErrorHold } from './context-fallback.js';
 import { runContinuation, type Continuing } from './continuation-attempt.js';
 import type { Route } from './plan.js';
 import { quotaFromHeaders } from './quota-headers.js';
-import { outcomeEvents } from './report.js';
+import { outcomeEvents, type AttemptFacts } from './report.js';
 import { gatewayHeaders } from './request-notes.js';
 import type { Job, ProbePermits } from './types.js';
+import type { RoutingGeneration } from './generation.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** What one attempt needs from the request handler. */
 export interface GuardedAttemptDeps {
@@ -36,7 +39,8 @@ export async function attemptAndReport(
   hold: ClientErrorHold | undefined,
   continuing?: Continuing | null,
 ): Promise<AttemptResult> {
-  const told = new Set<string>();
+  // Only probed actors are given permits back; a route without probes needs no record of who heard.
+  const told = route.probes.length > 0 ? new Set<string>() : null;
   const shared = route.probes.length > 0 && deps.permits ? await deps.permits.take(route.probes) : undefined;
   if (shared === null) {
     returnPermits(route, told, deps);
@@ -50,14 +54,17 @@ export async function attemptAndReport(
       : await runAttempt(job, route, answerHeaders, deps.attempt, hold);
     const at = deps.clock.now();
     const quota = quotaFromHeaders(result.headers, at);
-    const facts = { route, outcome: result.outcome, at, ...(credential ? { credential } : {}), ...(quota ? { quota } : {}) };
-    const latency = result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs };
-    for (const { actorId, event } of outcomeEvents({ ...facts, ...latency })) {
+    const facts: Mutable<AttemptFacts> = { route, outcome: result.outcome, at };
+    if (credential) facts.credential = credential;
+    if (quota) facts.quota = quota;
+    if (result.latencyMs !== undefined) facts.latencyMs = result.latencyMs;
+    for (const { actorId, event } of outcomeEvents(facts)) {
       deps.tree.send(actorId, event);
-      told.add(actorId);
+      told?.add(actorId);
     }
     if (result.brokeMidStream) {
-      const broke = { ...facts, outcome: { kind: 'endpoint_failure', code: result.brokeMidStream } as const };
+      const { latencyMs: _latency, ...unlatched } = facts;
+      const broke = { ...unlatched, outcome: { kind: 'endpoint_failure', code: result.brokeMidStream } as const };
       for (const { actorId, event } of outcomeEvents(broke)) deps.tree.send(actorId, event);
     }
     return result;
@@ -70,10 +77,10 @@ export async function attemptAndReport(
 }
 
 /** Gives back the probe permits of `route` that no outcome event has returned yet. */
-function returnPermits(route: Route, told: ReadonlySet<string>, deps: GuardedAttemptDeps): void {
+function returnPermits(route: Route, told: ReadonlySet<string> | null, deps: GuardedAttemptDeps): void {
   const at = deps.clock.now();
   for (const actorId of route.probes) {
-    if (told.has(actorId)) continue;
+    if (told?.has(actorId) === true) continue;
     try {
       deps.tree.send(actorId, { type: 'call.released', at, probe: true });
     } catch {
@@ -85,4 +92,17 @@ function returnPermits(route: Route, told: ReadonlySet<string>, deps: GuardedAtt
 /** A backend's own deadline: `timeouts.totalMs` from the request's arrival. */
 export function backendDeadline(job: Job, route: Route): number {
   return job.receivedAt + route.backend.config.timeouts.totalMs;
+}
+
+/** The deps of each attempt, made once per generation (they hold its transport and limits), not per request. */
+export function guardedDepsPerGeneration(gateway: Omit<GuardedAttemptDeps, 'attempt'>): (generation: RoutingGeneration) => GuardedAttemptDeps {
+  let last: { generation: RoutingGeneration; guarded: GuardedAttemptDeps } | null = null;
+  return (generation) => {
+    if (last?.generation === generation) return last.guarded;
+    const { transport, maxResponseBytes, streamResume } = generation;
+    const attempt: AttemptDeps = { transport, clock: gateway.clock, maxResponseBytes, streamResume };
+    const guarded = { tree: gateway.tree, clock: gateway.clock, attempt, ...(gateway.permits ? { permits: gateway.permits } : {}) };
+    last = { generation, guarded };
+    return guarded;
+  };
 }

@@ -1,14 +1,14 @@
 import type { ActorTree } from '../actors/actor-tree.js';
 import type { Clock } from '../shared/clock.js';
-import type { AttemptDeps, AttemptResult } from './attempt.js';
+import type { AttemptResult } from './attempt.js';
 import type { BackendSlots } from './backend-slots.js';
-import { failsOver, type Outcome } from './classify.js';
 import { contextHold, emptyContextState, takeContextFallback, type ContextState, type UpstreamErrorReader } from './context-fallback.js';
 import { jobForModel } from './fallback-job.js';
 import { plannableTable, type RoutingGeneration } from './generation.js';
-import { chooseRoute, credentialExclusion, emptyMemory, pairExclusion, type Considered, type Route, type Skip } from './plan.js';
+import { chooseRoute, emptyMemory, type Considered, type Route, type Skip } from './plan.js';
+import { NO_MEMORY, remember as rememberIn, type WritableMemory } from './request-memory.js';
 import type { Random } from './random.js';
-import { attemptAndReport, backendDeadline } from './guarded-attempt.js';
+import { attemptAndReport, backendDeadline, guardedDepsPerGeneration, type GuardedAttemptDeps } from './guarded-attempt.js';
 import { brokenLast, codeOf, finalError, gatewayHeaders, note, type AttemptNote, type OutcomeCode, type RequestSummary } from './request-notes.js';
 import { allowRetry, emptySameModelState, noteFailure, waitBeforeSwitching, type SameModelState } from './same-model-retry.js';
 import type { Job, ProbePermits } from './types.js';
@@ -51,13 +51,16 @@ const MIN_WAIT_MS = 10;
 interface Run {
   readonly job: Job;
   readonly generation: RoutingGeneration;
-  /** The generation's transport and limits, with the gateway's clock, for each attempt. */
-  readonly attempt: AttemptDeps;
-  readonly memory: ReturnType<typeof emptyMemory>;
-  /** The job rewritten for a fallback pool's model, per model (made on the first fallback). */
-  readonly jobs: Map<string, Job>;
+  /** What each attempt needs: the generation's transport and limits, the gateway's actors and clock. */
+  readonly guarded: GuardedAttemptDeps;
+  /** What this request must not try again; null until it first has something to remember. */
+  memory: WritableMemory | null;
+  /** The job rewritten for a fallback pool's model, per model (null until the first fallback). */
+  jobs: Map<string, Job> | null;
   readonly attempts: AttemptNote[];
-  decisions: { skipped: readonly Skip[]; considered: readonly Considered[] };
+  /** The last plan's route decisions. */
+  skipped: readonly Skip[];
+  considered: readonly Considered[];
   retryAfterMs: number | null;
   lastCode: OutcomeCode | null;
   waitedMs: number;
@@ -75,22 +78,21 @@ interface Pause {
   readonly sameModel: boolean;
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
 export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: RoutingGeneration) => Promise<RequestSummary> {
+  const guardedFor = guardedDepsPerGeneration(deps);
   return async function handleRequest(job, generation) {
     generation.retryBudget.recordRequest(deps.clock.now());
     const run: Run = {
       job,
       generation,
-      attempt: {
-        transport: generation.transport,
-        clock: deps.clock,
-        maxResponseBytes: generation.maxResponseBytes,
-        streamResume: generation.streamResume,
-      },
-      memory: emptyMemory(),
-      jobs: new Map(),
+      guarded: guardedFor(generation),
+      memory: null,
+      jobs: null,
       attempts: [],
-      decisions: { skipped: [], considered: [] },
+      skipped: NONE,
+      considered: NONE,
       retryAfterMs: null,
       lastCode: null,
       waitedMs: 0,
@@ -113,18 +115,20 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
         skipPastDeadline(run, route);
         continue;
       }
-      const routeJob = jobForModel(job, route.upstreamModel, run.jobs);
+      const routeJob = route.upstreamModel === job.model ? job : jobForModel(job, route.upstreamModel, (run.jobs ??= new Map<string, Job>()));
       const continuing = run.resumption ? continuationFor(run.resumption, routeJob, route) : null;
       if (run.resumption && continuing === null) {
         skipBackend(run, route);
         continue;
       }
       const hold = contextHold(deps.errorKinds, run.generation.table.pools, route, run.context);
-      if (deps.slots && !deps.slots.tryTake(route.backend, run.memory.excluded)) continue;
+      if (deps.slots && !deps.slots.tryTake(route.backend)) {
+        skipBackend(run, route); // full: not a failure, but not for this request any more
+        continue;
+      }
       const started = deps.clock.now();
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
-      const guarded = { tree: deps.tree, clock: deps.clock, attempt: run.attempt, ...(deps.permits ? { permits: deps.permits } : {}) };
-      const result = await attemptAndReport(routeJob, route, run.attempts.length + 1, guarded, hold, continuing).finally(() =>
+      const result = await attemptAndReport(routeJob, route, run.attempts.length + 1, run.guarded, hold, continuing).finally(() =>
         deps.slots?.give(route.backend),
       );
       if (result.permitTaken) {
@@ -137,7 +141,7 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
       if (broke && result.partial) {
         run.resumption = resumeAfter(run.resumption, route, (run.lastCode = broke), result.partial);
         sameRouteLater(run.sameModel, route, deps.clock.now(), run.generation.sameModelRetry, deps.random);
-        remember({ kind: 'endpoint_failure', code: broke }, route, run.memory);
+        rememberIn({ kind: 'endpoint_failure', code: broke }, route, () => writable(run));
         continue;
       }
       if (result.answered) return answered(run, route, result);
@@ -161,8 +165,9 @@ function nextRoute(run: Run, deps: HandlerDeps): Route | Pause | null {
   const explain = deps.explain ? deps.explain() : true;
   const table = plannableTable(run.generation);
   const steps = run.context.steps ?? undefined;
-  const choice = chooseRoute(run.job, run.job.model, table, read, now, deps.random, run.memory, explain, steps);
-  run.decisions = { skipped: choice.skipped, considered: choice.considered };
+  const choice = chooseRoute(run.job, run.job.model, table, read, now, deps.random, run.memory ?? NO_MEMORY, explain, steps);
+  run.skipped = choice.skipped;
+  run.considered = choice.considered;
   if (!choice.route) {
     const again = run.resumption ? sameRouteWait(run.sameModel, now) : null;
     if (again !== null) return { waitMs: again, sameModel: true };
@@ -187,13 +192,16 @@ async function pause(run: Run, deps: HandlerDeps, { waitMs, sameModel }: Pause):
   if (waitMs > 0) await sleep(deps.clock, waitMs, run.job.signal);
   if (sameModel) {
     run.sameModelWaitMs += waitMs;
-    allowRetry(run.sameModel, run.memory);
+    allowRetry(run.sameModel, writable(run));
     return;
   }
   run.waitedMs += waitMs;
-  run.memory.rateLimited.clear();
-  run.memory.sticky.clear();
+  run.memory?.rateLimited.clear();
+  run.memory?.sticky.clear();
 }
+
+/** The request's own memory, made on its first write. */
+const writable = (run: Run): WritableMemory => (run.memory ??= emptyMemory());
 
 /**
  * A backend whose own deadline has passed is skipped for the rest of the request, unblamed;
@@ -206,7 +214,8 @@ function skipPastDeadline(run: Run, route: Route): void {
 
 /** A backend this request does not try again (its deadline passed, no continuation left, another instance probes it). */
 function skipBackend(run: Run, route: Route): void {
-  for (const actorId of route.backend.baseUrlActorIds) run.memory.excluded.add(actorId);
+  const { excluded } = writable(run);
+  for (const actorId of route.backend.baseUrlActorIds) excluded.add(actorId);
 }
 
 /** After an unanswered attempt: take the context fallback, or remember what failed. */
@@ -218,7 +227,7 @@ function afterFailure(run: Run, route: Route, result: AttemptResult, deps: Handl
     run.sameModel.pending = null;
     return;
   }
-  remember(result.outcome, route, run.memory);
+  rememberIn(result.outcome, route, () => writable(run));
   noteFailure(run.sameModel, route, result.outcome, deps.clock.now(), run.generation.sameModelRetry, deps.random);
 }
 
@@ -233,7 +242,8 @@ function answered(run: Run, route: Route, result: AttemptResult): RequestSummary
     ...(result.usage ? { usage: result.usage } : {}),
     ...(run.resumption ? { resumed: run.resumption.notes } : {}),
     ...waits(run),
-    ...run.decisions,
+    skipped: run.skipped,
+    considered: run.considered,
   };
 }
 
@@ -247,12 +257,20 @@ function waits(run: Run): { waitedMs?: number; sameModelWaitMs?: number } {
 function failed(run: Run): RequestSummary {
   const { job, attempts } = run;
   if (job.signal.aborted) return { status: 499, outcome: 'client_cancelled', backend: null, attempts, error: 'client_cancelled' };
-  if (run.resumption) return { ...unresumed(job, run.resumption, attempts), ...waits(run), ...run.decisions };
+  if (run.resumption) return { ...unresumed(job, run.resumption, attempts), ...waits(run), skipped: run.skipped, considered: run.considered };
   const held = run.context.held;
   if (held) {
     // The context fallback gave no answer: the client gets the upstream's own 4xx.
     job.sink.respond(held.status, { ...held.headers, ...gatewayHeaders(attempts.length, held.backend) }, held.body);
-    return { status: held.status, outcome: httpCode(held.status), backend: held.backend, attempts, ...waits(run), ...run.decisions };
+    return {
+      status: held.status,
+      outcome: httpCode(held.status),
+      backend: held.backend,
+      attempts,
+      ...waits(run),
+      skipped: run.skipped,
+      considered: run.considered,
+    };
   }
   const error = finalError(attempts, run.lastCode, run.retryAfterMs, run.budgetExhausted);
   job.sink.fail(error, gatewayHeaders(attempts.length, null));
@@ -264,7 +282,8 @@ function failed(run: Run): RequestSummary {
     error: error.code,
     ...(run.budgetExhausted ? { retryBudgetExhausted: true } : {}),
     ...waits(run),
-    ...run.decisions,
+    skipped: run.skipped,
+    considered: run.considered,
   };
 }
 
@@ -273,27 +292,4 @@ function waitFor(retryAfterMs: number | null, waitedMs: number, limitMs: number)
   if (retryAfterMs === null || limitMs <= 0) return null;
   const wait = Math.max(MIN_WAIT_MS, retryAfterMs);
   return waitedMs + wait <= limitMs ? wait : null;
-}
-
-/** What this request must not try again after a failed attempt (see RequestMemory). */
-function remember(outcome: Outcome, route: Route, memory: ReturnType<typeof emptyMemory>): void {
-  if (!failsOver(outcome)) return;
-  const baseUrl = route.backend.baseUrlActorIds[route.baseUrlIndex]!;
-  switch (outcome.kind) {
-    case 'endpoint_failure':
-      memory.excluded.add(baseUrl);
-      return;
-    case 'rate_limited':
-      memory.rateLimited.add(pairExclusion(baseUrl, route.credentialId));
-      memory.rateLimited.add(credentialExclusion(route.poolActorId, route.credentialId));
-      memory.sticky.set(route.poolActorId, route.credentialId);
-      return;
-    case 'capacity_exhausted':
-      memory.excluded.add(route.poolActorId);
-      return;
-    default:
-      // auth_failed: the same credential on the backend's other BaseURLs first (the pool keeps the pair off too).
-      memory.excluded.add(pairExclusion(baseUrl, route.credentialId));
-      memory.sticky.set(route.poolActorId, route.credentialId);
-  }
 }

@@ -93,7 +93,7 @@ function addressAll(facts: AttemptFacts): Addressed[] {
           actorId: ids.pool,
           event: { type: 'credential.rejected', at, probe: probe(ids.pool), code: outcome.code, credentialId, ...refusedBy },
         },
-        ...ids.siblingPools.map((actorId) => ({
+        ...siblingPools(route).map((actorId) => ({
           actorId,
           event: { type: 'credential.disable', at, credentialId, reason: outcome.code, ...refusedBy } as const,
         })),
@@ -110,9 +110,11 @@ function actorIds(route: Route) {
     backend: route.backend.actorId,
     baseUrl: route.backend.baseUrlActorIds[route.baseUrlIndex]!,
     pool: route.poolActorId,
-    siblingPools: [...route.backend.poolActorIds.values()].filter((id) => id !== route.poolActorId),
   };
 }
+
+/** The backend's other (backend, model pool) actors: an auth failure disables the credential there too. */
+const siblingPools = (route: Route): string[] => [...route.backend.poolActorIds.values()].filter((id) => id !== route.poolActorId);
 
 function succeeded(
   facts: AttemptFacts,

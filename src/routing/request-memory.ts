@@ -1,5 +1,6 @@
 import type { ActorView } from '../actors/actor-tree.js';
 import type { BackendRoute } from './route-table.js';
+import { failsOver, type Outcome } from './classify.js';
 
 /** The route a request takes, what it has tried, and the keys of its exclusions: shared by the planner (plan.ts, plan-backend.ts) and the request loop. */
 export interface Route {
@@ -49,12 +50,45 @@ export interface RequestMemory {
   readonly sticky: ReadonlyMap<string, string>;
 }
 
-export const emptyMemory = (): { excluded: Set<string>; rateLimited: Set<string>; sticky: Map<string, string> } => ({
-  excluded: new Set(),
-  rateLimited: new Set(),
-  sticky: new Map(),
-});
+export interface WritableMemory {
+  excluded: Set<string>;
+  rateLimited: Set<string>;
+  sticky: Map<string, string>;
+}
+
+export const emptyMemory = (): WritableMemory => ({ excluded: new Set(), rateLimited: new Set(), sticky: new Map() });
+
+/**
+ * The memory of a request that has tried nothing yet, shared by all of them and never written
+ * (typed read-only): a request makes its own (emptyMemory) only when it first has something to
+ * remember, so a request answered by its first route allocates none.
+ */
+export const NO_MEMORY: RequestMemory = Object.freeze(emptyMemory());
 
 export const credentialExclusion = (poolActorIdValue: string, credentialIdValue: string): string => `${poolActorIdValue}/${credentialIdValue}`;
 
 export const pairExclusion = (baseUrlActorIdValue: string, credentialIdValue: string): string => `${baseUrlActorIdValue}|${credentialIdValue}`;
+
+/** Notes what a request must not try again after a failed attempt (see RequestMemory); `memoryOf` gives its memory, made on first use. */
+export function remember(outcome: Outcome, route: Route, memoryOf: () => WritableMemory): void {
+  if (!failsOver(outcome)) return;
+  const memory = memoryOf();
+  const baseUrl = route.backend.baseUrlActorIds[route.baseUrlIndex]!;
+  switch (outcome.kind) {
+    case 'endpoint_failure':
+      memory.excluded.add(baseUrl);
+      return;
+    case 'rate_limited':
+      memory.rateLimited.add(pairExclusion(baseUrl, route.credentialId));
+      memory.rateLimited.add(credentialExclusion(route.poolActorId, route.credentialId));
+      memory.sticky.set(route.poolActorId, route.credentialId);
+      return;
+    case 'capacity_exhausted':
+      memory.excluded.add(route.poolActorId);
+      return;
+    default:
+      // auth_failed: the same credential on the backend's other BaseURLs first (the pool keeps the pair off too).
+      memory.excluded.add(pairExclusion(baseUrl, route.credentialId));
+      memory.sticky.set(route.poolActorId, route.credentialId);
+  }
+}
