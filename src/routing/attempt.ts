@@ -11,6 +11,7 @@ import { answerRefusal, translatedCall, translatedHeaders } from './translation-
 import type { Attempt, Job, PartialAnswer, TokenUsage, TranslatedCall, Transport, UpstreamCode, UpstreamReply } from './types.js';
 import { UpstreamBodyError } from './types.js';
 import { pumpKept, pumpStep, pumpThrough } from './stream-pump.js';
+import type { StreamBreak } from './stream-break.js';
 
 /**
  * One upstream attempt: send, classify, and either commit the answer to the client or hand
@@ -85,7 +86,7 @@ export async function runAttempt(
   return { outcome, answered: false, headers: reply.headers };
 }
 
-type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
+export type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
 
 async function answerWhole(
   job: Job,
@@ -123,6 +124,24 @@ async function streamThrough(
   deps: AttemptDeps,
   call: TranslatedCall | null,
 ): Promise<AttemptResult> {
+  const opened = await firstOf(job, reply, deps);
+  if (!('first' in opened)) return opened;
+  const { first, latencyMs } = opened;
+  job.sink.start(reply.status, { ...reply.headers, ...answerHeaders() });
+  const resume = deps.streamResume === true ? (job.resume ?? null) : null;
+  const broke = await (call
+    ? pumpStep(job, reply.body, first, call.stream(resume !== null), resume !== null)
+    : resume
+      ? pumpKept(job, reply.body, first, resume, deps.maxResponseBytes)
+      : pumpThrough(job, reply.body, first));
+  return streamed(reply, latencyMs, broke);
+}
+
+/**
+ * A streamed reply's first data event, and the ms from the request to it; or the failed attempt
+ * (nothing has reached the client: the request can fail over).
+ */
+export async function firstOf(job: Job, reply: ResponseReply, deps: AttemptDeps): Promise<{ first: Buffer; latencyMs: number } | AttemptResult> {
   const started = deps.clock.now() - reply.headersAfterMs;
   let first: Buffer | null;
   try {
@@ -132,14 +151,11 @@ async function streamThrough(
     return { outcome: classify({ kind: 'failed', code: cancelledOr(job, code) }, deps.clock.now()), answered: false };
   }
   if (first === null) return { outcome: { kind: 'endpoint_failure', code: 'empty_stream' }, answered: false };
-  const latencyMs = deps.clock.now() - started;
-  job.sink.start(reply.status, { ...reply.headers, ...answerHeaders() });
-  const resume = deps.streamResume === true ? (job.resume ?? null) : null;
-  const broke = await (call
-    ? pumpStep(job, reply.body, first, call.stream(resume !== null), resume !== null)
-    : resume
-      ? pumpKept(job, reply.body, first, resume, deps.maxResponseBytes)
-      : pumpThrough(job, reply.body, first));
+  return { first, latencyMs: deps.clock.now() - started };
+}
+
+/** A committed stream's result: its usage, and how it broke (if it did). */
+export function streamed(reply: ResponseReply, latencyMs: number, broke: StreamBreak | undefined): AttemptResult {
   const usage = reply.body.usage?.();
   return {
     ...(usage ? { usage } : {}),

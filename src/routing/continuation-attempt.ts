@@ -1,12 +1,10 @@
 import { isEventStream } from '../shared/content-type.js';
-import { cancelledOr, type AttemptDeps, type AttemptResult } from './attempt.js';
+import { cancelledOr, firstOf, streamed, type AttemptDeps, type AttemptResult, type ResponseReply } from './attempt.js';
 import { classify } from './classify.js';
-import { firstEvent } from './first-event.js';
 import type { Route } from './plan.js';
 import { refineRateLimited } from './rate-limit-body.js';
 import { pumpStep } from './stream-pump.js';
-import type { ContinuationCall, Job, UpstreamCode, UpstreamReply } from './types.js';
-import { UpstreamBodyError } from './types.js';
+import type { ContinuationCall, Job, UpstreamCode } from './types.js';
 
 /**
  * One attempt to continue a broken stream (stream-resume.ts) on `route`. Like a first attempt,
@@ -23,8 +21,6 @@ export interface Continuing {
   readonly original: UpstreamCode;
 }
 
-type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
-
 export async function runContinuation(job: Job, route: Route, continuing: Continuing, deps: AttemptDeps): Promise<AttemptResult> {
   const attempt = { job: continuing.call.job, backend: route.backend.config, baseUrlIndex: route.baseUrlIndex, credentialId: route.credentialId };
   const reply = await deps.transport.send(attempt, job.signal);
@@ -40,30 +36,11 @@ export async function runContinuation(job: Job, route: Route, continuing: Contin
 }
 
 async function continueStream(job: Job, reply: ResponseReply, continuing: Continuing, deps: AttemptDeps): Promise<AttemptResult> {
-  const started = deps.clock.now() - reply.headersAfterMs;
-  let first: Buffer | null;
-  try {
-    first = await firstEvent(reply.body);
-  } catch (error) {
-    const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
-    return { outcome: classify({ kind: 'failed', code: cancelledOr(job, code) }, deps.clock.now()), answered: false };
-  }
-  if (first === null) return { outcome: { kind: 'endpoint_failure', code: 'empty_stream' }, answered: false };
-  const latencyMs = deps.clock.now() - started;
+  const opened = await firstOf(job, reply, deps);
+  if (!('first' in opened)) return opened;
   const drained = job.sink.write(continuing.comment);
   if (drained) await drained;
-  const broke = await pumpStep(job, reply.body, first, continuing.call.stream(), true, continuing.original);
+  const broke = await pumpStep(job, reply.body, opened.first, continuing.call.stream(), true, continuing.original);
   // The continuation's usage is the request's (its prompt holds the partial answer): docs/stream-resume.md.
-  const usage = reply.body.usage?.();
-  return {
-    ...(usage ? { usage } : {}),
-    outcome: { kind: 'success' },
-    answered: true,
-    status: reply.status,
-    latencyMs,
-    headers: reply.headers,
-    ...(broke ? { brokeMidStream: broke.code } : {}),
-    ...(broke?.partial ? { partial: broke.partial } : {}),
-    ...(broke?.completed ? { closedAfterBreak: true } : {}),
-  };
+  return streamed(reply, opened.latencyMs, broke);
 }
