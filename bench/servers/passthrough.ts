@@ -5,7 +5,7 @@ import { Pool, type Dispatcher } from 'undici';
 /**
  * The floor of any Node proxy: node:http in front of one undici Pool, `dispatch` with a
  * handler, request body buffered (small JSON), response streamed through as it arrives.
- * Usage: passthrough.ts <upstream origin>. Prints `port <n>` once listening.
+ * Usage: passthrough.ts <upstream origin> [port]. Prints `port <n>` once listening.
  */
 const origin = process.argv[2] ?? 'http://127.0.0.1:9';
 const pool = new Pool(origin, { connections: 1024, pipelining: 1 });
@@ -53,7 +53,7 @@ const server = createServer((req, res) => {
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => forward(req, res, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(`port ${(server.address() as AddressInfo).port}\n`));
+server.listen(Number(process.argv[3] ?? 0), '127.0.0.1', () => process.stdout.write(`port ${(server.address() as AddressInfo).port}\n`));
 const stop = () => {
   server.close();
   server.closeAllConnections();
