@@ -68,6 +68,7 @@ export async function runAttempt(
     backend: route.backend.config,
     baseUrlIndex: route.baseUrlIndex,
     credentialId: route.credentialId,
+    wholeUpTo: deps.maxResponseBytes,
   };
   const reply = await deps.transport.send(attempt, job.signal);
   if (reply.kind === 'failed') {
@@ -78,7 +79,10 @@ export async function runAttempt(
     return streamThrough(job, reply, answerHeaders, deps, call);
   }
   if (outcome.kind === 'success' || outcome.kind === 'client_error') {
-    return answerWhole(job, reply, outcome, answerHeaders, deps, hold, call);
+    const whole = reply.body.whole;
+    // Already read (the transport reads a 2xx answer whole): answered without another promise.
+    if (whole !== undefined && whole.length <= deps.maxResponseBytes) return answerWhole(job, reply, whole, outcome, answerHeaders, hold, call);
+    return readWhole(job, reply, outcome, answerHeaders, deps, hold, call);
   }
   // A 429's body may say how long to wait, or that the model (not the key) is out of capacity.
   if (outcome.kind === 'rate_limited') return { outcome: await refineRateLimited(outcome, reply.body), answered: false, headers: reply.headers };
@@ -88,7 +92,7 @@ export async function runAttempt(
 
 export type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
 
-async function answerWhole(
+async function readWhole(
   job: Job,
   reply: ResponseReply,
   outcome: Outcome,
@@ -104,6 +108,19 @@ async function answerWhole(
     const code = error instanceof UpstreamBodyError ? error.code : 'body_error';
     return { outcome: classify({ kind: 'failed', code: cancelledOr(job, code) }, deps.clock.now()), answered: false };
   }
+  return answerWhole(job, reply, body, outcome, answerHeaders, hold, call);
+}
+
+/** A whole body, read: failed over when a 2xx is no JSON object where one is expected, held, or answered. */
+function answerWhole(
+  job: Job,
+  reply: ResponseReply,
+  body: Buffer,
+  outcome: Outcome,
+  answerHeaders: () => Record<string, string>,
+  hold?: ClientErrorHold,
+  call?: TranslatedCall | null,
+): AttemptResult {
   if (outcome.kind === 'success' && job.expects === 'json' && reply.status !== 204 && topLevelMembers(body) === null) {
     // A 2xx that is not a JSON object (cut short, or an event stream) is no answer where one is expected: fail over.
     return { outcome: { kind: 'endpoint_failure', code: 'body_malformed' }, answered: false, headers: reply.headers };

@@ -77,6 +77,12 @@ export interface Attempt {
   readonly backend: BackendConfig;
   readonly baseUrlIndex: number;
   readonly credentialId: string;
+  /**
+   * A 2xx answer that is not an event stream is read whole by the transport before the reply
+   * resolves, at most this many bytes (more fails the attempt as `response_too_large`); its
+   * body then has `whole`. Absent: the body is read through `next`/`pipe` as it arrives.
+   */
+  readonly wholeUpTo?: number;
 }
 
 /** What came back from one upstream call, before classification. */
@@ -109,6 +115,8 @@ export interface UpstreamBody {
    * null when the answer reports none.
    */
   usage?(whole?: Buffer): TokenUsage | null;
+  /** The whole body, when it is already in memory (nothing was cancelled or failed): read it without `next`. */
+  readonly whole?: Buffer;
 }
 
 /** Tokens of one answer (input counts cached prompt tokens; output counts reasoning tokens). */

@@ -132,5 +132,8 @@ export function memoryBody(chunk: Buffer | null, failure?: UpstreamBodyError, us
       left = null;
     },
     ...(usageOf ? { usage: usageOf } : {}),
+    ...(failure ? {} : { whole: chunk ?? EMPTY }),
   };
 }
+
+const EMPTY = Buffer.alloc(0);

@@ -9,7 +9,8 @@ import { clientResponseHeaders, type HeaderMap } from '../protocols/headers.js';
 import { protocolSpec } from '../protocols/registry.js';
 import type { ProtocolSpec } from '../protocols/types.js';
 import { closingBytes, FirstEventScanner, judgeEnd, TailKeeper } from './sse-scan.js';
-import { BodyQueue } from './body-queue.js';
+import { BoundedChunks } from '../../routing/bounded-body.js';
+import { BodyQueue, memoryBody } from './body-queue.js';
 import { ReportDropper } from './report-dropper.js';
 
 /**
@@ -25,6 +26,11 @@ import { ReportDropper } from './report-dropper.js';
  * `timeout_total`, resets, and `stream_truncated` (a stream that ended cleanly with neither
  * its protocol's terminal event nor a finish reason). A stream that reports a finish reason
  * but lacks the terminal event ends complete, with the terminal event appended to the body.
+ *
+ * With `wholeUpTo`, a 2xx answer that is not an event stream resolves only once its body is
+ * read whole (its body then has `whole`): failures while reading resolve as `failed`, a body
+ * over the limit as `response_too_large`. The first-byte clock stops at the headers, as it does
+ * for any reply; `headersAfterMs` is still the time to the headers.
  *
  * A 2xx body reads its usage with the protocol's UsageReading: a whole answer from the body as
  * read, a stream from its bytes up to the first data event and its kept tail. A stream whose
@@ -43,9 +49,14 @@ export interface DispatchPlan {
   readonly totalMs: number;
   /** fusebox asked this stream for a usage report the client did not ask for: keep it from the client. */
   readonly dropUsageReport?: boolean;
+  /** A 2xx answer that is not an event stream resolves only once read whole, at most this many bytes (see Attempt.wholeUpTo). */
+  readonly wholeUpTo?: number;
 }
 
 type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
+
+/** The body of a reply still being read whole: never handed out (the reply resolves with the real one). */
+const EMPTY_BODY = memoryBody(null);
 
 export function dispatchOnce(pool: Pool, plan: DispatchPlan, signal: CancelSignal, clock: Clock): Promise<UpstreamReply> {
   const request = new GuardedRequest(plan, signal, clock);
@@ -86,6 +97,8 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   /** The stream's chunks up to its first data event (references), for the usage its first event reports. */
   private head: Buffer[] | null = null;
   private dropper: ReportDropper | null = null;
+  /** A 2xx answer read whole before the reply resolves (plan.wholeUpTo): the reply, and its bytes so far. */
+  private collecting: { readonly reply: ResponseReply; readonly chunks: BoundedChunks } | null = null;
   private totalTimer: unknown;
   private firstTimer: unknown = null;
   private readonly onClientAbort = () => this.abort('client_cancelled');
@@ -117,15 +130,14 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
 
   onResponseStart(ctrl: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     if (statusCode < 200) return;
+    const replyHeaders = clientResponseHeaders(headers);
+    this.sse = this.plan.streaming && statusCode < 300 && isEventStream(replyHeaders);
+    if (!this.sse && statusCode < 300 && this.plan.wholeUpTo !== undefined) {
+      this.collectWhole(statusCode, replyHeaders, this.plan.wholeUpTo);
+      return;
+    }
     this.body = new BodyQueue(ctrl);
-    const reply: ResponseReply = {
-      kind: 'response',
-      status: statusCode,
-      headers: clientResponseHeaders(headers),
-      body: this.body,
-      headersAfterMs: 0,
-    };
-    this.sse = this.plan.streaming && statusCode < 300 && isEventStream(reply.headers);
+    const reply: ResponseReply = { kind: 'response', status: statusCode, headers: replyHeaders, body: this.body, headersAfterMs: 0 };
     if (statusCode < 300) this.readUsage(this.body, protocolSpec(this.plan.protocol));
     if (!this.sse) {
       this.proven(reply);
@@ -140,6 +152,13 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     if (this.plan.dropUsageReport && isReport) this.dropper = new ReportDropper(isReport);
   }
 
+  /** The answer's headers are in: the first byte has come; the reply waits for the whole body. */
+  private collectWhole(status: number, headers: Record<string, string>, limit: number): void {
+    if (this.firstTimer !== null) this.clock.clearTimeout(this.firstTimer);
+    const reply: ResponseReply = { kind: 'response', status, headers, body: EMPTY_BODY, headersAfterMs: this.clock.now() - this.started };
+    this.collecting = { reply, chunks: new BoundedChunks(limit) };
+  }
+
   private readUsage(body: BodyQueue, spec: ProtocolSpec): void {
     if (!this.sse) {
       body.usageOf = (whole) => (whole ? spec.usage.fromBody(whole) : null);
@@ -149,6 +168,10 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_ctrl: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.collecting !== null) {
+      if (!this.collecting.chunks.add(chunk)) this.abort('response_too_large');
+      return;
+    }
     this.toBody(this.dropper ? this.dropper.push(chunk) : chunk);
     if (!this.sse) return;
     this.tail?.push(chunk);
@@ -167,6 +190,13 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.collecting !== null) {
+      this.finish();
+      const { reply, chunks } = this.collecting;
+      const usage = protocolSpec(this.plan.protocol).usage;
+      this.settle({ ...reply, body: memoryBody(chunks.result(), undefined, (whole) => (whole ? usage.fromBody(whole) : null)) });
+      return;
+    }
     if (this.proving !== null) {
       this.proving = null;
       this.fail('empty_stream', 'the upstream stream ended without a data event');

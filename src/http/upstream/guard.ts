@@ -31,8 +31,9 @@ const DROPPED_HEADERS = new Set(['location', 'content-location', 'refresh']);
 export function guardUpstream<T extends Transport>(inner: T, options: UpstreamGuardOptions): T {
   const leaks = leakDetector(options);
   const guarded = Object.create(inner) as T;
-  guarded.send = async (attempt, signal) => {
-    const reply = await inner.send(attempt, signal);
+  guarded.send = (attempt, signal) => inner.send(attempt, signal).then((reply) => screened(attempt, reply));
+  /** The reply as the client may see it; a promise only for an error body that has to be read. */
+  const screened = (attempt: Attempt, reply: UpstreamReply): UpstreamReply | Promise<UpstreamReply> => {
     if (reply.kind === 'failed') return { ...reply, message: options.scrubber.scrub(reply.message) };
     if (isRedirect(reply.status)) {
       reply.body.cancel('upstream_redirect');
@@ -45,8 +46,8 @@ export function guardUpstream<T extends Transport>(inner: T, options: UpstreamGu
     }
     const headers = cleanHeaders(reply.headers, options.scrubber);
     const outcome = classify({ kind: 'response', status: reply.status, headers: reply.headers }, 0);
-    if (outcome.kind !== 'client_error') return { ...reply, headers };
-    return { ...reply, ...(await screenErrorBody(attempt, reply, headers, leaks, options.logger)) };
+    if (outcome.kind !== 'client_error') return headers === reply.headers ? reply : { ...reply, headers };
+    return screenErrorBody(attempt, reply, headers, leaks, options.logger).then((screen) => ({ ...reply, ...screen }));
   };
   return guarded;
 }

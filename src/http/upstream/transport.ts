@@ -43,6 +43,7 @@ export interface UpstreamOptions {
 }
 
 const DEFAULT_MAX_COLLECT = 64 * 1024 * 1024;
+const NO_SECRET: UpstreamReply = { kind: 'failed', code: 'no_secret', message: 'credential has no secret', afterMs: 0 };
 
 export function createUpstreamTransport(options: UpstreamOptions): UpstreamTransport {
   const pools = new Map<string, Pool>();
@@ -74,12 +75,27 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     return pool;
   }
 
-  async function send(attempt: Attempt, signal: CancelSignal): Promise<UpstreamReply> {
+  /** Sync up to the dispatch: a promise of its own only while an OAuth access token is on its way. */
+  function send(attempt: Attempt, signal: CancelSignal): Promise<UpstreamReply> {
     const { job, backend } = attempt;
     const key = secretKey(backend.id, attempt.credentialId);
-    // An OAuth credential's access token may still be on its way: wait for it within the deadline.
-    const secret = options.secrets.get(key) ?? (await options.tokens?.token(key, job.receivedAt + backend.timeouts.totalMs - clock.now()));
-    if (secret === undefined) return { kind: 'failed', code: 'no_secret', message: 'credential has no secret', afterMs: 0 };
+    const secret = options.secrets.get(key) ?? options.tokens?.token(key, job.receivedAt + backend.timeouts.totalMs - clock.now());
+    if (typeof secret === 'string') return sendNow(attempt, signal, secret);
+    if (secret === undefined) return Promise.resolve(NO_SECRET);
+    return secret.then((token) => (token === undefined ? NO_SECRET : sendNow(attempt, signal, token)));
+  }
+
+  /** sendWith, its throw (a closed transport) a rejection as the Transport contract says. */
+  function sendNow(attempt: Attempt, signal: CancelSignal, secret: string): Promise<UpstreamReply> {
+    try {
+      return sendWith(attempt, signal, secret);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  function sendWith(attempt: Attempt, signal: CancelSignal, secret: string): Promise<UpstreamReply> {
+    const { job, backend } = attempt;
     const shape = shapeOf(backend);
     const collect = collectsStream(backend, job);
     const spec = protocolSpec(backend.kind);
@@ -87,7 +103,7 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     const report = job.stream ? (spec.usage.askForReport?.(job.upstreamPath, job.body) ?? null) : null;
     const body = collect ? streamingBody(collect, job.body) : (report ?? job.body);
     const left = job.receivedAt + backend.timeouts.totalMs - clock.now();
-    const reply = await dispatchOnce(
+    const reply = dispatchOnce(
       poolFor(shape.bases[attempt.baseUrlIndex]!.url, backend.timeouts.connectMs),
       {
         method: 'POST',
@@ -99,17 +115,22 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
         timeouts: backend.timeouts,
         totalMs: Math.max(1, collect ? Math.min(left, backend.timeouts.collectMs ?? left) : left),
         ...(report ? { dropUsageReport: true } : {}),
+        ...(attempt.wholeUpTo !== undefined ? { wholeUpTo: attempt.wholeUpTo } : {}),
       },
       signal,
       clock,
     );
-    if (!collect || reply.kind !== 'response' || reply.status >= 300 || !isEventStream(reply.headers)) return reply;
-    return collectReply(
-      collect,
-      reply,
-      options.maxCollectBytes ?? DEFAULT_MAX_COLLECT,
-      () => clock.now(),
-      (whole) => (whole ? spec.usage.fromBody(whole) : null),
+    if (!collect) return reply;
+    return reply.then((answer) =>
+      answer.kind !== 'response' || answer.status >= 300 || !isEventStream(answer.headers)
+        ? answer
+        : collectReply(
+            collect,
+            answer,
+            options.maxCollectBytes ?? DEFAULT_MAX_COLLECT,
+            () => clock.now(),
+            (whole) => (whole ? spec.usage.fromBody(whole) : null),
+          ),
     );
   }
 
