@@ -61,7 +61,8 @@ function categoryTable(fb: CategoryProfile, pt: CategoryProfile, fig: Figures): 
   return {
     title:
       `Where the CPU goes: ${FB1} and the pass-through under node --cpu-prof by category (% of busy samples; µs per request = ` +
-      `busy profile time ÷ requests completed in the profiled window: ${fb.requests} at ${rps(fb)} req/s and ${pt.requests} at ${rps(pt)} req/s)`,
+      `busy profile time ÷ requests completed in the profiled window of ${f(fb.windowUs / 1e6, 1)} s: ${fb.requests} at ${rps(fb)} req/s ` +
+      `and ${pt.requests} at ${rps(pt)} req/s)`,
     table: {
       head: ['category', 'fusebox %', 'fusebox µs/req', 'pass-through %', 'pass-through µs/req', 'fusebox − pass-through µs'],
       rows,
