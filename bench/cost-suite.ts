@@ -16,7 +16,7 @@ export interface CostFigure {
 }
 
 export async function costSuite(plan: Plan, quick: boolean, say: (line: string) => void): Promise<CostFigure> {
-  const requests = quick ? 1000 : 2000;
+  const requests = quick ? 1000 : 3000;
   const result = await countPerRequest({
     root: plan.root,
     origin: plan.origin,
