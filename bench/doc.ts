@@ -2,6 +2,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { ProfileSummary } from './lib/profile.js';
 import { markdownTable, profileMarkdown, tables, verdictTable, type Figures, type Verdict } from './report.js';
 import { HOT_PATH_SHAPE } from './hot-path-shape.js';
+import { SETTLE_MS } from './idle.js';
 
 /** The Markdown of docs/performance.md, written by `npm run bench`. */
 export interface RunInfo {
@@ -59,10 +60,12 @@ export function performanceDoc(fig: Figures, list: readonly Verdict[], profiles:
     "  the pass-through's own file, node (`node:*` and native builtins, `(program)`), undici (its",
     '  WebAssembly HTTP parser included), GC, logging (pino and its packages, `src/shared/log*.ts`,',
     '  `src/app/request-line.ts`), metrics (prom-client, `src/http/admin/{metrics,token-metrics,prom-parts}.ts`),',
-    '  other libraries (xstate, rxjs, …); idle left out. µs per request = busy profile time ÷ requests',
+    '  other libraries (xstate, rxjs, …); idle left out. Self time: Node work a library asks for (a',
+    '  socket write, `JSON.stringify`) counts as node. µs per request = busy profile time ÷ requests',
     '  completed in the window (the profiler adds its own overhead; threads other than the main one are',
     '  not sampled), so the unprofiled CPU per request of the throughput suite is shown beside it for scale.',
-    '- Idle: fusebox 1×1×1 and the pass-through, fresh, never sent a request, 2 s after both answer;',
+    `- Idle: fusebox 1×1×1 and the pass-through, fresh, never sent a request, from ${SETTLE_MS / 1000} s after both answer`,
+    "  (past V8's memory reducer, a burst of GC about 8 s after any Node process starts, ~100 ms once);",
     '  over the same window (its length in the table), the time on a CPU of every thread of each process tree',
     '  (`/proc/<pid>/task/*/schedstat`, ns; utime+stime from `/proc/<pid>/stat` beside it, 10 ms ticks) and',
     "  the threads' context switches, voluntary and involuntary (wake-ups).",

@@ -21,7 +21,12 @@ export interface IdleFigure {
   readonly threads: number;
 }
 
-const SETTLE_MS = 2000;
+/**
+ * Past the start-up's tail: about 8 s after a Node process starts, V8's memory reducer runs a
+ * burst of GC on the main and helper threads (~100 ms of CPU, in the pass-through as in fusebox),
+ * a one-time cost that would otherwise dominate a window of a few seconds.
+ */
+export const SETTLE_MS = 12_000;
 
 export async function idleSuite(plan: Plan, windowS: number): Promise<Map<string, IdleFigure>> {
   const targets = new Map<string, Target>();
