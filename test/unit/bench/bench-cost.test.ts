@@ -67,6 +67,13 @@ describe('bench cost of a request', () => {
       [FB1, { ...fb, runMsPerS: 0.5 }],
     ]);
     expect(verdicts({ idle: busier }).find((v) => v.target.includes('idle second'))).toMatchObject({ ok: false, miss: '0.50× over' });
+    const silent = new Map([
+      [PT, { ...pt, runMsPerS: 0 }],
+      [FB1, fb],
+    ]);
+    const never = verdicts({ idle: silent }).find((v) => v.target.includes('idle second'))!;
+    expect(never.ok).toBe(false);
+    expect(never.measured.startsWith('∞')).toBe(true);
   });
 
   it('tabulates the counted costs per request of both fusebox shapes against the pass-through', () => {
