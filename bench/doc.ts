@@ -2,6 +2,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { ProfileSummary } from './lib/profile.js';
 import { markdownTable, profileMarkdown, tables, verdictTable, type Figures, type Verdict } from './report.js';
 import { HOT_PATH_SHAPE } from './hot-path-shape.js';
+import { SETTLE_MS } from './idle.js';
 
 /** The Markdown of docs/performance.md, written by `npm run bench`. */
 export interface RunInfo {
@@ -53,6 +54,26 @@ export function performanceDoc(fig: Figures, list: readonly Verdict[], profiles:
     '  `bench/load/open-loop.ts` sends on a fixed schedule and measures from the scheduled time, so',
     '  queueing counts as latency. Proxy CPU is utime+stime of its process tree from /proc, divided by',
     '  the requests completed.',
+    '- CPU profile by category: fusebox 1×1×1 and the pass-through, each a fresh process under',
+    '  `node --cpu-prof` (main thread, 1 ms samples), the same wrk load for a 1 s warm-up, then a window',
+    '  (its length in the table) whose samples are summed by where they ran (source-mapped): fusebox files (`src/`),',
+    "  the pass-through's own file, node (`node:*` and native builtins, `(program)`), undici (its",
+    '  WebAssembly HTTP parser included), GC, logging (pino and its packages, `src/shared/log*.ts`,',
+    '  `src/app/request-line.ts`), metrics (prom-client, `src/http/admin/{metrics,token-metrics,prom-parts}.ts`),',
+    '  other libraries (xstate, rxjs, …); idle left out. Self time: Node work a library asks for (a',
+    '  socket write, `JSON.stringify`) counts as node. µs per request = busy profile time ÷ requests',
+    '  completed in the window (the profiler adds its own overhead; threads other than the main one are',
+    '  not sampled), so the unprofiled CPU per request of the throughput suite is shown beside it for scale.',
+    `- Idle: fusebox 1×1×1 and the pass-through, fresh, never sent a request, from ${SETTLE_MS / 1000} s after both answer`,
+    "  (past V8's memory reducer, a burst of GC about 8 s after any Node process starts, ~100 ms once);",
+    '  over the same window (its length in the table), the time on a CPU of every thread of each process tree',
+    '  (`/proc/<pid>/task/*/schedstat`, ns; utime+stime from `/proc/<pid>/stat` beside it, 10 ms ticks) and',
+    "  the threads' context switches, voluntary and involuntary (wake-ups).",
+    '- Counted per request (`bench/lib/cost.ts`, also `npm run bench:cost`): the pass-through, fusebox',
+    '  1×1×1 and 4×3×50, each preloaded with `bench/lib/cost-hooks.mjs`, warmed up, then a window of',
+    '  JSON requests (16 at a time; how many in the table) counted: promises created (async_hooks), bytes',
+    '  allocated on the JS heap (freed by GC plus growth of the used heap) and GCs. Counts, not times:',
+    "  they do not move with the machine's load.",
     `- ${info.rounds} round(s) of ${info.seconds} s per figure, targets alternated (A B C …, rotated each`,
     '  round); each figure is the median over the rounds. Ratios are against the pass-through of the',
     '  same run, because on a shared machine absolute numbers drift between runs. A verdict compares',
@@ -72,7 +93,8 @@ export function performanceDoc(fig: Figures, list: readonly Verdict[], profiles:
     'streams are held, a second before the end, is shown beside it); **start** =',
     'spawn to the first `/healthz` answer with one backend of 10,000',
     'credentials (Node start-up and YAML parsing included); **flat CPU** = proxy CPU per request with',
-    '10,000 credentials ÷ with 10, one backend each; **cluster** = three gateways in one process',
+    '10,000 credentials ÷ with 10, one backend each; **idle CPU** = fusebox 1×1×1 CPU per idle second ÷',
+    "the pass-through's (schedstat; ≤ 2×); **cluster** = three gateways in one process",
     '(`bench/cluster.ts`, one clock) and one redis-server on loopback: from a breaker opening on one to',
     'the last of the other two having it open, the worst of 200 rounds. For orientation, measured earlier on this machine:',
     'direct ≈ 17k req/s; nginx ≈ 13.8k req/s at 37 µs CPU per request; a plain undici pass-through ≈',

@@ -1,6 +1,10 @@
 import { appended, f, inParens, paired, roundsOf, signed } from './lib/paired.js';
 import type { ProfileSummary } from './lib/profile.js';
 import type { ClusterFigure } from './cluster.js';
+import type { CostFigure } from './cost-suite.js';
+import type { CategoryProfile } from './cpu-categories.js';
+import type { IdleFigure } from './idle.js';
+import { costTables, idleVerdicts } from './report-cost.js';
 import { cpuVerdicts, streamCpuTable } from './report-cpu.js';
 import { FB1, KEYS_10, KEYS_10K, PT } from './names.js';
 import type { StreamCpuFigure } from './streams-cpu.js';
@@ -19,6 +23,10 @@ export interface Figures {
   readonly credentials?: Map<string, ThroughputFigure>;
   readonly cluster?: ClusterFigure;
   readonly resume?: Map<string, StreamCpuFigure>;
+  /** CPU profiles by category, fusebox 1×1×1 and the pass-through. */
+  readonly profile?: Map<string, CategoryProfile>;
+  readonly idle?: Map<string, IdleFigure>;
+  readonly cost?: CostFigure;
 }
 
 export interface Verdict {
@@ -33,7 +41,7 @@ export interface Verdict {
 
 export function verdicts(fig: Figures): Verdict[] {
   const out: Verdict[] = [];
-  out.push(...cpuVerdicts(fig));
+  out.push(...cpuVerdicts(fig), ...idleVerdicts(fig));
   const lat = fig.latency;
   if (lat?.get(PT) && lat.get(FB1)) {
     const [fb, base] = [lat.get(FB1)!, lat.get(PT)!];
@@ -196,6 +204,7 @@ export function tables(fig: Figures): { title: string; table: Table }[] {
       table: { head: ['rounds', 'p50', 'p99', 'max'], rows: [[String(c.rounds), f(c.p50Ms), f(c.p99Ms), f(c.maxMs)]] },
     });
   }
+  out.push(...costTables(fig));
   return out;
 }
 

@@ -11,13 +11,18 @@ import { FB1, FB1_QUIET, FB_FLEET, FB_TRANSLATED, KEYS_10, KEYS_10K, PT } from '
 import { tables, textTable, verdictTable, verdicts, type Figures } from './report.js';
 import { streamCpuSuite } from './streams-cpu.js';
 import { clusterSuite } from './cluster.js';
+import { costSuite } from './cost-suite.js';
+import { categorySuite } from './cpu-categories.js';
+import { idleSuite } from './idle.js';
 import { latencySuite, rssSuite, sseSuite, startupSuite, throughputSuite, type Plan } from './suites.js';
 import { startFusebox, startNginx, startPassthrough, startUpstream, type FuseboxShape, type Target } from './servers/targets.js';
 
 /**
- * `npm run bench [-- --quick] [--only throughput,latency,sse,resume,rss,startup,credentials,cluster] [--tree]`:
+ * `npm run bench [-- --quick] [--only throughput,profile,latency,sse,resume,rss,startup,idle,cost,credentials,cluster] [--tree]`:
  * builds fusebox (HEAD, or the working tree with --tree), runs every suite against the same
  * upstream, prints the figures and writes docs/performance.md (not with --only or --no-write).
+ * The CPU profile by category (`profile`) runs whenever `throughput` does, read beside it;
+ * --no-profile leaves it out, and the by-function profiles of missed targets too.
  * Not part of `npm test`.
  */
 const { values } = parseArgs({
@@ -31,7 +36,8 @@ const { values } = parseArgs({
 });
 const quick = values.quick === true;
 const only = values.only ? new Set(values.only.split(',')) : null;
-const wants = (suite: string) => only === null || only.has(suite);
+const profiling = values['no-profile'] !== true;
+const wants = (suite: string) => only === null || only.has(suite) || (suite === 'profile' && only.has('throughput'));
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const SHAPES: Record<string, FuseboxShape> = {
@@ -79,7 +85,7 @@ async function main(): Promise<void> {
     for (const name of [FB1, FB_FLEET, FB_TRANSLATED])
       targets.push(await startFusebox({ name, shape: SHAPES[name]!, origin: upstream.origin, dir, cpu: proxyCpu, root: build.root }));
     await runSuites(targets, plan, figures, hasWrk);
-    if (hasWrk && !values['no-profile']) await profileMisses(figures, plan, profiles);
+    if (hasWrk && profiling) await profileMisses(figures, plan, profiles);
   } finally {
     for (const target of targets.reverse()) await target.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
@@ -100,18 +106,21 @@ async function main(): Promise<void> {
 async function runSuites(targets: Target[], plan: Plan, figures: Record<string, unknown>, hasWrk: boolean): Promise<void> {
   const suites: [string, boolean, () => Promise<unknown>][] = [
     ['throughput', hasWrk, () => throughputWithQuietLog(targets, plan)],
+    ['profile', hasWrk && profiling, () => categorySuite(plan, quick ? 3 : 5)],
     ['latency', true, () => latencySuite(targets, plan)],
     ['sse', true, () => sseSuite(targets, plan)],
     ['resume', true, () => streamCpuSuite(plan)],
     ['rss', true, () => rssSuite(plan)],
     ['startup', true, () => startupSuite(plan)],
+    ['idle', true, () => idleSuite(plan, quick ? 3 : 10)],
+    ['cost', true, () => costSuite(plan, quick, say)],
     ['credentials', hasWrk, () => credentialsSuite(plan)],
     ['cluster', true, () => clusterSuite(quick)],
   ];
   for (const [name, possible, run] of suites) {
     if (!wants(name)) continue;
     if (!possible) {
-      say(`skipping ${name}: wrk is not installed`);
+      say(`skipping ${name}: ${hasWrk ? '--no-profile' : 'wrk is not installed'}`);
       continue;
     }
     const started = Date.now();

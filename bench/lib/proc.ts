@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { openSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 
 /**
@@ -110,6 +110,49 @@ export function cpuMicros(root: number): number {
   let ticks = 0;
   for (const pid of processTree(root)) ticks += readStat(pid)?.ticks ?? 0;
   return (ticks / CLK_TCK) * 1e6;
+}
+
+/**
+ * Counters of a process tree summed over all its threads: utime+stime (µs, clock-tick
+ * resolution), time on a CPU from /proc/…/task/…/schedstat (µs, nanosecond resolution; null
+ * when the kernel keeps no schedstat) and context switches (voluntary + involuntary: each is
+ * the thread going to sleep or being put off the CPU, a wake-up counted when it comes back).
+ */
+export interface ThreadCounters {
+  readonly cpuUs: number;
+  readonly runUs: number | null;
+  readonly switches: number;
+  readonly threads: number;
+}
+
+const SCHEDSTAT = existsSync('/proc/self/schedstat');
+
+export function threadCounters(root: number): ThreadCounters {
+  let ticks = 0;
+  let runNs = 0;
+  let switches = 0;
+  let threads = 0;
+  for (const pid of processTree(root)) {
+    ticks += readStat(pid)?.ticks ?? 0;
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // The process went away between listing and reading.
+    }
+    for (const tid of tasks) {
+      try {
+        const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+        const run = SCHEDSTAT ? Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) : 0;
+        for (const match of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)/gm)) switches += Number(match[1]);
+        runNs += run;
+        threads += 1;
+      } catch {
+        // The thread ended between listing and reading.
+      }
+    }
+  }
+  return { cpuUs: (ticks / CLK_TCK) * 1e6, runUs: SCHEDSTAT ? runNs / 1000 : null, switches, threads };
 }
 
 /** Resident set size (or its peak, VmHWM) summed over the tree, in bytes. */

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWrk } from '../load/wrk.js';
 import { startFusebox, type FuseboxShape } from '../servers/targets.js';
+import { mainThreadProfile, type CpuProfile } from './categories.js';
 import { createSourceMapper } from './source-map.js';
 
 /**
@@ -16,12 +17,6 @@ export interface ProfileSummary {
   readonly topFiles: readonly { file: string; selfPct: number }[];
   /** fusebox's own functions (src/) by total time, callees included. */
   readonly topInclusive: readonly { name: string; where: string; pct: number }[];
-}
-
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[];
-  samples: number[];
-  timeDeltas: number[];
 }
 
 export interface ProfileRun {
@@ -52,12 +47,12 @@ export async function profileFusebox(run: ProfileRun): Promise<ProfileSummary | 
   });
   if (run.seconds > 0) await runWrk(target.url, run.wrkScript, run.seconds, 32, run.loadCpu);
   await target.stop();
-  const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) return null;
-  const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+  const found = mainThreadProfile(profileDir);
+  if (!found) return null;
+  const { file, profile } = found;
   // Under load, leave out the start-up (module loading, config parsing): only the hot path counts.
   const skipUs = run.seconds > 0 ? target.readyMs * 1000 : 0;
-  return { label: run.label, file: join(profileDir, file), ...summarise(profile, run.root, skipUs) };
+  return { label: run.label, file, ...summarise(profile, run.root, skipUs) };
 }
 
 function summarise(profile: CpuProfile, root: string, skipUs: number): Omit<ProfileSummary, 'label' | 'file'> {

@@ -25,8 +25,9 @@ export async function startUpstream(cpu: number | null): Promise<Target & { orig
   return { name: 'direct', url: `http://127.0.0.1:${port}${PATH}`, origin: `http://127.0.0.1:${port}`, pid: null, stop: () => stopProcess(child) };
 }
 
-export async function startPassthrough(cpu: number | null, origin: string): Promise<Target> {
-  const child = spawnPinned(cpu, process.execPath, [...TSX, 'bench/servers/passthrough.ts', origin]);
+/** `nodeFlags` go before tsx's, e.g. --cpu-prof. */
+export async function startPassthrough(cpu: number | null, origin: string, nodeFlags: readonly string[] = []): Promise<Target> {
+  const child = spawnPinned(cpu, process.execPath, [...nodeFlags, ...TSX, 'bench/servers/passthrough.ts', origin]);
   const port = await readPort(child);
   return target('pass-through', child, port);
 }
