@@ -79,7 +79,16 @@ function stringEnd(body: Buffer, from: number): number {
   return -1;
 }
 
+/** The key string of the quoted text `[start, end)`; one without escapes or control bytes is its bytes as they are. */
 function decodeKey(body: Buffer, start: number, end: number): string | null {
+  let plain = true;
+  for (let at = start + 1; at < end - 1; at++) {
+    if (body[at]! < 0x20 || body[at] === BACKSLASH) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return body.toString('utf8', start + 1, end - 1);
   try {
     return JSON.parse(body.toString('utf8', start, end)) as string;
   } catch {

@@ -26,6 +26,11 @@ describe('top-level JSON members, spliced', () => {
     expect(withMember(Buffer.from('[]'), 'model', '"m"')).toBeNull();
   });
 
+  it('reads plain keys by their bytes and refuses a key JSON would refuse (a raw control byte)', () => {
+    expect(topLevelMembers(Buffer.from('{"modèl":1,"":2}'))?.map((m) => m.key)).toEqual(['modèl', '']);
+    expect(topLevelMembers(Buffer.from('{"mo\tdel":1}'))).toBeNull();
+  });
+
   it('reads escaped keys as JSON does', () => {
     expect(memberText(Buffer.from('{"mo\\u0064el":"m"}'), 'model')).toBe('"m"');
   });
