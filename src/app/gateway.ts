@@ -167,8 +167,9 @@ function assemble(
   const pipeline = createPipeline<RequestSummary>({
     maxConcurrent: config.server.maxConcurrent,
     maxQueued: config.server.maxQueued,
-    // The generation was held when the job was submitted (below); it is released when the job ends.
-    handle: (job, generation) => handleRequest(job, generation).finally(() => routing.release(generation)),
+    // The generation was held when the job was submitted (below); it is released when the job ends (onEnd).
+    handle: handleRequest,
+    onEnd: (_job, generation) => routing.release(generation),
     onDone: (job, summary) => finished.push(job, summary, clock.now() - job.receivedAt),
     onError: (job, error) => {
       logger.error({ reqId: job.id, err: error }, 'request failed unexpectedly');

@@ -26,6 +26,8 @@ export interface PipelineOptions<R> {
   readonly handle: (job: Job, generation: RoutingGeneration) => Promise<R>;
   readonly onDone: (job: Job, result: R) => void;
   readonly onError: (job: Job, error: unknown) => void;
+  /** Called once per job that ran, after onDone or onError, even when they throw. */
+  readonly onEnd?: (job: Job, generation: RoutingGeneration) => void;
 }
 
 interface Queued {
@@ -46,21 +48,44 @@ export function createPipeline<R>(options: PipelineOptions<R>): Pipeline {
   let idle: (() => void)[] = [];
 
   /**
-   * One job, start to end, as a single promise that never rejects: the handler's result goes
-   * to onDone, any error (of the handler or of onDone) to onError; when it settles the job
-   * leaves the counts and the oldest queued job, if any, takes its place.
+   * One job, start to end, never throwing: the handler's result goes to onDone, any error (of
+   * the handler or of onDone) to onError; when it settles the job leaves the counts and the
+   * oldest queued job, if any, takes its place. One `then` on the handler's promise, no more.
    */
-  async function run(job: Job, generation: RoutingGeneration): Promise<void> {
+  function run(job: Job, generation: RoutingGeneration): void {
     running += 1;
+    let result: Promise<R>;
     try {
-      options.onDone(job, await options.handle(job, generation));
+      result = options.handle(job, generation);
     } catch (error) {
-      options.onError(job, error);
+      ended(job, generation, error, true);
+      return;
+    }
+    void result.then(
+      (value) => {
+        try {
+          options.onDone(job, value);
+          ended(job, generation, undefined, false);
+        } catch (error) {
+          ended(job, generation, error, true);
+        }
+      },
+      (error: unknown) => ended(job, generation, error, true),
+    );
+  }
+
+  function ended(job: Job, generation: RoutingGeneration, error: unknown, failed: boolean): void {
+    try {
+      if (failed) options.onError(job, error);
     } finally {
       running -= 1;
       accepted -= 1;
-      startNext();
-      if (accepted === 0) for (const resolve of idle.splice(0)) resolve();
+      try {
+        options.onEnd?.(job, generation);
+      } finally {
+        startNext();
+        if (accepted === 0) for (const resolve of idle.splice(0)) resolve();
+      }
     }
   }
 
@@ -76,14 +101,14 @@ export function createPipeline<R>(options: PipelineOptions<R>): Pipeline {
       queue = queue.slice(head);
       head = 0;
     }
-    void run(next.job, next.generation);
+    run(next.job, next.generation);
   }
 
   return {
     submit(job, generation) {
       if (closed || accepted >= capacity) return false;
       accepted += 1;
-      if (running < options.maxConcurrent) void run(job, generation);
+      if (running < options.maxConcurrent) run(job, generation);
       else queue.push({ job, generation });
       return true;
     },

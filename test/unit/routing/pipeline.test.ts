@@ -37,6 +37,24 @@ function pipelineWith(maxConcurrent: number, maxQueued: number, overrides: Parti
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('the request pipeline', () => {
+  it('ends every job once, with its generation, after onDone or onError, even when they throw', async () => {
+    const ends: string[] = [];
+    const { pipeline, finish, errors } = pipelineWith(3, 0, {
+      onDone: (j) => {
+        if (j.id === 'b') throw new Error('onDone broke');
+      },
+      onEnd: (j, g) => ends.push(`${j.id}:${(g as unknown as { tag: string }).tag}`),
+    });
+    for (const id of ['a', 'b', 'c']) pipeline.submit(job(id), generation);
+    finish.get('a')!.ok('x');
+    finish.get('b')!.ok('y');
+    finish.get('c')!.fail(new Error('c failed'));
+    await settle();
+    expect(ends).toEqual(['a:g', 'b:g', 'c:g']);
+    expect(errors).toEqual(['b:onDone broke', 'c:c failed']);
+    expect(pipeline.inFlight).toBe(0);
+  });
+
   it('runs at most maxConcurrent jobs, queues up to maxQueued more and refuses the rest', () => {
     const { pipeline, started } = pipelineWith(2, 1);
     expect(['a', 'b', 'c', 'd'].map((id) => pipeline.submit(job(id), generation))).toEqual([true, true, true, false]);
