@@ -86,7 +86,7 @@ function step(next: () => number, i: number): Step {
           {
             backend: pick(next, BACKENDS),
             strategy: pick(next, ['prefill', 'instruction'] as const),
-            afterCode: 'stream_broken',
+            afterCode: 'connection_reset',
             keptChars: 12,
             result: pick(next, ['completed', 'broken'] as const),
           },
