@@ -38,7 +38,7 @@ export type Histogram<T extends string = string> = PromClient.Histogram<T>;
  * keeps the hash prom-client's `hashObject` makes of its labels and updates the metric's entry
  * under that hash in place, exactly as `inc` / `observe` would. What it reads of prom-client
  * (`hashMap`, `sortedLabelNames`, `upperBounds`, an entry's `value` or `sum`, `count` and
- * `bucketValues`, `lib/util`'s `hashObject`) is internal: package-internals.test.ts checks a
+ * `bucketValues`, `lib/util`'s `hashObject`) is internal: test/unit/http/admin/prom-series.test.ts checks a
  * series against prom-client's own calls, across resets. Invariants:
  * - a series holds no state of the metric: it looks its entry up on every call, so a `reset()`
  *   (prom-client replaces the hash map), a registry's `resetMetrics()` or a `remove()` is seen
@@ -46,9 +46,10 @@ export type Histogram<T extends string = string> = PromClient.Histogram<T>;
  * - prom-client validates the labels (throws for a name the metric does not have): a histogram's
  *   when the series is made, a counter's when its entry is made (`inc` validates, `zero` does not);
  *   the entry keeps the series' labels object, whose key order is the order the labels are written in;
- * - a value prom-client would refuse (negative, not finite) goes to prom-client, which throws.
+ * - a value a counter or histogram must not add (negative, not finite) goes to prom-client's own
+ *   `inc` / `observe`, which throw (or, for a counter's NaN, add it) as they always did.
  */
-const { hashObject } = require('prom-client/lib/util') as { hashObject(labels: SeriesLabels, sortedNames: readonly string[]): string };
+const { hashObject } = require('prom-client/lib/util') as { hashObject: (labels: SeriesLabels, sortedNames: readonly string[]) => string };
 
 export type SeriesLabels = Readonly<Record<string, string>>;
 export interface CounterSeries {
@@ -72,7 +73,10 @@ export function counterSeries(counter: Counter, labels: SeriesLabels): CounterSe
   const hash = hashObject(labels, internals.sortedLabelNames);
   return {
     inc(value = 1) {
-      if (!(value >= 0 && value < Infinity)) return counter.inc(labels, value);
+      if (!(value >= 0 && value < Infinity)) {
+        counter.inc(labels, value);
+        return;
+      }
       let entry = internals.hashMap[hash];
       if (entry === undefined) {
         counter.inc(labels, 0);
@@ -92,7 +96,10 @@ export function histogramSeries(histogram: Histogram, labels: SeriesLabels): His
   const keys = [...bounds.map(String), '-1'];
   return {
     observe(value) {
-      if (!Number.isFinite(value)) return histogram.observe(labels, value);
+      if (!Number.isFinite(value)) {
+        histogram.observe(labels, value);
+        return;
+      }
       let entry = internals.hashMap[hash];
       if (entry === undefined) {
         histogram.zero(labels);
