@@ -38,8 +38,8 @@ export type Histogram<T extends string = string> = PromClient.Histogram<T>;
  * keeps the hash prom-client's `hashObject` makes of its labels and updates the metric's entry
  * under that hash in place, exactly as `inc` / `observe` would. What it reads of prom-client
  * (`hashMap`, `sortedLabelNames`, `upperBounds`, an entry's `value` or `sum`, `count` and
- * `bucketValues`, `lib/util`'s `hashObject`) is internal: test/unit/http/admin/prom-series.test.ts checks a
- * series against prom-client's own calls, across resets. Invariants:
+ * `bucketValues`, `lib/util`'s `hashObject`) is internal: test/unit/http/admin/prom-series.test.ts
+ * checks series against prom-client's own calls, across resets. Invariants:
  * - a series holds no state of the metric: it looks its entry up on every call, so a `reset()`
  *   (prom-client replaces the hash map), a registry's `resetMetrics()` or a `remove()` is seen
  *   at once, and a missing entry is made by prom-client itself (`inc(labels, 0)`, `zero(labels)`);
