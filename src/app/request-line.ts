@@ -1,6 +1,7 @@
 import type { AttemptNote, RequestSummary } from '../routing/handle-request.js';
 import type { ResumeNote } from '../routing/request-notes.js';
 import type { Job, TokenUsage } from '../routing/types.js';
+import { CacheBudget, Memo } from '../shared/bounded-labels.js';
 
 /**
  * The members of a request's log line (`msg: "request"`), serialized here field by field and
@@ -26,7 +27,16 @@ type Write = (value: never) => string;
 const str = (value: string): string => JSON.stringify(value);
 const num = (value: number): string => (Number.isFinite(value) ? String(value) : 'null');
 const bool = (value: boolean): string => (value ? 'true' : 'false');
-const nullableStr = (value: string | null): string => (value === null ? 'null' : str(value));
+/**
+ * `str` of the strings that repeat from line to line (ids from the config, client key ids,
+ * codes, `from->to` pools), made once each: a Map lookup instead of a JSON.stringify. Never for
+ * client text or request ids. At most QUOTED_KEPT strings are kept per process; past that `str`
+ * runs each time.
+ */
+const QUOTED_KEPT = 10_000;
+const quoted = new Memo(new CacheBudget(QUOTED_KEPT), str);
+const known = (value: string): string => quoted.get(value);
+const nullableKnown = (value: string | null): string => (value === null ? 'null' : known(value));
 
 /** Members of the summary after the fixed ones, written when present; null = never on this line (the debug line has them). */
 const SUMMARY_TAIL = {
@@ -34,8 +44,8 @@ const SUMMARY_TAIL = {
   outcome: null,
   backend: null,
   attempts: null,
-  error: str,
-  fallback: str,
+  error: known,
+  fallback: known,
   waitedMs: num,
   sameModelWaitMs: num,
   retryBudgetExhausted: bool,
@@ -46,12 +56,12 @@ const SUMMARY_TAIL = {
 } as const satisfies Record<keyof RequestSummary, Write | null>;
 
 const NOTE_FIELDS = {
-  backend: str,
+  backend: known,
   baseUrl: num,
-  credential: str,
-  pool: str,
+  credential: known,
+  pool: known,
   model: null,
-  outcome: str,
+  outcome: known,
   ms: num,
 } as const satisfies Record<keyof AttemptNote, Write | null>;
 
@@ -73,8 +83,8 @@ export function requestLine(
   scrubModel: (model: string) => string,
 ): string {
   let line = `"reqId":${str(job.id)},"model":${str(scrubModel(job.model))},"stream":${bool(job.stream)}`;
-  if (job.clientKey !== undefined) line += `,"client":${str(job.clientKey)}`;
-  line += `,"status":${num(summary.status)},"outcome":${str(summary.outcome)},"backend":${nullableStr(summary.backend)},"attempts":[`;
+  if (job.clientKey !== undefined) line += `,"client":${known(job.clientKey)}`;
+  line += `,"status":${num(summary.status)},"outcome":${known(summary.outcome)},"backend":${nullableKnown(summary.backend)},"attempts":[`;
   for (let i = 0; i < summary.attempts.length; i++) line += `${i === 0 ? '' : ','}${noteJson(summary.attempts[i]!, scrubModel)}`;
   line += ']';
   for (const [key, write] of TAIL_MEMBERS) {
@@ -96,5 +106,5 @@ function noteJson(note: AttemptNote, scrubModel: (model: string) => string): str
 }
 
 function resumeJson(note: ResumeNote): string {
-  return `{"backend":${str(note.backend)},"strategy":${str(note.strategy)},"afterCode":${str(note.afterCode)},"keptChars":${num(note.keptChars)},"result":${str(note.result)}}`;
+  return `{"backend":${known(note.backend)},"strategy":${known(note.strategy)},"afterCode":${known(note.afterCode)},"keptChars":${num(note.keptChars)},"result":${known(note.result)}}`;
 }

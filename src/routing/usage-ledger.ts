@@ -1,5 +1,5 @@
 import { addTokens, admitRequest, emptyWindow, type LimitRefusal, type Limits, type LimitWindow } from '../machines/client-limits.js';
-import { boundedLabels } from '../shared/bounded-labels.js';
+import { boundedLabels, CacheBudget, Memo } from '../shared/bounded-labels.js';
 import type { RequestSummary } from './request-notes.js';
 import type { Job, TokenUsage } from './types.js';
 
@@ -44,13 +44,22 @@ const MAX_MODELS = 100;
 
 type Counts = { requests: number; inputTokens: number; outputTokens: number };
 type Labels = Omit<UsageRow, keyof Counts>;
-type Table = Map<string, { labels: Labels; counts: Counts }>;
+/** Rows by their labels object: one object per combination (see `labels` below), so a row is found by identity. */
+type Table = Map<Labels, Counts>;
+const NO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0 };
 
 export function createUsageLedger(startedAt: number): UsageLedger {
   const totals: Table = new Map();
   const hours = new Map<number, Table>();
   const windows = new Map<string, LimitWindow>();
   const modelLabel = boundedLabels(MAX_MODELS);
+  // The one labels object of each combination, by client, backend, credential and model. Not
+  // bounded: it keeps no more combinations than `totals` keeps rows, and `totals` keeps them all.
+  const budget = new CacheBudget(Infinity);
+  const memo = <K, V extends object>(make: (key: K) => V) => new Memo(budget, make);
+  const labels = memo((client: string) =>
+    memo((backend: string) => memo((credential: string) => memo((model: string): Labels => ({ client, backend, credential, model })))),
+  );
 
   return {
     admit(keyId, limits, now) {
@@ -62,26 +71,25 @@ export function createUsageLedger(startedAt: number): UsageLedger {
     record(job, summary, now) {
       if (summary.backend === null) return;
       const last = summary.attempts.at(-1);
-      const labels = {
-        client: job.clientKey ?? ANONYMOUS,
-        backend: summary.backend,
-        credential: last?.credential ?? 'none',
-        model: modelLabel(last?.model ?? job.model),
-      };
-      const usage: TokenUsage = summary.usage ?? { inputTokens: 0, outputTokens: 0 };
-      add(totals, labels, usage);
+      const row = labels
+        .get(job.clientKey ?? ANONYMOUS)
+        .get(summary.backend)
+        .get(last?.credential ?? 'none')
+        .get(modelLabel(last?.model ?? job.model));
+      const usage = summary.usage ?? NO_USAGE;
+      add(totals, row, usage);
       const hour = now - (now % HOUR_MS);
       let table = hours.get(hour);
       if (table === undefined) {
-        table = new Map<string, { labels: Labels; counts: Counts }>();
+        table = new Map<Labels, Counts>();
         hours.set(hour, table);
         for (const old of hours.keys()) if (old <= hour - HOURS_KEPT * HOUR_MS) hours.delete(old);
       }
-      add(table, labels, usage);
+      add(table, row, usage);
       const tokens = usage.inputTokens + usage.outputTokens;
-      if (job.clientKey !== undefined && tokens > 0 && windows.has(job.clientKey)) {
-        windows.set(job.clientKey, addTokens(windows.get(job.clientKey)!, tokens, now));
-      }
+      if (job.clientKey === undefined || !(tokens > 0)) return;
+      const window = windows.get(job.clientKey);
+      if (window !== undefined) windows.set(job.clientKey, addTokens(window, tokens, now));
     },
     report(now) {
       const byHour = [...hours.entries()].sort(([a], [b]) => b - a);
@@ -96,14 +104,13 @@ export function createUsageLedger(startedAt: number): UsageLedger {
 }
 
 function add(table: Table, labels: Labels, usage: TokenUsage): void {
-  const key = `${labels.client}\u0000${labels.backend}\u0000${labels.credential}\u0000${labels.model}`;
-  let entry = table.get(key);
-  if (entry === undefined) table.set(key, (entry = { labels, counts: { requests: 0, inputTokens: 0, outputTokens: 0 } }));
-  entry.counts.requests += 1;
-  entry.counts.inputTokens += usage.inputTokens;
-  entry.counts.outputTokens += usage.outputTokens;
+  let counts = table.get(labels);
+  if (counts === undefined) table.set(labels, (counts = { requests: 0, inputTokens: 0, outputTokens: 0 }));
+  counts.requests += 1;
+  counts.inputTokens += usage.inputTokens;
+  counts.outputTokens += usage.outputTokens;
 }
 
 function rows(table: Table): UsageRow[] {
-  return [...table.values()].map(({ labels, counts }) => ({ ...labels, ...counts }));
+  return [...table].map(([labels, counts]) => ({ ...labels, ...counts }));
 }

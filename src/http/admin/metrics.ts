@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom-parts.js';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, counterSeries, histogramSeries } from './prom-parts.js';
+import type { CounterSeries, HistogramSeries } from './prom-parts.js';
 import type { Subscription } from 'rxjs';
 import type { ActorChange, ActorTree } from '../../actors/actor-tree.js';
 import type { Clock } from '../../shared/clock.js';
@@ -6,10 +7,9 @@ import { remainingRatio } from '../../machines/credentials.js';
 import { healthScore } from '../../machines/health.js';
 import type { RequestSummary } from '../../routing/handle-request.js';
 import type { Job } from '../../routing/types.js';
-import type { OutcomeCode } from '../../routing/request-notes.js';
 import { credentialList } from '../../machines/breaker.js';
 import type { FuseboxError } from '../../shared/errors.js';
-import { boundedLabels } from '../../shared/bounded-labels.js';
+import { boundedLabels, CacheBudget, Memo } from '../../shared/bounded-labels.js';
 import { createTokenMetrics } from './token-metrics.js';
 import type { ClusterView } from '../../shared/cluster-view.js';
 
@@ -32,6 +32,14 @@ export interface Metrics {
 
 export const BREAKER_STATE_VALUE: Readonly<Record<string, number>> = { closed: 0, half_open: 1, open: 2 };
 const MAX_MODELS = 100;
+/**
+ * Series kept resolved per gateway, over all metrics (a tree node each, see Memo). Their label
+ * values are ids from the config, codes and models bounded by MAX_MODELS, so a gateway keeps far
+ * fewer; the bound holds whatever a config or its reloads bring (pools of thousands of
+ * credentials in the token series). Past it a new combination is counted through a series made
+ * for the call, as correct and as costly as prom-client's own `inc(labels)`.
+ */
+const MAX_SERIES_KEPT = 50_000;
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 export function createMetrics(tree: ActorTree, clock: Clock, cluster?: ClusterView): Metrics {
@@ -99,29 +107,58 @@ export function createMetrics(tree: ActorTree, clock: Clock, cluster?: ClusterVi
   if (cluster) clusterGauges(cluster, registers);
 
   const modelLabel = boundedLabels(MAX_MODELS);
-  const tokens = createTokenMetrics(registers, modelLabel);
-  const subscription = observeActorEvents(tree, { transitions, ttfb, cooldowns });
+  const budget = new CacheBudget(MAX_SERIES_KEPT);
+  const memo = <K, V extends object>(make: (key: K) => V) => new Memo(budget, make);
+  const tokens = createTokenMetrics(registers, modelLabel, budget);
+  const subscription = observeActorEvents(tree, {
+    transitions: memo((actor: string) => memo((from: string) => memo((to: string) => counterSeries(transitions, { actor, from, to })))),
+    ttfb: memo((actorId: string) => histogramSeries(ttfb, { backend: actorId.slice('backend:'.length) })),
+    cooldowns: memo((pool: string) => memo((credential: string) => counterSeries(cooldowns, { pool, credential }))),
+  });
   const routeLabels = createRouteLabels();
+  // Series trees, one level per label (see Memo): route, model, backend, status, outcome.
+  const requestSeries = memo((route: string) =>
+    memo((model: string) =>
+      memo((backend: string) =>
+        memo((status: number) => memo((outcome: string) => counterSeries(requests, { route, model, backend, status: String(status), outcome }))),
+      ),
+    ),
+  );
+  const durationSeries = memo((route: string) => memo((backend: string) => histogramSeries(duration, { route, backend })));
+  const attemptSeries = memo((backend: string) =>
+    memo((outcome: string) => {
+      const labels = { backend, outcome };
+      return { count: counterSeries(attempts, labels), seconds: histogramSeries(attemptSeconds, labels) };
+    }),
+  );
+  const failoverSeries = memo((backend: string) => counterSeries(failovers, { backend }));
+  const resumeSeries = memo((backend: string) =>
+    memo((strategy: string) => memo((result: string) => counterSeries(resumes, { backend, strategy, result }))),
+  );
 
   return {
     observeRequest(job, summary, ms) {
-      const route = routeLabels.get(job);
+      const route = routeLabels.get(job.protocol).get(job.upstreamPath);
       const backend = summary.backend ?? 'none';
-      requests.inc({ route, model: modelLabel(job.model), backend, status: String(summary.status), outcome: summary.outcome });
-      duration.observe({ route, backend }, Math.max(0, ms) / 1000);
+      requestSeries.get(route).get(modelLabel(job.model)).get(backend).get(summary.status).get(summary.outcome).inc();
+      durationSeries
+        .get(route)
+        .get(backend)
+        .observe(Math.max(0, ms) / 1000);
       const last = summary.attempts.length - 1;
       for (let index = 0; index <= last; index++) {
         const attempt = summary.attempts[index]!;
-        const labels: { backend: string; outcome: OutcomeCode } = { backend: attempt.backend, outcome: attempt.outcome };
-        attempts.inc(labels);
-        attemptSeconds.observe(labels, attempt.ms / 1000);
-        if (index < last) failovers.inc({ backend: attempt.backend });
+        const series = attemptSeries.get(attempt.backend).get(attempt.outcome);
+        series.count.inc();
+        series.seconds.observe(attempt.ms / 1000);
+        if (index < last) failoverSeries.get(attempt.backend).inc();
       }
-      for (const resumed of summary.resumed ?? []) resumes.inc({ backend: resumed.backend, strategy: resumed.strategy, result: resumed.result });
+      const resumed = summary.resumed;
+      if (resumed !== undefined) for (const r of resumed) resumeSeries.get(r.backend).get(r.strategy).get(r.result).inc();
       tokens.observe(job, summary);
     },
     observeRefused(error) {
-      requests.inc({ route: 'none', model: 'none', backend: 'none', status: String(error.status), outcome: error.code });
+      requestSeries.get('none').get('none').get('none').get(error.status).get(error.code).inc();
     },
     render: () => {
       tree.settle();
@@ -135,20 +172,27 @@ export function createMetrics(tree: ActorTree, clock: Clock, cluster?: ClusterVi
   };
 }
 
+/** Series of the metrics fed by the actors' event stream, by their labels (ttfb by backend actor id). */
+interface ActorSeries {
+  readonly transitions: Memo<string, Memo<string, Memo<string, CounterSeries>>>;
+  readonly ttfb: Memo<string, HistogramSeries>;
+  readonly cooldowns: Memo<string, Memo<string, CounterSeries>>;
+}
+
 /** Metrics fed by the actors' event stream: transitions, time to first byte, cooldowns. */
-function observeActorEvents(tree: ActorTree, m: { transitions: Counter; ttfb: Histogram; cooldowns: Counter }): Subscription {
+function observeActorEvents(tree: ActorTree, m: ActorSeries): Subscription {
   return tree.changes$.subscribe((change: ActorChange) => {
     const { event } = change;
-    if (change.from !== change.to) m.transitions.inc({ actor: change.actorId, from: change.from, to: change.to });
+    if (change.from !== change.to) m.transitions.get(change.actorId).get(change.from).get(change.to).inc();
     if (change.after.context.role === 'backend' && (event.type === 'call.succeeded' || event.type === 'calls.succeeded')) {
-      const backend = change.actorId.slice('backend:'.length);
-      for (const call of event.type === 'calls.succeeded' ? event.calls : [event]) {
-        if (call.latencyMs !== undefined) m.ttfb.observe({ backend }, call.latencyMs / 1000);
+      const ttfb = m.ttfb.get(change.actorId);
+      if (event.type === 'call.succeeded') {
+        if (event.latencyMs !== undefined) ttfb.observe(event.latencyMs / 1000);
+      } else {
+        for (const call of event.calls) if (call.latencyMs !== undefined) ttfb.observe(call.latencyMs / 1000);
       }
     }
-    if (event.type === 'credential.rate_limited') {
-      m.cooldowns.inc({ pool: change.actorId, credential: event.credentialId });
-    }
+    if (event.type === 'credential.rate_limited') m.cooldowns.get(change.actorId).get(event.credentialId).inc();
   });
 }
 
@@ -217,35 +261,20 @@ function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): v
   });
 }
 
-/** `openai /chat/completions`; a model named in a path becomes `{model}` to bound the label set. */
-function routeLabel(job: Pick<Job, 'protocol' | 'upstreamPath'>): string {
-  return `${job.protocol} ${job.upstreamPath.replace(/\/models\/[^/]+?(?=:|\/|$)/, '/models/{model}')}`;
-}
-
 /**
- * routeLabel, remembered per (protocol, upstream path): the label is computed once per path,
- * not per request. At most MAX_ROUTE_PATHS paths are remembered (Gemini paths carry the
- * client's model name); beyond that the label is computed each time.
+ * Route labels, `openai /chat/completions`, by protocol and upstream path, each made once; a model
+ * named in a path becomes `{model}` to bound the label set. At most MAX_ROUTE_PATHS entries
+ * (protocols and paths) are kept, as Gemini paths carry the client's model name; past that a
+ * label is made each time.
  */
 const MAX_ROUTE_PATHS = 1_000;
 
-function createRouteLabels(): { get(job: Pick<Job, 'protocol' | 'upstreamPath'>): string } {
-  const byProtocol = new Map<string, Map<string, string>>();
-  let size = 0;
-  return {
-    get(job) {
-      let paths = byProtocol.get(job.protocol);
-      if (paths === undefined) byProtocol.set(job.protocol, (paths = new Map<string, string>()));
-      const known = paths.get(job.upstreamPath);
-      if (known !== undefined) return known;
-      const label = routeLabel(job);
-      if (size < MAX_ROUTE_PATHS) {
-        paths.set(job.upstreamPath, label);
-        size += 1;
-      }
-      return label;
-    },
-  };
+function createRouteLabels(): Memo<string, Memo<string, string>> {
+  const budget = new CacheBudget(MAX_ROUTE_PATHS);
+  return new Memo(
+    budget,
+    (protocol: string) => new Memo(budget, (path: string) => `${protocol} ${path.replace(/\/models\/[^/]+?(?=:|\/|$)/, '/models/{model}')}`),
+  );
 }
 
 /** A cluster member's link to the shared store: 1 while it reaches it, and what waits to be written back. */
