@@ -10,7 +10,7 @@ import { protocolSpec } from '../protocols/registry.js';
 import type { ProtocolSpec } from '../protocols/types.js';
 import { closingBytes, FirstEventScanner, judgeEnd, TailKeeper } from './sse-scan.js';
 import { BoundedChunks } from '../../routing/bounded-body.js';
-import { BodyQueue, memoryBody } from './body-queue.js';
+import { BodyQueue, memoryBody, type UsageOf } from './body-queue.js';
 import { ReportDropper } from './report-dropper.js';
 
 /**
@@ -55,9 +55,6 @@ export interface DispatchPlan {
 
 type ResponseReply = Extract<UpstreamReply, { kind: 'response' }>;
 
-/** The body of a reply still being read whole: never handed out (the reply resolves with the real one). */
-const EMPTY_BODY = memoryBody(null);
-
 export function dispatchOnce(pool: Pool, plan: DispatchPlan, signal: CancelSignal, clock: Clock): Promise<UpstreamReply> {
   const request = new GuardedRequest(plan, signal, clock);
   try {
@@ -98,7 +95,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   private head: Buffer[] | null = null;
   private dropper: ReportDropper | null = null;
   /** A 2xx answer read whole before the reply resolves (plan.wholeUpTo): the reply, and its bytes so far. */
-  private collecting: { readonly reply: ResponseReply; readonly chunks: BoundedChunks } | null = null;
+  private collecting: { readonly reply: Omit<ResponseReply, 'body'>; readonly chunks: BoundedChunks } | null = null;
   private totalTimer: unknown;
   private firstTimer: unknown = null;
   private readonly onClientAbort = () => this.abort('client_cancelled');
@@ -155,13 +152,13 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   /** The answer's headers are in: the first byte has come; the reply waits for the whole body. */
   private collectWhole(status: number, headers: Record<string, string>, limit: number): void {
     if (this.firstTimer !== null) this.clock.clearTimeout(this.firstTimer);
-    const reply: ResponseReply = { kind: 'response', status, headers, body: EMPTY_BODY, headersAfterMs: this.clock.now() - this.started };
+    const reply = { kind: 'response', status, headers, headersAfterMs: this.clock.now() - this.started } as const;
     this.collecting = { reply, chunks: new BoundedChunks(limit) };
   }
 
   private readUsage(body: BodyQueue, spec: ProtocolSpec): void {
     if (!this.sse) {
-      body.usageOf = (whole) => (whole ? spec.usage.fromBody(whole) : null);
+      body.usageOf = wholeUsage(spec);
       return;
     }
     body.usageOf = () => (this.tail && this.head ? spec.usage.fromStream(Buffer.concat(this.head), this.tail.tail()) : null);
@@ -193,8 +190,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
     if (this.collecting !== null) {
       this.finish();
       const { reply, chunks } = this.collecting;
-      const usage = protocolSpec(this.plan.protocol).usage;
-      this.settle({ ...reply, body: memoryBody(chunks.result(), undefined, (whole) => (whole ? usage.fromBody(whole) : null)) });
+      this.settle({ ...reply, body: memoryBody(chunks.result(), undefined, wholeUsage(protocolSpec(this.plan.protocol))) });
       return;
     }
     if (this.proving !== null) {
@@ -260,6 +256,11 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
 }
 
 export { isEventStream };
+
+/** A whole answer's usage, read with its protocol's UsageReading. */
+function wholeUsage(spec: ProtocolSpec): UsageOf {
+  return (whole) => (whole ? spec.usage.fromBody(whole) : null);
+}
 
 /** undici and socket errors → the short codes outcomes and logs use; `upstream_error` for any other. */
 export function errorCode(error: Error & { code?: unknown }): UpstreamCode {
