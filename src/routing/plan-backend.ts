@@ -37,26 +37,36 @@ export function routeWithin(backend: BackendRoute, step: PoolStep, considered: C
   const probes = admitAll([backend.actorId, poolActorId], scan);
   if (probes === null) return null;
   const poolContext = scan.read(poolActorId).context;
-  const upstreamModel = backend.upstreamModel(step.model);
-  const base = {
-    backend,
-    poolActorId,
-    modelPool: step.pool,
-    model: step.model,
-    upstreamModel,
-    ...(step.fallback ? { fallback: step.fallback } : {}),
-  };
-
   const stickyId = scan.memory.sticky.get(poolActorId);
   const sticky = stickyId === undefined ? undefined : credentialOf(poolContext, stickyId);
   if (sticky && enabledAt(sticky, scan.now)) {
     const url = pickBaseUrl(backend, sticky, probes, scan, false);
-    if (url) return { ...base, credentialId: sticky.id, ...url };
+    if (url) return routeOf(backend, step, poolActorId, sticky.id, url);
   }
   const credential = pickFromPool(backend, poolActorId, poolContext, considered, scan, stickyId);
   if (!credential) return null;
   const url = pickBaseUrl(backend, credential, probes, scan, true);
-  return url ? { ...base, credentialId: credential.id, ...url } : null;
+  return url ? routeOf(backend, step, poolActorId, credential.id, url) : null;
+}
+
+/** One object of one shape per route (no spreads on the hot path). */
+function routeOf(backend: BackendRoute, step: PoolStep, poolActorId: string, credentialId: string, url: BaseUrlPick): Route {
+  const route: Route = {
+    backend,
+    baseUrlIndex: url.baseUrlIndex,
+    credentialId,
+    probes: url.probes,
+    poolActorId,
+    modelPool: step.pool,
+    model: step.model,
+    upstreamModel: backend.upstreamModel(step.model),
+  };
+  return step.fallback ? { ...route, fallback: step.fallback } : route;
+}
+
+interface BaseUrlPick {
+  readonly baseUrlIndex: number;
+  readonly probes: string[];
 }
 
 /**
@@ -130,7 +140,7 @@ function pickBaseUrl(
   probes: readonly string[],
   scan: Scan,
   noteSkips: boolean,
-): { baseUrlIndex: number; probes: string[] } | null {
+): BaseUrlPick | null {
   const urls = byHealth(backend.baseUrlActorIds, scan);
   const { excluded, rateLimited } = scan.memory;
   for (const index of urls) {

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientKeyEntry } from '../../config/client-keys-schema.js';
+import type { RequestTarget } from './request-target.js';
 
 /**
  * Client authentication for the protocol routes. A key is accepted from
@@ -17,7 +18,7 @@ export type AuthResult =
 export interface ClientAuth {
   /** False when no client keys are configured: every request is let through (loopback only). */
   readonly enabled: boolean;
-  check(headers: IncomingHttpHeaders, url: URL): AuthResult;
+  check(headers: IncomingHttpHeaders, url: RequestTarget): AuthResult;
 }
 
 /** Query parameters a client might put a key in; their presence is answered with a hint. */

@@ -8,6 +8,7 @@ import { createCorsPolicy } from './cors.js';
 import { ownerOfPath, protocolOfPath } from '../protocols/registry.js';
 import { createHostCheck, hostHeaderCount } from './host-check.js';
 import { writeError } from './write-error.js';
+import type { RequestTarget } from './request-target.js';
 
 /**
  * The checks every request passes before anything else looks at it, in this order:
@@ -19,7 +20,7 @@ import { writeError } from './write-error.js';
  */
 export interface RequestGuard {
   /** `answered`: the request has been answered (refused, or a CORS preflight) and must go no further. */
-  (req: IncomingMessage, res: ServerResponse, requestId: string, url: URL): GuardVerdict;
+  (req: IncomingMessage, res: ServerResponse, requestId: string, url: RequestTarget): GuardVerdict;
 }
 
 /** A request let through is known by its client key's id and that key's limits, never by the key. */

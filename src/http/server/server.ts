@@ -18,6 +18,7 @@ import { createRequestGuard, type RequestGuard } from './request-guard.js';
 import { writeError } from './write-error.js';
 import { clusterHealth, type ClusterView } from '../../shared/cluster-view.js';
 import { createGracefulClose } from './graceful-close.js';
+import { fullUrl, requestTarget } from './request-target.js';
 
 /**
  * The node:http front door: limits, parsing, request ids, then a Job into the pipeline.
@@ -83,7 +84,7 @@ export function createHttpServer(deps: ServerDeps): FrontDoorServer {
 
 async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, guard: RequestGuard, routes: ProtocolRoutes): Promise<void> {
   const requestId = requestIdOf(req);
-  const url = new URL(req.url ?? '/', 'http://fusebox.local');
+  const url = requestTarget(req.url ?? '/');
   const verdict = guard(req, res, requestId, url);
   if (verdict.answered) return;
   const started = deps.clock.now();
@@ -106,7 +107,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     sendJson(res, 200, { status: 'ok', ...clusterHealth(deps.cluster) }, requestId);
     return;
   }
-  if (deps.operator?.handles(url.pathname)) return deps.operator.serve(req, res, url, requestId);
+  if (deps.operator?.handles(url.pathname)) return deps.operator.serve(req, res, fullUrl(req.url ?? '/'), requestId);
   const listing = req.method === 'GET' ? routes.listing(url.pathname, req.headers) : null;
   if (listing !== null) {
     const answer = await listing;
