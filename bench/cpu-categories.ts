@@ -2,6 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runWrk } from './load/wrk.js';
+import { warmUp } from './lib/measure.js';
 import { mainThreadProfile, summariseByCategory, type CategorySummary } from './lib/categories.js';
 import { sleep } from './lib/proc.js';
 import { FB1, PT } from './names.js';
@@ -10,7 +11,7 @@ import type { Plan } from './suites.js';
 
 /**
  * fusebox 1×1×1 and the pass-through, each a fresh process under `node --cpu-prof`, driven by
- * the throughput suite's wrk load (32 connections): a 1 s warm-up, a pause, then a window of
+ * the throughput suite's wrk load (32 connections): a warm-up until its CPU per request settles (warmUp), a pause, then a window of
  * `seconds` whose samples are summed by category. A category's µs per request is its busy
  * profile time in the window ÷ the requests wrk completed in it (the profiler's own overhead
  * included, the time of threads other than the main one not). The profiles are kept under
@@ -58,7 +59,7 @@ async function profileUnderLoad(
   const target = await start(['--cpu-prof', '--cpu-prof-dir', dir]);
   let window: { from: number; to: number; requests: number; errors: number };
   try {
-    await runWrk(target.url, plan.wrkScript!, 1, 32, plan.loadCpu); // JIT warm-up
+    await warmUp(target, plan.wrkScript!, plan.loadCpu);
     await sleep(PAUSE_MS);
     const from = monotonicUs();
     const result = await runWrk(target.url, plan.wrkScript!, seconds, 32, plan.loadCpu);

@@ -22,11 +22,13 @@ export interface IdleFigure {
 }
 
 /**
- * Past the start-up's tail: about 8 s after a Node process starts, V8's memory reducer runs a
- * burst of GC on the main and helper threads (~100 ms of CPU, in the pass-through as in fusebox),
- * a one-time cost that would otherwise dominate a window of a few seconds.
+ * Past the start-up's tail: some seconds after a Node process starts, V8's memory reducer runs a
+ * burst of GC on the main and helper threads (tens of ms of CPU), a one-time cost that would
+ * otherwise dominate a window of a few seconds. It waits 8 s after the last full GC and may wait
+ * again while the process still allocates: a fresh fusebox showed it 16–17 s after start on
+ * this machine (2026-12-03, `node --trace-gc`), so the window starts well after that.
  */
-export const SETTLE_MS = 12_000;
+export const SETTLE_MS = 30_000;
 
 export async function idleSuite(plan: Plan, windowS: number): Promise<Map<string, IdleFigure>> {
   const targets = new Map<string, Target>();

@@ -231,7 +231,7 @@ export function profileMarkdown(p: ProfileSummary): string {
   return [
     `### Profile: ${p.label}`,
     '',
-    `\`${p.file}\` (${p.totalMs.toFixed(0)} ms of CPU sampled${p.label.startsWith('start') ? '' : ' under load, start-up left out'}; the file is not committed). Self time by function:`,
+    `\`${p.file}\` (${p.totalMs.toFixed(0)} ms of CPU sampled${p.label.startsWith('start') ? '' : ' under load, start-up and warm-up left out'}; the file is not committed). Self time by function:`,
     '',
     markdownTable({ head: ['self %', 'function', 'where'], rows: p.topFunctions.map((t) => [t.selfPct.toFixed(1), `\`${t.name}\``, t.where]) }, true),
     '',

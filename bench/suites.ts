@@ -1,4 +1,4 @@
-import { alternate, median, openLoop, throughput, type Throughput } from './lib/measure.js';
+import { alternate, median, openLoop, throughput, warmUp, type Throughput } from './lib/measure.js';
 import { rssBytes, sleep } from './lib/proc.js';
 import { startFusebox, startPassthrough, type FuseboxShape, type Target } from './servers/targets.js';
 
@@ -29,7 +29,7 @@ export interface ThroughputFigure {
 export async function throughputSuite(targets: readonly Target[], plan: Plan): Promise<Map<string, ThroughputFigure>> {
   const script = plan.wrkScript!;
   const byName = new Map(targets.map((t) => [t.name, t]));
-  for (const target of targets) await throughput(target, script, 1, plan.loadCpu); // JIT warm-up
+  for (const target of targets) await warmUp(target, script, plan.loadCpu);
   const runs = await alternate([...byName.keys()], plan.rounds, (name) => throughput(byName.get(name)!, script, plan.seconds, plan.loadCpu));
   return summariseThroughput(runs);
 }

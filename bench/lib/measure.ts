@@ -26,6 +26,29 @@ export async function throughput(target: Target, script: string, seconds: number
   };
 }
 
+/** The warm-up's bounds: 1 s wrk windows, at least WARM_MIN_S of them and at most WARM_MAX_S. */
+export const WARM_MIN_S = 3;
+export const WARM_MAX_S = 15;
+
+/**
+ * Loads `target` in 1 s wrk windows until its CPU per request has settled: at least WARM_MIN_S
+ * windows, then until a window's CPU per request is within 10% of the one before it (or
+ * WARM_MAX_S windows). A fresh fusebox spends its first seconds of load compiling (V8's
+ * optimising compiler runs on helper threads pinned to the same core), several times its steady
+ * CPU per request; a fixed 1 s warm-up left that in the first measured round. Resolves with the
+ * seconds it took.
+ */
+export async function warmUp(target: Target, script: string, loadCpu: number | null): Promise<number> {
+  let previous: number | null = null;
+  for (let second = 1; second <= WARM_MAX_S; second++) {
+    const { cpuUsPerRequest: cpu, rps } = await throughput(target, script, 1, loadCpu);
+    if (cpu === null || rps === 0) return second; // direct: nothing of its own to warm
+    if (second >= WARM_MIN_S && previous !== null && Math.abs(cpu - previous) <= 0.1 * previous) return second;
+    previous = cpu;
+  }
+  return WARM_MAX_S;
+}
+
 /** Runs bench/load/open-loop.ts with these arguments; resolves with its JSON line. */
 export function openLoop<T>(args: string[], loadCpu: number | null, timeoutMs: number): Promise<T> {
   const node = [process.execPath, '--import', 'tsx', 'bench/load/open-loop.ts', ...args];

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runWrk } from '../load/wrk.js';
+import { warmUp } from './measure.js';
 import { startFusebox, type FuseboxShape } from '../servers/targets.js';
 import { mainThreadProfile, type CpuProfile } from './categories.js';
 import { createSourceMapper } from './source-map.js';
@@ -45,13 +46,19 @@ export async function profileFusebox(run: ProfileRun): Promise<ProfileSummary | 
     root: run.root,
     nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
   });
-  if (run.seconds > 0) await runWrk(target.url, run.wrkScript, run.seconds, 32, run.loadCpu);
+  let loadFrom = 0;
+  if (run.seconds > 0) {
+    await warmUp(target, run.wrkScript, run.loadCpu);
+    loadFrom = Number(process.hrtime.bigint() / 1000n);
+    await runWrk(target.url, run.wrkScript, run.seconds, 32, run.loadCpu);
+  }
   await target.stop();
   const found = mainThreadProfile(profileDir);
   if (!found) return null;
   const { file, profile } = found;
-  // Under load, leave out the start-up (module loading, config parsing): only the hot path counts.
-  const skipUs = run.seconds > 0 ? target.readyMs * 1000 : 0;
+  // Under load, leave out the start-up and the warm-up (module loading, compiling): only the hot
+  // path counts. The profile's timestamps are CLOCK_MONOTONIC µs, the clock of process.hrtime.
+  const skipUs = run.seconds > 0 ? Math.max(0, loadFrom - profile.startTime) : 0;
   return { label: run.label, file, ...summarise(profile, run.root, skipUs) };
 }
 

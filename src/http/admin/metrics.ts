@@ -11,6 +11,7 @@ import { credentialList } from '../../machines/breaker.js';
 import type { FuseboxError } from '../../shared/errors.js';
 import { boundedLabels, CacheBudget, Memo } from '../../shared/bounded-labels.js';
 import { createTokenMetrics } from './token-metrics.js';
+import { createEventLoopLag } from './event-loop-lag.js';
 import type { ClusterView } from '../../shared/cluster-view.js';
 
 /**
@@ -45,7 +46,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export function createMetrics(tree: ActorTree, clock: Clock, cluster?: ClusterView): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics(registry);
+  const lag = createEventLoopLag(registry, clock);
   const requests = new Counter({
     name: 'fusebox_requests_total',
     help: 'Client requests by route, model, backend that answered ("none" if none), status and outcome (success, broken_stream, unauthorized, ...).',
@@ -138,6 +140,7 @@ export function createMetrics(tree: ActorTree, clock: Clock, cluster?: ClusterVi
 
   return {
     observeRequest(job, summary, ms) {
+      lag.touch();
       const route = routeLabels.get(job.protocol).get(job.upstreamPath);
       const backend = summary.backend ?? 'none';
       requestSeries.get(route).get(modelLabel(job.model)).get(backend).get(summary.status).get(summary.outcome).inc();
@@ -158,6 +161,7 @@ export function createMetrics(tree: ActorTree, clock: Clock, cluster?: ClusterVi
       tokens.observe(job, summary);
     },
     observeRefused(error) {
+      lag.touch();
       requestSeries.get('none').get('none').get('none').get(error.status).get(error.code).inc();
     },
     render: () => {
@@ -167,6 +171,7 @@ export function createMetrics(tree: ActorTree, clock: Clock, cluster?: ClusterVi
     contentType: registry.contentType,
     close() {
       subscription.unsubscribe();
+      lag.close();
       registry.clear();
     },
   };

@@ -14,18 +14,17 @@ export const Registry = require('prom-client/lib/registry') as typeof PromClient
 export const Counter = require('prom-client/lib/counter') as typeof PromClient.Counter;
 export const Gauge = require('prom-client/lib/gauge') as typeof PromClient.Gauge;
 export const Histogram = require('prom-client/lib/histogram') as typeof PromClient.Histogram;
-const defaultMetrics = require('prom-client/lib/defaultMetrics') as typeof PromClient.collectDefaultMetrics;
+const defaultMetricsList = (require('prom-client/lib/defaultMetrics') as { metricsList: readonly string[] }).metricsList;
+type DefaultMetric = (registry: PromClient.Registry, config: object) => void;
 
 /**
- * How often the event loop delay is sampled for the `nodejs_eventloop_lag_*` metrics. Sampling
- * is a timer that fires whether or not anything else happens; prom-client's 10 ms would wake an
- * idle gateway a hundred times a second, so fusebox samples once a second.
+ * prom-client's default metrics (`process_*`, `nodejs_*`) but its event loop lag, whose monitor
+ * would wake an idle gateway: fusebox registers those series itself (event-loop-lag.ts). Each is
+ * prom-client's own module, `lib/metrics/<name>`, the list its collectDefaultMetrics runs.
  */
-export const EVENT_LOOP_SAMPLE_MS = 1_000;
-
-/** prom-client's default metrics, sampling the event loop every EVENT_LOOP_SAMPLE_MS unless told otherwise. */
-export const collectDefaultMetrics = (config?: PromClient.DefaultMetricsCollectorConfiguration<PromClient.RegistryContentType>): void =>
-  defaultMetrics({ eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS, ...config });
+export function collectDefaultMetrics(registry: PromClient.Registry): void {
+  for (const name of defaultMetricsList) if (name !== 'eventLoopLag') (require(`prom-client/lib/metrics/${name}`) as DefaultMetric)(registry, {});
+}
 export type Registry = PromClient.Registry;
 export type Counter<T extends string = string> = PromClient.Counter<T>;
 export type Gauge<T extends string = string> = PromClient.Gauge<T>;
