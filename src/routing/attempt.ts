@@ -121,7 +121,9 @@ function answerWhole(
   hold?: ClientErrorHold,
   call?: TranslatedCall | null,
 ): AttemptResult {
-  if (outcome.kind === 'success' && job.expects === 'json' && reply.status !== 204 && topLevelMembers(body) === null) {
+  // Scanned once: the answer's check and its usage reader share the members.
+  const members = outcome.kind === 'success' && job.expects === 'json' && reply.status !== 204 ? topLevelMembers(body) : undefined;
+  if (members === null) {
     // A 2xx that is not a JSON object (cut short, or an event stream) is no answer where one is expected: fail over.
     return { outcome: { kind: 'endpoint_failure', code: 'body_malformed' }, answered: false, headers: reply.headers };
   }
@@ -130,7 +132,7 @@ function answerWhole(
   if (answer === null) return { outcome: { kind: 'endpoint_failure', code: 'translation_failed' }, answered: false, headers: reply.headers };
   if (held) return { outcome: held, answered: false, headers: reply.headers, held: { status: reply.status, body: answer } };
   job.sink.respond(reply.status, { ...reply.headers, ...answerHeaders() }, answer);
-  const usage = outcome.kind === 'success' ? reply.body.usage?.(body) : null;
+  const usage = outcome.kind === 'success' ? reply.body.usage?.(body, members) : null;
   return { outcome, answered: true, status: reply.status, latencyMs: reply.headersAfterMs, headers: reply.headers, ...(usage ? { usage } : {}) };
 }
 

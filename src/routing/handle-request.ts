@@ -128,9 +128,12 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
       }
       const started = deps.clock.now();
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
-      const result = await attemptAndReport(routeJob, route, run.attempts.length + 1, run.guarded, hold, continuing).finally(() =>
-        deps.slots?.give(route.backend),
-      );
+      let result: AttemptResult;
+      try {
+        result = await attemptAndReport(routeJob, route, run.attempts.length + 1, run.guarded, hold, continuing);
+      } finally {
+        deps.slots?.give(route.backend);
+      }
       if (result.permitTaken) {
         skipBackend(run, route); // another instance probes it: unblamed, for the rest of the request
         continue;

@@ -1,3 +1,4 @@
+import type { JsonMember } from '../shared/json-member.js';
 import type { BackendConfig } from '../config/schema.js';
 import type { CONTINUATION_STRATEGIES } from '../config/stream-resume-schema.js';
 import type { FuseboxError } from '../shared/errors.js';
@@ -114,7 +115,7 @@ export interface UpstreamBody {
    * (the body as read), an event stream's from its first event and its last bytes. Absent or
    * null when the answer reports none.
    */
-  usage?(whole?: Buffer): TokenUsage | null;
+  usage?(whole?: Buffer, members?: readonly JsonMember[] | null): TokenUsage | null;
   /** The whole body, when it is already in memory (nothing was cancelled or failed): read it without `next`. */
   readonly whole?: Buffer;
 }

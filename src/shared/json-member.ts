@@ -58,9 +58,12 @@ export function withMember(body: Buffer, key: string, valueJson: string): Buffer
   return Buffer.concat([body.subarray(0, open), Buffer.from(member, 'utf8'), body.subarray(open)]);
 }
 
-/** The value text of the top-level member `key`, or undefined when absent (or not an object body). */
-export function memberText(body: Buffer, key: string): string | undefined {
-  const found = topLevelMembers(body)?.findLast((member) => member.key === key);
+/**
+ * The value text of the top-level member `key`, or undefined when absent (or not an object body).
+ * `members`: `topLevelMembers(body)` when the caller has it already (scanned once, not twice).
+ */
+export function memberText(body: Buffer, key: string, members: readonly JsonMember[] | null = topLevelMembers(body)): string | undefined {
+  const found = members?.findLast((member) => member.key === key);
   return found ? body.toString('utf8', found.valueStart, found.valueEnd) : undefined;
 }
 

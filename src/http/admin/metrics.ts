@@ -12,6 +12,7 @@ import type { FuseboxError } from '../../shared/errors.js';
 import { boundedLabels, CacheBudget, Memo } from '../../shared/bounded-labels.js';
 import { createTokenMetrics } from './token-metrics.js';
 import { createEventLoopLag } from './event-loop-lag.js';
+import { createRouteLabels } from './route-labels.js';
 import type { ClusterView } from '../../shared/cluster-view.js';
 
 /**
@@ -264,22 +265,6 @@ function snapshotGauges(tree: ActorTree, clock: Clock, registers: Registry[]): v
       }
     },
   });
-}
-
-/**
- * Route labels, `openai /chat/completions`, by protocol and upstream path, each made once; a model
- * named in a path becomes `{model}` to bound the label set. At most MAX_ROUTE_PATHS entries
- * (protocols and paths) are kept, as Gemini paths carry the client's model name; past that a
- * label is made each time.
- */
-const MAX_ROUTE_PATHS = 1_000;
-
-function createRouteLabels(): Memo<string, Memo<string, string>> {
-  const budget = new CacheBudget(MAX_ROUTE_PATHS);
-  return new Memo(
-    budget,
-    (protocol: string) => new Memo(budget, (path: string) => `${protocol} ${path.replace(/\/models\/[^/]+?(?=:|\/|$)/, '/models/{model}')}`),
-  );
 }
 
 /** A cluster member's link to the shared store: 1 while it reaches it, and what waits to be written back. */

@@ -1,3 +1,4 @@
+import type { JsonMember } from '../../shared/json-member.js';
 import type { FuseboxError } from '../../shared/errors.js';
 
 /**
@@ -151,7 +152,8 @@ export interface TokenCount {
  * bytes at least). Null when the answer reports none.
  */
 export interface UsageReading {
-  fromBody(body: Buffer): TokenCount | null;
+  /** `members`: the body's top-level members when the caller has scanned them already. */
+  fromBody(body: Buffer, members?: readonly JsonMember[] | null): TokenCount | null;
   /** `head`: the stream's bytes up to its first data event; `tail`: its last bytes. */
   fromStream(head: Buffer, tail: Buffer): TokenCount | null;
   /**

@@ -1,4 +1,4 @@
-import { memberText } from '../../shared/json-member.js';
+import { memberText, type JsonMember } from '../../shared/json-member.js';
 import { isObject } from './neutral/json.js';
 import type { Json } from './neutral/types.js';
 
@@ -7,8 +7,8 @@ import type { Json } from './neutral/types.js';
  * and the last SSE data event of a stream's kept bytes that carries a given member. Only the
  * few bytes named are parsed, never the whole stream.
  */
-export function memberObject(body: Buffer, key: string): Json | null {
-  const text = memberText(body, key);
+export function memberObject(body: Buffer, key: string, members?: readonly JsonMember[] | null): Json | null {
+  const text = memberText(body, key, members);
   return text === undefined ? null : parsedObject(text);
 }
 

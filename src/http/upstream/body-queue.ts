@@ -1,3 +1,4 @@
+import type { JsonMember } from '../../shared/json-member.js';
 import { UpstreamBodyError, type TokenUsage, type UpstreamBody, type UpstreamCode } from '../../routing/types.js';
 
 /**
@@ -8,7 +9,7 @@ import { UpstreamBodyError, type TokenUsage, type UpstreamBody, type UpstreamCod
 type Writer = (chunk: Buffer) => Promise<void> | undefined;
 
 /** Reads the tokens an answer reports (see UpstreamBody.usage); set by whoever knows the protocol. */
-export type UsageOf = (whole?: Buffer) => TokenUsage | null;
+export type UsageOf = (whole?: Buffer, members?: readonly JsonMember[] | null) => TokenUsage | null;
 
 export class BodyQueue implements UpstreamBody {
   private readonly chunks: Buffer[] = [];
@@ -42,8 +43,8 @@ export class BodyQueue implements UpstreamBody {
     if (this.buffered > this.highWater) this.control.pause();
   }
 
-  usage(whole?: Buffer): TokenUsage | null {
-    return this.usageOf ? this.usageOf(whole) : null;
+  usage(whole?: Buffer, members?: readonly JsonMember[] | null): TokenUsage | null {
+    return this.usageOf ? this.usageOf(whole, members) : null;
   }
 
   end(): void {

@@ -259,7 +259,7 @@ export { isEventStream };
 
 /** A whole answer's usage, read with its protocol's UsageReading. */
 function wholeUsage(spec: ProtocolSpec): UsageOf {
-  return (whole) => (whole ? spec.usage.fromBody(whole) : null);
+  return (whole, members) => (whole ? spec.usage.fromBody(whole, members) : null);
 }
 
 /** undici and socket errors → the short codes outcomes and logs use; `upstream_error` for any other. */

@@ -9,7 +9,7 @@ import { lastDataWith, memberObject } from '../usage-scan.js';
  * the input and `message_delta` (near its end) the final output count, and may restate the input.
  */
 export const anthropicUsage: UsageReading = {
-  fromBody: (body) => usageFromAnthropic(memberObject(body, 'usage')) ?? null,
+  fromBody: (body, members) => usageFromAnthropic(memberObject(body, 'usage', members)) ?? null,
   fromStream(head, tail) {
     const start = lastDataWith(head, '"message_start"')?.message;
     const startUsage = isObject(start) && isObject(start.usage) ? start.usage : null;

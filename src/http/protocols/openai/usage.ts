@@ -11,7 +11,7 @@ import { lastDataWith, memberObject } from '../usage-scan.js';
 const REPORTING_PATHS = new Set(['/chat/completions', '/completions']);
 
 export const openAiUsage: UsageReading = {
-  fromBody: (body) => usageFromOpenAi(memberObject(body, 'usage')) ?? null,
+  fromBody: (body, members) => usageFromOpenAi(memberObject(body, 'usage', members)) ?? null,
   fromStream: (_head, tail) => usageFromOpenAi(lastDataWith(tail, '"usage"')?.usage) ?? null,
   askForReport(upstreamPath, body) {
     if (!REPORTING_PATHS.has(upstreamPath)) return null;
