@@ -1,28 +1,12 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../../src/shared/clock.js';
-import { createEventLoopLag, EVENT_LOOP_SAMPLE_MS, type EventLoopLag } from '../../../../src/http/admin/event-loop-lag.js';
+import { manualClock } from '../../../integration/manual-clock.js';
+import { createEventLoopLag, EVENT_LOOP_SAMPLE_MS, LAG_IDLE_CHECK_MS, type EventLoopLag } from '../../../../src/http/admin/event-loop-lag.js';
 import { Registry } from '../../../../src/http/admin/prom-parts.js';
 
 const require = createRequire(import.meta.url);
 const promNames = (require('prom-client/lib/metrics/eventLoopLag') as { metricNames: string[] }).metricNames;
-
-/** Timers run only when the test fires them; `pending` counts the armed ones. */
-function manualClock() {
-  const timers = new Map<number, () => void>();
-  let next = 0;
-  const clock: Clock = {
-    now: () => 1_000,
-    setTimeout: (callback) => (timers.set(++next, callback), next),
-    clearTimeout: (handle) => void timers.delete(handle as number),
-  };
-  const fire = () => {
-    const callbacks = [...timers.values()];
-    timers.clear();
-    for (const callback of callbacks) callback();
-  };
-  return { clock, fire, pending: () => timers.size };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -36,7 +20,9 @@ function lagOf(clock: Clock): { lag: EventLoopLag; registry: Registry } {
 
 describe('the event loop lag is sampled only while the gateway serves', () => {
   it('a gateway that has served nothing arms no timer and takes no sample', async () => {
-    const { clock, pending } = manualClock();
+    const time = manualClock();
+    const { clock } = time;
+    const pending = () => time.pending();
     const { lag } = lagOf(clock);
     try {
       expect(pending()).toBe(0);
@@ -49,7 +35,10 @@ describe('the event loop lag is sampled only while the gateway serves', () => {
   });
 
   it('a request starts sampling; a quiet check period stops it until the next request', async () => {
-    const { clock, fire, pending } = manualClock();
+    const time = manualClock();
+    const { clock } = time;
+    const pending = () => time.pending();
+    const fire = () => time.advance(LAG_IDLE_CHECK_MS);
     const { lag } = lagOf(clock);
     try {
       lag.touch();
