@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock.js';
+import type { Mutable } from '../shared/mutable.js';
 import { isEventStream } from '../shared/content-type.js';
 import { topLevelMembers } from '../shared/json-member.js';
 import { readBounded } from './bounded-body.js';
@@ -132,8 +133,10 @@ function answerWhole(
   if (answer === null) return { outcome: { kind: 'endpoint_failure', code: 'translation_failed' }, answered: false, headers: reply.headers };
   if (held) return { outcome: held, answered: false, headers: reply.headers, held: { status: reply.status, body: answer } };
   job.sink.respond(reply.status, { ...reply.headers, ...answerHeaders() }, answer);
+  const result: Mutable<AttemptResult> = { outcome, answered: true, status: reply.status, latencyMs: reply.headersAfterMs, headers: reply.headers };
   const usage = outcome.kind === 'success' ? reply.body.usage?.(body, members) : null;
-  return { outcome, answered: true, status: reply.status, latencyMs: reply.headersAfterMs, headers: reply.headers, ...(usage ? { usage } : {}) };
+  if (usage) result.usage = usage;
+  return result;
 }
 
 async function streamThrough(

@@ -1,4 +1,5 @@
 import type { ActorTree } from '../actors/actor-tree.js';
+import type { Mutable } from '../shared/mutable.js';
 import type { Clock } from '../shared/clock.js';
 import { credentialOf } from '../machines/breaker.js';
 import { runAttempt, type AttemptDeps, type AttemptResult } from './attempt.js';
@@ -10,8 +11,6 @@ import { outcomeEvents, type AttemptFacts } from './report.js';
 import { gatewayHeaders } from './request-notes.js';
 import type { Job, ProbePermits } from './types.js';
 import type { RoutingGeneration } from './generation.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** What one attempt needs from the request handler. */
 export interface GuardedAttemptDeps {

@@ -1,4 +1,5 @@
 import type { ActorTree } from '../actors/actor-tree.js';
+import type { Mutable } from '../shared/mutable.js';
 import type { Clock } from '../shared/clock.js';
 import type { AttemptResult } from './attempt.js';
 import type { BackendSlots } from './backend-slots.js';
@@ -236,58 +237,53 @@ function afterFailure(run: Run, route: Route, result: AttemptResult, deps: Handl
 
 function answered(run: Run, route: Route, result: AttemptResult): RequestSummary {
   const broke = result.brokeMidStream;
-  return {
+  const summary: Mutable<RequestSummary> = {
     status: result.status ?? 200,
     outcome: broke && !result.closedAfterBreak ? 'broken_stream' : codeOf(result.outcome),
     backend: route.backend.config.id,
     attempts: broke ? brokenLast(run.attempts, broke) : run.attempts,
-    ...(route.fallback ? { fallback: route.fallback } : {}),
-    ...(result.usage ? { usage: result.usage } : {}),
-    ...(run.resumption ? { resumed: run.resumption.notes } : {}),
-    ...waits(run),
     skipped: run.skipped,
     considered: run.considered,
   };
+  if (route.fallback) summary.fallback = route.fallback;
+  if (result.usage) summary.usage = result.usage;
+  if (run.resumption) summary.resumed = run.resumption.notes;
+  return withWaits(summary, run);
 }
 
-function waits(run: Run): { waitedMs?: number; sameModelWaitMs?: number } {
-  return {
-    ...(run.waitedMs > 0 ? { waitedMs: run.waitedMs } : {}),
-    ...(run.sameModelWaitMs > 0 ? { sameModelWaitMs: run.sameModelWaitMs } : {}),
-  };
+/** `summary` with the request's waits, those it had. */
+function withWaits(summary: Mutable<RequestSummary>, run: Run): RequestSummary {
+  if (run.waitedMs > 0) summary.waitedMs = run.waitedMs;
+  if (run.sameModelWaitMs > 0) summary.sameModelWaitMs = run.sameModelWaitMs;
+  return summary;
 }
 
 function failed(run: Run): RequestSummary {
   const { job, attempts } = run;
   if (job.signal.aborted) return { status: 499, outcome: 'client_cancelled', backend: null, attempts, error: 'client_cancelled' };
-  if (run.resumption) return { ...unresumed(job, run.resumption, attempts), ...waits(run), skipped: run.skipped, considered: run.considered };
+  if (run.resumption) return withWaits({ ...unresumed(job, run.resumption, attempts), skipped: run.skipped, considered: run.considered }, run);
   const held = run.context.held;
   if (held) {
     // The context fallback gave no answer: the client gets the upstream's own 4xx.
     job.sink.respond(held.status, { ...held.headers, ...gatewayHeaders(attempts.length, held.backend) }, held.body);
-    return {
-      status: held.status,
-      outcome: httpCode(held.status),
-      backend: held.backend,
-      attempts,
-      ...waits(run),
-      skipped: run.skipped,
-      considered: run.considered,
-    };
+    return withWaits(
+      { status: held.status, outcome: httpCode(held.status), backend: held.backend, attempts, skipped: run.skipped, considered: run.considered },
+      run,
+    );
   }
   const error = finalError(attempts, run.lastCode, run.retryAfterMs, run.budgetExhausted);
   job.sink.fail(error, gatewayHeaders(attempts.length, null));
-  return {
+  const summary: Mutable<RequestSummary> = {
     status: error.status,
     outcome: error.code,
     backend: null,
     attempts,
     error: error.code,
-    ...(run.budgetExhausted ? { retryBudgetExhausted: true } : {}),
-    ...waits(run),
     skipped: run.skipped,
     considered: run.considered,
   };
+  if (run.budgetExhausted) summary.retryBudgetExhausted = true;
+  return withWaits(summary, run);
 }
 
 /** How long to wait for the earliest recovery, or null when it is too far (or unknown). */

@@ -38,71 +38,78 @@ export interface AttemptFacts {
 export const CAPACITY_DEFAULT_MS = 60_000;
 
 export function outcomeEvents(facts: AttemptFacts): Addressed[] {
-  // A release matters only to a breaker that lent this call a probe permit.
-  return addressAll(facts).filter(({ event }) => event.type !== 'call.released' || event.probe);
-}
-
-function addressAll(facts: AttemptFacts): Addressed[] {
   const { route, outcome, at } = facts;
   const ids = actorIds(route);
-  const probe = (actorId: string): boolean => route.probes.includes(actorId);
-  const released = (actorId: string): Addressed => ({ actorId, event: { type: 'call.released', at, probe: probe(actorId) } });
-  const failed = (actorId: string, code: string, extra: { latencyMs?: number } = {}): Addressed => ({
-    actorId,
-    event: { type: 'call.failed', at, probe: probe(actorId), code, ...extra },
-  });
-  const quota = facts.quota === undefined ? {} : { quota: facts.quota };
-  const credentialId = route.credentialId;
-  const refusedBy = { baseUrlIndex: route.baseUrlIndex, baseUrlCount: route.backend.baseUrlActorIds.length };
-
   switch (outcome.kind) {
     case 'success':
-      return succeeded(facts, ids, probe, failed);
+      return succeeded(facts, ids);
     case 'endpoint_failure':
-      return [failed(ids.backend, outcome.code), failed(ids.baseUrl, outcome.code), released(ids.pool)];
+      return withReleases(route, at, [failed(route, at, ids.backend, outcome.code), failed(route, at, ids.baseUrl, outcome.code)], [ids.pool]);
     case 'rate_limited': {
       const waitMs = outcome.retryAfterMs ?? exponentialCooldownMs(facts.credential?.cooldownStreak ?? 0);
-      return [
-        released(ids.backend),
-        released(ids.baseUrl),
-        {
-          actorId: ids.pool,
-          event: {
-            type: 'credential.rate_limited',
-            at,
-            probe: probe(ids.pool),
-            code: outcome.code,
-            credentialId,
-            cooldownUntil: at + waitMs,
-            baseUrlIndex: route.baseUrlIndex,
-            ...quota,
-          },
-        },
-      ];
+      const event: BreakerEvent = {
+        type: 'credential.rate_limited',
+        at,
+        probe: probe(route, ids.pool),
+        code: outcome.code,
+        credentialId: route.credentialId,
+        cooldownUntil: at + waitMs,
+        baseUrlIndex: route.baseUrlIndex,
+        ...(facts.quota === undefined ? {} : { quota: facts.quota }),
+      };
+      return withReleases(route, at, [], [ids.backend, ids.baseUrl], [{ actorId: ids.pool, event }]);
     }
     case 'capacity_exhausted': {
       const until = at + (outcome.retryAfterMs ?? CAPACITY_DEFAULT_MS);
       const reason = `model capacity exhausted (${route.model})`;
-      return [released(ids.backend), released(ids.baseUrl), { actorId: ids.pool, event: { type: 'breaker.trip', at, until, reason } }];
+      return withReleases(route, at, [], [ids.backend, ids.baseUrl], [{ actorId: ids.pool, event: { type: 'breaker.trip', at, until, reason } }]);
     }
-    case 'auth_failed':
-      return [
-        released(ids.backend),
-        released(ids.baseUrl),
-        {
-          actorId: ids.pool,
-          event: { type: 'credential.rejected', at, probe: probe(ids.pool), code: outcome.code, credentialId, ...refusedBy },
-        },
-        ...siblingPools(route).map((actorId) => ({
-          actorId,
-          event: { type: 'credential.disable', at, credentialId, reason: outcome.code, ...refusedBy } as const,
-        })),
-      ];
+    case 'auth_failed': {
+      const { credentialId } = route;
+      const refusedBy = { baseUrlIndex: route.baseUrlIndex, baseUrlCount: route.backend.baseUrlActorIds.length };
+      return withReleases(
+        route,
+        at,
+        [],
+        [ids.backend, ids.baseUrl],
+        [
+          {
+            actorId: ids.pool,
+            event: { type: 'credential.rejected', at, probe: probe(route, ids.pool), code: outcome.code, credentialId, ...refusedBy },
+          },
+          ...siblingPools(route).map((actorId) => ({
+            actorId,
+            event: { type: 'credential.disable', at, credentialId, reason: outcome.code, ...refusedBy } as const,
+          })),
+        ],
+      );
+    }
     case 'client_error':
     case 'context_exceeded':
     case 'cancelled':
-      return [released(ids.backend), released(ids.baseUrl), released(ids.pool)];
+      return withReleases(route, at, [], [ids.backend, ids.baseUrl, ids.pool]);
   }
+}
+
+/** Whether this call holds a probe permit of `actorId`. */
+const probe = (route: Route, actorId: string): boolean => route.probes.includes(actorId);
+
+function failed(route: Route, at: number, actorId: string, code: string, latencyMs?: number): Addressed {
+  const event: Extract<BreakerEvent, { type: 'call.failed' }> = { type: 'call.failed', at, probe: probe(route, actorId), code };
+  if (latencyMs !== undefined) event.latencyMs = latencyMs;
+  return { actorId, event };
+}
+
+/**
+ * `events`, then a `call.released` for each of `released` that lent this call a probe permit
+ * (a release matters to no other breaker), then `after`.
+ */
+function withReleases(route: Route, at: number, events: Addressed[], released: readonly string[], after: readonly Addressed[] = []): Addressed[] {
+  for (const actorId of released) {
+    if (probe(route, actorId)) events.push({ actorId, event: { type: 'call.released', at, probe: true } });
+  }
+  for (const addressed of after) events.push(addressed);
+  return events;
 }
 
 function actorIds(route: Route) {
@@ -116,26 +123,30 @@ function actorIds(route: Route) {
 /** The backend's other (backend, model pool) actors: an auth failure disables the credential there too. */
 const siblingPools = (route: Route): string[] => [...route.backend.poolActorIds.values()].filter((id) => id !== route.poolActorId);
 
-function succeeded(
-  facts: AttemptFacts,
-  ids: ReturnType<typeof actorIds>,
-  probe: (actorId: string) => boolean,
-  failed: (actorId: string, code: string, extra?: { latencyMs?: number }) => Addressed,
-): Addressed[] {
-  const { at, route } = facts;
-  const latency = facts.latencyMs === undefined ? {} : { latencyMs: facts.latencyMs };
-  const quota = facts.quota === undefined ? {} : { quota: facts.quota };
-  const pool: Addressed = {
-    actorId: ids.pool,
-    event: { type: 'call.succeeded', at, probe: probe(ids.pool), credentialId: route.credentialId, ...latency, ...quota },
+function succeeded(facts: AttemptFacts, ids: ReturnType<typeof actorIds>): Addressed[] {
+  const { at, route, latencyMs } = facts;
+  const credential: Extract<BreakerEvent, { type: 'call.succeeded' }> = {
+    type: 'call.succeeded',
+    at,
+    probe: probe(route, ids.pool),
+    credentialId: route.credentialId,
   };
+  if (latencyMs !== undefined) credential.latencyMs = latencyMs;
+  if (facts.quota !== undefined) credential.quota = facts.quota;
+  const pool: Addressed = { actorId: ids.pool, event: credential };
   const slowMs = route.backend.config.breaker.slowCallMs;
-  if (slowMs !== undefined && facts.latencyMs !== undefined && facts.latencyMs > slowMs) {
-    return [failed(ids.backend, 'slow_call', latency), failed(ids.baseUrl, 'slow_call', latency), pool];
+  if (slowMs !== undefined && latencyMs !== undefined && latencyMs > slowMs) {
+    return [failed(route, at, ids.backend, 'slow_call', latencyMs), failed(route, at, ids.baseUrl, 'slow_call', latencyMs), pool];
   }
   return [
-    { actorId: ids.backend, event: { type: 'call.succeeded', at, probe: probe(ids.backend), ...latency } },
-    { actorId: ids.baseUrl, event: { type: 'call.succeeded', at, probe: probe(ids.baseUrl), ...latency } },
+    { actorId: ids.backend, event: endpointSuccess(route, at, ids.backend, latencyMs) },
+    { actorId: ids.baseUrl, event: endpointSuccess(route, at, ids.baseUrl, latencyMs) },
     pool,
   ];
+}
+
+function endpointSuccess(route: Route, at: number, actorId: string, latencyMs: number | undefined): BreakerEvent {
+  const event: Extract<BreakerEvent, { type: 'call.succeeded' }> = { type: 'call.succeeded', at, probe: probe(route, actorId) };
+  if (latencyMs !== undefined) event.latencyMs = latencyMs;
+  return event;
 }

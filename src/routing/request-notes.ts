@@ -77,15 +77,12 @@ export function gatewayHeaders(attempts: number, backend: string | null, fallbac
 }
 
 export function note(route: Route, outcome: Outcome, ms: number): AttemptNote {
-  return {
-    backend: route.backend.config.id,
-    baseUrl: route.baseUrlIndex,
-    credential: route.credentialId,
-    pool: route.modelPool,
-    ...(route.fallback || route.upstreamModel !== route.model ? { model: route.upstreamModel } : {}),
-    outcome: codeOf(outcome),
-    ms,
-  };
+  const { id: backend } = route.backend.config;
+  const { baseUrlIndex: baseUrl, credentialId: credential, modelPool: pool } = route;
+  // `model` only when a fallback or an alias changed it; in the same place of either shape.
+  return route.fallback || route.upstreamModel !== route.model
+    ? { backend, baseUrl, credential, pool, model: route.upstreamModel, outcome: codeOf(outcome), ms }
+    : { backend, baseUrl, credential, pool, outcome: codeOf(outcome), ms };
 }
 
 export function codeOf(outcome: Outcome): OutcomeCode {

@@ -70,10 +70,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createHttpServer(deps: ServerDeps): FrontDoorServer {
   const guard = createRequestGuard(deps.currentServer, deps.logger, (error) => deps.accounting?.refused(error));
   const routes = createProtocolRoutes(() => deps.generation().table, deps.upstreamModels);
+  // Made once, not per request: the server's own closing flag joins the gateway's.
+  const served: ServerDeps = { ...deps, closing: () => graceful.closing || deps.closing() };
   const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
     graceful.track(res);
-    const closing = () => graceful.closing || deps.closing();
-    handle(req, res, { ...deps, closing }, guard, routes).catch((error: unknown) => {
+    handle(req, res, served, guard, routes).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'unexpected error while handling a request');
       writeError(res, new FuseboxError('internal_error', 'internal error'), DEFAULT_PROTOCOL, requestIdOf(req));
     });

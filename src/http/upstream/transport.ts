@@ -1,4 +1,5 @@
 import type { Clock } from '../../shared/clock.js';
+import type { Mutable } from '../../shared/mutable.js';
 import type { BackendConfig } from '../../config/schema.js';
 import { secretKey } from '../../routing/route-table.js';
 import type { Attempt, CancelSignal, Transport, UpstreamReply } from '../../routing/types.js';
@@ -6,7 +7,7 @@ import { forUpstream, type HeaderMap } from '../protocols/headers.js';
 import { protocolSpec } from '../protocols/registry.js';
 import { collectReply, collectsStream, streamingBody } from './stream-only.js';
 import { Pool } from './undici-pool.js';
-import { dispatchOnce, isEventStream } from './dispatch.js';
+import { dispatchOnce, isEventStream, type DispatchPlan } from './dispatch.js';
 import { upstreamShape, upstreamTarget, type UpstreamShape } from './upstream-shape.js';
 import type { AccessTokens } from './oauth-tokens.js';
 
@@ -75,6 +76,17 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     return pool;
   }
 
+  /** A BaseURL's pool, looked up once per shape rather than by origin on every request. */
+  const basePools = new WeakMap<UpstreamShape['bases'][number], Pool>();
+  function poolOfBase(base: UpstreamShape['bases'][number], connectMs: number): Pool {
+    let pool = basePools.get(base);
+    if (pool === undefined || closed) {
+      pool = poolFor(base.url, connectMs);
+      basePools.set(base, pool);
+    }
+    return pool;
+  }
+
   /** Sync up to the dispatch: a promise of its own only while an OAuth access token is on its way. */
   function send(attempt: Attempt, signal: CancelSignal): Promise<UpstreamReply> {
     const { job, backend } = attempt;
@@ -103,23 +115,19 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
     const report = job.stream ? (spec.usage.askForReport?.(job.upstreamPath, job.body) ?? null) : null;
     const body = collect ? streamingBody(collect, job.body) : (report ?? job.body);
     const left = job.receivedAt + backend.timeouts.totalMs - clock.now();
-    const reply = dispatchOnce(
-      poolFor(shape.bases[attempt.baseUrlIndex]!.url, backend.timeouts.connectMs),
-      {
-        method: 'POST',
-        path: upstreamTarget(shape, attempt.baseUrlIndex, job.upstreamPath, job.model),
-        headers: upstreamHeaders(backend, shape, job, secret, body.length),
-        body,
-        streaming: job.stream || collect !== null,
-        protocol: backend.kind,
-        timeouts: backend.timeouts,
-        totalMs: Math.max(1, collect ? Math.min(left, backend.timeouts.collectMs ?? left) : left),
-        ...(report ? { dropUsageReport: true } : {}),
-        ...(attempt.wholeUpTo !== undefined ? { wholeUpTo: attempt.wholeUpTo } : {}),
-      },
-      signal,
-      clock,
-    );
+    const plan: Mutable<DispatchPlan> = {
+      method: 'POST',
+      path: upstreamTarget(shape, attempt.baseUrlIndex, job.upstreamPath, job.model),
+      headers: upstreamHeaders(backend, shape, job, secret, body.length),
+      body,
+      streaming: job.stream || collect !== null,
+      protocol: backend.kind,
+      timeouts: backend.timeouts,
+      totalMs: Math.max(1, collect ? Math.min(left, backend.timeouts.collectMs ?? left) : left),
+    };
+    if (report) plan.dropUsageReport = true;
+    if (attempt.wholeUpTo !== undefined) plan.wholeUpTo = attempt.wholeUpTo;
+    const reply = dispatchOnce(poolOfBase(shape.bases[attempt.baseUrlIndex]!, backend.timeouts.connectMs), plan, signal, clock);
     if (!collect) return reply;
     return reply.then((answer) =>
       answer.kind !== 'response' || answer.status >= 300 || !isEventStream(answer.headers)
@@ -143,7 +151,8 @@ export function createUpstreamTransport(options: UpstreamOptions): UpstreamTrans
       const first = [...options.secrets.entries()].find(([key]) => key.startsWith(`${backend.id}\u0000`))?.[1];
       const secret = named ?? first ?? backend.credentials.map((c) => (c.id === undefined ? undefined : secretOf(c.id))).find((s) => s !== undefined);
       const headers = { ...protocolSpec(backend.kind).ownHeaders({}, backend), ...shapeOf(backend).headers };
-      return secret === undefined ? headers : Object.assign(headers, credentialHeader(shapeOf(backend), secret));
+      if (secret !== undefined) putCredential(headers, shapeOf(backend), secret);
+      return headers;
     },
     async close() {
       closed = true;
@@ -161,13 +170,14 @@ function upstreamHeaders(backend: BackendConfig, shape: UpstreamShape, job: Atte
   const spec = protocolSpec(backend.kind);
   const headers = forUpstream(job.headers, spec.requestHeaders, backend.forwardHeaders);
   headers['content-type'] = job.contentType;
-  Object.assign(headers, spec.ownHeaders(job.headers, backend), shape.headers, credentialHeader(shape, secret));
+  Object.assign(headers, spec.ownHeaders(job.headers, backend), shape.headers);
+  putCredential(headers, shape, secret);
   headers['content-length'] = String(bodyLength);
   headers['x-request-id'] = job.id;
   return headers;
 }
 
 /** The credential in the backend's auth header, after its prefix; nothing for a keyless backend. */
-function credentialHeader(shape: UpstreamShape, secret: string): HeaderMap {
-  return shape.auth === null ? {} : { [shape.auth.header]: `${shape.auth.prefix}${secret}` };
+function putCredential(headers: HeaderMap, shape: UpstreamShape, secret: string): void {
+  if (shape.auth !== null) headers[shape.auth.header] = `${shape.auth.prefix}${secret}`;
 }
