@@ -1,3 +1,4 @@
+import { CacheBudget, Memo } from '../shared/bounded-labels.js';
 import type { FuseboxConfig } from '../config/schema.js';
 import { DEFAULT_POOL, modelPoolNames } from '../actors/layout.js';
 import { modelMatcher, type ModelMatcher } from './model-match.js';
@@ -84,9 +85,23 @@ export function buildModelPools(config: FuseboxConfig): ModelPools {
  * The pools to try for a model, in order: its own pool, then each fallback in turn with the
  * model mapped at every step. A cycle ends the chain; each pool appears at most once.
  */
-export function poolChain(pools: ModelPools, model: string): PoolStep[] {
-  return chainFrom(pools, { pool: pools.poolOf(model), model }, pools.poolOf(model));
+export function poolChain(pools: ModelPools, model: string): readonly PoolStep[] {
+  let chains = CHAINS.get(pools);
+  if (chains === undefined) {
+    chains = new Memo(new CacheBudget(CHAINS_KEPT), (name: string) =>
+      Object.freeze(chainFrom(pools, { pool: pools.poolOf(name), model: name }, pools.poolOf(name))),
+    );
+    CHAINS.set(pools, chains);
+  }
+  return chains.get(model);
 }
+
+/**
+ * Chains made once per model name and pools (a generation's), not per request; at most
+ * CHAINS_KEPT names are kept per pools (names are client text), past that a chain is made each time.
+ */
+const CHAINS_KEPT = 1_000;
+const CHAINS = new WeakMap<ModelPools, Memo<string, readonly PoolStep[]>>();
 
 /**
  * The pools to try after a context-length error on `step`: its pool's context fallback (with

@@ -1,3 +1,4 @@
+import type { Mutable } from '../../shared/mutable.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { FuseboxError } from '../../shared/errors.js';
 import type { RoutingGeneration } from '../../routing/generation.js';
@@ -86,7 +87,7 @@ function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras
     return new FuseboxError('model_not_found', `the model "${model}" is not served by any configured ${route.protocol} backend`);
   }
   const streamed = route.streams === 'always' || (route.streams === 'body' && read.stream === true);
-  return {
+  const job: Mutable<Job> = {
     id: parts.requestId,
     protocol: route.protocol,
     model,
@@ -99,10 +100,11 @@ function buildJob(route: ClientRoute, parts: JobParts, table: RouteTable, extras
     receivedAt: parts.receivedAt,
     signal: parts.signal,
     sink: parts.sink,
-    ...(translation ? { translation } : {}),
-    ...(parts.clientKey !== undefined ? { clientKey: parts.clientKey } : {}),
-    ...(streamed && protocolSpec(route.protocol).chat.serves(route) ? { resume: STREAM_RESUME } : {}),
   };
+  if (translation) job.translation = translation;
+  if (parts.clientKey !== undefined) job.clientKey = parts.clientKey;
+  if (streamed && protocolSpec(route.protocol).chat.serves(route)) job.resume = STREAM_RESUME;
+  return job;
 }
 
 function unknownRoute(method: string, pathname: string): FuseboxError {
