@@ -44,7 +44,7 @@ export function outcomeEvents(facts: AttemptFacts): Addressed[] {
     case 'success':
       return succeeded(facts, ids);
     case 'endpoint_failure':
-      return withReleases(route, at, [failed(route, at, ids.backend, outcome.code), failed(route, at, ids.baseUrl, outcome.code)], [ids.pool]);
+      return [failed(route, at, ids.backend, outcome.code), failed(route, at, ids.baseUrl, outcome.code), ...releases(route, at, [ids.pool])];
     case 'rate_limited': {
       const waitMs = outcome.retryAfterMs ?? exponentialCooldownMs(facts.credential?.cooldownStreak ?? 0);
       const event: BreakerEvent = {
@@ -57,37 +57,32 @@ export function outcomeEvents(facts: AttemptFacts): Addressed[] {
         baseUrlIndex: route.baseUrlIndex,
         ...(facts.quota === undefined ? {} : { quota: facts.quota }),
       };
-      return withReleases(route, at, [], [ids.backend, ids.baseUrl], [{ actorId: ids.pool, event }]);
+      return [...releases(route, at, [ids.backend, ids.baseUrl]), { actorId: ids.pool, event }];
     }
     case 'capacity_exhausted': {
       const until = at + (outcome.retryAfterMs ?? CAPACITY_DEFAULT_MS);
       const reason = `model capacity exhausted (${route.model})`;
-      return withReleases(route, at, [], [ids.backend, ids.baseUrl], [{ actorId: ids.pool, event: { type: 'breaker.trip', at, until, reason } }]);
+      return [...releases(route, at, [ids.backend, ids.baseUrl]), { actorId: ids.pool, event: { type: 'breaker.trip', at, until, reason } }];
     }
     case 'auth_failed': {
       const { credentialId } = route;
       const refusedBy = { baseUrlIndex: route.baseUrlIndex, baseUrlCount: route.backend.baseUrlActorIds.length };
-      return withReleases(
-        route,
-        at,
-        [],
-        [ids.backend, ids.baseUrl],
-        [
-          {
-            actorId: ids.pool,
-            event: { type: 'credential.rejected', at, probe: probe(route, ids.pool), code: outcome.code, credentialId, ...refusedBy },
-          },
-          ...siblingPools(route).map((actorId) => ({
-            actorId,
-            event: { type: 'credential.disable', at, credentialId, reason: outcome.code, ...refusedBy } as const,
-          })),
-        ],
-      );
+      return [
+        ...releases(route, at, [ids.backend, ids.baseUrl]),
+        {
+          actorId: ids.pool,
+          event: { type: 'credential.rejected', at, probe: probe(route, ids.pool), code: outcome.code, credentialId, ...refusedBy },
+        },
+        ...siblingPools(route).map((actorId) => ({
+          actorId,
+          event: { type: 'credential.disable', at, credentialId, reason: outcome.code, ...refusedBy } as const,
+        })),
+      ];
     }
     case 'client_error':
     case 'context_exceeded':
     case 'cancelled':
-      return withReleases(route, at, [], [ids.backend, ids.baseUrl, ids.pool]);
+      return releases(route, at, [ids.backend, ids.baseUrl, ids.pool]);
   }
 }
 
@@ -100,16 +95,9 @@ function failed(route: Route, at: number, actorId: string, code: string, latency
   return { actorId, event };
 }
 
-/**
- * `events`, then a `call.released` for each of `released` that lent this call a probe permit
- * (a release matters to no other breaker), then `after`.
- */
-function withReleases(route: Route, at: number, events: Addressed[], released: readonly string[], after: readonly Addressed[] = []): Addressed[] {
-  for (const actorId of released) {
-    if (probe(route, actorId)) events.push({ actorId, event: { type: 'call.released', at, probe: true } });
-  }
-  for (const addressed of after) events.push(addressed);
-  return events;
+/** A `call.released` for each of `candidates` that lent this call a probe permit: a release matters to no other breaker. */
+function releases(route: Route, at: number, candidates: readonly string[]): Addressed[] {
+  return candidates.filter((actorId) => probe(route, actorId)).map((actorId) => ({ actorId, event: { type: 'call.released', at, probe: true } }));
 }
 
 function actorIds(route: Route) {
