@@ -42,6 +42,12 @@ const OWN_PASSTHROUGH = /^bench\/servers\/passthrough\.ts$/;
  * null for idle. A fusebox file that logs or counts metrics is logging or metrics, not fusebox.
  * WebAssembly is undici's (its HTTP parser, llhttp, is the only WebAssembly running under load).
  */
+/** The folder of a fusebox position (`src/routing/plan.ts:39` → `src/routing`), built or not. */
+function sourceFolder(where: string): string {
+  const source = where.replace(/:\d+$/, '').replace(/^dist\/(src\/.*)\.js$/, '$1.ts');
+  return source.slice(0, source.lastIndexOf('/'));
+}
+
 export function categoryOf(functionName: string, where: string): Category | null {
   if (functionName === '(idle)') return null;
   if (functionName === '(garbage collector)') return 'GC';
@@ -70,6 +76,8 @@ export function categoryOf(functionName: string, where: string): Category | null
 export interface CategorySummary {
   /** Busy (non-idle) µs per category within the window. */
   readonly byCategory: Readonly<Record<Category, number>>;
+  /** The `fusebox files` category's µs split by source folder (`src/routing`, `src/http/server`, …). */
+  readonly ownByFolder: Readonly<Record<string, number>>;
   readonly busyUs: number;
   readonly idleUs: number;
 }
@@ -89,21 +97,27 @@ export function summariseByCategory(profile: CpuProfile, root: string, fromUs: n
   });
   const map = createSourceMapper(root);
   const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+  const ownByFolder: Record<string, number> = {};
   let busyUs = 0;
   let idleUs = 0;
   for (const node of profile.nodes) {
     const us = selfUs.get(node.id) ?? 0;
     if (us === 0) continue;
     const { functionName, url, lineNumber, columnNumber } = node.callFrame;
-    const category = categoryOf(functionName, url ? map(url, lineNumber, columnNumber) : '(native)');
+    const where = url ? map(url, lineNumber, columnNumber) : '(native)';
+    const category = categoryOf(functionName, where);
     if (category === null) {
       idleUs += us;
       continue;
     }
     byCategory[category] += us;
     busyUs += us;
+    if (category === 'fusebox files') {
+      const folder = sourceFolder(where);
+      ownByFolder[folder] = (ownByFolder[folder] ?? 0) + us;
+    }
   }
-  return { byCategory, busyUs, idleUs };
+  return { byCategory, ownByFolder, busyUs, idleUs };
 }
 
 /** The main thread's profile in `dir` (file names end `.<pid>.<thread>.<seq>.cpuprofile`; the main thread is 0). */

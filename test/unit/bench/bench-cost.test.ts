@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { idleFigure } from '../../../bench/idle.js';
-import { categoryOf, summariseByCategory, type CpuProfile } from '../../../bench/lib/categories.js';
+import { CATEGORIES, categoryOf, summariseByCategory, type CpuProfile } from '../../../bench/lib/categories.js';
 import { FB1, FB_FLEET, PT } from '../../../bench/names.js';
 import { verdicts } from '../../../bench/report.js';
 import { costTables } from '../../../bench/report-cost.js';
@@ -51,6 +51,26 @@ describe('bench cost of a request', () => {
     expect(summary.byCategory.node).toBe(0);
   });
 
+  it("sums fusebox's own self time by source folder, logging and metrics files left to their categories", () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0, columnNumber: 0 });
+    const profile: CpuProfile = {
+      startTime: 0,
+      nodes: [
+        { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 4, 5] },
+        { id: 2, callFrame: frame('handle', 'file:///x/src/http/server/server.ts') },
+        { id: 3, callFrame: frame('chooseRoute', 'file:///x/src/routing/plan.ts') },
+        { id: 4, callFrame: frame('runAttempt', 'file:///x/src/routing/attempt.ts') },
+        { id: 5, callFrame: frame('requestLine', 'file:///x/src/app/request-line.ts') },
+      ],
+      samples: [2, 3, 4, 4, 5],
+      timeDeltas: [10, 20, 30, 30, 50],
+    };
+    const summary = summariseByCategory(profile, '/x', 0, 1000);
+    expect(summary.ownByFolder).toEqual({ 'src/http/server': 10, 'src/routing': 80 });
+    expect(summary.byCategory['fusebox files']).toBe(90);
+    expect(summary.byCategory.logging).toBe(50);
+  });
+
   it('judges CPU per idle second against the pass-through from schedstat', () => {
     const counters = (cpuUs: number, runUs: number, switches: number) => ({ cpuUs, runUs, switches, threads: 7 });
     const fb = idleFigure(counters(0, 1000, 10), counters(10_000, 4000, 40), 10);
@@ -74,6 +94,33 @@ describe('bench cost of a request', () => {
     const never = verdicts({ idle: silent }).find((v) => v.target.includes('idle second'))!;
     expect(never.ok).toBe(false);
     expect(never.measured.startsWith('∞')).toBe(true);
+  });
+
+  it("tabulates fusebox's own time by folder, largest first, in µs per request beside the gap to the pass-through", () => {
+    const byCategory = (own: number, node: number) => ({ ...Object.fromEntries(CATEGORIES.map((c) => [c, 0])), 'fusebox files': own, node }) as never;
+    const profile = (own: number, node: number, ownByFolder: Record<string, number>) => ({
+      byCategory: byCategory(own, node),
+      ownByFolder,
+      busyUs: own + node,
+      idleUs: 0,
+      requests: 100,
+      errors: 0,
+      windowUs: 1e6,
+      file: 'x',
+    });
+    const fb = profile(3000, 7000, { 'src/routing': 1000, 'src/http/server': 2000 });
+    const pt = profile(0, 8000, {});
+    const table = costTables({
+      profile: new Map([
+        [FB1, fb],
+        [PT, pt],
+      ]),
+    }).find((t) => t.title.startsWith("fusebox's own code by folder"))!.table;
+    expect(table.rows).toEqual([
+      ['src/http/server', '20.0', '20.0'],
+      ['src/routing', '10.0', '10.0'],
+      ['all fusebox files', '30.0', '30.0'],
+    ]);
   });
 
   it('tabulates the counted costs per request of both fusebox shapes against the pass-through', () => {
