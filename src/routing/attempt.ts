@@ -132,7 +132,7 @@ function answerWhole(
   const answer = call ? call.whole(reply.status, body) : body;
   if (answer === null) return { outcome: { kind: 'endpoint_failure', code: 'translation_failed' }, answered: false, headers: reply.headers };
   if (held) return { outcome: held, answered: false, headers: reply.headers, held: { status: reply.status, body: answer } };
-  job.sink.respond(reply.status, { ...reply.headers, ...answerHeaders() }, answer);
+  job.sink.respond(reply.status, reply.headers, answerHeaders(), answer);
   const result: Mutable<AttemptResult> = { outcome, answered: true, status: reply.status, latencyMs: reply.headersAfterMs, headers: reply.headers };
   const usage = outcome.kind === 'success' ? reply.body.usage?.(body, members) : null;
   if (usage) result.usage = usage;
@@ -149,7 +149,7 @@ async function streamThrough(
   const opened = await firstOf(job, reply, deps);
   if (!('first' in opened)) return opened;
   const { first, latencyMs } = opened;
-  job.sink.start(reply.status, { ...reply.headers, ...answerHeaders() });
+  job.sink.start(reply.status, reply.headers, answerHeaders());
   const resume = deps.streamResume === true ? (job.resume ?? null) : null;
   const broke = await (call
     ? pumpStep(job, reply.body, first, call.stream(resume !== null), resume !== null)

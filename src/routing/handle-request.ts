@@ -265,7 +265,7 @@ function failed(run: Run): RequestSummary {
   const held = run.context.held;
   if (held) {
     // The context fallback gave no answer: the client gets the upstream's own 4xx.
-    job.sink.respond(held.status, { ...held.headers, ...gatewayHeaders(attempts.length, held.backend) }, held.body);
+    job.sink.respond(held.status, held.headers, gatewayHeaders(attempts.length, held.backend), held.body);
     return withWaits(
       { status: held.status, outcome: httpCode(held.status), backend: held.backend, attempts, skipped: run.skipped, considered: run.considered },
       run,

@@ -59,10 +59,14 @@ export interface CancelSignal {
 export interface ClientSink {
   /** True once the status line has been sent: from then on, no failover. */
   readonly started: boolean;
-  /** A whole response at once. `headers` is taken over (the sink adds to it): pass a fresh object. */
-  respond(status: number, headers: Record<string, string>, body: Buffer): void;
-  /** Begin a streamed response; its head is sent with the first `write`. `headers` is taken over. */
-  start(status: number, headers: Record<string, string>): void;
+  /**
+   * A whole response at once. Its head: the upstream's headers (`upstream`), fusebox's own
+   * (`own`, winning over an upstream header of the same name), the length and the request id.
+   * Neither object is changed.
+   */
+  respond(status: number, upstream: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>, body: Buffer): void;
+  /** Begin a streamed response, its head made as `respond`'s; it is sent with the first `write`. */
+  start(status: number, upstream: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>): void;
   /**
    * Write one chunk. Undefined when the client can take more at once; otherwise a promise that
    * resolves when it has drained (backpressure), so the common case costs no promise.
