@@ -116,25 +116,40 @@ export class BodyQueue implements UpstreamBody {
 
 /** A body already in memory: one chunk (or none) then the end, or the read failure again. */
 export function memoryBody(chunk: Buffer | null, failure?: UpstreamBodyError, usageOf?: UsageOf): UpstreamBody {
-  let left = chunk;
-  const next = (): Promise<Buffer | null> => {
-    if (failure) return Promise.reject(failure);
-    const out = left;
-    left = null;
+  return new MemoryBody(chunk, failure, usageOf);
+}
+
+/** A body already in memory: one object per reply, its methods shared. */
+class MemoryBody implements UpstreamBody {
+  readonly usage?: UsageOf;
+  readonly whole?: Buffer;
+  private left: Buffer | null;
+
+  constructor(
+    chunk: Buffer | null,
+    private readonly failure?: UpstreamBodyError,
+    usageOf?: UsageOf,
+  ) {
+    this.left = chunk;
+    if (usageOf) this.usage = usageOf;
+    if (!failure) this.whole = chunk ?? EMPTY;
+  }
+
+  next(): Promise<Buffer | null> {
+    if (this.failure) return Promise.reject(this.failure);
+    const out = this.left;
+    this.left = null;
     return Promise.resolve(out);
-  };
-  return {
-    next,
-    async pipe(write) {
-      const out = await next();
-      if (out) await write(out);
-    },
-    cancel() {
-      left = null;
-    },
-    ...(usageOf ? { usage: usageOf } : {}),
-    ...(failure ? {} : { whole: chunk ?? EMPTY }),
-  };
+  }
+
+  async pipe(write: Writer): Promise<void> {
+    const out = await this.next();
+    if (out) await write(out);
+  }
+
+  cancel(): void {
+    this.left = null;
+  }
 }
 
 const EMPTY = Buffer.alloc(0);

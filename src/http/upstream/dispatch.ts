@@ -3,7 +3,6 @@ import type { Pool } from './undici-pool.js';
 import type { Clock } from '../../shared/clock.js';
 import type { TimeoutsConfig } from '../../config/schema.js';
 import type { CancelSignal, Protocol, UpstreamCode, UpstreamReply } from '../../routing/types.js';
-import { isUpstreamCode } from '../../shared/upstream-code.js';
 import { isEventStream } from '../../shared/content-type.js';
 import { clientResponseHeaders, type HeaderMap } from '../protocols/headers.js';
 import { protocolSpec } from '../protocols/registry.js';
@@ -12,6 +11,7 @@ import { closingBytes, FirstEventScanner, judgeEnd, TailKeeper } from './sse-sca
 import { BoundedChunks } from '../../routing/bounded-body.js';
 import { BodyQueue, memoryBody, type UsageOf } from './body-queue.js';
 import { ReportDropper } from './report-dropper.js';
+import { errorCode } from './error-code.js';
 
 /**
  * One upstream request through undici's `dispatch`, with the stream guard built in.
@@ -95,7 +95,12 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   private head: Buffer[] | null = null;
   private dropper: ReportDropper | null = null;
   /** A 2xx answer read whole before the reply resolves (plan.wholeUpTo): the reply, and its bytes so far. */
-  private collecting: { readonly reply: Omit<ResponseReply, 'body'>; readonly chunks: BoundedChunks } | null = null;
+  private collecting: {
+    readonly status: number;
+    readonly headers: Record<string, string>;
+    readonly afterMs: number;
+    readonly chunks: BoundedChunks;
+  } | null = null;
   private totalTimer: unknown;
   private firstTimer: unknown = null;
   private readonly onClientAbort = () => this.abort('client_cancelled');
@@ -152,8 +157,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   /** The answer's headers are in: the first byte has come; the reply waits for the whole body. */
   private collectWhole(status: number, headers: Record<string, string>, limit: number): void {
     if (this.firstTimer !== null) this.clock.clearTimeout(this.firstTimer);
-    const reply = { kind: 'response', status, headers, headersAfterMs: this.clock.now() - this.started } as const;
-    this.collecting = { reply, chunks: new BoundedChunks(limit) };
+    this.collecting = { status, headers, afterMs: this.clock.now() - this.started, chunks: new BoundedChunks(limit) };
   }
 
   private readUsage(body: BodyQueue, spec: ProtocolSpec): void {
@@ -189,8 +193,9 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (this.collecting !== null) {
       this.finish();
-      const { reply, chunks } = this.collecting;
-      this.settle({ ...reply, body: memoryBody(chunks.result(), undefined, wholeUsage(protocolSpec(this.plan.protocol))) });
+      const { status, headers, afterMs, chunks } = this.collecting;
+      const body = memoryBody(chunks.result(), undefined, wholeUsage(protocolSpec(this.plan.protocol)));
+      this.settle({ kind: 'response', status, headers, body, headersAfterMs: afterMs });
       return;
     }
     if (this.proving !== null) {
@@ -257,36 +262,14 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
 
 export { isEventStream };
 
-/** A whole answer's usage, read with its protocol's UsageReading. */
+/** A whole answer's usage, read with its protocol's UsageReading; one reader per protocol, not per reply. */
 function wholeUsage(spec: ProtocolSpec): UsageOf {
-  return (whole, members) => (whole ? spec.usage.fromBody(whole, members) : null);
-}
-
-/** undici and socket errors → the short codes outcomes and logs use; `upstream_error` for any other. */
-export function errorCode(error: Error & { code?: unknown }): UpstreamCode {
-  switch (error.code) {
-    case 'ECONNREFUSED':
-      return 'connect_refused';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-    case 'EPIPE':
-      return 'connection_reset';
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'timeout_connect';
-    case 'UND_ERR_HEADERS_TIMEOUT':
-      return 'timeout_headers';
-    case 'UND_ERR_BODY_TIMEOUT':
-      return 'timeout_idle';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'dns_failed';
-    default:
-      return error.name === 'AbortError' ? 'aborted' : knownCode(error.code);
+  let reader = wholeUsages.get(spec);
+  if (reader === undefined) {
+    reader = (whole, members) => (whole ? spec.usage.fromBody(whole, members) : null);
+    wholeUsages.set(spec, reader);
   }
+  return reader;
 }
 
-/** A code an error already carries, when it is one of ours (lower-cased). */
-function knownCode(code: unknown): UpstreamCode {
-  const lower = typeof code === 'string' ? code.toLowerCase() : '';
-  return isUpstreamCode(lower) ? lower : 'upstream_error';
-}
+const wholeUsages = new Map<ProtocolSpec, UsageOf>();

@@ -11,7 +11,7 @@ import { dispatchOnce, isEventStream, type DispatchPlan } from './dispatch.js';
 import { upstreamShape, upstreamTarget, type UpstreamShape } from './upstream-shape.js';
 import type { AccessTokens } from './oauth-tokens.js';
 
-export { errorCode } from './dispatch.js';
+export { errorCode } from './error-code.js';
 
 /**
  * The Transport that reaches upstreams: one undici Pool per origin, `dispatch` with a

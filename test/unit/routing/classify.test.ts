@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify, endpointAlive, isRedirect } from '../../../src/routing/classify.js';
 import { httpCode, isUpstreamCode, UPSTREAM_FAILURE_CODES, type UpstreamCode } from '../../../src/shared/upstream-code.js';
-import { errorCode } from '../../../src/http/upstream/dispatch.js';
+import { errorCode } from '../../../src/http/upstream/error-code.js';
 
 const response = (status: number) => classify({ kind: 'response', status, headers: {} }, 0);
 
