@@ -68,6 +68,6 @@ export const HOT_PATH_SHAPE: readonly string[] = [
   '  1.25 ms, and in ten alternated 2 s rounds beside a default process fusebox spent 0.89× the CPU',
   '  per request (0.70–0.96, lower in every round). The flag must be given when node starts (set',
   "  at run time, V8 aborts), so it is not fusebox's default: docs/operations.md suggests it where",
-  '  fusebox has one CPU; the throughput table shows both processes with it.',
+  '  fusebox has one CPU; the gc table above measures it again in every run.',
   '',
 ];

@@ -6,9 +6,7 @@ export const FB_FLEET = 'fusebox 4×3×50';
 export const FB_TRANSLATED = 'fusebox 1×1×1, translated';
 /** Diagnostic only (no target): fusebox 1×1×1 with the per-request log line off. */
 export const FB1_QUIET = 'fusebox 1×1×1, log warn';
-/** Diagnostic only (no target): fusebox 1×1×1 and the pass-through with V8's garbage collector on the main thread alone. */
+/** The node flag of the diagnostic gc suite (bench/gc-flag.ts): V8's garbage collector on the main thread alone. */
 export const GC_FLAG = '--single-threaded-gc';
-export const FB1_ONE_GC_THREAD = `fusebox 1×1×1, ${GC_FLAG}`;
-export const PT_ONE_GC_THREAD = `pass-through, ${GC_FLAG}`;
 export const KEYS_10 = 'fusebox 10 keys';
 export const KEYS_10K = 'fusebox 10,000 keys';

@@ -8,6 +8,7 @@ import { costTables, idleVerdicts } from './report-cost.js';
 import { cpuVerdicts, streamCpuTable } from './report-cpu.js';
 import { FB1, KEYS_10, KEYS_10K, PT } from './names.js';
 import type { StreamCpuFigure } from './streams-cpu.js';
+import { gcFlagTable, type GcFlagFigure } from './gc-flag.js';
 import type { LatencyFigure, RssFigure, SseFigure, StartupFigure, ThroughputFigure } from './suites.js';
 
 /**
@@ -23,6 +24,8 @@ export interface Figures {
   readonly credentials?: Map<string, ThroughputFigure>;
   readonly cluster?: ClusterFigure;
   readonly resume?: Map<string, StreamCpuFigure>;
+  /** CPU per request with and without --single-threaded-gc (a diagnostic). */
+  readonly gc?: Map<string, GcFlagFigure>;
   /** CPU profiles by category, fusebox 1×1×1 and the pass-through. */
   readonly profile?: Map<string, CategoryProfile>;
   readonly idle?: Map<string, IdleFigure>;
@@ -197,6 +200,7 @@ export function tables(fig: Figures): { title: string; table: Table }[] {
     });
   }
   if (fig.resume) out.push(streamCpuTable(fig.resume));
+  if (fig.gc && fig.gc.size > 0) out.push(gcFlagTable(fig.gc));
   if (fig.cluster) {
     const c = fig.cluster;
     out.push({

@@ -7,7 +7,8 @@ import { writeWrkScript } from './load/wrk.js';
 import { buildFusebox } from './lib/build.js';
 import { profileFusebox, type ProfileSummary } from './lib/profile.js';
 import { has } from './lib/proc.js';
-import { FB1, FB1_ONE_GC_THREAD, FB1_QUIET, FB_FLEET, FB_TRANSLATED, GC_FLAG, KEYS_10, KEYS_10K, PT, PT_ONE_GC_THREAD } from './names.js';
+import { FB1, FB1_QUIET, FB_FLEET, FB_TRANSLATED, KEYS_10, KEYS_10K, PT } from './names.js';
+import { gcFlagSuite } from './gc-flag.js';
 import { tables, textTable, verdictTable, verdicts, type Figures } from './report.js';
 import { streamCpuSuite } from './streams-cpu.js';
 import { clusterSuite } from './cluster.js';
@@ -18,7 +19,7 @@ import { latencySuite, rssSuite, sseSuite, startupSuite, throughputSuite, type P
 import { startFusebox, startNginx, startPassthrough, startUpstream, type FuseboxShape, type Target } from './servers/targets.js';
 
 /**
- * `npm run bench [-- --quick] [--only throughput,profile,latency,sse,resume,rss,startup,idle,cost,credentials,cluster] [--tree]`:
+ * `npm run bench [-- --quick] [--only throughput,profile,latency,sse,resume,gc,rss,startup,idle,cost,credentials,cluster] [--tree]`:
  * builds fusebox (HEAD, or the working tree with --tree), runs every suite against the same
  * upstream, prints the figures and writes docs/performance.md (not with --only or --no-write).
  * The CPU profile by category (`profile`) runs whenever `throughput` does, read beside it;
@@ -105,11 +106,12 @@ async function main(): Promise<void> {
 
 async function runSuites(targets: Target[], plan: Plan, figures: Record<string, unknown>, hasWrk: boolean): Promise<void> {
   const suites: [string, boolean, () => Promise<unknown>][] = [
-    ['throughput', hasWrk, () => throughputWithDiagnostics(targets, plan)],
+    ['throughput', hasWrk, () => throughputWithQuietLog(targets, plan)],
     ['profile', hasWrk && profiling, () => categorySuite(plan, quick ? 3 : 5)],
     ['latency', true, () => latencySuite(targets, plan)],
     ['sse', true, () => sseSuite(targets, plan)],
     ['resume', true, () => streamCpuSuite(plan)],
+    ['gc', hasWrk, () => gcFlagSuite(plan, quick ? 2 : 6)],
     ['rss', true, () => rssSuite(plan)],
     ['startup', true, () => startupSuite(plan)],
     ['idle', true, () => idleSuite(plan, quick ? 3 : 10)],
@@ -134,22 +136,21 @@ async function runSuites(targets: Target[], plan: Plan, figures: Record<string, 
   }
 }
 
-/**
- * Throughput, plus diagnostics beside it (no targets): fusebox 1×1×1 at log level warn (what the
- * per-request log line costs), and fusebox 1×1×1 and the pass-through with GC_FLAG (what V8's
- * helper threads cost a process pinned to one core).
- */
-async function throughputWithDiagnostics(targets: Target[], plan: Plan) {
-  const fusebox = (name: string, extra: { logLevel?: string; nodeFlags?: string[] }) =>
-    startFusebox({ name, shape: SHAPES[FB1]!, origin: plan.origin, dir: plan.dir, cpu: plan.proxyCpu, root: plan.root, ...extra });
-  const diagnostics: Target[] = [];
+/** Throughput, plus fusebox 1×1×1 at log level warn: what the per-request log line costs. */
+async function throughputWithQuietLog(targets: Target[], plan: Plan) {
+  const quiet = await startFusebox({
+    name: FB1_QUIET,
+    shape: SHAPES[FB1]!,
+    origin: plan.origin,
+    dir: plan.dir,
+    cpu: plan.proxyCpu,
+    root: plan.root,
+    logLevel: 'warn',
+  });
   try {
-    diagnostics.push(await fusebox(FB1_QUIET, { logLevel: 'warn' }));
-    diagnostics.push(await fusebox(FB1_ONE_GC_THREAD, { nodeFlags: [GC_FLAG] }));
-    diagnostics.push({ ...(await startPassthrough(plan.proxyCpu, plan.origin, [GC_FLAG])), name: PT_ONE_GC_THREAD });
-    return await throughputSuite([...targets, ...diagnostics], plan);
+    return await throughputSuite([...targets, quiet], plan);
   } finally {
-    for (const target of diagnostics) await target.stop();
+    await quiet.stop();
   }
 }
 
