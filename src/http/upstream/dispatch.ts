@@ -94,7 +94,7 @@ class GuardedRequest implements Dispatcher.DispatchHandler {
   /** The stream's chunks up to its first data event (references), for the usage its first event reports. */
   private head: Buffer[] | null = null;
   private dropper: ReportDropper | null = null;
-  /** A 2xx answer read whole before the reply resolves (plan.wholeUpTo): the reply, and its bytes so far. */
+  /** A 2xx answer read whole before the reply resolves (plan.wholeUpTo): its status, headers and time to them, and its bytes so far. */
   private collecting: {
     readonly status: number;
     readonly headers: Record<string, string>;
