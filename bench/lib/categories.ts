@@ -42,12 +42,6 @@ const OWN_PASSTHROUGH = /^bench\/servers\/passthrough\.ts$/;
  * null for idle. A fusebox file that logs or counts metrics is logging or metrics, not fusebox.
  * WebAssembly is undici's (its HTTP parser, llhttp, is the only WebAssembly running under load).
  */
-/** The folder of a fusebox position (`src/routing/plan.ts:39` → `src/routing`), built or not. */
-function sourceFolder(where: string): string {
-  const source = where.replace(/:\d+$/, '').replace(/^dist\/(src\/.*)\.js$/, '$1.ts');
-  return source.slice(0, source.lastIndexOf('/'));
-}
-
 export function categoryOf(functionName: string, where: string): Category | null {
   if (functionName === '(idle)') return null;
   if (functionName === '(garbage collector)') return 'GC';
@@ -62,7 +56,7 @@ export function categoryOf(functionName: string, where: string): Category | null
     if (METRICS_PACKAGES.test(name)) return 'metrics';
     return 'other libraries';
   }
-  const source = file.replace(/^dist\/(src\/.*)\.js$/, '$1.ts');
+  const source = sourceFile(file);
   if (source.startsWith('src/')) {
     if (LOGGING_FILES.test(source)) return 'logging';
     if (METRICS_FILES.test(source)) return 'metrics';
@@ -71,6 +65,17 @@ export function categoryOf(functionName: string, where: string): Category | null
   if (OWN_PASSTHROUGH.test(source)) return "pass-through's own code";
   if (file.startsWith('node:') || file === '(native)' || file === '') return 'node';
   return 'unattributed';
+}
+
+/** A built file as its source (`dist/src/a/b.js` → `src/a/b.ts`); any other file as it is. */
+function sourceFile(file: string): string {
+  return file.replace(/^dist\/(src\/.*)\.js$/, '$1.ts');
+}
+
+/** The folder of a fusebox position (`src/routing/plan.ts:39` → `src/routing`), built or not. */
+function sourceFolder(where: string): string {
+  const source = sourceFile(where.replace(/:\d+$/, ''));
+  return source.slice(0, source.lastIndexOf('/'));
 }
 
 export interface CategorySummary {

@@ -2,9 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { FuseboxError } from '../../shared/errors.js';
 import type { ClientSink, Protocol } from '../../routing/types.js';
 import { protocolSpec } from '../protocols/registry.js';
+import type { HeaderMap } from '../protocols/types.js';
 import { writeError } from './write-error.js';
-
-type HeaderMap = Readonly<Record<string, string>>;
 
 /**
  * The routing pipeline's view of a client response. Writes after the client left are dropped.
@@ -19,12 +18,12 @@ export class ResponseSink implements ClientSink {
     private readonly requestId: string,
   ) {}
 
-  respond(status: number, upstream: HeaderMap, own: HeaderMap, body: Buffer): void {
+  respond(status: number, upstream: Readonly<HeaderMap>, own: Readonly<HeaderMap>, body: Buffer): void {
     this.open(status, responseHead(upstream, own, 'content-length', String(body.length), this.requestId));
     this.res.end(body);
   }
 
-  start(status: number, upstream: HeaderMap, own: HeaderMap): void {
+  start(status: number, upstream: Readonly<HeaderMap>, own: Readonly<HeaderMap>): void {
     // The head goes out with the first chunk, written right after: one write, not two.
     this.open(status, responseHead(upstream, own, 'cache-control', 'no-cache', this.requestId));
   }
@@ -68,7 +67,7 @@ export class ResponseSink implements ClientSink {
  * request id. Neither object is changed. A list rather than a merged object: copying the
  * upstream's headers into a new object and adding to it was a hot spot of every answer.
  */
-function responseHead(upstream: HeaderMap, own: HeaderMap, name: string, value: string, requestId: string): string[] {
+function responseHead(upstream: Readonly<HeaderMap>, own: Readonly<HeaderMap>, name: string, value: string, requestId: string): string[] {
   const head: string[] = [];
   for (const key in upstream) {
     if (key === name || key === REQUEST_ID || key in own) continue;
