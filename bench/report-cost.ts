@@ -34,7 +34,7 @@ export function idleVerdicts(fig: Figures): Verdict[] {
 export function costTables(fig: Figures): { title: string; table: Table }[] {
   const out: { title: string; table: Table }[] = [];
   const [fb, pt] = [fig.profile?.get(FB1), fig.profile?.get(PT)];
-  if (fb && pt) out.push(categoryTable(fb, pt, fig), ownFolderTable(fb, pt));
+  if (fb && pt) out.push(categoryTable(fb, pt, fig), ownFolderTable(fb, pt), nodeAskerTable(fb, pt), nodeFunctionTable(fb, pt));
   if (fig.idle) out.push(idleTable(fig.idle));
   if (fig.cost) out.push(costTable(fig.cost));
   return out;
@@ -86,6 +86,48 @@ function ownFolderTable(fb: CategoryProfile, pt: CategoryProfile): { title: stri
       `fusebox's own code by folder: the self time of ${FB1}'s \`src/\` functions in the profile above (µs per request, % of its busy ` +
       `samples; logging and metrics files are in their own rows above); the whole gap to the pass-through there is ${f(gap, 1)} µs per request`,
     table: { head: ['folder', 'µs/req', '% of busy'], rows },
+  };
+}
+
+/** µs per request of `us` in profile `p`. */
+const perRequest = (p: CategoryProfile, us: number | undefined) => (us ?? 0) / Math.max(1, p.requests);
+
+/** A split both profiles have, key by key: fusebox's and the pass-through's µs per request and their difference, the largest difference first. */
+function splitRows(
+  fb: CategoryProfile,
+  pt: CategoryProfile,
+  mine: Readonly<Record<string, number>>,
+  base: Readonly<Record<string, number>>,
+): { key: string; fb: number; pt: number; gap: number }[] {
+  return [...new Set([...Object.keys(mine), ...Object.keys(base)])]
+    .map((key) => ({ key, fb: perRequest(fb, mine[key]), pt: perRequest(pt, base[key]) }))
+    .map((row) => ({ ...row, gap: row.fb - row.pt }))
+    .sort((x, y) => y.gap - x.gap);
+}
+
+/** The `node` row of the category table by what asked for the time: work another category's code asks node for, and the event loop's own. */
+function nodeAskerTable(fb: CategoryProfile, pt: CategoryProfile): { title: string; table: Table } {
+  const rows = splitRows(fb, pt, fb.nodeByAsker, pt.nodeByAsker).map((row) => [row.key, f(row.fb, 1), f(row.pt, 1), f(row.gap, 1)]);
+  const [mine, base] = [perRequest(fb, fb.byCategory.node), perRequest(pt, pt.byCategory.node)];
+  rows.push(['all node', f(mine, 1), f(base, 1), f(mine - base, 1)]);
+  return {
+    title:
+      `node's time by what asked for it: the \`node\` row above split by the category of the nearest caller outside node ` +
+      `(µs per request; the event loop's own time is its callbacks, microtask and tick queues, timers and V8's \`(program)\`)`,
+    table: { head: ['asked by', 'fusebox µs/req', 'pass-through µs/req', 'fusebox − pass-through µs'], rows },
+  };
+}
+
+const NODE_FUNCTIONS = 12;
+
+/** The node functions whose self time differs most between the two profiles. */
+function nodeFunctionTable(fb: CategoryProfile, pt: CategoryProfile): { title: string; table: Table } {
+  const rows = splitRows(fb, pt, fb.nodeByFunction, pt.nodeByFunction)
+    .slice(0, NODE_FUNCTIONS)
+    .map((row) => [`\`${row.key}\``, f(row.fb, 2), f(row.pt, 2), f(row.gap, 2)]);
+  return {
+    title: `The ${NODE_FUNCTIONS} node functions with the most self time in ${FB1} beyond the pass-through's (µs per request, profiles above)`,
+    table: { head: ['function', 'fusebox µs/req', 'pass-through µs/req', 'fusebox − pass-through µs'], rows },
   };
 }
 

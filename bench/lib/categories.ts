@@ -27,6 +27,9 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/** What asked for node time that no JavaScript outside node asked for. */
+export const EVENT_LOOP = 'the event loop (no caller outside node)';
+
 /** Packages whose time is logging: pino and what it loads. */
 const LOGGING_PACKAGES =
   /^(pino(-[\w-]+)?|@pinojs\/[\w-]+|sonic-boom|thread-stream|quick-format-unescaped|atomic-sleep|on-exit-leak-free|safe-stable-stringify|fast-redact|real-require)$/;
@@ -83,6 +86,14 @@ export interface CategorySummary {
   readonly byCategory: Readonly<Record<Category, number>>;
   /** The `fusebox files` category's µs split by source folder (`src/routing`, `src/http/server`, …). */
   readonly ownByFolder: Readonly<Record<string, number>>;
+  /**
+   * The `node` category's µs by what asked for it: the category of the nearest caller outside
+   * node (`fusebox files`, `undici`, …), or `EVENT_LOOP` when there is none (libuv callbacks,
+   * microtask and tick queues, timers, V8's own `(program)` time).
+   */
+  readonly nodeByAsker: Readonly<Record<string, number>>;
+  /** The `node` category's µs by function (`name position`, the same key in any process). */
+  readonly nodeByFunction: Readonly<Record<string, number>>;
   readonly busyUs: number;
   readonly idleUs: number;
 }
@@ -103,13 +114,30 @@ export function summariseByCategory(profile: CpuProfile, root: string, fromUs: n
   const map = createSourceMapper(root);
   const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
   const ownByFolder: Record<string, number> = {};
+  const nodeByAsker: Record<string, number> = {};
+  const nodeByFunction: Record<string, number> = {};
+  const add = (into: Record<string, number>, key: string, us: number) => (into[key] = (into[key] ?? 0) + us);
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const whereOf = (callFrame: CpuProfile['nodes'][number]['callFrame']) =>
+    callFrame.url ? map(callFrame.url, callFrame.lineNumber, callFrame.columnNumber) : '(native)';
+  /** The category of the nearest caller of node `id` that is neither node nor idle. */
+  const askerOf = (id: number): string => {
+    for (let up = parent.get(id); up !== undefined; up = parent.get(up)) {
+      const { callFrame } = byId.get(up)!;
+      const category = categoryOf(callFrame.functionName, whereOf(callFrame));
+      if (category !== null && category !== 'node') return category;
+    }
+    return EVENT_LOOP;
+  };
   let busyUs = 0;
   let idleUs = 0;
   for (const node of profile.nodes) {
     const us = selfUs.get(node.id) ?? 0;
     if (us === 0) continue;
-    const { functionName, url, lineNumber, columnNumber } = node.callFrame;
-    const where = url ? map(url, lineNumber, columnNumber) : '(native)';
+    const { functionName } = node.callFrame;
+    const where = whereOf(node.callFrame);
     const category = categoryOf(functionName, where);
     if (category === null) {
       idleUs += us;
@@ -118,11 +146,13 @@ export function summariseByCategory(profile: CpuProfile, root: string, fromUs: n
     byCategory[category] += us;
     busyUs += us;
     if (category === 'fusebox files') {
-      const folder = sourceFolder(where);
-      ownByFolder[folder] = (ownByFolder[folder] ?? 0) + us;
+      add(ownByFolder, sourceFolder(where), us);
+    } else if (category === 'node') {
+      add(nodeByAsker, askerOf(node.id), us);
+      add(nodeByFunction, `${functionName || '(anonymous)'} ${where.replace(/:\d+$/, '')}`, us);
     }
   }
-  return { byCategory, ownByFolder, busyUs, idleUs };
+  return { byCategory, ownByFolder, nodeByAsker, nodeByFunction, busyUs, idleUs };
 }
 
 /** The main thread's profile in `dir` (file names end `.<pid>.<thread>.<seq>.cpuprofile`; the main thread is 0). */

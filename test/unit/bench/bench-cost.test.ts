@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { idleFigure } from '../../../bench/idle.js';
-import { CATEGORIES, categoryOf, summariseByCategory, type CpuProfile } from '../../../bench/lib/categories.js';
+import { CATEGORIES, categoryOf, EVENT_LOOP, summariseByCategory, type CpuProfile } from '../../../bench/lib/categories.js';
 import { FB1, FB_FLEET, PT } from '../../../bench/names.js';
 import { verdicts } from '../../../bench/report.js';
 import { costTables } from '../../../bench/report-cost.js';
@@ -71,6 +71,35 @@ describe('bench cost of a request', () => {
     expect(summary.byCategory.logging).toBe(50);
   });
 
+  it("splits node's self time by the category of the nearest caller outside node, the event loop when none", () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0, columnNumber: 0 });
+    const profile: CpuProfile = {
+      startTime: 0,
+      nodes: [
+        { id: 1, callFrame: frame('(root)', ''), children: [2, 5, 7] },
+        { id: 2, callFrame: frame('respond', 'file:///x/src/http/server/response-sink.ts'), children: [3] },
+        { id: 3, callFrame: frame('end', 'node:_http_outgoing'), children: [4] },
+        { id: 4, callFrame: frame('writev', '') },
+        { id: 5, callFrame: frame('writeH1', 'file:///x/node_modules/undici/lib/dispatcher/client-h1.js'), children: [6] },
+        { id: 6, callFrame: frame('writev', '') },
+        { id: 7, callFrame: frame('processTicksAndRejections', 'node:internal/process/task_queues'), children: [8] },
+        { id: 8, callFrame: frame('runMicrotasks', '') },
+      ],
+      samples: [4, 3, 6, 8, 7, 1],
+      timeDeltas: [10, 5, 20, 40, 1, 2],
+    };
+    const summary = summariseByCategory(profile, '/x', 0, 1000);
+    expect(summary.nodeByAsker).toEqual({ 'fusebox files': 15, undici: 20, [EVENT_LOOP]: 43 });
+    expect(summary.byCategory.node).toBe(78);
+    expect(summary.nodeByFunction).toEqual({
+      'writev (native)': 30,
+      'end node:_http_outgoing': 5,
+      'runMicrotasks (native)': 40,
+      'processTicksAndRejections node:internal/process/task_queues': 1,
+      '(root) (native)': 2,
+    });
+  });
+
   it('judges CPU per idle second against the pass-through from schedstat', () => {
     const counters = (cpuUs: number, runUs: number, switches: number) => ({ cpuUs, runUs, switches, threads: 7 });
     const fb = idleFigure(counters(0, 1000, 10), counters(10_000, 4000, 40), 10);
@@ -101,6 +130,8 @@ describe('bench cost of a request', () => {
     const profile = (own: number, node: number, ownByFolder: Record<string, number>) => ({
       byCategory: byCategory(own, node),
       ownByFolder,
+      nodeByAsker: {},
+      nodeByFunction: {},
       busyUs: own + node,
       idleUs: 0,
       requests: 100,
@@ -120,6 +151,41 @@ describe('bench cost of a request', () => {
       ['src/http/server', '20.0', '20.0'],
       ['src/routing', '10.0', '10.0'],
       ['all fusebox files', '30.0', '30.0'],
+    ]);
+  });
+
+  it("tabulates node's time by asker and its functions by fusebox's excess over the pass-through, largest first", () => {
+    const byCategory = (node: number) => ({ ...Object.fromEntries(CATEGORIES.map((c) => [c, 0])), node }) as never;
+    const profile = (requests: number, nodeByAsker: Record<string, number>, nodeByFunction: Record<string, number>) => ({
+      byCategory: byCategory(Object.values(nodeByAsker).reduce((a, b) => a + b, 0)),
+      ownByFolder: {},
+      nodeByAsker,
+      nodeByFunction,
+      busyUs: 1,
+      idleUs: 0,
+      requests,
+      errors: 0,
+      windowUs: 1e6,
+      file: 'x',
+    });
+    const fb = profile(100, { [EVENT_LOOP]: 3000, undici: 1500, 'fusebox files': 900 }, { 'writev (native)': 3000, 'runMicrotasks (native)': 900 });
+    const pt = profile(200, { [EVENT_LOOP]: 4000, undici: 3000 }, { 'writev (native)': 5000, 'emit node:events': 400 });
+    const tables = costTables({
+      profile: new Map([
+        [FB1, fb],
+        [PT, pt],
+      ]),
+    });
+    expect(tables.find((t) => t.title.startsWith("node's time by what asked for it"))!.table.rows).toEqual([
+      [EVENT_LOOP, '30.0', '20.0', '10.0'],
+      ['fusebox files', '9.0', '0.0', '9.0'],
+      ['undici', '15.0', '15.0', '0.0'],
+      ['all node', '54.0', '35.0', '19.0'],
+    ]);
+    expect(tables.find((t) => t.title.includes('node functions'))!.table.rows).toEqual([
+      ['`runMicrotasks (native)`', '9.00', '0.00', '9.00'],
+      ['`writev (native)`', '30.00', '25.00', '5.00'],
+      ['`emit node:events`', '0.00', '2.00', '-2.00'],
     ]);
   });
 
