@@ -40,16 +40,18 @@ export function costTables(fig: Figures): { title: string; table: Table }[] {
   return out;
 }
 
+/** µs per request of `us` in profile `p`. */
+const perRequest = (p: CategoryProfile, us: number | undefined) => (us ?? 0) / Math.max(1, p.requests);
+
 function categoryTable(fb: CategoryProfile, pt: CategoryProfile, fig: Figures): { title: string; table: Table } {
   const pct = (p: CategoryProfile, us: number) => f((100 * us) / Math.max(1, p.busyUs), 1);
-  const per = (p: CategoryProfile, us: number) => us / Math.max(1, p.requests);
   const row = (label: string, a: number, b: number) => [
     label,
     pct(fb, a),
-    f(per(fb, a), 1),
+    f(perRequest(fb, a), 1),
     pct(pt, b),
-    f(per(pt, b), 1),
-    f(per(fb, a) - per(pt, b), 1),
+    f(perRequest(pt, b), 1),
+    f(perRequest(fb, a) - perRequest(pt, b), 1),
   ];
   const rows = CATEGORIES.filter((c) => fb.byCategory[c] > 0 || pt.byCategory[c] > 0).map((c) => row(c, fb.byCategory[c], pt.byCategory[c]));
   rows.push(row('busy, all categories', fb.busyUs, pt.busyUs));
@@ -73,14 +75,14 @@ function categoryTable(fb: CategoryProfile, pt: CategoryProfile, fig: Figures): 
 
 /** The `fusebox files` row of the category table, split by source folder: what is left of fusebox's own work, and where. */
 function ownFolderTable(fb: CategoryProfile, pt: CategoryProfile): { title: string; table: Table } {
-  const per = (us: number) => f(us / Math.max(1, fb.requests), 1);
+  const per = (us: number) => f(perRequest(fb, us), 1);
   const pct = (us: number) => f((100 * us) / Math.max(1, fb.busyUs), 1);
   const rows = Object.entries(fb.ownByFolder)
     .sort((a, b) => b[1] - a[1])
     .map(([folder, us]) => [folder, per(us), pct(us)]);
   const own = fb.byCategory['fusebox files'];
   rows.push(['all fusebox files', per(own), pct(own)]);
-  const gap = fb.busyUs / Math.max(1, fb.requests) - pt.busyUs / Math.max(1, pt.requests);
+  const gap = perRequest(fb, fb.busyUs) - perRequest(pt, pt.busyUs);
   return {
     title:
       `fusebox's own code by folder: the self time of ${FB1}'s \`src/\` functions in the profile above (µs per request, % of its busy ` +
@@ -88,9 +90,6 @@ function ownFolderTable(fb: CategoryProfile, pt: CategoryProfile): { title: stri
     table: { head: ['folder', 'µs/req', '% of busy'], rows },
   };
 }
-
-/** µs per request of `us` in profile `p`. */
-const perRequest = (p: CategoryProfile, us: number | undefined) => (us ?? 0) / Math.max(1, p.requests);
 
 /** A split both profiles have, key by key: fusebox's and the pass-through's µs per request and their difference, the largest difference first. */
 function splitRows(
@@ -100,8 +99,10 @@ function splitRows(
   base: Readonly<Record<string, number>>,
 ): { key: string; fb: number; pt: number; gap: number }[] {
   return [...new Set([...Object.keys(mine), ...Object.keys(base)])]
-    .map((key) => ({ key, fb: perRequest(fb, mine[key]), pt: perRequest(pt, base[key]) }))
-    .map((row) => ({ ...row, gap: row.fb - row.pt }))
+    .map((key) => {
+      const [a, b] = [perRequest(fb, mine[key]), perRequest(pt, base[key])];
+      return { key, fb: a, pt: b, gap: a - b };
+    })
     .sort((x, y) => y.gap - x.gap);
 }
 

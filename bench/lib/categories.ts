@@ -122,11 +122,22 @@ export function summariseByCategory(profile: CpuProfile, root: string, fromUs: n
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const whereOf = (callFrame: CpuProfile['nodes'][number]['callFrame']) =>
     callFrame.url ? map(callFrame.url, callFrame.lineNumber, callFrame.columnNumber) : '(native)';
+  /** Each profile node's position and category, worked out once (callers are looked at for many nodes). */
+  const placed = new Map<number, { where: string; category: Category | null }>();
+  const placeOf = (id: number) => {
+    let place = placed.get(id);
+    if (place === undefined) {
+      const { callFrame } = byId.get(id)!;
+      const where = whereOf(callFrame);
+      place = { where, category: categoryOf(callFrame.functionName, where) };
+      placed.set(id, place);
+    }
+    return place;
+  };
   /** The category of the nearest caller of node `id` that is neither node nor idle. */
   const askerOf = (id: number): string => {
     for (let up = parent.get(id); up !== undefined; up = parent.get(up)) {
-      const { callFrame } = byId.get(up)!;
-      const category = categoryOf(callFrame.functionName, whereOf(callFrame));
+      const { category } = placeOf(up);
       if (category !== null && category !== 'node') return category;
     }
     return EVENT_LOOP;
@@ -137,8 +148,7 @@ export function summariseByCategory(profile: CpuProfile, root: string, fromUs: n
     const us = selfUs.get(node.id) ?? 0;
     if (us === 0) continue;
     const { functionName } = node.callFrame;
-    const where = whereOf(node.callFrame);
-    const category = categoryOf(functionName, where);
+    const { where, category } = placeOf(node.id);
     if (category === null) {
       idleUs += us;
       continue;
