@@ -84,7 +84,8 @@ const NONE: readonly never[] = Object.freeze([]);
 export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: RoutingGeneration) => Promise<RequestSummary> {
   const guardedFor = guardedDepsPerGeneration(deps);
   return async function handleRequest(job, generation) {
-    generation.retryBudget.recordRequest(deps.clock.now());
+    const arrived = deps.clock.now();
+    generation.retryBudget.recordRequest(arrived);
     const run: Run = {
       job,
       generation,
@@ -103,16 +104,17 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
       sameModelWaitMs: 0,
       resumption: null,
     };
-    while (run.attempts.length < generation.maxAttempts && !job.signal.aborted) {
+    // `now` is read once per turn (each `continue` reads it again): planning, the deadline check and the attempt's start share it.
+    for (let now = arrived; run.attempts.length < generation.maxAttempts && !job.signal.aborted; now = deps.clock.now()) {
       // Planning, taking probe permits and sending happen in one synchronous stretch, so
       // concurrent requests never see the same free permit (exactly K probes).
-      const route = nextRoute(run, deps);
+      const route = nextRoute(run, deps, now);
       if (route === null) break;
       if ('waitMs' in route) {
         await pause(run, deps, route);
         continue;
       }
-      if (deps.clock.now() >= backendDeadline(job, route)) {
+      if (now >= backendDeadline(job, route)) {
         skipPastDeadline(run, route);
         continue;
       }
@@ -127,7 +129,7 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
         skipBackend(run, route); // full: not a failure, but not for this request any more
         continue;
       }
-      const started = deps.clock.now();
+      const started = now;
       for (const actorId of route.probes) deps.tree.send(actorId, { type: 'probe.start', at: started });
       let result: AttemptResult;
       try {
@@ -162,8 +164,7 @@ export function createRequestHandler(deps: HandlerDeps): (job: Job, generation: 
  * switching models); or null to stop: nothing is available and waiting is off or too long,
  * or the retry budget is spent.
  */
-function nextRoute(run: Run, deps: HandlerDeps): Route | Pause | null {
-  const now = deps.clock.now();
+function nextRoute(run: Run, deps: HandlerDeps, now: number): Route | Pause | null {
   // The hot path reads actors without waiting for their last few ms of routine successes.
   const read = (actorId: string) => deps.tree.peek(actorId);
   const explain = deps.explain ? deps.explain() : true;

@@ -11,14 +11,15 @@ import { readBody } from './read-body.js';
 import { ClientGone } from './client-gone.js';
 import { ResponseSink } from './response-sink.js';
 import { createProtocolRoutes, type ProtocolRoutes } from '../protocols/client-routes.js';
+import type { ClientRoute } from '../protocols/types.js';
 import type { UpstreamModels } from '../protocols/listed-models.js';
 import { DEFAULT_PROTOCOL, protocolOfPath } from '../protocols/registry.js';
 import type { OperatorRoutes } from '../admin/admin-routes.js';
-import { createRequestGuard, type RequestGuard } from './request-guard.js';
+import { createRequestGuard, type GuardVerdict, type RequestGuard } from './request-guard.js';
 import { writeError } from './write-error.js';
 import { clusterHealth, type ClusterView } from '../../shared/cluster-view.js';
 import { createGracefulClose } from './graceful-close.js';
-import { fullUrl, requestTarget } from './request-target.js';
+import { fullUrl, requestTarget, type RequestTarget } from './request-target.js';
 
 /**
  * The node:http front door: limits, parsing, request ids, then a Job into the pipeline.
@@ -74,33 +75,43 @@ export function createHttpServer(deps: ServerDeps): FrontDoorServer {
   const served: ServerDeps = { ...deps, closing: () => graceful.closing || deps.closing() };
   const server = createServer(serverTimeouts(deps.config.server), (req, res) => {
     graceful.track(res);
-    handle(req, res, served, guard, routes).catch((error: unknown) => {
-      deps.logger.error({ err: error }, 'unexpected error while handling a request');
-      writeError(res, new FuseboxError('internal_error', 'internal error'), DEFAULT_PROTOCOL, requestIdOf(req));
-    });
+    try {
+      handle(req, res, served, guard, routes);
+    } catch (error) {
+      unexpected(served, req, res, error);
+    }
   });
   const graceful = createGracefulClose(server, deps.clock);
   return Object.assign(server, { closeGracefully: (drain: () => Promise<void>, graceMs: number) => graceful.close(drain, graceMs) });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, guard: RequestGuard, routes: ProtocolRoutes): Promise<void> {
+type Admitted = Extract<GuardVerdict, { readonly answered: false }>;
+
+/** One request as the front door has taken it in so far: what answering or refusing it needs. */
+interface Arrival {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly deps: ServerDeps;
+  readonly requestId: string;
+  readonly url: RequestTarget;
+  readonly started: number;
+}
+
+/**
+ * Synchronous up to the body's read, and after it: a request allocates no promise here. Only
+ * operator routes and listings are async; their failures, and anything thrown after the body
+ * arrived, are answered as fusebox's own error (`unexpected`), as a throw before it is.
+ */
+function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, guard: RequestGuard, routes: ProtocolRoutes): void {
   const requestId = requestIdOf(req);
   const url = requestTarget(req.url ?? '/');
   const verdict = guard(req, res, requestId, url);
   if (verdict.answered) return;
-  const started = deps.clock.now();
-  const logRejected = (error: FuseboxError, headers?: Record<string, string>) => {
-    deps.accounting?.refused(error);
-    deps.logger.info(
-      { reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - started },
-      'request',
-    );
-    writeError(res, error, protocolOfPath(url.pathname).name, requestId, headers);
-  };
+  const arrival: Arrival = { req, res, deps, requestId, url, started: deps.clock.now() };
   if (deps.closing()) {
     // Nothing of the request is read: its connection ends with the answer.
     res.setHeader('connection', 'close');
-    logRejected(new FuseboxError('shutting_down', 'fusebox is shutting down', 1000));
+    refuse(arrival, new FuseboxError('shutting_down', 'fusebox is shutting down', 1000));
     return;
   }
 
@@ -108,28 +119,42 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     sendJson(res, 200, { status: 'ok', ...clusterHealth(deps.cluster) }, requestId);
     return;
   }
-  if (deps.operator?.handles(url.pathname)) return deps.operator.serve(req, res, fullUrl(req.url ?? '/'), requestId);
+  if (deps.operator?.handles(url.pathname)) {
+    deps.operator.serve(req, res, fullUrl(req.url ?? '/'), requestId).catch((error: unknown) => unexpected(deps, req, res, error));
+    return;
+  }
   const listing = req.method === 'GET' ? routes.listing(url.pathname, req.headers) : null;
   if (listing !== null) {
-    const answer = await listing;
-    if (answer instanceof FuseboxError) logRejected(answer);
-    else sendJson(res, 200, answer, requestId);
+    listing.then(
+      (answer) => (answer instanceof FuseboxError ? refuse(arrival, answer) : sendJson(res, 200, answer, requestId)),
+      (error: unknown) => unexpected(deps, req, res, error),
+    );
     return;
   }
   const route = routes.match(url.pathname, url.searchParams);
   if (!route) {
-    logRejected(routes.unknown(req.method ?? 'GET', url.pathname));
+    refuse(arrival, routes.unknown(req.method ?? 'GET', url.pathname));
     return;
   }
   if (req.method !== 'POST') {
-    logRejected(new FuseboxError('method_not_allowed', `${url.pathname} accepts POST only`));
+    refuse(arrival, new FuseboxError('method_not_allowed', `${url.pathname} accepts POST only`));
     return;
   }
+  readBody(req, deps.config.server.maxBodyBytes, (body) => {
+    try {
+      submit(arrival, routes, route, verdict, body);
+    } catch (error) {
+      unexpected(deps, req, res, error);
+    }
+  });
+}
 
-  const body = await readBody(req, deps.config.server.maxBodyBytes);
+/** The body is in: the request becomes a Job, admitted against its client key's limits and the pipeline's. */
+function submit(arrival: Arrival, routes: ProtocolRoutes, route: ClientRoute, verdict: Admitted, body: Buffer | FuseboxError): void {
+  const { req, res, deps, requestId } = arrival;
   if (body instanceof FuseboxError) {
     res.setHeader('connection', 'close');
-    logRejected(body);
+    refuse(arrival, body);
     return;
   }
   const clientGone = new ClientGone();
@@ -143,7 +168,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
       body,
       headers: req.headers,
       requestId,
-      receivedAt: started,
+      receivedAt: arrival.started,
       signal: clientGone,
       sink: new ResponseSink(res, route.protocol, requestId),
       ...(verdict.keyId !== undefined ? { clientKey: verdict.keyId } : {}),
@@ -151,19 +176,40 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDep
     generation,
   );
   if (job instanceof FuseboxError) {
-    logRejected(job);
+    refuse(arrival, job);
     return;
   }
   const overLimit = verdict.keyId !== undefined && verdict.limits ? deps.accounting?.admit(verdict.keyId, verdict.limits, deps.clock.now()) : null;
   if (overLimit) {
     // A day's tokens do not come back within an SDK's retry: tell it not to try.
     const noRetry = overLimit.limit === 'tokensPerDay' ? { 'x-should-retry': 'false' } : undefined;
-    logRejected(new FuseboxError('client_limit_exceeded', `this client key is over its ${overLimit.limit} limit`, overLimit.retryAfterMs), noRetry);
+    refuse(
+      arrival,
+      new FuseboxError('client_limit_exceeded', `this client key is over its ${overLimit.limit} limit`, overLimit.retryAfterMs),
+      noRetry,
+    );
     return;
   }
   if (!deps.pipeline.submit(job, generation)) {
-    logRejected(new FuseboxError('overloaded', 'fusebox is at its concurrency limit; retry shortly', 1000));
+    refuse(arrival, new FuseboxError('overloaded', 'fusebox is at its concurrency limit; retry shortly', 1000));
   }
+}
+
+/** A request refused before routing: counted, logged, and answered in the path's protocol. */
+function refuse(arrival: Arrival, error: FuseboxError, headers?: Record<string, string>): void {
+  const { req, res, deps, requestId, url } = arrival;
+  deps.accounting?.refused(error);
+  deps.logger.info(
+    { reqId: requestId, method: req.method, path: url.pathname, status: error.status, error: error.code, ms: deps.clock.now() - arrival.started },
+    'request',
+  );
+  writeError(res, error, protocolOfPath(url.pathname).name, requestId, headers);
+}
+
+/** An error of fusebox's own while handling a request: logged, and answered 500. */
+function unexpected(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  deps.logger.error({ err: error }, 'unexpected error while handling a request');
+  writeError(res, new FuseboxError('internal_error', 'internal error'), DEFAULT_PROTOCOL, requestIdOf(req));
 }
 
 /** Slow-loris guards; the check runs often enough for the configured header timeout to bite. */
