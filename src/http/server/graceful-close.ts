@@ -23,6 +23,10 @@ export interface GracefulClose {
 export function createGracefulClose(server: Server, clock: Clock): GracefulClose {
   const live = new Set<ServerResponse>();
   let closing = false;
+  /** One listener for every response (node calls it with the response as `this`), not a closure each. */
+  function untrack(this: ServerResponse): void {
+    live.delete(this);
+  }
 
   return {
     get closing() {
@@ -34,7 +38,7 @@ export function createGracefulClose(server: Server, clock: Clock): GracefulClose
         return;
       }
       live.add(res);
-      res.once('close', () => live.delete(res));
+      res.on('close', untrack);
     },
     async close(drain, graceMs) {
       closing = true;
