@@ -125,10 +125,9 @@ function handle(req: IncomingMessage, res: ServerResponse, deps: ServerDeps, gua
   }
   const listing = req.method === 'GET' ? routes.listing(url.pathname, req.headers) : null;
   if (listing !== null) {
-    listing.then(
-      (answer) => (answer instanceof FuseboxError ? refuse(arrival, answer) : sendJson(res, 200, answer, requestId)),
-      (error: unknown) => unexpected(deps, req, res, error),
-    );
+    listing
+      .then((answer) => (answer instanceof FuseboxError ? refuse(arrival, answer) : sendJson(res, 200, answer, requestId)))
+      .catch((error: unknown) => unexpected(deps, req, res, error));
     return;
   }
   const route = routes.match(url.pathname, url.searchParams);

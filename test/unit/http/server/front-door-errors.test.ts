@@ -78,6 +78,14 @@ describe('the front door when fusebox itself fails', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('internal_error');
   });
 
+  it('answers a model listing that cannot be made with a 500', async () => {
+    const { url } = await start(broken);
+    const res = await fetch(`${url}/v1/models`);
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('internal_error');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+
   it('answers an operator route that rejects with a 500', async () => {
     const operator: OperatorRoutes = {
       handles: (pathname) => pathname.startsWith('/admin/'),
