@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import type { BreakerInput } from '../machines/breaker.js';
 import { EVENT_LOG_FORMAT, type EventLogHeader, type EventLogLine } from '../replay/event-log.js';
 import { clusterKeys, readEntry, type Entry } from './wire.js';
+import { redisClass } from './ioredis.js';
 
 /**
  * The cluster-wide event log: the cluster's stream (every shared change of every instance, in
@@ -17,7 +17,8 @@ const TIMEOUT_MS = 5_000;
 
 export async function readClusterLog(redisUrl: string, keyPrefix: string, version: string): Promise<string> {
   const keys = clusterKeys(keyPrefix);
-  const redis = new Redis(redisUrl, {
+  const Client = redisClass();
+  const redis = new Client(redisUrl, {
     protocol: 2,
     lazyConnect: true,
     maxRetriesPerRequest: 0,

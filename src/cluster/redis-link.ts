@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { redisClass } from './ioredis.js';
 
 /**
  * The instance's two connections to the cluster's Redis: `commands` for short commands (every
@@ -47,8 +48,9 @@ export function openRedisLink(options: RedisLinkOptions): RedisLink {
   };
   // A Redis that hangs (no answer at all) counts as lost: the socket is dropped a second after a command's timeout.
   const hung = (ms: number) => ({ commandTimeout: ms, socketTimeout: ms + HANG_GRACE_MS });
-  const commands = new Redis(options.url, { ...common, ...hung(options.commandTimeoutMs), connectionName: 'fusebox' });
-  const reader = new Redis(options.url, { ...common, ...hung(options.blockMs + HANG_GRACE_MS), connectionName: 'fusebox-reader' });
+  const Client = redisClass();
+  const commands = new Client(options.url, { ...common, ...hung(options.commandTimeoutMs), connectionName: 'fusebox' });
+  const reader = new Client(options.url, { ...common, ...hung(options.blockMs + HANG_GRACE_MS), connectionName: 'fusebox-reader' });
   const listeners: (() => void)[] = [];
   let waiting: (() => void)[] = [];
   let closed = false;
