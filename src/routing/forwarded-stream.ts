@@ -1,7 +1,10 @@
 /**
  * What a resumable pass-through stream keeps while its bytes go to the client untouched
- * (stream-resume.ts): references to the chunks forwarded, never copies, at most `limit` bytes
- * (beyond it nothing is kept and the stream cannot be continued). Contract of `accept`:
+ * (stream-resume.ts): a copy of every byte forwarded, in order, at most `limit` bytes (beyond it
+ * nothing is kept and the stream cannot be continued). The copy is one buffer of its own that
+ * doubles as it fills: a chunk is not kept alive by it, so chunks die young instead of each
+ * (a small Buffer pinning the socket read it came in) surviving into the old generation.
+ * Contract of `accept`:
  * - only whole SSE events are forwarded: the start of an event still arriving is held until
  *   its blank line (a continuation must not follow half an event); upstream chunks nearly
  *   always end at an event, which costs two byte reads;
@@ -14,9 +17,12 @@ const LF = 0x0a;
 const CR = 0x0d;
 const ERROR_LINE = /^(event:[ \t]*error[ \t]*\r?$|data:[ \t]*\{\s*"error")/m;
 const EVENT_END = /\r?\n\r?\n|\r\r/g;
+/** The first size of the copy, in bytes; it doubles from there, up to `limit`. */
+const FIRST_KEEP = 2048;
 
 export class ForwardedStream {
-  private chunks: Buffer[] | null = [];
+  /** The copy (its first `bytes` bytes); null once more than `limit` went out. */
+  private kept: Buffer | null = EMPTY;
   private bytes = 0;
   private pending: Buffer | null = null;
   failed = false;
@@ -54,15 +60,29 @@ export class ForwardedStream {
 
   /** Every byte the client got, in order; null when more than `limit` went out. */
   forwarded(): readonly Buffer[] | null {
-    return this.chunks;
+    return this.kept === null ? null : [this.kept.subarray(0, this.bytes)];
   }
 
   private keep(out: Buffer): void {
-    if (this.chunks === null) return;
-    this.bytes += out.length;
-    if (this.bytes > this.limit) this.chunks = null;
-    else this.chunks.push(out);
+    if (this.kept === null) return;
+    const size = this.bytes + out.length;
+    if (size > this.limit) {
+      this.kept = null;
+      return;
+    }
+    if (size > this.kept.length) this.kept = grown(this.kept, this.bytes, Math.min(this.limit, Math.max(size, 2 * this.kept.length, FIRST_KEEP)));
+    out.copy(this.kept, this.bytes);
+    this.bytes = size;
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** A buffer of its own of `size` bytes (not a slice of Node's shared pool) starting with the first `used` bytes of `kept`. */
+function grown(kept: Buffer, used: number, size: number): Buffer {
+  const next = Buffer.allocUnsafeSlow(size);
+  kept.copy(next, 0, 0, used);
+  return next;
 }
 
 /** The length of `data` up to the end of its last complete event (0 when it holds none). */

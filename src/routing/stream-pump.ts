@@ -23,7 +23,7 @@ export async function pumpThrough(job: Job, body: UpstreamBody, first: Buffer): 
 }
 
 /**
- * Bytes untouched, whole events only, with references to what went out (forwarded-stream.ts),
+ * Bytes untouched, whole events only, with a copy of what went out (forwarded-stream.ts),
  * so that after a break `resume` can learn the answer so far; an upstream error event is a break.
  */
 export async function pumpKept(job: Job, body: UpstreamBody, first: Buffer, resume: StreamResume, limit: number): Promise<StreamBreak | undefined> {

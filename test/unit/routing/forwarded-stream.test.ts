@@ -5,7 +5,7 @@ describe('ForwardedStream (what a resumable pass-through stream forwards and kee
   const b = (text: string) => Buffer.from(text, 'latin1');
   const text = (buffer: Buffer | null) => (buffer === null ? null : buffer.toString('latin1'));
 
-  it('forwards whole events as they are, the very same buffers, and keeps references to them', () => {
+  it('forwards whole events as they are, the very same buffers, and keeps their bytes', () => {
     const kept = new ForwardedStream(1024);
     const one = b('data: {"a":1}\n\n');
     expect(kept.accept(one)).toBe(one);
@@ -46,5 +46,24 @@ describe('ForwardedStream (what a resumable pass-through stream forwards and kee
     kept.accept(b('data: {"a":1}\n\n'));
     kept.accept(b('data: {"a":2}\n\n'));
     expect(kept.forwarded()).toBeNull();
+  });
+
+  it('keeps a long stream in one buffer of its own, not one per chunk, every byte in order', () => {
+    const kept = new ForwardedStream(1 << 20);
+    const sent: Buffer[] = [];
+    for (let i = 0; i < 1000; i++) {
+      // Each chunk a view into a larger buffer, as a socket read hands them over.
+      const read = Buffer.alloc(4096);
+      const event = `data: {"n":${i}}\n\n`;
+      read.write(event, 100, 'latin1');
+      const chunk = read.subarray(100, 100 + event.length);
+      sent.push(chunk);
+      expect(kept.accept(chunk)).toBe(chunk);
+    }
+    const forwarded = kept.forwarded()!;
+    expect(Buffer.concat(forwarded).equals(Buffer.concat(sent))).toBe(true);
+    expect(forwarded).toHaveLength(1);
+    const reads = new Set(sent.map((chunk) => chunk.buffer));
+    expect(forwarded.filter((buffer) => reads.has(buffer.buffer as ArrayBuffer))).toEqual([]);
   });
 });
