@@ -126,7 +126,7 @@ export async function sseSuite(targets: readonly Target[], plan: Plan): Promise<
 export interface RssFigure {
   readonly idleMB: number;
   readonly peakMB: number;
-  /** RSS one second before the end of the hold, every stream still open. */
+  /** RSS a second after the last stream began receiving, every stream still open. */
   readonly heldMB: number;
   readonly streaming: number;
   readonly errors: number;
@@ -134,9 +134,10 @@ export interface RssFigure {
 
 /**
  * Fresh processes (so earlier suites do not inflate the peak): 1,000 streams opened at once and
- * held until all are receiving or `hold` seconds have passed (each upstream stream lasts longer
- * than that); peak RSS (VmHWM) of the tree, RSS one second before the end of the hold, and how
- * many streams were actually receiving. The peak comes during the burst of 1,000 connections
+ * held until all are receiving (then one second more) or `hold` seconds have passed (each
+ * upstream stream lasts longer than that); peak RSS (VmHWM) of the tree, RSS of the process at the
+ * end of the hold (read by the load generator, every stream still open), and how many streams
+ * were actually receiving. The peak comes during the burst of 1,000 connections
  * arriving at once (native memory that Node gives back a moment later; the pass-through shows it
  * too) and moves with when that happens, so each target is measured in at least 3 alternated
  * rounds and the medians are reported.
@@ -154,15 +155,14 @@ export async function rssSuite(plan: Plan, streams = 1000): Promise<Map<string, 
       await sleep(500);
       const idle = rssBytes(target.pid!);
       const model = `bench-sse-${hold * 20 + 400}x50`;
-      const holding = openLoop<{ streaming: number; errors: number }>(
-        ['--mode', 'hold', '--url', target.url, '--streams', String(streams), '--model', model, '--duration', String(hold)],
+      const args = ['--mode', 'hold', '--url', target.url, '--streams', String(streams), '--model', model, '--duration', String(hold)];
+      const held = await openLoop<{ streaming: number; errors: number; heldRssBytes: number }>(
+        [...args, '--pid', String(target.pid!)],
         plan.loadCpu,
         (hold + 60) * 1000,
       );
-      await Promise.race([sleep((hold - 1) * 1000), holding]);
-      const held = rssBytes(target.pid!);
-      const result = await holding;
-      return { idleMB: idle / 2 ** 20, peakMB: rssBytes(target.pid!, 'VmHWM') / 2 ** 20, heldMB: held / 2 ** 20, ...result };
+      const { heldRssBytes, ...result } = held;
+      return { idleMB: idle / 2 ** 20, peakMB: rssBytes(target.pid!, 'VmHWM') / 2 ** 20, heldMB: heldRssBytes / 2 ** 20, ...result };
     } finally {
       await target.stop();
     }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
@@ -9,7 +10,9 @@ import { Pool } from 'undici';
  *          measured from the scheduled send time, so queueing anywhere counts as latency;
  *   sse    `--streams` concurrent streaming requests, each followed at once by the next;
  *          time to first chunk and total time of each stream;
- *   hold   open `--streams` streams at once and keep them open for `--duration` seconds.
+ *   hold   open `--streams` streams at once and keep them open until all are receiving (then one
+ *          second more) or for `--duration` seconds; with `--pid`, reads that process's resident
+ *          memory (VmRSS) at that moment, every stream still open, before closing them.
  */
 const { values } = parseArgs({
   options: {
@@ -19,6 +22,7 @@ const { values } = parseArgs({
     streams: { type: 'string', default: '32' },
     duration: { type: 'string', default: '5' },
     model: { type: 'string', default: 'bench-sse-20x5' },
+    pid: { type: 'string' },
   },
 });
 
@@ -148,9 +152,16 @@ async function holdMode(): Promise<unknown> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const streaming = firstChunks;
+  const heldRssBytes = values.pid === undefined ? null : residentBytes(values.pid);
   controller.abort();
   await Promise.allSettled(all);
-  return { mode: 'hold', streams, streaming, errors };
+  return { mode: 'hold', streams, streaming, errors, heldRssBytes };
+}
+
+function residentBytes(pid: string): number {
+  const kib = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kib === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib) * 1024;
 }
 
 const modes: Record<string, () => Promise<unknown>> = { rate: rateMode, sse: sseMode, hold: holdMode };
