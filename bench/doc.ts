@@ -168,7 +168,7 @@ const HOT_PATH = [
   "- no promise per stream chunk: chunks go from undici's callback straight to the client",
   "  socket, the upstream paused while the client is backed up; the stream's tail is kept by",
   '  reference, not copied;',
-  '- no O(credentials) work: pools over 64 keys are sampled (4 per pick), the secret scrubber',
+  '- no O(credentials) work: pools over 16 keys are sampled (4 per pick), the secret scrubber',
   "  checks a cache-sized bit filter before its map, and a large pool's snapshot writes",
   '  (routine ones, and urgent ones past 256 KiB) are paced by its size;',
   '- no AbortController per request, no second URL parse, no re-parse of BaseURLs, no',

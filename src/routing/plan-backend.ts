@@ -77,8 +77,10 @@ interface BaseUrlPick {
  * from ten keys to ten thousand; within a small pool the pick is exactly weighted, and within a
  * sample it is weighted too, so keys are still favoured by weight. SAMPLE_SIZE × SAMPLE_ROUNDS
  * draws are made before a scan (why four: docs/performance.md, "Why the hot path is shaped as it is").
+ * Weighing a key costs about as much as drawing one (its health, quota and cooldown are read), so
+ * a sample is cheaper than a scan for any pool of more than a few SAMPLE_SIZEs (measured: same section).
  */
-export const SAMPLE_ABOVE = 64;
+export const SAMPLE_ABOVE = 16;
 export const SAMPLE_SIZE = 4;
 export const SAMPLE_ROUNDS = 8;
 

@@ -220,6 +220,20 @@ describe('chooseRoute: large pools', () => {
     }
   };
 
+  it('weighs a sample of a pool of a few dozen keys, not every key, and picks from it', () => {
+    const f = fleet({ backends: [backend('a', { keys: 50 })] });
+    const picked = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const choice = choose(f, 'gpt-test', emptyMemory(), T0, seed);
+      const weighed = choice.considered.flatMap((c) => c.credentials ?? []);
+      expect(weighed).toHaveLength(SAMPLE_SIZE);
+      expect(weighed.map((c) => c.id)).toContain(choice.route!.credentialId);
+      picked.add(choice.route!.credentialId);
+    }
+    // Uniform samples: forty picks spread over the pool, not over a few keys.
+    expect(picked.size).toBeGreaterThan(20);
+  });
+
   it('draws samples again when one holds no usable key, without scanning the whole pool', () => {
     const f = fleet({ backends: [backend('a', { keys: 500 })] });
     disableAllBut(f, (i) => i % 10 === 0, 500);
