@@ -138,8 +138,8 @@ export interface RssFigure {
  * upstream stream lasts longer than that); peak RSS (VmHWM) of the tree, RSS of the process at the
  * end of the hold (read by the load generator, every stream still open), and how many streams
  * were actually receiving. The peak comes during the burst of 1,000 connections
- * arriving at once (native memory that Node gives back a moment later; the pass-through shows it
- * too) and moves with when that happens, so each target is measured in at least 3 alternated
+ * arriving at once (native memory given back a moment later, mostly V8 compiling undici's parser
+ * once it is hot: bench/hot-path-shape.ts; the pass-through shows it too) and moves with when that happens, so each target is measured in at least 3 alternated
  * rounds and the medians are reported.
  */
 export async function rssSuite(plan: Plan, streams = 1000): Promise<Map<string, RssFigure>> {
