@@ -106,5 +106,12 @@ export const HOT_PATH_SHAPE: readonly string[] = [
   '  that day (six alternated 2 s rounds, pinned), fusebox spent 0.93× the CPU per request (0.91–1.11);',
   "  the pass-through 1.01×. Not fusebox's default: it is a V8 heuristic flag, and a change this small",
   '  needs more runs than one day held.',
+  '- **An idle gateway** (`src/http/server/connection-check.ts`; `strace -f -e epoll_pwait,futex` of a',
+  "  fresh fusebox that served nothing, 2026-12-04): after V8's memory reducer stops (its last tick ~8 s",
+  "  after start) the only wake-up left was node:http's header/request timeout check, an interval that",
+  '  runs with no connection open: every 15 s (half the 30 s header timeout), the pass-through every 30 s',
+  "  (Node's default). In a 10 s window one process woke and the other did not, so the idle verdict",
+  '  flipped between met and ∞ from run to run. That check now runs only while a connection is open;',
+  '  the same trace then showed no wake-up from 8 s after start to the end (35 s).',
   '',
 ];

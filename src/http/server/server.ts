@@ -10,6 +10,7 @@ import type { ClientLimits } from '../../config/client-keys-schema.js';
 import { readBody } from './read-body.js';
 import { ClientGone } from './client-gone.js';
 import { ResponseSink } from './response-sink.js';
+import { checkConnectionsOnlyWhileOpen } from './connection-check.js';
 import { createProtocolRoutes, type ProtocolRoutes } from '../protocols/client-routes.js';
 import type { ClientRoute } from '../protocols/types.js';
 import type { UpstreamModels } from '../protocols/listed-models.js';
@@ -82,6 +83,7 @@ export function createHttpServer(deps: ServerDeps): FrontDoorServer {
     }
   });
   const graceful = createGracefulClose(server, deps.clock);
+  checkConnectionsOnlyWhileOpen(server);
   return Object.assign(server, { closeGracefully: (drain: () => Promise<void>, graceMs: number) => graceful.close(drain, graceMs) });
 }
 
@@ -211,7 +213,7 @@ function unexpected(deps: ServerDeps, req: IncomingMessage, res: ServerResponse,
   writeError(res, new FuseboxError('internal_error', 'internal error'), DEFAULT_PROTOCOL, requestIdOf(req));
 }
 
-/** Slow-loris guards; the check runs often enough for the configured header timeout to bite. */
+/** Slow-loris guards; the check runs often enough for the configured header timeout to bite, and only while a connection is open (connection-check.ts). */
 function serverTimeouts(server: FuseboxConfig['server']) {
   return {
     headersTimeout: server.headersTimeoutMs,
