@@ -137,83 +137,87 @@ export function closingBytes(ending: StreamEnding, tail: Buffer): Buffer {
 
 /** An event line as it starts a line: how the last event of a named stream is found again. */
 const EVENT_LINE = Buffer.from('\nevent:', 'latin1');
+const EMPTY = Buffer.alloc(0);
 
 /** The most a tail that follows events keeps for its last event; past this only the last bytes are kept. */
 export const MAX_EVENT_TAIL = 16 * 1024 * 1024;
 
 /**
- * Keeps a stream's last bytes for `judgeEnd`: references to the last chunks, at least `min`
- * bytes of them, never copies (a stream of 20,000 small chunks a second must not allocate per
- * chunk); `tail()` joins them once, at the end of the stream. After `followEvents()` (a stream
- * of named events) it also keeps every chunk back to the last event line, however long that
- * event is (the Responses API's final event carries the whole answer), up to MAX_EVENT_TAIL.
+ * Keeps a stream's last bytes for `judgeEnd`: a copy, in one buffer of its own that is reused
+ * (compacted, grown only when the kept bytes need it), of the last chunks pushed, as many as hold
+ * at least `min` bytes without the oldest; `tail()` is a view of them. A chunk is copied, never
+ * referenced: a reference pinned the socket read it came in for the several gaps of a slow
+ * stream, long enough for V8 to move it into the old generation, where it stayed as garbage
+ * until a full collection (with 1,000 open streams, tens of MB). After `followEvents()` (a stream
+ * of named events) it also keeps everything back to the last event line, however long that event
+ * is (the Responses API's final event carries the whole answer), up to MAX_EVENT_TAIL.
  */
 export class TailKeeper {
-  private readonly chunks: Buffer[] = [];
-  private bytes = 0;
-  /** Chunks pushed so far: the sequence number of the next one. */
-  private pushed = 0;
+  private data = EMPTY;
+  /** The kept bytes are data[begin, end). */
+  private begin = 0;
+  private end = 0;
+  /** Where each kept chunk starts in `data`, oldest first (the first is `begin`). */
+  private readonly starts: number[] = [];
   private following = false;
-  /** Sequence number of the oldest chunk the last event line may start in; -1 for none. */
-  private eventSeq = -1;
-  /** The stream's last bytes (fewer than EVENT_LINE), each with its chunk's sequence number: event lines split across chunks. */
-  private readonly recent = Buffer.alloc(EVENT_LINE.length - 1);
-  private readonly recentSeqs = new Float64Array(EVENT_LINE.length - 1);
-  private recentLength = 0;
-  private readonly window = Buffer.alloc(2 * EVENT_LINE.length);
+  /** Where in `data` the last event line seen starts (its line break); -1 for none. */
+  private eventAt = -1;
 
   constructor(private readonly min = FINISH_WINDOW) {}
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.bytes += chunk.length;
-    if (this.following) this.mark(chunk, this.pushed);
-    this.pushed++;
-    while (this.chunks.length > 1 && this.bytes - this.chunks[0]!.length >= this.min && (!this.holdsEventLine() || this.bytes > MAX_EVENT_TAIL)) {
-      this.bytes -= this.chunks.shift()!.length;
+    this.reserve(chunk.length);
+    const at = this.end;
+    chunk.copy(this.data, at);
+    this.end += chunk.length;
+    this.starts.push(at);
+    if (this.following) this.findEventLine(at - (EVENT_LINE.length - 1));
+    while (this.starts.length > 1 && this.end - this.starts[1]! >= this.min && (!this.holdsEventLine() || this.end - this.begin > MAX_EVENT_TAIL)) {
+      this.starts.shift();
+      this.begin = this.starts[0]!;
     }
   }
 
-  /** From now on, keep the last event whole from its event line (chunks kept so far are looked at once). */
+  /** From now on, keep the last event whole from its event line (the bytes kept so far are looked at once). */
   followEvents(): void {
     if (this.following) return;
     this.following = true;
-    const first = this.pushed - this.chunks.length;
-    this.chunks.forEach((chunk, index) => this.mark(chunk, first + index));
+    this.findEventLine(this.begin);
   }
 
+  /** The kept bytes: a view, valid until the next `push`. */
   tail(): Buffer {
-    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bytes);
+    return this.data.subarray(this.begin, this.end);
   }
 
   /** Whether the oldest kept chunk is the one the last event line starts in. */
   private holdsEventLine(): boolean {
-    return this.eventSeq === this.pushed - this.chunks.length;
+    return this.eventAt >= this.begin && this.eventAt < this.starts[1]!;
   }
 
-  /** Notes chunk `seq` when an event line starts in it, or in the bytes just before it and runs into it. */
-  private mark(chunk: Buffer, seq: number): void {
-    if (chunk.includes(EVENT_LINE)) {
-      this.eventSeq = seq;
-    } else if (this.recentLength > 0) {
-      const head = Math.min(chunk.length, EVENT_LINE.length - 1);
-      this.recent.copy(this.window, 0, 0, this.recentLength);
-      chunk.copy(this.window, this.recentLength, 0, head);
-      const at = this.window.subarray(0, this.recentLength + head).indexOf(EVENT_LINE);
-      if (at !== -1) this.eventSeq = this.recentSeqs[at]!;
+  /** Notes the last event line that starts at or after `from` (clamped to the kept bytes). */
+  private findEventLine(from: number): void {
+    const start = Math.max(this.begin, from);
+    const at = this.data.subarray(start, this.end).lastIndexOf(EVENT_LINE);
+    if (at !== -1) this.eventAt = start + at;
+  }
+
+  /** Room for `bytes` more after `end`: the kept bytes moved to the front, and the buffer grown if that is not enough. */
+  private reserve(bytes: number): void {
+    if (this.end + bytes <= this.data.length) return;
+    const shift = this.begin;
+    const size = this.end - shift;
+    if (size + bytes > this.data.length) {
+      const next = Buffer.allocUnsafeSlow(Math.max(2 * this.data.length, size + bytes, 2 * this.min));
+      this.data.copy(next, 0, shift, this.end);
+      this.data = next;
+    } else {
+      this.data.copyWithin(0, shift, this.end);
     }
-    this.remember(chunk, seq);
-  }
-
-  private remember(chunk: Buffer, seq: number): void {
-    const size = this.recent.length;
-    const old = Math.min(this.recentLength, size - Math.min(chunk.length, size));
-    this.recent.copy(this.recent, 0, this.recentLength - old, this.recentLength);
-    this.recentSeqs.copyWithin(0, this.recentLength - old, this.recentLength);
-    const fresh = Math.min(chunk.length, size - old);
-    chunk.copy(this.recent, old, chunk.length - fresh);
-    this.recentSeqs.fill(seq, old, old + fresh);
-    this.recentLength = old + fresh;
+    this.begin = 0;
+    this.end = size;
+    for (let i = 0; i < this.starts.length; i++) this.starts[i]! -= shift;
+    if (this.eventAt !== -1) this.eventAt = this.eventAt >= shift ? this.eventAt - shift : -1;
   }
 }

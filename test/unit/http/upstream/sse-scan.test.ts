@@ -1,6 +1,20 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { closingBytes, endsComplete, FirstEventScanner, judgeEnd, TailKeeper } from '../../../../src/http/upstream/sse-scan.js';
 import { protocolSpec } from '../../../../src/http/protocols/registry.js';
+
+/** A full, synchronous garbage collection (V8's `gc`, exposed for this file only). */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** Pushes `event` as a view into a 4 KB read of its own; returns a weak reference to that read. */
+function pushRead(tail: TailKeeper, event: string): WeakRef<ArrayBufferLike> {
+  const read = Buffer.alloc(4096);
+  read.write(event, 100, 'latin1');
+  tail.push(read.subarray(100, 100 + event.length));
+  return new WeakRef(read.buffer);
+}
 
 /** A protocol's terminal marker, as dispatch passes it to endsComplete. */
 const marker = (protocol: string) => protocolSpec(protocol).terminalMarker;
@@ -58,7 +72,27 @@ describe('endsComplete and TailKeeper', () => {
     expect(endsComplete(marker('openai'), tail.tail())).toBe(true);
     const big = Buffer.alloc(1000, 'x');
     tail.push(big);
-    expect(tail.tail()).toBe(big);
+    expect(tail.tail().equals(big)).toBe(true);
+  });
+
+  it('keeps the tail in a buffer of its own: a chunk it was handed can be collected once its reader drops it', async () => {
+    const tail = new TailKeeper(2048);
+    const sent: Buffer[] = [];
+    const reads: WeakRef<ArrayBufferLike>[] = [];
+    // Each chunk a view into a socket read of its own, as undici hands them over; none outlives this loop but in the keeper.
+    for (let i = 0; i < 200; i++) {
+      const event = `data: {"n":${i},"pad":"${'y'.repeat(i % 30)}"}\n\n`;
+      sent.push(Buffer.from(event, 'latin1'));
+      reads.push(pushRead(tail, event));
+    }
+    // A WeakRef holds its target until the current job ends; then a full collection may clear it.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(reads.filter((read) => read.deref() !== undefined)).toHaveLength(0);
+    const all = Buffer.concat(sent);
+    const kept = tail.tail();
+    expect(kept.length).toBeGreaterThanOrEqual(2048);
+    expect(all.subarray(all.length - kept.length).equals(kept)).toBe(true);
   });
 });
 
