@@ -1,9 +1,16 @@
+import type { ForwardedReplay, PartialAnswer } from './types.js';
+
 /**
  * What a resumable pass-through stream keeps while its bytes go to the client untouched
- * (stream-resume.ts): a copy of every byte forwarded, in order, at most `limit` bytes (beyond it
- * nothing is kept and the stream cannot be continued). The copy is one buffer of its own that
- * doubles as it fills: a chunk is not kept alive by it, so chunks die young instead of each
- * (a small Buffer pinning the socket read it came in) surviving into the old generation.
+ * (stream-resume.ts), to learn the answer so far after a break: a copy of what it forwarded, in
+ * one buffer of its own that doubles as it fills, up to FOLD_BYTES. A chunk is not kept alive by
+ * it, so chunks die young instead of each (a small Buffer pinning the socket read it came in)
+ * surviving into the old generation. Past FOLD_BYTES the copy is folded into the stream's
+ * replay (`StreamResume.replay`, made then): the replay decodes those events now and keeps only
+ * the answer they carry, and the copy starts again. So a short stream is never decoded unless it
+ * breaks, and a long one keeps at most FOLD_BYTES of raw events beside its answer so far (with
+ * 1,000 open streams the raw events were most of the memory). Past `limit` bytes forwarded in
+ * all, nothing is kept and the stream cannot be continued.
  * Contract of `accept`:
  * - only whole SSE events are forwarded: the start of an event still arriving is held until
  *   its blank line (a continuation must not follow half an event); upstream chunks nearly
@@ -17,17 +24,25 @@ const LF = 0x0a;
 const CR = 0x0d;
 const ERROR_LINE = /^(event:[ \t]*error[ \t]*\r?$|data:[ \t]*\{\s*"error")/m;
 const EVENT_END = /\r?\n\r?\n|\r\r/g;
-/** The first size of the copy, in bytes; it doubles from there, up to `limit`. */
+/** The first size of the copy, in bytes; it doubles from there, up to FOLD_BYTES. */
 const FIRST_KEEP = 2048;
+/** The most raw bytes kept before they are folded into the replay. */
+export const FOLD_BYTES = 8192;
 
 export class ForwardedStream {
   /** The copy (its first `bytes` bytes); null once more than `limit` went out. */
   private kept: Buffer | null = EMPTY;
   private bytes = 0;
+  /** Bytes forwarded in all. */
+  private total = 0;
+  private replayed: ForwardedReplay | null = null;
   private pending: Buffer | null = null;
   failed = false;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly replay: () => ForwardedReplay,
+  ) {}
 
   /** The bytes to forward now for `chunk`, or null. */
   accept(chunk: Buffer): Buffer | null {
@@ -58,21 +73,37 @@ export class ForwardedStream {
     return rest;
   }
 
-  /** Every byte the client got, in order; null when more than `limit` went out. */
-  forwarded(): readonly Buffer[] | null {
-    return this.kept === null ? null : [this.kept.subarray(0, this.bytes)];
+  /** The answer the client has so far (every byte it got replayed); null when more than `limit` went out. */
+  partial(): PartialAnswer | null {
+    if (this.kept === null) return null;
+    this.fold();
+    return this.replayed!.partial();
   }
 
   private keep(out: Buffer): void {
     if (this.kept === null) return;
-    const size = this.bytes + out.length;
-    if (size > this.limit) {
+    this.total += out.length;
+    if (this.total > this.limit) {
       this.kept = null;
+      this.replayed = null;
       return;
     }
-    if (size > this.kept.length) this.kept = grown(this.kept, this.bytes, Math.min(this.limit, Math.max(size, 2 * this.kept.length, FIRST_KEEP)));
+    if (this.bytes + out.length > FOLD_BYTES) this.fold();
+    if (out.length > FOLD_BYTES) {
+      this.replayed!.push(out);
+      return;
+    }
+    const size = this.bytes + out.length;
+    if (size > this.kept.length) this.kept = grown(this.kept, this.bytes, Math.min(FOLD_BYTES, Math.max(size, 2 * this.kept.length, FIRST_KEEP)));
     out.copy(this.kept, this.bytes);
     this.bytes = size;
+  }
+
+  /** Hands the copy to the replay (made the first time) and empties it; its buffer is reused. */
+  private fold(): void {
+    this.replayed ??= this.replay();
+    if (this.bytes > 0) this.replayed.push(this.kept!.subarray(0, this.bytes));
+    this.bytes = 0;
   }
 }
 

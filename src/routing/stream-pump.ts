@@ -27,7 +27,7 @@ export async function pumpThrough(job: Job, body: UpstreamBody, first: Buffer): 
  * so that after a break `resume` can learn the answer so far; an upstream error event is a break.
  */
 export async function pumpKept(job: Job, body: UpstreamBody, first: Buffer, resume: StreamResume, limit: number): Promise<StreamBreak | undefined> {
-  const kept = new ForwardedStream(limit);
+  const kept = new ForwardedStream(limit, () => resume.replay(job));
   const write = (chunk: Buffer): Promise<void> | undefined => {
     const out = kept.accept(chunk);
     if (kept.failed) body.cancel('stream_error_event');
@@ -42,8 +42,7 @@ export async function pumpKept(job: Job, body: UpstreamBody, first: Buffer, resu
     job.sink.end();
     return undefined;
   } catch (error) {
-    const forwarded = kept.forwarded();
-    return endBrokenStream(job, body, error, { partial: () => (forwarded === null ? null : resume.afterForwarded(job, forwarded)) });
+    return endBrokenStream(job, body, error, { partial: () => kept.partial() });
   }
 }
 

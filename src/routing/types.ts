@@ -182,10 +182,18 @@ export type ContinuationStrategy = (typeof CONTINUATION_STRATEGIES)[number];
  */
 export interface StreamResume {
   /**
-   * A stream passed through untouched broke: `forwarded` is every byte the client got, in order,
-   * ending at an event boundary. Decoded only now, to learn the answer so far.
+   * A replay of a stream passed through untouched: it is given every byte the client got, in
+   * order, in pieces of whole events, and decodes them to learn the answer so far. Made only
+   * once a stream is long (its bytes are folded into the replay as it goes) or broke.
    */
-  afterForwarded(job: Job, forwarded: readonly Buffer[]): PartialAnswer;
+  replay(job: Job): ForwardedReplay;
+}
+
+export interface ForwardedReplay {
+  /** The next whole events the client got. */
+  push(bytes: Buffer): void;
+  /** The answer so far, once every byte forwarded was pushed. */
+  partial(): PartialAnswer;
 }
 
 export interface PartialAnswer {

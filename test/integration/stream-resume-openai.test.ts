@@ -2,7 +2,8 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanups.js';
 import { continuesFull, FULL, partialSent, PIECES, resumeRig } from '../helpers/resume-rig.js';
-import { answer, cutAfter, errorEvent, type Reply } from '../helpers/resume-upstream.js';
+import { answer, cutAfter, errorEvent, whole, type Reply } from '../helpers/resume-upstream.js';
+import { FOLD_BYTES } from '../../src/routing/forwarded-stream.js';
 
 /** Stream resume with the openai SDK and OpenAI-kind backends: each way a stream breaks, continued in the same stream. */
 describe('stream resume: OpenAI client', () => {
@@ -60,6 +61,36 @@ describe('stream resume: OpenAI client', () => {
       expect(line.usage).toEqual({ inputTokens: 11, outputTokens: 13 });
     });
   }
+
+  it('continues a long stream, most of it replayed while it flowed, with every character the client had', async () => {
+    const long = Array.from({ length: 400 }, (_, i) => `word${i} `);
+    const longFull = long.join('');
+    const firstLong = answer('openai', 'chatcmpl-first', long);
+    const cut = cutAfter(firstLong, 300);
+    expect(cut.join('').length).toBeGreaterThan(4 * FOLD_BYTES);
+    const { gw, upstreams, requestLine } = await resumeRig(cleanups, [
+      { id: 'a', kind: 'openai', script: () => ({ sse: cut, then: 'reset' }) },
+      {
+        id: 'b',
+        kind: 'openai',
+        script: (request) => {
+          const partial = partialSent(request.body);
+          if (!longFull.startsWith(partial)) return { status: 500, body: { error: { message: 'unexpected partial' } } };
+          return { sse: whole(answer('openai', 'chatcmpl-second', [longFull.slice(partial.length)], { input: 11, output: 13 })) };
+        },
+      },
+    ]);
+    const seen = await read(gw.url);
+    expect(seen.text).toBe(longFull);
+    expect(seen.finishes).toEqual(['stop']);
+    expect([...seen.ids]).toEqual(['chatcmpl-first']);
+    // The prefill is the text the client had, without its trailing space (as with the short answer above).
+    expect(partialSent(upstreams.b!.requests[0]!.body)).toBe(long.slice(0, 300).join('').trimEnd());
+    const line = await requestLine();
+    expect(line.resumed).toEqual([
+      { backend: 'b', strategy: 'prefill', afterCode: 'connection_reset', keptChars: long.slice(0, 300).join('').length, result: 'completed' },
+    ]);
+  });
 
   it('says where it resumed in an SSE comment, and counts the resume in the metrics', async () => {
     const { gw } = await resumeRig(cleanups, [

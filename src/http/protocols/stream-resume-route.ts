@@ -18,30 +18,32 @@ import { translatedHeaders } from './headers.js';
 
 /**
  * The protocols layer's side of stream resume (routing's side: routing/stream-resume.ts).
- * Nothing here runs while a stream flows: a pass-through stream is decoded only after it broke
- * (`afterForwarded`: a same-kind translator replays what the client got, its output discarded,
+ * Little runs while a stream flows: a pass-through stream is decoded only once it is long or
+ * broke (`replay`: a same-kind translator replays what the client got, its output discarded,
  * which learns the answer so far and primes an encoder of the client's kind); a translated
  * stream already has its translator. The continuation then streams through that translator
  * (`switchUpstream` with a ContinuationFilter), so the client sees one stream: same id, one
  * opening, one finish, the continuation's usage.
  */
 export const STREAM_RESUME: StreamResume = {
-  afterForwarded(job, forwarded) {
-    const request = clientRequest(job);
+  replay(job) {
     const protocol = job.protocol as ProtocolName;
+    // The client's request is parsed again after a break, not held for the stream's life (it can be a long conversation).
     const state: TranslationState = {
       from: protocol,
       to: protocol,
       model: job.model,
       stream: true,
-      includeUsage: includesUsage(protocol, request),
+      includeUsage: includesUsage(protocol, clientRequest(job)),
       toolNames: {},
     };
     const translator = createStreamTranslator(state, { breakOnError: true });
-    for (const chunk of forwarded) translator.push(chunk);
     // The client has the upstream's own frames, not the replay's: a finished answer lacks only the terminal event.
     const terminal = protocolSpec(protocol).streamEnding.terminalEvent;
-    return partialAnswer(translator, request, () => (terminal === null ? [] : [Buffer.from(terminal, 'utf8')]));
+    return {
+      push: (bytes) => void translator.push(bytes),
+      partial: () => partialAnswer(translator, clientRequest(job), () => (terminal === null ? [] : [Buffer.from(terminal, 'utf8')])),
+    };
   },
 };
 
